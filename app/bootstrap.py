@@ -1,0 +1,16 @@
+"""Open a database file ready for use: migrated (with a safety copy first) and seeded."""
+
+from pathlib import Path
+
+from app import dictionaries, migrate
+from app.db import Database
+
+
+def open_database(path: Path) -> Database:
+    """Create or upgrade the database at `path`; raises DatabaseTooNew for a newer schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(path)
+    db = Database(path)
+    with db.session() as session:
+        dictionaries.seed_defaults(session)
+    return db

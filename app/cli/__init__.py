@@ -1,0 +1,50 @@
+"""The `xinfang` command. Each sub-command lives in its own module and registers itself here."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.cli import case_cmd, demo_cmd, gui_cmd
+from app.cli.context import Context, UsageError
+from app.errors import DomainError
+
+# Modules with `register(subparsers)`; later features add theirs to this list.
+COMMANDS = [gui_cmd, demo_cmd, case_cmd]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"命令参数有误：{message}（用 --help 查看用法）")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xinfang", description="信访工作台：信访登记、期限、统计、报告与台账。")
+    parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")  # fmt: skip
+    parser.add_argument("--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）")  # fmt: skip
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        ctx = Context(args.data_dir)
+        if args.command is None:  # plain `xinfang [--demo]` opens the window
+            args = argparse.Namespace(demo=args.demo_global, smoke=False, func=gui_cmd.run)
+        try:
+            return int(args.func(ctx, args) or 0)
+        finally:
+            ctx.close()
+    except (DomainError, UsageError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Time limits (domain.md §3): 民法典 Art.201/203 counting over the Chinese holiday calendar.
+
+The start day is not counted; a period whose last day is a rest day ends on the next working day.
+Holidays come from `chinesecalendar`, which only knows the years it was released for; for other
+years we use weekends plus the office's own holiday list and mark the result as estimated.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import chinese_calendar
+
+Warning = Literal["临期", "超期"]
+_ONE = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Due:
+    day: dt.date
+    # The calendar package did not know a year on the way: the office list and weekends were used.
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    working_days: bool = False
+    # The office's list for unknown years: day → True (rest day) / False (make-up workday).
+    office_days: dict[dt.date, bool] = field(default_factory=dict)
+
+    def is_rest(self, day: dt.date) -> tuple[bool, bool]:
+        """(is a rest day, estimated)."""
+        try:
+            return (not chinese_calendar.is_workday(day), False)
+        except NotImplementedError:
+            if day in self.office_days:
+                return (self.office_days[day], True)
+            return (day.weekday() >= 5, True)
+
+    def add_days(self, start: dt.date, days: int) -> Due:
+        """The last day of a period of `days` days that starts after `start`."""
+        estimated = False
+        if self.working_days:
+            day, counted = start, 0
+            while counted < days:
+                day += _ONE
+                rest, est = self.is_rest(day)
+                estimated |= est
+                if not rest:
+                    counted += 1
+            return Due(day, estimated)
+        return self._roll_forward(start + dt.timedelta(days=days))
+
+    def add_months(self, start: dt.date, months: int) -> Due:
+        """Periods written in months end on the same day-of-month (or the month's last day)."""
+        month_index = start.month - 1 + months
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return self._roll_forward(dt.date(year, month, day))
+
+    def _roll_forward(self, day: dt.date) -> Due:
+        estimated = False
+        while True:
+            rest, est = self.is_rest(day)
+            estimated |= est
+            if not rest:
+                return Due(day, estimated)
+            day += _ONE
+
+
+def known_years() -> range:
+    """The years the installed holiday package covers."""
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return range(years[0], years[-1] + 1)
+
+
+def warning(due: dt.date | None, today: dt.date, window: int) -> Warning | None:
+    """超期 once the due day has passed; 临期 when it is at most `window` days away."""
+    if due is None:
+        return None
+    if due < today:
+        return "超期"
+    if (due - today).days <= window:
+        return "临期"
+    return None
+
+
+def days_left(due: dt.date, today: dt.date) -> int:
+    return (due - today).days

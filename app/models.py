@@ -1,0 +1,258 @@
+"""The database schema (SQLAlchemy 2, typed). Changes here need an Alembic revision.
+
+A case's status and key dates are a projection of its events: `workflow.project()` rewrites
+them in the same transaction as every event, and nothing else writes them. They are kept on the
+row so the case list can filter and sort 100,000 cases in SQL.
+"""
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Petitioner(Base):
+    """One person; many cases. 身份证号 is unique when present."""
+
+    __tablename__ = "petitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    # Lower-case pinyin initials and full pinyin of the name, for `zs` → 张三.
+    name_initials: Mapped[str] = mapped_column(String(50), default="")
+    name_pinyin: Mapped[str] = mapped_column(String(200), default="")
+    gender: Mapped[str | None] = mapped_column(String(2))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(30), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    workplace: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    cases: Mapped[list["Case"]] = relationship(back_populates="petitioner")
+
+    __table_args__ = (
+        Index("ix_petitioners_name", "name"),
+        Index("ix_petitioners_name_initials", "name_initials"),
+        Index("ix_petitioners_name_pinyin", "name_pinyin"),
+    )
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    petition_on: Mapped[dt.date | None] = mapped_column(Date)
+    form: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(30), default="直接受理")
+    assigning_org: Mapped[str | None] = mapped_column(String(100))
+    assigning_ref: Mapped[str | None] = mapped_column(String(100))
+
+    petitioner_id: Mapped[int | None] = mapped_column(ForeignKey("petitioners.id"))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    joint: Mapped[bool] = mapped_column(Boolean, default=False)
+    persons: Mapped[int] = mapped_column(Integer, default=1)
+    involved_persons: Mapped[int | None] = mapped_column(Integer)
+
+    summary: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(30))
+    subcategory: Mapped[str | None] = mapped_column(String(30))
+    nature: Mapped[str | None] = mapped_column(String(10))
+    locality: Mapped[str | None] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(String(100))
+
+    # None = derived from form and head-count; True/False = the clerk overrode it.
+    collective_override: Mapped[bool | None] = mapped_column(Boolean)
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    visit_level: Mapped[str | None] = mapped_column(String(4))
+    skip_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    abnormal: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    department: Mapped[str | None] = mapped_column(String(50))
+    handler: Mapped[str | None] = mapped_column(String(30))
+    leader: Mapped[str | None] = mapped_column(String(30))
+    remark: Mapped[str | None] = mapped_column(Text)
+
+    # --- projection of the events (workflow.project writes these, nothing else) ---
+    status: Mapped[str] = mapped_column(String(10), default="待受理")
+    decision_kind: Mapped[str | None] = mapped_column(String(10))
+    decision_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_due: Mapped[dt.date | None] = mapped_column(Date)
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    handling_due: Mapped[dt.date | None] = mapped_column(Date)
+    replied_on: Mapped[dt.date | None] = mapped_column(Date)
+    reply_result: Mapped[str | None] = mapped_column(String(10))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    final_on: Mapped[dt.date | None] = mapped_column(Date)
+    rating: Mapped[str | None] = mapped_column(String(10))
+    rated_on: Mapped[dt.date | None] = mapped_column(Date)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True when a due date falls in a year the holiday calendar does not know.
+    due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(30), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    petitioner: Mapped[Petitioner | None] = relationship(back_populates="cases")
+    repeat_of: Mapped["Case | None"] = relationship(remote_side=[id])
+    events: Mapped[list["Event"]] = relationship(
+        back_populates="case", order_by="Event.seq", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_cases_received_on", "received_on"),
+        Index("ix_cases_petitioner", "petitioner_id"),
+        Index("ix_cases_status_received", "status", "received_on"),
+        Index("ix_cases_handling_due", "handling_due"),
+        Index("ix_cases_decision_due", "decision_due"),
+    )
+
+
+class Event(Base):
+    """One step of a case's timeline. Append-only: corrections are new events."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    on: Mapped[dt.date] = mapped_column(Date)
+    # Action details: reason, to, deadline, days, approver, by, result, text, rating, opinion…
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recorded_by: Mapped[str] = mapped_column(String(30), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
+        Index("ix_events_kind_on", "kind", "on"),
+    )
+
+
+class DictEntry(Base):
+    """Editable dictionaries: channel, category, subcategory (parent = 一级), department, leader."""
+
+    __tablename__ = "dictionary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(50))
+    parent: Mapped[str | None] = mapped_column(String(50))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("kind", "parent", "value", name="uq_dictionary_entry"),)
+
+
+class Setting(Base):
+    """Office settings (单位名称, limits…), JSON values; defaults live in settings.DEFAULTS."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class OfficeHoliday(Base):
+    """The office's own rest days / make-up workdays for years the holiday package lacks."""
+
+    __tablename__ = "office_holidays"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # True = a rest day (holiday), False = a make-up workday (调休) on a weekend.
+    rest: Mapped[bool] = mapped_column(Boolean, default=True)
+    name: Mapped[str] = mapped_column(String(30), default="")
+
+
+class NumberCounter(Base):
+    """Last 编号 sequence used per prefix and year, so numbers are never reused."""
+
+    __tablename__ = "number_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LeaderReception(Base):
+    """领导接访 register: one row per reception day and leader."""
+
+    __tablename__ = "leader_receptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[dt.date] = mapped_column(Date, index=True)
+    leader: Mapped[str] = mapped_column(String(30))
+    batches: Mapped[int] = mapped_column(Integer, default=0)
+    persons: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Screening(Base):
+    """矛盾纠纷排查 register: one row per screening."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[dt.date] = mapped_column(Date, index=True)
+    found: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    """Append-only audit log: who changed what, when, from what to what."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(40))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(30), unique=True)
+    display_name: Mapped[str] = mapped_column(String(30), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # 管理员 / 登记员 / 查阅
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

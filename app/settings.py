@@ -1,0 +1,50 @@
+"""Office settings kept in the database (so a backup carries them), with their defaults."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Setting
+
+# Every "setting" of domain.md §3 and §5, with its default.
+DEFAULTS: dict[str, Any] = {
+    "office_name": "",  # 单位名称, asked on first run
+    "number_prefix": "XF",  # 编号 prefix: XF2025-0001
+    "collective_threshold": 5,  # 集体访: 来访 with at least this many persons
+    "working_days": False,  # count limits in working days instead of calendar days
+    "decision_days": 15,  # 受理/不予受理/转送/交办 within (Art.23)
+    "handling_days": 60,  # 办理 within (Art.34)
+    "max_extension_days": 30,  # 延期 at most (Art.34)
+    "review_request_days": 30,  # 复查/复核 request within (Art.35/36)
+    "review_opinion_days": 30,  # 复查/复核 opinion within
+    "npc_months": 3,  # 人大建议 answered within
+    "cppcc_months": 3,  # 政协提案 answered within
+    "warning_days": 7,  # 临期 window
+    "count_basic_satisfied": True,  # 满意率 counts 基本满意
+    "idle_lock_minutes": 15,
+    "backup_keep": 10,
+    "backup_dir": "",  # empty = the data folder's backups/
+}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def get_all(session: Session) -> dict[str, Any]:
+    values = dict(DEFAULTS)
+    for row in session.scalars(select(Setting)):
+        values[row.key] = row.value
+    return values
+
+
+def put(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
