@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, intake, search, settings, workflow
+from app import audit, auth, clock, intake, search, settings, workflow
 from app.db import Database
 from app.errors import DomainError
 from app.intake import CaseInput, EarlierCase
@@ -121,16 +121,21 @@ def _detail(session: Session, case: Case) -> CaseDetail:
 
 
 class CaseService:
-    def __init__(self, db: Database, user: str = "") -> None:
+    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
         self.db = db
         self.user = user
+        # Write methods check it (auth.require), so a 查阅 account cannot change a case from
+        # the GUI or the CLI. The default keeps callers without a login (CLI, demo) as before.
+        self.role = role
 
     def create(self, data: CaseInput) -> Created:
+        auth.require(self.role, "edit_case")
         with self.db.session() as s:
             case, warnings = intake.create_case(s, data, self.user)
             return Created(case.id, case.number, warnings)
 
     def update(self, key: int | str, data: CaseInput) -> list[str]:
+        auth.require(self.role, "edit_case")
         with self.db.session() as s:
             return intake.update_case(s, _load(s, key), data, self.user)
 
@@ -141,12 +146,14 @@ class CaseService:
         on: dt.date | None = None,
         data: dict[str, Any] | None = None,
     ) -> CaseDetail:
+        auth.require(self.role, "edit_case")
         with self.db.session() as s:
             case = _load(s, key)
             workflow.act(s, case, action, on, data, self.user)
             return _detail(s, case)
 
     def undo_last(self, key: int | str) -> CaseDetail:
+        auth.require(self.role, "edit_case")
         with self.db.session() as s:
             case = _load(s, key)
             workflow.undo_last(s, case, self.user)
