@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -83,6 +84,9 @@ NATURE_WEIGHTS = {"建议意见类": 15, "检举控告类": 15, "申诉求决类
 LEVEL_WEIGHTS = {"本级": 85, "到县": 8, "到市": 4, "赴省": 2, "进京": 1}
 
 
+_CASE_COLUMNS = list(Case.__table__.columns)
+
+
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -146,10 +150,11 @@ def generate(
 
     def flush() -> None:
         with db.session() as s:
+            # Core executemany: one statement per table and batch, no ORM objects.
             if batch_p:
-                s.execute(insert(Petitioner), batch_p)
-            s.execute(insert(Case), batch_c)
-            s.execute(insert(Event), batch_e)
+                s.execute(insert(Petitioner.__table__), batch_p)
+            s.execute(insert(Case.__table__), batch_c)
+            s.execute(insert(Event.__table__), batch_e)
         batch_p.clear(), batch_c.clear(), batch_e.clear()
 
     for i, received in enumerate(days):
@@ -208,7 +213,7 @@ def generate(
         if counter is None:
             counter = counters[received.year] = NumberCounter(prefix=prefix, year=received.year, last=0)  # fmt: skip
         counter.last += 1
-        case = Case(
+        case = SimpleNamespace(
             id=cid, number=f"{prefix}{received.year}-{counter.last:04d}", received_on=received,
             petition_on=None, form=form, channel=channel,
             assigning_org="市信访局" if channel in ("上级交办", "上级转送") else None,
@@ -229,10 +234,10 @@ def generate(
         events = _events(rng, case, today)
         for seq, ev in enumerate(events, start=1):
             ev.seq = seq
-        project(case, events, cfg, cal)
+        project(case, events, cfg, cal)  # type: ignore[arg-type]  # duck-typed rows
         if pid is not None:
             last_case_of[pid] = (cid, case.number)
-        row = {c.key: getattr(case, c.key) for c in Case.__table__.columns}
+        row = {c.key: getattr(case, c.key) for c in _CASE_COLUMNS}
         batch_c.append(row)
         for ev in events:
             batch_e.append(dict(case_id=cid, seq=ev.seq, kind=ev.kind, on=ev.on, data=ev.data,
@@ -257,10 +262,10 @@ def generate(
     return DemoResult(cases, n_people, n_events, time.perf_counter() - started)
 
 
-def _events(rng: random.Random, case: Case, today: dt.date) -> list[Event]:
+def _events(rng: random.Random, case: SimpleNamespace, today: dt.date) -> list[SimpleNamespace]:
     """A plausible timeline, cut off at today."""
     day = case.received_on
-    out: list[Event] = [Event(kind="登记", on=day, data={})]
+    out = [SimpleNamespace(kind="登记", on=day, data={}, seq=0)]
 
     def step(kind: str, delay: int, data: dict[str, object] | None = None) -> bool:
         nonlocal day
@@ -268,7 +273,7 @@ def _events(rng: random.Random, case: Case, today: dt.date) -> list[Event]:
         if when > today:
             return False
         day = when
-        out.append(Event(kind=kind, on=when, data=data or {}))
+        out.append(SimpleNamespace(kind=kind, on=when, data=data or {}, seq=0))
         return True
 
     if rng.random() < 0.005:
@@ -289,6 +294,8 @@ def _events(rng: random.Random, case: Case, today: dt.date) -> list[Event]:
         return out
     if rng.random() < 0.05 and not step("督办", rng.randrange(10, 40), {"by": "分管局领导", "note": "请加快办理"}):  # fmt: skip
         return out
+    if rng.random() < 0.03:
+        return out  # stalled: still 办理中, overdue once its handling limit passes
     reply_delay = rng.randrange(5, 55)
     if rng.random() < 0.05:
         if not step("延期", rng.randrange(20, 50), {"reason": "情况复杂需进一步调查", "approver": rng.choice(LEADERS), "days": rng.choice([15, 30])}):  # fmt: skip

@@ -1,6 +1,7 @@
 """Registering and editing cases (domain.md §2, §7): validation, 编号, 集体访, duplicates."""
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -70,6 +71,7 @@ _CASE_FIELDS = [
 _PERSON_FIELDS = ["name", "gender", "id_number", "phone", "address", "workplace"]
 
 
+@functools.lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) in lower case: 张三 → ('zs', 'zhangsan')."""
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()

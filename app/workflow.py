@@ -224,14 +224,14 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
         base = next((e.on for e in reversed(case.events) if e.kind == prior), None)
         if base is None:
             raise DomainError(f"没有{prior}，不能{action}。")
+        if action == "复查申请" and any(e.kind == "复查意见" for e in case.events):
+            raise DomainError("该事项已复查过，不服复查意见的应申请复核。")
         limit = int(cfg["review_request_days"])
         if (on - base).days > limit:
             raise DomainError(
                 f"{action}应在收到{prior}之日起 {limit} 日内提出（{prior}日期 {base:%Y-%m-%d}）。",
                 field="on",
             )
-        if action == "复查申请" and any(e.kind == "复查意见" for e in case.events):
-            raise DomainError("该事项已复查过，不服复查意见的应申请复核。")
 
 
 def act(
