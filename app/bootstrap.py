@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
-from app import dictionaries, migrate
+from app import dictionaries, integrity, migrate
 from app.db import Database
 
 
 def open_database(path: Path) -> Database:
     """Create or upgrade the database at `path`; raises DatabaseTooNew for a newer schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A damaged or foreign file gets a Chinese message with the way to restore, not a traceback.
+    integrity.ensure_usable(path)
     migrate.upgrade(path)
     db = Database(path)
     with db.session() as session:

@@ -1,7 +1,9 @@
 """Bring a database file to the current schema: copy it first, refuse one from a newer version."""
 
 import datetime as dt
+import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -41,17 +43,32 @@ def current_revision(db_path: Path) -> str | None:
         conn.close()
 
 
-def copy_database(src: Path, dest: Path) -> None:
-    """A consistent copy through SQLite's online backup API (safe with WAL)."""
+def copy_database(
+    src: Path, dest: Path, verify: Callable[[sqlite3.Connection], None] | None = None
+) -> None:
+    """A consistent copy through SQLite's online backup API (safe with WAL).
+
+    Written to a temporary name, checked by `verify` (which may raise to abandon the copy),
+    flushed to disk, and only then renamed over `dest`, so `dest` is never half-written.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
-    source = sqlite3.connect(src)
-    target = sqlite3.connect(tmp)
+    tmp.unlink(missing_ok=True)  # a leftover from a crash would be opened as the target
     try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+        source = sqlite3.connect(src)
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+            if verify is not None:
+                verify(target)
+        finally:
+            target.close()
+            source.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(dest)
 
 

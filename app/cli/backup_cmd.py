@@ -1,0 +1,81 @@
+"""`xinfang backup [--out FILE]`, `xinfang restore FILE`, `xinfang check`."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from app import backup, integrity, paths
+from app.cli.context import Context, UsageError
+from app.db import Database
+from app.errors import DomainError
+from app.instance import AlreadyRunning, InstanceLock
+
+NAMES = {"backup", "restore", "check"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("backup", help="立即备份数据库（校验后保存，按设置保留最近几份）")
+    p.add_argument("--out", metavar="FILE", help="备份到指定文件（不参与轮换）；默认存入备份文件夹")
+    p.set_defaults(func=run_backup)
+
+    r = sub.add_parser("restore", help="用备份文件恢复数据库（当前数据库会先另存一份）")
+    r.add_argument("file", metavar="FILE", help="备份文件")
+    r.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    r.set_defaults(func=run_restore)
+
+    c = sub.add_parser("check", help="检查数据库是否完好，并报告数据量、备份和存放位置")
+    c.set_defaults(func=run_check)
+
+
+def run_backup(ctx: Context, args: argparse.Namespace) -> int:
+    info = backup.make_backup(ctx.db(), out=Path(args.out) if args.out else None)
+    print(f"已备份并校验：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）")
+    return 0
+
+
+def run_restore(ctx: Context, args: argparse.Namespace) -> int:
+    source = Path(args.file).expanduser()
+    lock = InstanceLock(paths.data_dir())
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        raise DomainError(exc.message + "\n请先关闭信访工作台窗口，再恢复数据。") from None
+    try:
+        cases = backup.check_backup_file(source)
+        db_path = paths.database_path()
+        if not args.yes and sys.stdin.isatty():
+            print(f"将用备份 {source}（信访件 {cases} 件）替换当前数据库 {db_path}。")
+            print("当前数据库会先另存到 backups 文件夹（恢复前-…）。")
+            if input("确认恢复？输入 y 继续：").strip().lower() not in {"y", "yes", "是"}:
+                raise UsageError("已取消，数据库未做改动。")
+        result = backup.restore(db_path, source)
+        ctx.db()  # opens the restored file: an older schema is upgraded now
+    finally:
+        lock.release()
+    if result.kept_aside:
+        print(f"原数据库已另存为：{result.kept_aside}")
+    print(f"已从备份恢复：{result.restored_from}（信访件 {result.cases} 件）")
+    return 0
+
+
+def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    db_path = paths.database_path()
+    folder: Path | None = None
+    try:
+        integrity.ensure_usable(db_path)
+        db = Database(db_path)
+        try:
+            folder = backup.configured_folder(db)
+        finally:
+            db.close()
+    except Exception:  # a damaged or old file still gets the report below
+        folder = None
+    report = integrity.health(db_path, folder)
+    for item in report.items:
+        print(f"[{item.state}] {item.label}：{item.value}")
+    print(
+        "结论：数据库完好。"
+        if report.ok
+        else "结论：数据库有问题，请按上面的提示处理或从备份恢复。"
+    )
+    return 0 if report.ok else 1
