@@ -125,6 +125,10 @@ class Case(Base):
 
     __table_args__ = (
         Index("ix_cases_received_on", "received_on"),
+        # Count and first page of the unfiltered list without reading the wide case rows.
+        Index("ix_cases_voided_received", "voided", "received_on"),
+        # A covering index: a substring search scans these few MB instead of the whole table.
+        Index("ix_cases_text", "summary", "target"),
         Index("ix_cases_petitioner", "petitioner_id"),
         Index("ix_cases_status_received", "status", "received_on"),
         Index("ix_cases_handling_due", "handling_due"),

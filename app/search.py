@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -110,32 +110,60 @@ def _prefix(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + "\uffff")
 
 
-def _text_condition(text: str) -> ColumnElement[bool]:
+# Up to this many matches, a text search becomes a list of ids (fast rowid lookups);
+# beyond it the matching subquery is used directly.
+_ID_LIST_LIMIT = 2000
+
+
+def _text_matches(text: str) -> Select[tuple[int]]:
+    """The ids of cases matching the search box, as a UNION of index-friendly queries.
+
+    Kept separate from the other filters so SQLite never scans the wide case rows for text:
+    people are found through their indexed name/pinyin/phone columns, summaries through a
+    covering index.
+    """
     q = text.strip()
+
+    def of_people(*where: ColumnElement[bool]) -> Select[tuple[int]]:
+        people = select(Petitioner.id).where(or_(*where))
+        return select(Case.id).where(Case.petitioner_id.in_(people))
+
     if _NUMBER.match(q):
-        return _prefix(Case.number, q.upper())
+        return select(Case.id).where(_prefix(Case.number, q.upper()))
     if re.fullmatch(r"[0-9]{3,17}[0-9Xx]?", q):
         q = q.upper()
         if len(q) == 18:
-            return Petitioner.id_number == q
+            return of_people(Petitioner.id_number == q)
+        if re.fullmatch(r"1[3-9]\d{9}", q):  # a whole mobile number: the index finds it
+            return of_people(Petitioner.phone == q)
         # Digits: a phone, part of an ID number, or the serial of a 编号.
-        return or_(
-            Petitioner.phone.contains(q, autoescape=True),
-            Petitioner.id_number.contains(q, autoescape=True),
-            Case.number.contains(q, autoescape=True),
+        return union_all(
+            of_people(
+                Petitioner.phone.contains(q, autoescape=True),
+                Petitioner.id_number.contains(q, autoescape=True),
+            ),
+            select(Case.id).where(Case.number.contains(q, autoescape=True)),
         )
     if re.fullmatch(r"[A-Za-z]+", q):
-        q = q.lower()
-        return or_(
-            _prefix(Petitioner.name_initials, q),
-            _prefix(Petitioner.name_pinyin, q),
-            _prefix(Case.number, q.upper()),
+        low = q.lower()
+        return union_all(
+            of_people(_prefix(Petitioner.name_initials, low), _prefix(Petitioner.name_pinyin, low)),
+            select(Case.id).where(_prefix(Case.number, q.upper())),
         )
-    return or_(
-        _prefix(Petitioner.name, q),
-        Case.summary.contains(q, autoescape=True),
-        Case.target.contains(q, autoescape=True),
+    return union_all(
+        of_people(_prefix(Petitioner.name, q)),
+        select(Case.id).where(
+            or_(Case.summary.contains(q, autoescape=True), Case.target.contains(q, autoescape=True))
+        ),
     )
+
+
+def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
+    matches = _text_matches(text)
+    found = set(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
+    if len(found) <= _ID_LIST_LIMIT:
+        return Case.id.in_(found) if found else false()
+    return Case.id.in_(matches)
 
 
 def warning_condition(kind: str, today: dt.date, window: int) -> ColumnElement[bool]:
@@ -186,7 +214,7 @@ def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
     if not f.include_voided and VOID not in f.statuses and f.ids is None:
         cond.append(Case.voided.is_(False))
     if f.text.strip():
-        cond.append(_text_condition(f.text))
+        cond.append(_text_condition(session, f.text))
     if f.date_from:
         cond.append(Case.received_on >= f.date_from)
     if f.date_to:
@@ -222,8 +250,33 @@ def count(session: Session, f: CaseFilter) -> int:
 
 
 def ids(session: Session, f: CaseFilter, sort: str = "received_on", descending: bool = True) -> list[int]:  # fmt: skip
+    """Every matching id in list order: the case list holds these and fetches rows on demand."""
     query = _base(session, f, Case.id).order_by(*_order(sort, descending))
-    return list(session.scalars(query))
+    return _fetch_ints(session, query)
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()  # how SQLAlchemy's Date stores it in SQLite
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _fetch_ints(session: Session, query: Select[tuple[object, ...]]) -> list[int]:
+    """Run a one-column query straight on the sqlite3 cursor.
+
+    SQLAlchemy's result processing costs ~1.5 µs a row; for the 100,000 ids of an unfiltered
+    list that is 150 ms, against 40 ms here. The SQL and its parameters still come from the
+    same compiled query.
+    """
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = [_sqlite_value(params[name]) for name in compiled.positiontup or []]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return [row[0] for row in raw.execute(str(compiled), args).fetchall()]
 
 
 def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
