@@ -133,6 +133,8 @@ class Case(Base):
         Index("ix_cases_status_received", "status", "received_on"),
         Index("ix_cases_handling_due", "handling_due"),
         Index("ix_cases_decision_due", "decision_due"),
+        # Statistics: cases still open at a date (上期结转, 期末未结) without scanning every case.
+        Index("ix_cases_final_received", "final_on", "received_on"),
     )
 
 
