@@ -299,12 +299,23 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
         if check_backup_file(tmp) != cases:
             raise DomainError("复制备份文件时出错（前后不一致），数据库未做改动。")
         aside = _keep_aside(db_path, now)
+        # Moved out of the way first: on Windows this fails while anything still has the file
+        # open, and then nothing has changed yet.
+        old = db_path.with_name(db_path.name + ".replaced")
+        if db_path.exists():
+            db_path.replace(old)
         # The old database's WAL must not be replayed into the restored file.
         for sidecar in ("-wal", "-shm"):
             db_path.with_name(db_path.name + sidecar).unlink(missing_ok=True)
         tmp.replace(db_path)
+        old.unlink(missing_ok=True)
     except OSError as exc:
-        raise DomainError(f"恢复没有完成（{exc.strerror or exc}），数据库未做改动。") from None
+        old = db_path.with_name(db_path.name + ".replaced")
+        if old.exists() and not db_path.exists():
+            old.replace(db_path)  # put the database back as it was
+        raise DomainError(
+            f"恢复没有完成（{exc.strerror or exc}）。请关闭其他正在使用数据库的程序后重试。"
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
     return RestoreResult(backup_file, aside, cases)
