@@ -1,0 +1,185 @@
+"""What a report template sees: every §5 figure from the statistics service, shaped for sentences
+and tables. Nothing here counts cases: the figures, their 同比 and the numerators and
+denominators behind each rate all come from `StatisticsService`; this module only orders them,
+picks the largest, and words them. Reports carry aggregates only (domain.md §7).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from app import clock, dictionaries, search, settings
+from app.db import Database
+from app.documents import chart, filters
+from app.statistics import Statistics, StatisticsService
+from app.stats.figures import RATES
+
+BREAKDOWNS = ("by_form", "by_channel", "by_category", "by_department")
+
+
+@dataclass(frozen=True)
+class YoY:
+    """One 同比 entry; prints as its wording (上升12.5% / 下降3个百分点 / 上年同期为0)."""
+
+    this: float | None
+    last: float | None
+    change: float | None
+    is_rate: bool
+
+    def __str__(self) -> str:
+        return filters.change_text(self.this, self.last, self.change, self.is_rate)
+
+    # The templates compare figures: {% if yoy.total.change > 0 %}.
+    @property
+    def up(self) -> bool:
+        return bool(self.change and self.change > 0)
+
+    @property
+    def down(self) -> bool:
+        return bool(self.change and self.change < 0)
+
+
+def _yoy_tree(yoy: dict[str, Any], key: str = "") -> Any:
+    if {"this", "last", "change"} <= set(yoy):
+        return YoY(yoy["this"], yoy["last"], yoy["change"], key in RATES)
+    return {k: _yoy_tree(v, key if key else k) for k, v in yoy.items()}
+
+
+def period_name(date_from: dt.date, date_to: dt.date) -> str:
+    """2025年 / 2025年12月 / 2025年第四季度 / 2025年1月1日至2025年6月30日."""
+    first = date_from.day == 1 and date_from
+    next_day = date_to + dt.timedelta(days=1)
+    if first and next_day.day == 1:
+        months = (next_day.year - date_from.year) * 12 + next_day.month - date_from.month
+        if months == 12 and date_from.month == 1:
+            return f"{date_from.year}年"
+        if months == 1:
+            return f"{date_from.year}年{date_from.month}月"
+        if months == 3 and date_from.month in (1, 4, 7, 10):
+            return f"{date_from.year}年第{filters.cnum((date_from.month - 1) // 3 + 1)}季度"
+        if months == 6 and date_from.month in (1, 7):
+            return f"{date_from.year}年{'上' if date_from.month == 1 else '下'}半年"
+    return f"{filters.cdate(date_from)}至{filters.cdate(date_to)}"
+
+
+def _rows(stats: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    total = stats["total"]
+    yoy = stats.get("yoy", {}).get(key, {})
+    rows = []
+    for name, count in stats[key].items():
+        entry = yoy.get(name)
+        rows.append(
+            {
+                "name": name,
+                "count": count,
+                "share": count / total if total else None,
+                "last": entry["last"] if entry else None,
+                "change": str(YoY(entry["this"], entry["last"], entry["change"], False))
+                if entry
+                else "",  # fmt: skip
+            }
+        )
+    return rows
+
+
+def _top(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
+    # Stable sort: ties keep the dictionary's order, so the text does not change between runs.
+    return sorted((r for r in rows if r["count"] > 0), key=lambda r: -r["count"])[:n]
+
+
+def compute(
+    db: Database, date_from: dt.date, date_to: dt.date, as_of: dt.date | None
+) -> Statistics:
+    return StatisticsService(db).compute(date_from, date_to, as_of)
+
+
+def build(
+    db: Database,
+    stats: Statistics,
+    names: set[str] | None = None,
+) -> dict[str, Any]:
+    """The report context. `names` limits costly parts (the list of cases) to templates that use
+    them; None builds everything (the variable reference)."""
+    data = stats.to_json()
+    with db.read() as s:
+        office = str(settings.get(s, "office_name") or "").strip()
+        leaders = dictionaries.values(s, "leader")
+    rows = {key: _rows(data, key) for key in BREAKDOWNS}
+    ctx: dict[str, Any] = {
+        "office": office or "（单位名称）",
+        "today": clock.today(),
+        "date_from": stats.date_from,
+        "date_to": stats.date_to,
+        "as_of": stats.as_of,
+        "year": stats.date_from.year,
+        "period": f"{filters.cdate(stats.date_from)}至{filters.cdate(stats.date_to)}",
+        "period_name": period_name(stats.date_from, stats.date_to),
+        "stats": data,
+        "yoy": _yoy_tree(data.get("yoy", {})),
+        "ratios": {
+            key: dict(zip(("numerator", "denominator"), stats.ratio(key), strict=True))
+            for key in RATES
+        },
+        "last_ratios": {
+            key: dict(zip(("numerator", "denominator"), stats.ratio("yoy." + key), strict=True))
+            for key in RATES
+        }
+        if stats.last is not None
+        else {},
+        "form_rows": rows["by_form"],
+        "channel_rows": rows["by_channel"],
+        "category_rows": rows["by_category"],
+        "department_rows": rows["by_department"],
+        "month_rows": [{"month": m, "count": c} for m, c in data["by_month"].items()],
+        "top_categories": _top(rows["by_category"]),
+        "top_departments": _top(rows["by_department"]),
+        "leaders": leaders,
+        "chart": "",  # the engine puts the image here when the template uses it
+    }
+    if names is None or "cases" in names:
+        ctx["cases"] = _cases(db, stats.date_from, stats.date_to)
+    else:
+        ctx["cases"] = []
+    return ctx
+
+
+def _cases(db: Database, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+    """The period's cases for a table — without names, ID numbers, phones or addresses."""
+    from app.cases import CaseService
+
+    service = CaseService(db)
+    f = search.CaseFilter(date_from=date_from, date_to=date_to)
+    rows = service.rows_by_id(service.ids(f, sort="received_on", descending=False))
+    keep = ("number", "received_on", "form", "channel", "category", "summary", "department", "status", "closed_on", "rating")  # fmt: skip
+    return [{k: getattr(r, k) for k in keep} for r in rows]
+
+
+def images(stats: Statistics, names: set[str]) -> dict[str, tuple[bytes, float]]:
+    if "chart" not in names:
+        return {}
+    months = stats.to_json()["by_month"]
+    labels = [m[5:].lstrip("0") if len(months) <= 12 else m[2:] for m in months]
+    return {"chart": (chart.bar_chart_png(labels, list(months.values())), 150.0)}
+
+
+def key_figures(stats: Statistics) -> list[tuple[str, str]]:
+    """The handful of figures the report dialog previews before generating."""
+    d = stats.to_json()
+    y = _yoy_tree(d.get("yoy", {}))
+    pct = filters.pct
+
+    def with_yoy(text: str, key: str) -> str:
+        return f"{text}（同比{y[key]}）" if key in y else text
+
+    return [
+        ("信访总量", with_yoy(f"{d['total']}件 {d['persons_total']}人次", "total")),
+        ("来访", f"{d['visits']['batches']}批 {d['visits']['persons']}人次"),
+        ("集体访", f"{d['collective']['batches']}批 {d['collective']['persons']}人次"),
+        ("重复信访", f"{d['repeat']}件（{pct(d['repeat_rate'])}）"),
+        ("及时受理率", pct(d["timely_acceptance_rate"])),
+        ("办结率", with_yoy(pct(d["closure_rate"]), "closure_rate")),
+        ("按期办结率", pct(d["on_time_closure_rate"])),
+        ("处理率", pct(d["handled_rate"])),
+        ("满意率", pct(d["satisfaction_rate"])),
+        ("超期未结", f"{d['overdue_open']}件"),
+    ]

@@ -1,0 +1,155 @@
+"""The documents service: what the CLI and the GUI call to produce a report or a 文书."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app import clock
+from app.db import Database
+from app.documents import case_context, catalog, engine, filters, report_context
+from app.documents.catalog import TemplateInfo
+from app.documents.template_check import CheckResult, check_document
+from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
+from app.errors import DomainError
+from app.statistics import Statistics
+
+REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
+CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
+Step = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    value: str  # today's value, as the document would show it
+
+
+def schema_for(info: TemplateInfo) -> dict[str, Any]:
+    return CASE_SCHEMA if info.kind == catalog.CASE else REPORT_SCHEMA
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return filters.cdate(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value[:6]) + ("……" if len(value) > 6 else "")
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class DocumentService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- reports ----
+    def statistics(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None) -> Statistics:  # fmt: skip
+        return report_context.compute(self.db, date_from, date_to, as_of)
+
+    def preview(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None) -> list[tuple[str, str]]:  # fmt: skip
+        return report_context.key_figures(self.statistics(date_from, date_to, as_of))
+
+    def report(
+        self,
+        name: str,
+        date_from: dt.date,
+        date_to: dt.date,
+        as_of: dt.date | None,
+        out: Path,
+        step: Step | None = None,
+    ) -> engine.Rendered:
+        info = catalog.find(name)
+        if info.kind != catalog.REPORT:
+            raise DomainError(f"“{info.name}”是信访件文书模板，请在信访件页面的“文书”菜单中生成。")
+        say = step or (lambda done, total, text: None)
+        say(0, 3, "正在检查模板……")
+        stats: list[Statistics] = []
+
+        def context(names: set[str]) -> dict[str, Any]:
+            say(1, 3, "正在统计……")
+            stats.append(self.statistics(date_from, date_to, as_of))
+            return report_context.build(self.db, stats[0], names)
+
+        def images(names: set[str]) -> engine.Images:
+            say(2, 3, "正在生成文档……")
+            return report_context.images(stats[0], names)
+
+        return engine.render(info.path, REPORT_SCHEMA, context, Path(out), info.name, images)
+
+    # ---- per-case 文书 ----
+    def case_document(self, number: str, name: str, out: Path) -> engine.Rendered:
+        info = catalog.find(name)
+        if info.kind != catalog.CASE:
+            raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
+        return engine.render(
+            info.path,
+            CASE_SCHEMA,
+            lambda names: case_context.build(self.db, number, info),
+            Path(out),
+            info.name,
+        )
+
+    def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
+        """Each 文书 template with "" when it can be produced for this case, else why not."""
+        from app.cases import CaseService
+
+        detail = CaseService(self.db).detail(number)
+        out = []
+        for info in catalog.available(catalog.CASE):
+            try:
+                case_context.check_allowed(info, detail)
+                out.append((info, ""))
+            except DomainError as exc:
+                out.append((info, exc.message))
+        return out
+
+    # ---- templates ----
+    def check_template(self, name: str) -> CheckResult:
+        info = catalog.find(name)
+        tpl = engine.load(info.path)
+        return check_document(tpl.docx, schema_for(info), repair=True)
+
+    def repair_template(self, name: str) -> CheckResult:
+        """Write the mended template as the office's own copy (errors are left for the clerk)."""
+        info = catalog.find(name)
+        tpl = engine.load(info.path)
+        result = check_document(tpl.docx, schema_for(info), repair=True)
+        if result.repairs:
+            import io
+
+            buffer = io.BytesIO()
+            tpl.docx.save(buffer)
+            target = info.override or (catalog.paths.templates_dir() / f"{info.name}.docx")
+            engine.write_atomic(target, buffer.getvalue())
+        return result
+
+    # ---- the variable reference ----
+    def report_variables(
+        self, date_from: dt.date | None = None, date_to: dt.date | None = None
+    ) -> list[Variable]:
+        """Every report variable with today's value (default period: this year to date)."""
+        today = clock.today()
+        date_from = date_from or dt.date(today.year, 1, 1)
+        date_to = date_to or today
+        ctx = report_context.build(self.db, self.statistics(date_from, date_to), names=set())
+        return [Variable(n, d, _show(value_at(ctx, n))) for n, d in REPORT_VARIABLES]
+
+    def case_variables(self, number: str | None = None) -> list[Variable]:
+        ctx: dict[str, Any] = {}
+        if number:
+            info = catalog.TemplateInfo("", catalog.CASE, "", (), False, None, None)
+            ctx = case_context.build(self.db, number, info)
+        return [
+            Variable(n, d, _show(value_at(ctx, n)) if ctx else "")
+            for n, d in case_context.CASE_VARIABLES
+        ]
+
+
+def filter_reference() -> list[Variable]:
+    return [Variable(f"| {n}", d, ex) for n, (d, ex) in filters.FILTER_HELP.items()]

@@ -1,0 +1,269 @@
+"""Build the default templates in this folder: `uv run python templates/build_templates.py`.
+
+The .docx files are generated, not hand-edited, so they stay reproducible and every one has the
+GB/T 9704 settings of `gbt9704.py`. The wording is a clerk's: plain sentences with the figures
+in them, "无……" when a figure is zero, the office's standing text where the program cannot know
+the facts (the clerk edits that in Word once, in the office's own copy).
+Variables: `xinfang report vars`. Filters: pct (95.2%), yoy (上升12.5%), cdate (2025年12月1日).
+"""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import gbt9704 as g  # noqa: E402
+import report_texts  # noqa: E402
+
+SIGN = ("{{ office }}", "{{ today | cdate }}")
+
+
+def _save(doc: g.Document, name: str) -> None:
+    core = doc.core_properties
+    core.title, core.author, core.comments = (
+        name,
+        "信访工作台",
+        "默认模板；变量说明见 xinfang report vars",
+    )
+    core.last_modified_by = "信访工作台"
+    doc.save(HERE / f"{name}.docx")
+
+
+def _numbered(doc: g.Document) -> None:
+    p = doc.add_paragraph("编号：{{ case.number }}", style="落款")
+    p.paragraph_format.space_after = g.PT(0)
+
+
+def acceptance() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项受理告知书")
+    _numbered(doc)
+    g.to(doc, "{{ petitioner.display }}：")
+    g.body(
+        doc,
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映的"
+        "“{{ case.summary }}”的信访事项收悉。",
+        "根据《信访工作条例》第二十三条的规定，经审查，该信访事项属于本机关职权范围，"
+        "本机关决定予以受理{% if decision.kind == '交办' %}，并已交由{{ decision.to }}办理{% endif %}。"
+        "本机关将自受理之日（{{ case.accepted_on | cdate }}）起60日内办结"
+        "（办理期限至{{ case.handling_due | cdate }}）；情况复杂的，经本机关负责人批准，"
+        "可以适当延长办理期限，延长期限不超过30日，并告知延期理由。",
+        "特此告知。",
+    )
+    g.signature(doc, "{{ office }}", "{{ case.decision_on | cdate }}")
+    _save(doc, "受理告知书")
+
+
+def refusal() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项不予受理告知书")
+    _numbered(doc)
+    g.to(doc, "{{ petitioner.display }}：")
+    g.body(
+        doc,
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映的"
+        "“{{ case.summary }}”的信访事项收悉。",
+        "经审查，{{ decision.reason }}。根据《信访工作条例》的有关规定，本机关决定不予受理。",
+        "{% if decision.route %}请你（你们）{{ decision.route }}。{% endif %}",
+        "特此告知。",
+    )
+    g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
+    _save(doc, "不予受理告知书")
+
+
+def _who(kind: str) -> str:
+    # 条例 Art.30: a 检举控告类 letter names no petitioner; the context empties the fields too.
+    return (
+        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的一件检举控告类信访事项"
+        "{% else %}{{ petitioner.display }}于{{ case.received_on | cdate }}以{{ case.form }}形式反映的"
+        "“{{ case.summary }}”的信访事项{% endif %}"
+    )
+
+
+def forward() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项转送函")
+    _numbered(doc)
+    g.to(doc, "{{ decision.to }}：")
+    g.body(
+        doc,
+        "现将" + _who("转送") + "转送你单位。根据《信访工作条例》第二十一条、第二十三条的规定，"
+        "该事项属于你单位职权范围，请依法依规处理，并按规定直接告知信访人。",
+        "{%p if petitioner.withheld %}",
+        "该事项属检举控告类，反映内容另附（密封件）。根据《信访工作条例》第三十条的规定，"
+        "请严格保密，不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
+        "{%p else %}",
+        "信访人联系方式：{{ petitioner.phone or '无' }}；地址：{{ petitioner.address or '无' }}。",
+        "{%p endif %}",
+        "特此函告。",
+    )
+    g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
+    _save(doc, "转送函")
+
+
+def assign() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项交办函")
+    _numbered(doc)
+    g.to(doc, "{{ decision.to }}：")
+    g.body(
+        doc,
+        "现将" + _who("交办") + "交由你单位办理。",
+        "请你单位高度重视，认真调查核实，依法依规妥善处理，"
+        "{% if decision.deadline %}于{{ decision.deadline | cdate }}前{% else %}"
+        "于{{ case.handling_due | cdate }}前{% endif %}办结，"
+        "并将办理结果和答复信访人的情况书面报送本机关。",
+        "{%p if petitioner.withheld %}",
+        "该事项属检举控告类。根据《信访工作条例》第三十条的规定，请严格保密，"
+        "不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
+        "{%p endif %}",
+        "特此函告。",
+    )
+    g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
+    _save(doc, "交办函")
+
+
+def extension() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项延期办理告知书")
+    _numbered(doc)
+    g.to(doc, "{{ petitioner.display }}：")
+    g.body(
+        doc,
+        "你（你们）反映的“{{ case.summary }}”的信访事项，本机关已于{{ case.accepted_on | cdate }}受理。",
+        "因{{ extension.reason }}，该事项不能在规定期限内办结。根据《信访工作条例》第三十四条的规定，"
+        "经{{ extension.approver }}批准，办理期限延长{{ extension.days }}日，"
+        "延长后的办理期限至{{ extension.new_due | cdate }}。",
+        "特此告知。",
+    )
+    g.signature(doc, "{{ office }}", "{{ extension.on | cdate }}")
+    _save(doc, "延期办理告知书")
+
+
+def opinion() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项处理意见书")
+    _numbered(doc)
+    g.to(doc, "{{ petitioner.display }}：")
+    g.body(
+        doc,
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式提出的信访事项，"
+        "本机关已于{{ case.accepted_on | cdate }}受理。现将处理意见告知如下：",
+    )
+    g.h1(doc, "一、信访请求")
+    g.body(doc, "{{ case.summary }}")
+    g.h1(doc, "二、事实和理由")
+    g.body(doc, "{{ reply.text or '经调查核实，情况如下：（请填写）' }}")
+    g.h1(doc, "三、处理意见及依据")
+    g.body(
+        doc,
+        "{% if reply.result == '支持' %}经研究，你（你们）的信访请求符合法律、法规、规章或者其他有关规定，"
+        "本机关予以支持。{% elif reply.result == '不予支持' %}经研究，你（你们）的信访请求缺乏事实根据"
+        "或者不符合法律、法规、规章或者其他有关规定，本机关不予支持，并已向你（你们）做好解释工作。"
+        "{% else %}经研究，你（你们）的信访请求合理但缺乏法律依据，本机关已对你（你们）做好解释说明工作。"
+        "{% endif %}（《信访工作条例》第三十二条）",
+    )
+    g.h1(doc, "四、复查途径")
+    g.body(
+        doc,
+        "如对本处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查"
+        "（《信访工作条例》第三十五条）。",
+    )
+    g.signature(doc, "{{ office }}", "{{ reply.on | cdate }}")
+    _save(doc, "信访事项处理意见书")
+
+
+def review(kind: str) -> None:
+    doc = g.new_document()
+    key, request = (
+        ("review", "review_request") if kind == "复查" else ("recheck", "recheck_request")
+    )
+    g.title(doc, f"信访事项{kind}意见书")
+    _numbered(doc)
+    g.to(doc, "{{ petitioner.display }}：")
+    prior = "处理意见" if kind == "复查" else "复查意见"
+    g.body(
+        doc,
+        f"你（你们）对“{{{{ case.summary }}}}”的信访事项的{prior}不服，"
+        f"于{{{{ {request}.on | cdate }}}}提出{kind}请求。本机关依据《信访工作条例》第"
+        + ("三十五" if kind == "复查" else "三十六")
+        + f"条的规定进行了{kind}，现提出{kind}意见如下：",
+        f"{{{{ {key}.opinion }}}}{{% if {key}.text %}}。{{{{ {key}.text }}}}{{% endif %}}",
+    )
+    if kind == "复查":
+        g.body(doc, "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")  # fmt: skip
+    else:
+        g.body(
+            doc,
+            "本复核意见为终结意见。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，"
+            "各级党委和政府信访部门和其他机关、单位不再受理。",
+        )
+    g.signature(doc, "{{ office }}", f"{{{{ {key}.on | cdate }}}}")
+    _save(doc, f"{kind}意见书")
+
+
+def supervision() -> None:
+    doc = g.new_document()
+    g.title(doc, "信访事项督办单")
+    _numbered(doc)
+    rows = [
+        ["信访事项编号", "{{ case.number }}", "登记日期", "{{ case.received_on | cdate }}"],
+        [
+            "信访人",
+            "{% if petitioner.withheld %}依规不提供{% else %}{{ petitioner.display }}{% endif %}",
+            "来源渠道",
+            "{{ case.channel }}",
+        ],  # fmt: skip
+        [
+            "承办单位",
+            "{{ case.department or decision.to }}",
+            "受理日期",
+            "{{ case.accepted_on | cdate }}",
+        ],  # fmt: skip
+        ["办理期限", "{{ case.handling_due | cdate }}", "督办日期", "{{ supervision.on | cdate }}"],
+    ]
+    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [28, 55, 28, 45])
+    t.rows[0]._tr.getparent().remove(t.rows[0]._tr)  # this form has no header row
+    for label, text in (
+        (
+            "反映问题",
+            "{% if petitioner.withheld %}检举控告类事项，内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
+        ),  # fmt: skip
+        ("督办单位（领导）", "{{ supervision.by }}"),
+        ("督办意见", "{{ supervision.note or '请抓紧办理，按期办结，并将办理结果报送本机关。' }}"),
+    ):
+        row = t.add_row()
+        merged = row.cells[1].merge(row.cells[3])
+        row.cells[0].paragraphs[0].style = doc.styles["表格文字"]
+        row.cells[0].paragraphs[0].add_run(label)
+        merged.paragraphs[0].style = doc.styles["表格文字"]
+        merged.paragraphs[0].add_run(text)
+    g.body(
+        doc,
+        "",
+        "请承办单位高度重视，于办理期限内办结，并将办理结果书面报送本机关。"
+        "{% if petitioner.withheld %}本事项属检举控告类，请严格保密（《信访工作条例》第三十条）。{% endif %}",
+    )
+    g.signature(doc, "{{ office }}", "{{ supervision.on | cdate }}")
+    _save(doc, "督办单")
+
+
+def main() -> None:
+    acceptance()
+    refusal()
+    forward()
+    assign()
+    extension()
+    opinion()
+    review("复查")
+    review("复核")
+    supervision()
+    report_texts.self_check(g, _save)
+    report_texts.annual(g, _save)
+    report_texts.monthly(g, _save)
+    print(f"已生成默认模板：{HERE}")
+
+
+if __name__ == "__main__":
+    main()
