@@ -1,0 +1,125 @@
+"""The 统计 sheet beside the 台账: the §5 tables for the same period, from the statistics service.
+
+Figures are never recomputed here; they are laid out from `StatisticsService.compute(...)`.
+"""
+
+import datetime as dt
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app.db import Database
+from app.statistics import StatisticsService
+
+LABELS = {
+    "total": "信访总量（件）", "persons_total": "总人次", "visits.batches": "来访批次",
+    "visits.persons": "来访人次", "collective.batches": "集体访批次",
+    "collective.persons": "集体访人次", "visit_levels.进京": "进京上访",
+    "visit_levels.赴省": "赴省上访", "visit_levels.到市": "到市上访", "visit_levels.到县": "到县上访",
+    "skip_level": "越级访", "abnormal": "非正常访", "repeat": "重复信访",
+    "repeat_rate": "重复信访率", "timely_acceptance_rate": "及时受理率", "closure_rate": "办结率",
+    "on_time_closure_rate": "按期办结率", "overdue_open": "超期未办结",
+    "avg_days_to_close": "平均办结天数", "handled_rate": "处理率", "evaluation_rate": "参评率",
+    "satisfaction_rate": "满意率", "carried_over": "上期结转", "open_at_end": "期末未结",
+    "leader_cases": "领导包案", "leader_closure_rate": "领导包案办结率",
+    "leader_receptions.days": "领导接访天数", "leader_receptions.batches": "领导接访批次",
+    "leader_receptions.persons": "领导接访人次", "screenings.times": "矛盾纠纷排查次数",
+    "screenings.found": "排查发现", "screenings.resolved": "调处化解",
+}  # fmt: skip
+BREAKDOWNS = {
+    "by_form": "按信访形式", "by_channel": "按来源渠道", "by_category": "按问题类别",
+    "by_department": "按承办单位", "by_month": "按月份",
+}  # fmt: skip
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+_CENTER = Alignment(horizontal="center")
+
+
+def _flat(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The scalar figures in contract order, nested ones as "visits.batches"."""
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if key in BREAKDOWNS or key == "yoy":
+            continue
+        if isinstance(value, dict):
+            out += [(f"{key}.{part}", v) for part, v in value.items()]
+        else:
+            out.append((key, value))
+    return out
+
+
+def _yoy(data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    node: Any = data.get("yoy", {})
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, dict) and "this" in node else None
+
+
+def _is_rate(key: str) -> bool:
+    return key.endswith("_rate")
+
+
+def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: dt.date, title: str) -> dict[str, Any]:  # fmt: skip
+    """Add the 统计 sheet to a write-only workbook; returns the figures it shows."""
+    stats = StatisticsService(db).compute(date_from, date_to)
+    data = stats.to_json()
+    ws = wb.create_sheet("统计")
+    for letter, width in zip("ABCD", (24, 14, 14, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    def styled(value: Any, font: Font | None = None, fill: PatternFill | None = None, fmt: str = "") -> WriteOnlyCell:  # fmt: skip
+        cell = WriteOnlyCell(ws, value)
+        if font:
+            cell.font = font
+        if fill:
+            cell.fill = fill
+            cell.alignment = _CENTER
+        if fmt:
+            cell.number_format = fmt
+        return cell
+
+    def number(value: Any, rate: bool) -> Any:
+        if value is None:
+            return "—"
+        return styled(value, fmt="0.0%") if rate else value
+
+    def change(node: dict[str, Any] | None, rate: bool) -> Any:
+        if node is None or node.get("change") is None:
+            return "—" if node is None or node.get("last") is not None else "上年同期为0"
+        # A rate's change is in 百分点; a count's is a relative change.
+        return styled(node["change"] * 100, fmt='0.0"个百分点"') if rate else styled(node["change"], fmt="0.0%")  # fmt: skip
+
+    ws.append([styled(title.replace("台账", "统计"), _TITLE)])
+    ws.append([f"统计期间：{stats.date_from:%Y-%m-%d} 至 {stats.date_to:%Y-%m-%d}，截至 {stats.as_of:%Y-%m-%d}"])  # fmt: skip
+    ws.append([])
+    ws.append([styled(h, _BOLD, _HEAD_FILL) for h in ("指标", "本期", "上年同期", "同比")])
+    for key, value in _flat(data):
+        rate = _is_rate(key)
+        node = _yoy(data, key)
+        last = node.get("last") if node else None
+        ws.append(
+            [LABELS.get(key, key), number(value, rate), number(last, rate), change(node, rate)]
+        )
+    for key, label in BREAKDOWNS.items():
+        cells = data.get(key) or {}
+        ws.append([])
+        ws.append([styled(label, _BOLD)])
+        heads = ("项目", "件数", "上年同期", "同比") if key != "by_month" else ("月份", "件数")
+        ws.append([styled(h, _BOLD, _HEAD_FILL) for h in heads])
+        for name, count in cells.items():
+            if key == "by_month":
+                ws.append([name, count])
+                continue
+            node = _yoy(data, f"{key}.{name}")
+            ws.append([name, count, node.get("last") if node else "—", change(node, False)])
+    return data
