@@ -1,0 +1,189 @@
+"""Each §5 figure as a SQL condition over `cases`, so counting and drill-down share one definition.
+
+A figure is (population, condition). The populations are:
+- "R": received in P and not voided (domain.md §5);
+- "carried": received before `from`, not voided, not at a final disposition the day before `from`;
+- "open": received by A, not voided, not at a final disposition at A (期末未结, and the workload
+  cards 临期/超期, which are always a subset of it).
+Counting a figure is `COUNT(*) FILTER (WHERE condition)` over its population, and its drill-down is
+`SELECT id … WHERE population AND condition`, so a card's number and its list cannot disagree.
+
+"By A" uses the projected dates on the case row (an event dated ≤ A), except the two values a
+later event can overwrite: the rating (a later 回访 replaces it: `rating_at`) and the handling due
+date (a later 延期 moves it: `Scope.handling_due`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.models import Case, Event
+
+VISIT = "来访"
+# §5 lists these levels, in this order; 本级 is not a figure.
+VISIT_LEVELS = ["进京", "赴省", "到市", "到县"]
+SATISFIED = ("满意", "基本满意")
+# The bucket for a case with no value in a breakdown's column, so a breakdown sums to the total.
+BLANK = "未填写"
+BREAKDOWN_COLUMNS = {
+    "by_form": Case.form,
+    "by_channel": Case.channel,
+    "by_category": Case.category,
+    "by_department": Case.department,
+}
+
+# rate key → (numerator figure, denominator figure)
+RATES: dict[str, tuple[str, str]] = {
+    "repeat_rate": ("repeat", "total"),
+    "timely_acceptance_rate": ("decided_in_time", "decision_counted"),
+    "closure_rate": ("closed", "accepted"),
+    "on_time_closure_rate": ("closed_on_time", "on_time_counted"),
+    "handled_rate": ("finalized", "total"),
+    "evaluation_rate": ("rated", "closed"),
+    "satisfaction_rate": ("satisfied", "rated"),
+    "leader_closure_rate": ("leader_closed", "leader_accepted"),
+}
+# sum key → (summed column, the figure whose cases it sums over)
+SUMS: dict[str, tuple[ColumnElement[int], str]] = {
+    "persons_total": (Case.persons, "total"),
+    "visits.persons": (Case.persons, "visits.batches"),
+    "collective.persons": (Case.persons, "collective.batches"),
+    "closed_days": (func.julianday(Case.closed_on) - func.julianday(Case.received_on), "closed"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date
+    warning_days: int
+    count_basic_satisfied: bool
+    # The handling due date as it stood at A (a 延期 granted after A had not moved it yet).
+    handling_due: ColumnElement[dt.date]
+
+
+def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`+column`: SQLite's way to keep a term from choosing the index (see populations)."""
+    return literal_column(f'+{column.table.name}."{column.name}"', column.type)  # type: ignore[attr-defined]
+
+
+def rating_at(as_of: dt.date) -> ColumnElement[str]:
+    """The latest 回访 rating dated ≤ A. The row holds the latest rating; only when that one is
+    dated after A do we look up the events for an earlier 回访."""
+    earlier = (
+        select(func.json_extract(Event.data, "$.rating"))
+        # Walk this case's few events by (case_id, seq); on its own SQLite would pick
+        # ix_events_kind_on and read every 回访 ever recorded, for each case.
+        .where(
+            Event.case_id == Case.id,
+            _unindexed(Event.kind) == "回访",
+            _unindexed(Event.on) <= as_of,
+        )
+        .order_by(Event.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case(
+        (Case.rated_on.is_(None), null()),
+        (Case.rated_on <= as_of, Case.rating),
+        else_=earlier,
+    )
+
+
+def not_by(column: ColumnElement[dt.date], day: dt.date) -> ColumnElement[bool]:
+    """The event behind `column` had not happened by `day` (NULL-safe)."""
+    return or_(column.is_(None), column > day)
+
+
+def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
+    live = Case.voided.is_(False)
+    # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
+    # left alone, SQLite picks (voided, received_on) and reads nearly every case.
+    received, voided = _unindexed(Case.received_on), _unindexed(Case.voided)
+    return {
+        "R": and_(Case.received_on.between(s.date_from, s.date_to), live),
+        "carried": and_(
+            received < s.date_from,
+            voided == 0,
+            not_by(Case.final_on, s.date_from - dt.timedelta(days=1)),
+        ),
+        "open": and_(received <= s.as_of, voided == 0, not_by(Case.final_on, s.as_of)),
+    }
+
+
+def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
+    """Every countable figure: key → (population, condition)."""
+    a = s.as_of
+    due = s.handling_due
+    visit = Case.form == VISIT
+    decided = Case.decision_on <= a
+    accepted = Case.accepted_on <= a
+    closed = and_(accepted, Case.closed_on <= a)
+    leader = and_(Case.leader.is_not(None), Case.leader != "")
+    rating = rating_at(a)
+    good = SATISFIED if s.count_basic_satisfied else SATISFIED[:1]
+    rated = and_(closed, rating.is_not(None))
+    soon = a + dt.timedelta(days=s.warning_days)
+    # The status at A, as search.warning_condition reads it from the status column today.
+    undecided_at = not_by(Case.decision_on, a)
+    handling_at = and_(accepted, not_by(Case.closed_on, a))
+    out: dict[str, tuple[str, ColumnElement[bool]]] = {
+        "total": ("R", true()),
+        "visits.batches": ("R", visit),
+        "collective.batches": ("R", and_(visit, Case.collective.is_(True))),
+        **{f"visit_levels.{v}": ("R", and_(visit, Case.visit_level == v)) for v in VISIT_LEVELS},
+        "skip_level": ("R", Case.skip_level.is_(True)),
+        "abnormal": ("R", Case.abnormal.is_(True)),
+        "repeat": ("R", Case.repeat.is_(True)),
+        "decision_counted": ("R", or_(decided, Case.decision_due < a)),
+        "decided_in_time": ("R", and_(decided, Case.decision_on <= Case.decision_due)),
+        "accepted": ("R", accepted),
+        "closed": ("R", closed),
+        "closed_on_time": ("R", and_(closed, Case.closed_on <= due)),
+        "on_time_counted": ("R", and_(accepted, or_(Case.closed_on <= a, due < a))),
+        "overdue_open": ("R", and_(handling_at, due < a)),
+        "finalized": ("R", Case.final_on <= a),
+        "rated": ("R", rated),
+        "satisfied": ("R", and_(rated, rating.in_(good))),
+        "leader_cases": ("R", leader),
+        "leader_accepted": ("R", and_(leader, accepted)),
+        "leader_closed": ("R", and_(leader, closed)),
+        "carried_over": ("carried", true()),
+        "open_at_end": ("open", true()),
+        "workload.overdue": (
+            "open",
+            or_(and_(undecided_at, Case.decision_due < a), and_(handling_at, due < a)),
+        ),
+        "workload.due_soon": (
+            "open",
+            or_(
+                and_(undecided_at, Case.decision_due.between(a, soon)),
+                and_(handling_at, due.between(a, soon)),
+            ),
+        ),
+    }
+    return out
+
+
+def breakdown_condition(key: str, value: str, s: Scope) -> ColumnElement[bool]:
+    """The cases of R behind one breakdown cell, e.g. ("by_category", "水利")."""
+    if key == "by_month":
+        year, month = (int(p) for p in value.split("-"))
+        first = dt.date(year, month, 1)
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        return and_(Case.received_on >= first, Case.received_on < nxt)
+    column = BREAKDOWN_COLUMNS[key]
+    if value == BLANK:
+        return or_(column.is_(None), column == "")
+    return column == value
+
+
+def outside(column: ColumnElement[str], known: list[str]) -> ColumnElement[bool]:
+    """A value not among `known` (NULL included), to find values a breakdown must add."""
+    if not known:
+        return true()
+    return or_(column.is_(None), not_(column.in_(known)))

@@ -1,0 +1,202 @@
+"""The few SQL queries behind one period's statistics (one scan of R, two small index queries,
+the registers), and the drill-down query. Plain dicts out; `result.py` shapes them."""
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.dictionaries import FORMS
+from app.models import Case, DictEntry, Event, LeaderReception, Screening
+from app.stats import period
+from app.stats.figures import (
+    BLANK,
+    BREAKDOWN_COLUMNS,
+    RATES,
+    SUMS,
+    Scope,
+    breakdown_condition,
+    figures,
+    outside,
+    populations,
+)
+from app.workflow import project, work_calendar
+
+DICTIONARY_KINDS = {"by_channel": "channel", "by_category": "category", "by_department": "department"}  # fmt: skip
+
+
+def scope(session: Session, date_from: dt.date, date_to: dt.date, as_of: dt.date) -> Scope:
+    cfg = settings.get_all(session)
+    return Scope(
+        date_from,
+        date_to,
+        as_of,
+        int(cfg["warning_days"]),
+        bool(cfg["count_basic_satisfied"]),
+        handling_due_at(session, as_of, max(date_to, as_of), cfg),
+    )
+
+
+def handling_due_at(
+    session: Session, as_of: dt.date, received_to: dt.date, cfg: dict[str, Any]
+) -> ColumnElement[dt.date]:
+    """`handling_due` as it stood at A. The row's date includes any 延期; for the (few) cases
+    whose 延期 is dated after A, re-project their events up to A with the workflow's own rules."""
+    extended_later = list(
+        session.scalars(
+            select(Event.case_id)
+            .join(Case, Case.id == Event.case_id)
+            .where(
+                Event.kind == "延期",
+                Event.on > as_of,
+                Case.accepted_on <= as_of,
+                Case.received_on <= received_to,
+                Case.voided.is_(False),
+            )
+        )
+    )
+    if not extended_later:
+        return Case.handling_due
+    cal = work_calendar(session)
+    heads = session.execute(
+        select(Case.id, Case.received_on, Case.channel).where(Case.id.in_(extended_later))
+    ).all()
+    events: dict[int, list[SimpleNamespace]] = {cid: [] for cid in extended_later}
+    for cid, seq, kind, on, data in session.execute(
+        select(Event.case_id, Event.seq, Event.kind, Event.on, Event.data).where(
+            Event.case_id.in_(extended_later), Event.on <= as_of
+        )
+    ):
+        events[cid].append(SimpleNamespace(seq=seq, kind=kind, on=on, data=data or {}))
+    due: dict[int, dt.date] = {}
+    for cid, received_on, channel in heads:
+        then = SimpleNamespace(received_on=received_on, channel=channel)
+        project(then, events[cid], cfg, cal)  # type: ignore[arg-type]  # only reads these fields
+        due[cid] = then.handling_due
+    return case(due, value=Case.id, else_=Case.handling_due)
+
+
+def _dictionary(session: Session, kind: str) -> tuple[list[str], list[str]]:
+    """(active values, every value ever in the dictionary) in the office's order."""
+    rows = session.execute(
+        select(DictEntry.value, DictEntry.active)
+        .where(DictEntry.kind == kind)
+        .order_by(DictEntry.sort, DictEntry.id)
+    ).all()
+    every = list(dict.fromkeys(v for v, _ in rows))
+    return [v for v, active in rows if active], every
+
+
+def compute(session: Session, s: Scope, workload: bool = False) -> tuple[dict[str, int], dict[str, dict[str, int]]]:  # fmt: skip
+    """Every count of one period: (flat counts, breakdowns)."""
+    pops = populations(s)
+    figs = figures(s)
+    counts: dict[str, int] = {}
+
+    # ---- one scan of R: the figures, the sums and the dictionary cells of every breakdown ----
+    columns: list[tuple[str, Any]] = []
+    for key, (pop, cond) in figs.items():
+        if pop == "R":
+            columns.append((key, func.count() if key == "total" else func.count().filter(cond)))
+    for key, (column, over) in SUMS.items():
+        cond = figs[over][1]
+        columns.append(
+            (key, func.sum(column) if over == "total" else func.sum(column).filter(cond))
+        )
+    known: dict[str, list[str]] = {"by_form": list(FORMS)}
+    every: dict[str, list[str]] = {"by_form": list(FORMS)}
+    for key, kind in DICTIONARY_KINDS.items():
+        known[key], every[key] = _dictionary(session, kind)
+    for key, values in known.items():
+        for v in values:
+            columns.append((f"{key}.{v}", func.count().filter(BREAKDOWN_COLUMNS[key] == v)))
+    row = session.execute(select(*(c for _, c in columns)).where(pops["R"])).one()
+    values = {name: int(round(v or 0)) for (name, _), v in zip(columns, row, strict=True)}
+
+    breakdowns: dict[str, dict[str, int]] = {}
+    for key in known:
+        cells_of = {v: values.pop(f"{key}.{v}") for v in known[key]}
+        if sum(cells_of.values()) < values["total"]:  # retired, imported or blank values
+            cells_of.update(_other_values(session, pops["R"], key, known[key], every[key]))
+        breakdowns[key] = cells_of
+    # Months straight from the (voided, received_on) index, without reading the case rows.
+    month = func.substr(Case.received_on, 1, 7)
+    by_month = dict(session.execute(select(month, func.count()).where(pops["R"]).group_by(month)).all())  # fmt: skip
+    breakdowns["by_month"] = {m: by_month.get(m, 0) for m in period.months(s.date_from, s.date_to)}
+    counts.update(values)
+
+    # ---- the populations outside R: small index-driven queries ----
+    counts["carried_over"] = session.scalar(select(func.count()).where(pops["carried"])) or 0
+    open_columns = [("open_at_end", func.count())]
+    if workload:
+        open_columns += [(k, func.count().filter(figs[k][1])) for k in ("workload.overdue", "workload.due_soon")]  # fmt: skip
+    row = session.execute(select(*(c for _, c in open_columns)).where(pops["open"])).one()
+    counts.update({name: int(v or 0) for (name, _), v in zip(open_columns, row, strict=True)})
+
+    counts.update(_registers(session, s.date_from, s.date_to))
+    return counts, breakdowns
+
+
+def _other_values(
+    session: Session, population: ColumnElement[bool], key: str, known: list[str], every: list[str]
+) -> dict[str, int]:
+    """Values in R outside the active dictionary (retired or imported ones, or blank), in the
+    dictionary's order, then by name, blank last."""
+    column = BREAKDOWN_COLUMNS[key]
+    found: dict[str, int] = {}
+    for value, n in session.execute(
+        select(column, func.count()).where(population, outside(column, known)).group_by(column)
+    ):
+        name = value if value else BLANK
+        found[name] = found.get(name, 0) + n
+    rank = {v: i for i, v in enumerate(every)}
+    order = sorted(found, key=lambda v: (v == BLANK, rank.get(v, len(rank)), v))
+    return {v: found[v] for v in order}
+
+
+def _registers(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    lr = session.execute(
+        select(
+            func.count(distinct(LeaderReception.on)),
+            func.sum(LeaderReception.batches),
+            func.sum(LeaderReception.persons),
+        ).where(LeaderReception.on.between(date_from, date_to))
+    ).one()
+    sc = session.execute(
+        select(func.count(), func.sum(Screening.found), func.sum(Screening.resolved)).where(
+            Screening.on.between(date_from, date_to)
+        )
+    ).one()
+    names = ["leader_receptions.days", "leader_receptions.batches", "leader_receptions.persons",
+             "screenings.times", "screenings.found", "screenings.resolved"]  # fmt: skip
+    return {n: int(v or 0) for n, v in zip(names, [*lr, *sc], strict=True)}
+
+
+def drill_condition(s: Scope, key: str) -> tuple[str, ColumnElement[bool]]:
+    """(population, condition) behind a drill-down key; KeyError for an unknown key."""
+    figs = figures(s)
+    if key in figs:
+        return figs[key]
+    if key in SUMS:
+        return figs[SUMS[key][1]]
+    rate, _, part = key.partition(".")
+    if rate in RATES and part in ("", "numerator", "denominator", "missed"):
+        num, den = (figs[k] for k in RATES[rate])
+        if part == "numerator":
+            return num
+        if part == "missed":  # counted in the denominator but not the numerator (NULL-safe)
+            return den[0], and_(den[1], case((num[1], 0), else_=1) == 1)
+        return den  # a rate's cases are the ones it is a rate of
+    head, _, value = key.partition(".")
+    if head in BREAKDOWN_COLUMNS or head == "by_month":
+        return "R", breakdown_condition(head, value, s)
+    raise KeyError(key)
+
+
+def ids(session: Session, s: Scope, key: str) -> list[int]:
+    pop, cond = drill_condition(s, key)
+    query = select(Case.id).where(populations(s)[pop], cond).order_by(Case.received_on, Case.id)
+    return list(session.scalars(query))
