@@ -38,6 +38,8 @@ def _show(value: Any) -> str:
         return filters.cdate(value)
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, dict):
+        value = [f"{k} {_show(v)}" for k, v in value.items()]
     if isinstance(value, list):
         return "、".join(str(v) for v in value[:6]) + ("……" if len(value) > 6 else "")
     text = str(value)

@@ -1,0 +1,107 @@
+"""`xinfang report --template NAME --from … --to … [--as-of …] --out FILE.docx`, `report vars`,
+`report templates`, `report check NAME`, `report restore NAME`."""
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from app import clock
+from app.cli.context import Context, UsageError, parse_date
+from app.documents import catalog
+from app.documents.service import DocumentService, filter_reference
+
+NAMES = {"report"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="用模板生成报告（自查报告、年度报告、统计表），查看模板变量")
+    p.add_argument(
+        "--template", help="模板名称，如 年度信访工作报告（xinfang report templates 查看）"
+    )
+    p.add_argument("--from", dest="date_from", type=parse_date, help="统计起始日期 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=parse_date, help="统计截止日期 YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）")
+    p.add_argument("--out", help="输出文件 .docx")
+    p.set_defaults(func=run)
+    rs = p.add_subparsers(dest="report_command")
+    v = rs.add_parser("vars", help="列出模板可用的变量和过滤器，以及今天的值")
+    v.add_argument("--case", help="同时列出信访件文书的变量（用这件信访的值）")
+    v.add_argument(
+        "--from", dest="date_from", type=parse_date, help="统计起始日期（默认今年1月1日）"
+    )
+    v.add_argument("--to", dest="date_to", type=parse_date, help="统计截止日期（默认今天）")
+    v.set_defaults(func=run_vars)
+    t = rs.add_parser("templates", help="列出模板（默认模板和本单位修改版）")
+    t.set_defaults(func=run_templates)
+    c = rs.add_parser("check", help="检查模板：语法、被拆开的标签、中文引号、不认识的变量")
+    c.add_argument("name", help="模板名称")
+    c.add_argument("--repair", action="store_true", help="把能修复的问题修好，存为本单位的模板")
+    c.set_defaults(func=run_check)
+    r = rs.add_parser("restore", help="恢复默认模板（本单位的修改版移到“已替换的旧模板”文件夹）")
+    r.add_argument("name", help="模板名称")
+    r.set_defaults(func=run_restore)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    missing = [
+        flag
+        for flag, value in (("--template", args.template), ("--from", args.date_from),
+                            ("--to", args.date_to), ("--out", args.out))
+        if not value
+    ]  # fmt: skip
+    if missing:
+        raise UsageError(f"生成报告需要 {'、'.join(missing)}（例：xinfang report --template 年度信访工作报告 --from 2025-01-01 --to 2025-12-31 --out 报告.docx）")  # fmt: skip
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise UsageError("--out 应是 .docx 文件。")
+    result = DocumentService(ctx.db()).report(
+        args.template, args.date_from, args.date_to, args.as_of, out
+    )
+    for note in result.repairs:
+        print(f"提示：{note}")
+    print(f"已生成：{result.path}")
+    return 0
+
+
+def run_vars(ctx: Context, args: argparse.Namespace) -> int:
+    service = DocumentService(ctx.db())
+    today = clock.today()
+    date_from = args.date_from or dt.date(today.year, 1, 1)
+    date_to = args.date_to or today
+    print(f"报告模板变量（今天的值：{date_from} 至 {date_to}）")
+    for v in service.report_variables(date_from, date_to):
+        print(f"  {{{{ {v.name} }}}}\t{v.description}\t{v.value}")
+    print("信访件文书模板变量" + (f"（{args.case} 的值）" if args.case else ""))
+    for v in service.case_variables(args.case):
+        print(f"  {{{{ {v.name} }}}}\t{v.description}\t{v.value}")
+    print("过滤器（写在变量后面，用竖线隔开）")
+    for f in filter_reference():
+        print(f"  {f.name}\t{f.description}\t例：{f.value}")
+    return 0
+
+
+def run_templates(ctx: Context, args: argparse.Namespace) -> int:
+    for info in catalog.available():
+        kind = "报告" if info.kind == catalog.REPORT else "文书"
+        print(f"{info.name}\t{kind}\t{info.source}\t{info.path}")
+    return 0
+
+
+def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    service = DocumentService(ctx.db())
+    result = (
+        service.repair_template(args.name) if args.repair else service.check_template(args.name)
+    )
+    print(result.summary())
+    if args.repair and result.repairs:
+        print(f"已修复并保存为本单位的模板：{catalog.find(args.name).path}")
+    return 0 if result.ok else 1
+
+
+def run_restore(ctx: Context, args: argparse.Namespace) -> int:
+    moved = catalog.restore_default(args.name)
+    if moved is None:
+        print(f"“{args.name}”本来就是默认模板。")
+    else:
+        print(f"已恢复默认模板；原来的修改版移到了：{moved}")
+    return 0
