@@ -207,7 +207,8 @@ def list_backups(folder: Path) -> list[BackupInfo]:
     if not folder.is_dir():
         return []
     found = [inspect(p) for p in folder.glob(f"*{SUFFIX}") if p.is_file()]
-    return sorted(found, key=lambda b: b.made_at, reverse=True)
+    # Two copies made in the same second are ordered by when the file was written.
+    return sorted(found, key=lambda b: (b.made_at, b.path.stat().st_mtime_ns), reverse=True)
 
 
 def daily_due(db: Database, now: dt.datetime | None = None) -> bool:
