@@ -1,0 +1,130 @@
+"""同比 and periods: 29 February, the JSON shape, a year the holiday package does not know,
+retired dictionary values, and the dashboard's workload matching the case list's warnings."""
+
+import datetime as dt
+
+import pytest
+from stats_helpers import D, act, add, close
+
+from app import clock, demo, dictionaries
+from app.cases import CaseService
+from app.db import Database
+from app.models import OfficeHoliday
+from app.search import CaseFilter
+from app.statistics import StatisticsService
+from app.stats import period
+
+
+@pytest.fixture
+def stats(db: Database) -> StatisticsService:
+    return StatisticsService(db)
+
+
+def test_shift_year_maps_29_february_to_28_february() -> None:
+    assert period.shift_year(D(2024, 2, 29)) == D(2023, 2, 28)
+    assert period.shift_year(D(2025, 3, 1)) == D(2024, 3, 1)
+    assert period.shift_year(D(2025, 2, 28)) == D(2024, 2, 28)
+    assert period.months(D(2024, 11, 15), D(2025, 2, 1)) == ["2024-11", "2024-12", "2025-01", "2025-02"]  # fmt: skip
+    assert period.preset("quarter", D(2025, 8, 15)) == (D(2025, 7, 1), D(2025, 9, 30))
+    assert period.preset("month", D(2024, 2, 10)) == (D(2024, 2, 1), D(2024, 2, 29))
+    assert period.preset("last_year", D(2025, 8, 15)) == (D(2024, 1, 1), D(2024, 12, 31))
+
+
+def test_yoy_over_29_february(cases: CaseService, stats: StatisticsService) -> None:
+    add(cases, D(2024, 2, 29), "来访", persons=3)
+    add(cases, D(2024, 2, 10))
+    close(cases, add(cases, D(2023, 2, 28), "来访"), D(2023, 2, 28), D(2023, 3, 1), D(2023, 3, 2))
+    add(cases, D(2023, 3, 1))  # outside last year's period
+    s = stats.compute(D(2024, 2, 1), D(2024, 2, 29))
+    assert s.last is not None
+    assert (s.last.date_from, s.last.date_to, s.last.as_of) == (D(2023, 2, 1), D(2023, 2, 28), D(2023, 2, 28))  # fmt: skip
+    y = s.to_json()["yoy"]
+    assert y["total"] == {"this": 2, "last": 1, "change": 1.0}
+    assert y["visits"]["persons"] == {"this": 3, "last": 1, "change": 2.0}
+    assert y["visits"]["batches"] == {"this": 1, "last": 1, "change": 0.0}
+    assert y["by_form"]["来信"] == {"this": 1, "last": 0, "change": None}
+    # Last year's visit was accepted by A' = 2-28 but not closed: a rate changes by the difference.
+    assert y["closure_rate"] == {"this": None, "last": 0.0, "change": None}
+    assert s.ratio("yoy.closure_rate") == (0, 1)
+    later = stats.compute(D(2024, 2, 1), D(2024, 2, 29), as_of=D(2024, 3, 31))
+    assert later.to_json()["yoy"]["closure_rate"]["last"] == 1.0
+    assert later.to_json()["yoy"]["handled_rate"] == {"this": 0.0, "last": 1.0, "change": -1.0}
+
+
+EXPECTED_KEYS = [
+    "total", "persons_total", "by_form", "by_channel", "by_category", "by_department", "by_month",
+    "visits", "collective", "visit_levels", "skip_level", "abnormal", "repeat", "repeat_rate",
+    "timely_acceptance_rate", "closure_rate", "on_time_closure_rate", "overdue_open",
+    "avg_days_to_close", "handled_rate", "evaluation_rate", "satisfaction_rate", "carried_over",
+    "open_at_end", "leader_cases", "leader_closure_rate", "leader_receptions", "screenings", "yoy",
+]  # fmt: skip
+
+
+def test_json_has_exactly_the_contract_keys(cases: CaseService, stats: StatisticsService) -> None:
+    add(cases, D(2025, 3, 3), "来访", visit_level="进京")
+    j = stats.compute(D(2025, 1, 1), D(2025, 12, 31)).to_json()
+    assert list(j) == EXPECTED_KEYS
+    assert set(j["visits"]) == {"batches", "persons"} == set(j["collective"])
+    assert list(j["visit_levels"]) == ["进京", "赴省", "到市", "到县"]
+    assert set(j["leader_receptions"]) == {"days", "batches", "persons"}
+    assert set(j["screenings"]) == {"times", "found", "resolved"}
+    assert len(j["by_month"]) == 12
+    yoy = j["yoy"]
+    assert set(yoy) == set(EXPECTED_KEYS) - {"yoy", "by_month"}
+    assert set(yoy["visits"]) == {"batches", "persons"}
+    for entry in (yoy["total"], yoy["closure_rate"], yoy["visits"]["batches"], yoy["by_form"]["来访"]):  # fmt: skip
+        assert set(entry) == {"this", "last", "change"}
+    import json
+
+    json.dumps(j, ensure_ascii=False)  # plain JSON types only
+
+
+def test_a_year_the_holiday_package_does_not_know(
+    cases: CaseService, db: Database, stats: StatisticsService
+) -> None:
+    clock.set_today(D(2027, 6, 30))
+    with db.session() as s:  # the office marks 3-22 as a rest day
+        s.add(OfficeHoliday(day=D(2027, 3, 22), rest=True, name="地方假日"))
+    # 3-05 + 15 = 3-20 (Sat) → Mon 3-22 is the office's rest day → 3-23.
+    a, b = add(cases, D(2027, 3, 5)), add(cases, D(2027, 3, 5))
+    detail = cases.detail(a)
+    assert detail.decision_due == D(2027, 3, 23) and detail.due_estimated
+    act(cases, a, ("受理", D(2027, 3, 23)))
+    act(cases, b, ("受理", D(2027, 3, 24)))
+    s = stats.compute(D(2027, 3, 1), D(2027, 3, 31))
+    assert s.as_of == D(2027, 3, 31)
+    assert s.ratio("timely_acceptance_rate") == (1, 2)
+    assert s.to_json()["yoy"]["total"] == {"this": 2, "last": 0, "change": None}
+
+
+def test_retired_and_unknown_dictionary_values_still_count(
+    cases: CaseService, db: Database, stats: StatisticsService
+) -> None:
+    add(cases, D(2025, 3, 3), channel="市长信箱")
+    with db.session() as s:
+        dictionaries.deactivate(s, "channel", "市长信箱")
+        dictionaries.deactivate(s, "channel", "书记信箱")  # retired and unused: not shown
+        dictionaries.deactivate(s, "department", "综合科")
+    j = stats.compute(D(2025, 3, 1), D(2025, 3, 31)).to_json()
+    assert j["by_channel"]["市长信箱"] == 1 and "书记信箱" not in j["by_channel"]
+    assert "综合科" not in j["by_department"]
+    assert list(j["by_channel"])[-1] == "市长信箱"  # after the active values
+    assert sum(j["by_channel"].values()) == j["total"] == 1
+
+
+def test_workload_at_today_matches_the_case_list_warnings(
+    db: Database, cases: CaseService, stats: StatisticsService
+) -> None:
+    demo.generate(db, 400, seed=3)
+    add(cases, D(2025, 12, 20))  # undecided, due 2026-01-04: 临期
+    act(cases, add(cases, D(2025, 10, 20)), ("受理", D(2025, 10, 31)))  # due 12-30: 超期
+    today = clock.today()
+    s = stats.compute(D(today.year, 1, 1), today, workload=True)
+    service = CaseService(db)
+    for key, warning in (("workload.overdue", "超期"), ("workload.due_soon", "临期")):
+        listed = service.ids(CaseFilter(warning=warning))
+        assert s.counts[key] == len(listed) > 0
+        assert sorted(stats.case_ids(key, D(today.year, 1, 1), today)) == sorted(listed)
+    open_now = service.count(CaseFilter(statuses=["待受理", "办理中", "已答复"]))
+    assert s.to_json()["open_at_end"] == open_now
+    assert isinstance(today, dt.date)
