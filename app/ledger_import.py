@@ -81,7 +81,7 @@ def check_people(session: Session, table: Table, plan: ImportPlan) -> None:
     known: dict[str, str] = {}
     ids = list(names)
     for i in range(0, len(ids), 500):
-        known.update(session.execute(select(Petitioner.id_number, Petitioner.name).where(Petitioner.id_number.in_(ids[i : i + 500]))).tuples().all())  # fmt: skip
+        known.update(session.execute(select(Petitioner.id_number, Petitioner.name).where(Petitioner.id_number.in_(ids[i : i + 500]))).all())  # fmt: skip
     bad: set[int] = set()
     col = table.mapping.get("name")
     column = f"{table.column_title('name')}" if col is not None else ""
@@ -147,7 +147,7 @@ def _people(session: Session, rows: list[RowPlan]) -> tuple[dict[str, int], dict
     ids = sorted({p.data.id_number for p in rows if p.data.id_number})
     phones = sorted({p.data.phone for p in rows if p.data.phone and not p.data.id_number})
     for i in range(0, len(ids), 500):
-        by_id.update(session.execute(select(Petitioner.id_number, Petitioner.id).where(Petitioner.id_number.in_(ids[i : i + 500]))).tuples().all())  # fmt: skip
+        by_id.update(session.execute(select(Petitioner.id_number, Petitioner.id).where(Petitioner.id_number.in_(ids[i : i + 500]))).all())  # fmt: skip
     for i in range(0, len(phones), 500):
         q = select(Petitioner.name, Petitioner.phone, Petitioner.id).where(Petitioner.phone.in_(phones[i : i + 500]), Petitioner.id_number.is_(None))  # fmt: skip
         for name, phone, pid in session.execute(q):

@@ -7,6 +7,7 @@ here is pure (no database) so the importer's dry run and its tests stay fast.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app.errors import DomainError
@@ -105,7 +106,8 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        # What Excel shows: it keeps 15 significant digits (a long number ends in zeros).
+        return format(Decimal(f"{value:.15g}"), "f")
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
@@ -193,7 +195,7 @@ def id_text(value: Any) -> str:
     with its last three digits as zeros (or shown as 1.10105E+17). It cannot be repaired.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = f"{value:.0f}"
+        digits = text(value)
         if len(digits) <= 15:
             return digits  # an old 15-digit number survives as a number
         raise DomainError(
