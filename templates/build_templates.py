@@ -31,8 +31,7 @@ def _save(doc: g.Document, name: str) -> None:
 
 
 def _numbered(doc: g.Document) -> None:
-    p = doc.add_paragraph("编号：{{ case.number }}", style="落款")
-    p.paragraph_format.space_after = g.PT(0)
+    doc.add_paragraph("编号：{{ case.number }}", style="文号")
 
 
 def acceptance() -> None:
@@ -223,7 +222,7 @@ def supervision() -> None:
         ],  # fmt: skip
         ["办理期限", "{{ case.handling_due | cdate }}", "督办日期", "{{ supervision.on | cdate }}"],
     ]
-    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [28, 55, 28, 45])
+    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [32, 51, 28, 45])
     t.rows[0]._tr.getparent().remove(t.rows[0]._tr)  # this form has no header row
     for label, text in (
         (

@@ -125,6 +125,7 @@ def new_document() -> Document:
     _style(doc, "一级标题", H1_FONT, BODY_PT, first=2)
     _style(doc, "二级标题", H2_FONT, BODY_PT, first=2)
     _style(doc, "主送机关", BODY_FONT, BODY_PT, first=0)
+    _style(doc, "文号", BODY_FONT, BODY_PT, jc="center", after=LINE // 2)
     _style(doc, "落款", BODY_FONT, BODY_PT, jc="right", right=4)
     _style(doc, "表格文字", BODY_FONT, TABLE_PT, jc="center", line=TABLE_PT * 20 + 120)
     _style(doc, "图表", BODY_FONT, BODY_PT, jc="center", line=0)

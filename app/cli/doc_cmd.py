@@ -13,6 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("doc", help="生成一件信访的文书（受理告知书、转送函、处理意见书等）")
     p.add_argument("--case", required=True, help="信访件编号")
     p.add_argument("--template", help="文书模板名称；不写则列出这件信访能生成的文书")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="模板中有 Word 拆开的标签或中文引号时先自动修复（改写本单位的模板）",
+    )
     p.add_argument("--out", help="输出文件 .docx")
     p.set_defaults(func=run)
 
@@ -28,8 +33,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")
-    result = service.case_document(args.case, args.template, out)
+    result = service.case_document(args.case, args.template, out, repair=args.repair)
     for note in result.repairs:
-        print(f"提示：{note}")
+        print(f"已修复模板：{note}")
     print(f"已生成：{result.path}")
     return 0

@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--from", dest="date_from", type=parse_date, help="统计起始日期 YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=parse_date, help="统计截止日期 YYYY-MM-DD")
     p.add_argument("--as-of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="模板中有 Word 拆开的标签或中文引号时先自动修复（改写本单位的模板）",
+    )
     p.add_argument("--out", help="输出文件 .docx")
     p.set_defaults(func=run)
     rs = p.add_subparsers(dest="report_command")
@@ -55,10 +60,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")
     result = DocumentService(ctx.db()).report(
-        args.template, args.date_from, args.date_to, args.as_of, out
+        args.template, args.date_from, args.date_to, args.as_of, out, repair=args.repair
     )
     for note in result.repairs:
-        print(f"提示：{note}")
+        print(f"已修复模板：{note}")
     print(f"已生成：{result.path}")
     return 0
 

@@ -25,11 +25,24 @@ Images = dict[str, tuple[bytes, float]]
 
 
 class TemplateProblem(DomainError):
-    """The template has errors the clerk must fix in Word/WPS; `result` lists each one."""
+    """The template cannot be used as it is; `result` lists each problem with its paragraph.
+
+    `repairable` is True when every problem is one the program can mend (a tag Word split, smart
+    quotes): the clerk is told so and can ask for the repair, which rewrites the office's copy.
+    """
 
     def __init__(self, name: str, result: CheckResult) -> None:
-        super().__init__(f"模板“{name}”不能使用。\n" + result.summary())
         self.result = result
+        self.repairable = result.ok
+        if self.repairable:
+            message = (
+                f"模板“{name}”中有 {len(result.repairs)} 处 Word/WPS 造成的格式问题，可以自动修复：\n"
+                + "\n".join(str(p) for p in result.repairs)
+                + "\n请在“模板管理”中点“修复模板”，或在命令后加 --repair，修复后再生成。"
+            )
+        else:
+            message = f"模板“{name}”不能使用。\n" + result.summary()
+        super().__init__(message)
 
 
 @dataclass
@@ -54,12 +67,23 @@ def load(path: Path) -> DocxTemplate:
     return tpl
 
 
-def check(path: Path, schema: Schema, name: str = "") -> tuple[DocxTemplate, CheckResult]:
-    """Load and check a template; raise TemplateProblem if it cannot be used as it is."""
+def check(
+    path: Path, schema: Schema, name: str = "", repair_to: Path | None = None
+) -> tuple[DocxTemplate, CheckResult]:
+    """Load and check a template; raise TemplateProblem if it cannot be used as it is.
+
+    With `repair_to`, mendable problems are mended and the mended template is saved there (the
+    office's own copy) before rendering; without it they stop the render like errors do.
+    """
     tpl = load(path)
     result = check_document(tpl.docx, schema, repair=True)
-    if not result.ok:
+    if not result.ok or (result.repairs and repair_to is None):
         raise TemplateProblem(name or path.stem, result)
+    if result.repairs and repair_to is not None:
+        buffer = io.BytesIO()
+        tpl.docx.save(buffer)
+        write_atomic(repair_to, buffer.getvalue())
+        tpl = load(repair_to)
     return tpl, result
 
 
@@ -70,13 +94,14 @@ def render(
     out: Path,
     name: str = "",
     images: Callable[[set[str]], Images] | None = None,
+    repair_to: Path | None = None,
 ) -> Rendered:
     """Check the template at `path`, build the context for the names it uses, write `out`.
 
     `build_context(names)` gets the top-level variables the template uses, so costly parts
     (a list of every case, a chart) are only built when a template asks for them.
     """
-    tpl, result = check(path, schema, name)
+    tpl, result = check(path, schema, name, repair_to)
     context = build_context(result.names)
     for key, (png, width) in (images(result.names) if images else {}).items():
         context[key] = InlineImage(tpl, io.BytesIO(png), width=Mm(width))

@@ -17,8 +17,10 @@ def _round1(value: float) -> Decimal:
 
 
 def _trim(d: Decimal) -> str:
-    text = f"{d:f}"
-    return text[:-2] if text.endswith(".0") else text
+    # One decimal always ("87.0%"), except the round figures clerks write as "100%" and "0%".
+    if d in (0, 100):
+        return str(int(d))
+    return f"{d:f}"
 
 
 def pct(rate: float | None) -> str:
@@ -33,7 +35,7 @@ def num(value: Any) -> str:
     if value is None:
         return DASH
     if isinstance(value, float):
-        return _trim(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        return f"{Decimal(repr(value)).quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
     return str(value)
 
 

@@ -65,6 +65,7 @@ class DocumentService:
         as_of: dt.date | None,
         out: Path,
         step: Step | None = None,
+        repair: bool = False,
     ) -> engine.Rendered:
         info = catalog.find(name)
         if info.kind != catalog.REPORT:
@@ -82,10 +83,20 @@ class DocumentService:
             say(2, 3, "正在生成文档……")
             return report_context.images(stats[0], names)
 
-        return engine.render(info.path, REPORT_SCHEMA, context, Path(out), info.name, images)
+        return engine.render(
+            info.path,
+            REPORT_SCHEMA,
+            context,
+            Path(out),
+            info.name,
+            images,
+            _repair_to(info, repair),
+        )
 
     # ---- per-case 文书 ----
-    def case_document(self, number: str, name: str, out: Path) -> engine.Rendered:
+    def case_document(
+        self, number: str, name: str, out: Path, repair: bool = False
+    ) -> engine.Rendered:
         info = catalog.find(name)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
@@ -95,6 +106,7 @@ class DocumentService:
             lambda names: case_context.build(self.db, number, info),
             Path(out),
             info.name,
+            repair_to=_repair_to(info, repair),
         )
 
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
@@ -127,8 +139,7 @@ class DocumentService:
 
             buffer = io.BytesIO()
             tpl.docx.save(buffer)
-            target = info.override or (catalog.paths.templates_dir() / f"{info.name}.docx")
-            engine.write_atomic(target, buffer.getvalue())
+            engine.write_atomic(_office_copy(info), buffer.getvalue())
         return result
 
     # ---- the variable reference ----
@@ -151,6 +162,15 @@ class DocumentService:
             Variable(n, d, _show(value_at(ctx, n)) if ctx else "")
             for n, d in case_context.CASE_VARIABLES
         ]
+
+
+def _office_copy(info: TemplateInfo) -> Path:
+    # A mended default is saved as the office's copy; the shipped file is never written.
+    return info.override or (catalog.paths.templates_dir() / f"{info.name}.docx")
+
+
+def _repair_to(info: TemplateInfo, repair: bool) -> Path | None:
+    return _office_copy(info) if repair else None
 
 
 def filter_reference() -> list[Variable]:

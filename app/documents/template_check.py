@@ -188,7 +188,7 @@ def _plain_quotes(tag: str) -> str:
 _MESSAGES = [
     (
         re.compile(
-            r"unexpected end of template.*looking for the following tags: '(\w+)'", re.S | re.I
+            r"unexpected end of template.*looking for the following tags: .*'(end\w+)'", re.S | re.I
         ),
         lambda m: f"缺少结束标签 {{% {m.group(1)} %}}",
     ),  # fmt: skip

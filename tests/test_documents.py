@@ -1,0 +1,204 @@
+"""Template engine: the wording filters, template checks and repair, atomic output, the catalog."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+
+from app import paths
+from app.db import Database
+from app.documents import catalog, filters
+from app.documents.engine import TemplateProblem
+from app.documents.service import DocumentService
+from app.errors import DomainError
+
+# ---------------------------------------------------------------- filters
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [(None, "—"), (1.0, "100%"), (0.0, "0%"), (0.952380952, "95.2%"), (0.87, "87.0%"),
+     (0.0125, "1.3%"), (0.99996, "100%")],
+)  # fmt: skip
+def test_pct(rate: float | None, text: str) -> None:
+    assert filters.pct(rate) == text
+
+
+@pytest.mark.parametrize(
+    ("this", "last", "change", "rate", "text"),
+    [
+        (112, 100, 0.12, False, "上升12.0%"),
+        (90, 100, -0.1, False, "下降10.0%"),
+        (5, 5, 0.0, False, "持平"),
+        (7, 0, None, False, "上年同期为0"),
+        (0, 0, None, False, "上年同期为0"),
+        (0.952, 0.93, 0.022, True, "上升2.2个百分点"),
+        (0.9, 0.95, -0.05, True, "下降5.0个百分点"),
+        (0.9, 0.9, 0.0, True, "持平"),
+        (None, 0.9, None, True, "上年同期无可比数据"),
+    ],
+)
+def test_change_wording(this: float, last: float, change: float | None, rate: bool, text: str) -> None:  # fmt: skip
+    assert filters.change_text(this, last, change, rate) == text
+
+
+def test_points_are_the_difference_of_the_printed_percentages() -> None:
+    # 95.24% prints 95.2%, 92.96% prints 93.0%: the sentence must say 2.2, not 2.3.
+    assert filters.change_text(0.9524, 0.9296, 0.0228, True) == "上升2.2个百分点"
+
+
+def test_dates_and_numerals() -> None:
+    assert filters.cdate(dt.date(2025, 12, 1)) == "2025年12月1日"
+    assert filters.cdate("2025-03-05") == "2025年3月5日"
+    assert filters.cmonth("2025-03") == "2025年3月"
+    assert [filters.cnum(n) for n in (1, 10, 12, 20, 35)] == ["一", "十", "十二", "二十", "三十五"]
+    assert filters.num(42.75) == "42.8" and filters.num(None) == "—" and filters.num(3) == "3"
+
+
+# ---------------------------------------------------------------- template checks
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Path]:
+    paths.set_data_dir(tmp_path / "data")
+    yield paths.templates_dir()
+    paths.set_data_dir(None)
+
+
+def _template(path: Path, paragraphs: list[list[str]]) -> Path:
+    """A .docx whose paragraphs hold the given runs (a run list mimics Word's splitting)."""
+    doc = docx.Document()
+    for runs in paragraphs:
+        p = doc.add_paragraph()
+        for text in runs:
+            p.add_run(text)
+    doc.save(path)
+    return path
+
+
+def _texts(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(path).paragraphs)
+
+
+def _render(db: Database, tmp_path: Path, name: str = "月度统计表", repair: bool = False) -> Path:
+    out = tmp_path / "out" / "报告.docx"
+    DocumentService(db).report(name, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out, repair=repair)  # fmt: skip
+    return out
+
+
+def test_syntax_error_names_the_paragraph_and_writes_nothing(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    _template(office / "月度统计表.docx", [["开头"], ["{% if stats.total %}共{{ stats.total }}件"], ["结尾"]])  # fmt: skip
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    assert "缺少结束标签 {% endif %}" in err.value.message
+    assert not err.value.repairable
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    _template(
+        office / "月度统计表.docx",
+        [
+            ["共{{ stats.totl }}件"],
+            ["{{ 单位 }}"],
+            ["{{ stats.closure_rate | percent }}"],
+            ["{{ stats.by_form.来信 }}"],
+        ],  # fmt: skip
+    )
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    message = err.value.message
+    assert "不认识的变量“stats.totl”" in message and "共{{ stats.totl }}件" in message
+    assert "不认识的变量“单位”" in message
+    assert "不认识的过滤器“percent”" in message
+    assert "来信" not in message  # a dictionary value under stats.by_form is fine
+    assert not (tmp_path / "out" / "报告.docx").exists()
+
+
+def test_split_tag_is_reported_then_repaired_on_request(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    template = _template(
+        office / "月度统计表.docx", [["共受理", "{{ stats.", "tot", "al }}", "件。"]]
+    )
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    assert err.value.repairable
+    assert "标签“{{ stats.total }}”被 Word 拆成了几段，已合并" in err.value.message
+    assert "共受理{{ stats.total }}件。" in err.value.message
+    assert not (tmp_path / "out" / "报告.docx").exists()
+    out = _render(db, tmp_path, repair=True)
+    assert "{{" not in _texts(out) and "共受理" in _texts(out)
+    runs = [r.text for r in docx.Document(template).paragraphs[0].runs]
+    assert "{{ stats.total }}" in runs  # the office's copy now holds the tag in one run
+
+
+def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path: Path) -> None:
+    _template(
+        office / "月度统计表.docx",
+        [["热线{{ stats.by_channel[“12345热线”] }}件"], ["｛｛ stats.total ｝｝件"]],
+    )
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    assert "中文引号" in err.value.message and "全角括号" in err.value.message
+    assert not (tmp_path / "out" / "报告.docx").exists()
+    text = _texts(_render(db, tmp_path, repair=True))
+    assert "{" not in text and "｛" not in text and text.startswith("热线")
+
+
+def test_tag_across_paragraphs_cannot_be_repaired(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    _template(office / "月度统计表.docx", [["共{{ stats."], ["total }}件"]])
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path, repair=True)
+    assert "标签没有在同一段落内写完整" in err.value.message
+    assert not err.value.repairable
+
+
+def test_failed_render_keeps_the_previous_file(db: Database, office: Path, tmp_path: Path) -> None:
+    out = _render(db, tmp_path)  # the good default
+    before = out.read_bytes()
+    _template(office / "月度统计表.docx", [["{{ stats.total"]])
+    with pytest.raises(TemplateProblem):
+        _render(db, tmp_path)
+    assert out.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir()] == ["报告.docx"]  # no temporary left behind
+
+
+def test_a_non_docx_template_gets_a_clear_message(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    (office / "月度统计表.docx").write_bytes(b"not a zip")
+    with pytest.raises(DomainError, match="不是有效的 Word 文档"):
+        _render(db, tmp_path)
+
+
+def test_every_default_template_passes_the_check(db: Database, office: Path) -> None:
+    service = DocumentService(db)
+    for info in catalog.available():
+        result = service.check_template(info.name)
+        assert result.ok and not result.repairs, (info.name, result.summary())
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def test_office_copy_overrides_and_restore_moves_it_aside(office: Path) -> None:
+    info = catalog.find("年度信访工作报告")
+    assert info.override is None and info.source == "默认模板"
+    own = catalog.make_editable("年度信访工作报告")
+    assert own.parent == office and catalog.find("年度信访工作报告").source == "本单位修改版"
+    moved = catalog.restore_default("年度信访工作报告")
+    assert moved is not None and moved.exists() and moved.parent.name == catalog.OLD_DIR
+    assert catalog.find("年度信访工作报告").override is None
+    assert catalog.restore_default("年度信访工作报告") is None
+
+
+def test_office_template_of_its_own_is_listed_by_kind(office: Path) -> None:
+    _template(office / "来访登记回执.docx", [["{{ case.number }} {{ petitioner.name }}"]])
+    _template(office / "季度简报.docx", [["{{ stats.total }}"]])
+    (office / "~$季度简报.docx").write_bytes(b"lock")  # Word's lock file is not a template
+    kinds = {t.name: t.kind for t in catalog.available()}
+    assert kinds["来访登记回执"] == catalog.CASE and kinds["季度简报"] == catalog.REPORT
+    assert "~$季度简报" not in kinds
+    with pytest.raises(DomainError, match="没有默认版本"):
+        catalog.restore_default("季度简报")
+    with pytest.raises(DomainError, match="没有名为“不存在”的模板"):
+        catalog.find("不存在")

@@ -1,0 +1,179 @@
+"""Generated reports read back with python-docx: every figure equals the statistics JSON."""
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from app import demo, paths, settings
+from app.db import Database
+from app.documents import filters
+from app.documents.service import DocumentService
+from app.documents.template_check import leftover_tags
+from app.statistics import StatisticsService
+
+FROM, TO = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+RATES = ["repeat_rate", "timely_acceptance_rate", "closure_rate", "on_time_closure_rate",
+         "handled_rate", "evaluation_rate", "satisfaction_rate", "leader_closure_rate"]  # fmt: skip
+
+
+@pytest.fixture
+def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
+    paths.set_data_dir(tmp_path / "data")
+    demo.generate(db, 900, seed=7, years=(2024, 2025))
+    with db.session() as s:
+        settings.put(s, "office_name", "某某县水务局")
+    yield db
+    paths.set_data_dir(None)
+
+
+def _stats(db: Database, date_from: dt.date = FROM, date_to: dt.date = TO) -> dict[str, Any]:
+    return StatisticsService(db).compute(date_from, date_to).to_json()
+
+
+def _report(db: Database, tmp_path: Path, name: str, date_from: dt.date = FROM, date_to: dt.date = TO) -> docx.document.Document:  # fmt: skip
+    out = tmp_path / f"{name}.docx"
+    DocumentService(db).report(name, date_from, date_to, None, out)
+    document = docx.Document(out)
+    assert leftover_tags(document) == []
+    return document
+
+
+def _text(document: Any) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def _table(table: Any) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def _numbers(data: Any) -> set[str]:
+    """Every figure of the JSON as the documents may print it."""
+    out: set[str] = set()
+    if isinstance(data, dict):
+        if {"this", "last", "change"} <= set(data):
+            out |= {str(data["this"]), str(data["last"])}
+        for v in data.values():
+            out |= _numbers(v)
+    elif isinstance(data, bool) or data is None:
+        pass
+    elif isinstance(data, int):
+        out.add(str(data))
+    elif isinstance(data, float):
+        out |= {filters.pct(data), filters.num(data)}
+    return out
+
+
+def test_annual_report_sentences_and_tables_equal_the_statistics(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+    s = _stats(filled)
+    document = _report(filled, tmp_path, "年度信访工作报告")
+    text = _text(document)
+    assert document.paragraphs[0].text == "某某县水务局\n2025年信访工作情况报告"
+    m = re.search(r"共受理各类信访(\d+)件(\d+)人次，同比(\S+?)[，。]", text)
+    assert m and (int(m[1]), int(m[2])) == (s["total"], s["persons_total"])
+    assert m[3] == filters.change_text(**s["yoy"]["total"], rate=False)
+    for form in ("来信", "来电"):
+        assert f"{form}{s['by_form'][form]}件" in text
+    assert f"来访{s['visits']['batches']}批{s['visits']['persons']}人次" in text
+    assert f"市长信箱{s['by_channel']['市长信箱']}件" in text
+    assert f"12345热线{s['by_channel']['12345热线']}件" in text
+    assert f"办结率{filters.pct(s['closure_rate'])}" in text
+    assert f"处理率{filters.pct(s['handled_rate'])}" in text
+    assert f"群众满意率{filters.pct(s['satisfaction_rate'])}" in text
+    assert f"平均办结用时{filters.num(s['avg_days_to_close'])}天" in text
+    y = s["yoy"]["on_time_closure_rate"]
+    assert "按期办结率" + filters.change_text(y["this"], y["last"], y["change"], True) in text
+    # Table 1 by category and table 2 by department: every row, and the total row.
+    tables = {_table(t)[0][0]: _table(t) for t in document.tables}
+    for key, head in (("by_category", "问题类别"), ("by_department", "承办单位")):
+        rows = tables[head]
+        assert rows[0] == [head, "件数", "占比", "上年同期", "同比"]
+        body = {r[0]: r[1:] for r in rows[1:-1]}
+        assert list(body) == list(s[key])
+        for name, (count, share, last, change) in body.items():
+            y = s["yoy"][key][name]
+            assert int(count) == s[key][name] and int(last) == y["last"]
+            assert share == filters.pct(s[key][name] / s["total"])
+            assert change == filters.change_text(y["this"], y["last"], y["change"], False)
+        assert rows[-1][:2] == ["合计", str(s["total"])]
+    # The chart is there, as a picture.
+    assert len(document.inline_shapes) == 1
+
+
+def test_every_number_in_the_self_check_report_is_a_statistic(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+    s = _stats(filled)
+    text = _text(_report(filled, tmp_path, "信访工作自查报告"))
+    allowed = _numbers(s) | {"2025", "12", "31", "12345", "1", "100%"}
+    # "已受理的854件中，已办结743件": the numerator and denominator the service gives each rate.
+    stats = StatisticsService(filled).compute(FROM, TO)
+    allowed |= {str(n) for key in RATES for n in stats.ratio(key)}
+    for key in RATES:  # 同比 wording of rates prints percentage points
+        allowed.add(filters.change_text(s["yoy"][key]["this"], s["yoy"][key]["last"], None, True)[2:-4])  # fmt: skip
+    for y in _flat_yoy(s["yoy"]):
+        allowed.add(filters.change_text(y["this"], y["last"], y["change"], False)[2:])
+    found = re.findall(r"\d+(?:\.\d+)?%?", text)
+    assert len(found) > 40
+    strays = [n for n in found if n not in allowed]
+    assert strays == [], strays
+    assert f"按时报结率达{filters.pct(s['on_time_closure_rate'])}" in text
+    assert f"排查出矛盾纠纷{s['screenings']['found']}件" in text
+
+
+def _flat_yoy(y: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for v in y.values():
+        if {"this", "last", "change"} <= set(v):
+            yield v
+        else:
+            yield from _flat_yoy(v)
+
+
+MAIN = {
+    "信访总量（件）": "total", "总人次": "persons_total", "来访（批）": "visits.batches",
+    "来访（人次）": "visits.persons", "集体访（批）": "collective.batches",
+    "集体访（人次）": "collective.persons", "进京（批）": "visit_levels.进京",
+    "赴省（批）": "visit_levels.赴省", "到市（批）": "visit_levels.到市", "到县（批）": "visit_levels.到县",
+    "越级访（件）": "skip_level", "非正常访（件）": "abnormal", "重复信访（件）": "repeat",
+    "上期结转（件）": "carried_over", "期末未结（件）": "open_at_end", "超期未结（件）": "overdue_open",
+    "领导包案（件）": "leader_cases", "平均办结天数": "avg_days_to_close",
+    "重复信访率": "repeat_rate", "及时受理率": "timely_acceptance_rate", "办结率": "closure_rate",
+    "按期办结率": "on_time_closure_rate", "处理率": "handled_rate", "参评率": "evaluation_rate",
+    "满意率": "satisfaction_rate", "领导包案办结率": "leader_closure_rate",
+}  # fmt: skip
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        data = data[part]
+    return data
+
+
+def test_monthly_table_equals_the_statistics_for_one_month(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+    date_from, date_to = dt.date(2025, 11, 1), dt.date(2025, 11, 30)
+    s = _stats(filled, date_from, date_to)
+    document = _report(filled, tmp_path, "月度统计表", date_from, date_to)
+    assert "（2025年11月，统计截至2025年11月30日）" in _text(document)
+    main = _table(document.tables[0])
+    assert main[0] == ["指标", "本期", "上年同期", "同比"]
+    assert {r[0] for r in main[1:]} == set(MAIN)
+    for label, this, last, change in main[1:]:
+        key = MAIN[label]
+        y = _get(s["yoy"], key)
+        is_rate = key in RATES
+        show = filters.pct if is_rate else filters.num
+        assert this == show(_get(s, key)), label
+        assert last == show(y["last"]), label
+        assert change == filters.change_text(y["this"], y["last"], y["change"], is_rate), label
+    forms = {r[0]: int(r[1]) for r in _table(document.tables[1])[1:-1]}
+    assert forms == s["by_form"]
+
+
+def test_an_empty_period_reads_naturally(filled: Database, tmp_path: Path) -> None:
+    # Nothing received in a future-less empty year: no "0件" sentences, rates are "—".
+    text = _text(_report(filled, tmp_path, "信访工作自查报告", dt.date(2023, 1, 1), dt.date(2023, 12, 31)))  # fmt: skip
+    assert "共受理各类信访0件0人次，同比上年同期为0" in text
+    assert "全年无群众进京上访事件发生" in text and "无重复来信来访" in text
+    assert "办结率—" in text
