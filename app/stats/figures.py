@@ -66,9 +66,25 @@ class Scope:
     handling_due: ColumnElement[dt.date]
 
 
-def _unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`+column`: SQLite's way to keep a term from choosing the index (see populations)."""
+def plain(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`+column`: to SQLite an expression rather than the column. Two uses: such a term cannot
+    choose an index (see populations), and it has no type affinity. A DATE column has NUMERIC
+    affinity, so comparing it with a date string makes SQLite try to read both as numbers on
+    every row: the figures compare plain dates (measured: date conditions ~40% cheaper)."""
     return literal_column(f'+{column.table.name}."{column.name}"', column.type)  # type: ignore[attr-defined]
+
+
+class Dates:
+    """The case's date columns as plain expressions (see `plain`)."""
+
+    received_on = plain(Case.received_on)
+    decision_on = plain(Case.decision_on)
+    decision_due = plain(Case.decision_due)
+    accepted_on = plain(Case.accepted_on)
+    closed_on = plain(Case.closed_on)
+    final_on = plain(Case.final_on)
+    rated_on = plain(Case.rated_on)
+    handling_due = plain(Case.handling_due)
 
 
 def rating_at(as_of: dt.date) -> ColumnElement[str]:
@@ -80,16 +96,16 @@ def rating_at(as_of: dt.date) -> ColumnElement[str]:
         # ix_events_kind_on and read every 回访 ever recorded, for each case.
         .where(
             Event.case_id == Case.id,
-            _unindexed(Event.kind) == "回访",
-            _unindexed(Event.on) <= as_of,
+            plain(Event.kind) == "回访",
+            plain(Event.on) <= as_of,
         )
         .order_by(Event.seq.desc())
         .limit(1)
         .scalar_subquery()
     )
     return case(
-        (Case.rated_on.is_(None), null()),
-        (Case.rated_on <= as_of, Case.rating),
+        (Dates.rated_on.is_(None), null()),
+        (Dates.rated_on <= as_of, Case.rating),
         else_=earlier,
     )
 
@@ -103,7 +119,7 @@ def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
     live = Case.voided.is_(False)
     # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
     # left alone, SQLite picks (voided, received_on) and reads nearly every case.
-    received, voided = _unindexed(Case.received_on), _unindexed(Case.voided)
+    received, voided = Dates.received_on, plain(Case.voided)
     return {
         "R": and_(Case.received_on.between(s.date_from, s.date_to), live),
         "carried": and_(
@@ -120,17 +136,17 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
     a = s.as_of
     due = s.handling_due
     visit = Case.form == VISIT
-    decided = Case.decision_on <= a
-    accepted = Case.accepted_on <= a
-    closed = and_(accepted, Case.closed_on <= a)
+    decided = Dates.decision_on <= a
+    accepted = Dates.accepted_on <= a
+    closed = and_(accepted, Dates.closed_on <= a)
     leader = and_(Case.leader.is_not(None), Case.leader != "")
     rating = rating_at(a)
     good = SATISFIED if s.count_basic_satisfied else SATISFIED[:1]
     rated = and_(closed, rating.is_not(None))
     soon = a + dt.timedelta(days=s.warning_days)
     # The status at A, as search.warning_condition reads it from the status column today.
-    undecided_at = not_by(Case.decision_on, a)
-    handling_at = and_(accepted, not_by(Case.closed_on, a))
+    undecided_at = not_by(Dates.decision_on, a)
+    handling_at = and_(accepted, not_by(Dates.closed_on, a))
     out: dict[str, tuple[str, ColumnElement[bool]]] = {
         "total": ("R", true()),
         "visits.batches": ("R", visit),
@@ -139,14 +155,14 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         "skip_level": ("R", Case.skip_level.is_(True)),
         "abnormal": ("R", Case.abnormal.is_(True)),
         "repeat": ("R", Case.repeat.is_(True)),
-        "decision_counted": ("R", or_(decided, Case.decision_due < a)),
-        "decided_in_time": ("R", and_(decided, Case.decision_on <= Case.decision_due)),
+        "decision_counted": ("R", or_(decided, Dates.decision_due < a)),
+        "decided_in_time": ("R", and_(decided, Dates.decision_on <= Dates.decision_due)),
         "accepted": ("R", accepted),
         "closed": ("R", closed),
-        "closed_on_time": ("R", and_(closed, Case.closed_on <= due)),
-        "on_time_counted": ("R", and_(accepted, or_(Case.closed_on <= a, due < a))),
+        "closed_on_time": ("R", and_(closed, Dates.closed_on <= due)),
+        "on_time_counted": ("R", and_(accepted, or_(Dates.closed_on <= a, due < a))),
         "overdue_open": ("R", and_(handling_at, due < a)),
-        "finalized": ("R", Case.final_on <= a),
+        "finalized": ("R", Dates.final_on <= a),
         "rated": ("R", rated),
         "satisfied": ("R", and_(rated, rating.in_(good))),
         "leader_cases": ("R", leader),
@@ -156,12 +172,12 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         "open_at_end": ("open", true()),
         "workload.overdue": (
             "open",
-            or_(and_(undecided_at, Case.decision_due < a), and_(handling_at, due < a)),
+            or_(and_(undecided_at, Dates.decision_due < a), and_(handling_at, due < a)),
         ),
         "workload.due_soon": (
             "open",
             or_(
-                and_(undecided_at, Case.decision_due.between(a, soon)),
+                and_(undecided_at, Dates.decision_due.between(a, soon)),
                 and_(handling_at, due.between(a, soon)),
             ),
         ),

@@ -17,6 +17,7 @@ from app.stats.figures import (
     BREAKDOWN_COLUMNS,
     RATES,
     SUMS,
+    Dates,
     Scope,
     breakdown_condition,
     figures,
@@ -59,7 +60,7 @@ def handling_due_at(
         )
     )
     if not extended_later:
-        return Case.handling_due
+        return Dates.handling_due
     cal = work_calendar(session)
     heads = session.execute(
         select(Case.id, Case.received_on, Case.channel).where(Case.id.in_(extended_later))
@@ -76,7 +77,7 @@ def handling_due_at(
         then = SimpleNamespace(received_on=received_on, channel=channel)
         project(then, events[cid], cfg, cal)  # type: ignore[arg-type]  # only reads these fields
         due[cid] = then.handling_due
-    return case(due, value=Case.id, else_=Case.handling_due)
+    return case(due, value=Case.id, else_=Dates.handling_due)
 
 
 def _dictionary(session: Session, kind: str) -> tuple[list[str], list[str]]:
