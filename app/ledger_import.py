@@ -47,6 +47,7 @@ class ImportResult:
     updated: int
     skipped_existing: int
     skipped_rows: int
+    skipped_bad: int = 0  # rows with errors the clerk chose to leave out
     new_departments: list[str] = field(default_factory=list)
     new_leaders: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
@@ -54,7 +55,8 @@ class ImportResult:
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
-        out = [f"新增 {self.created} 件，更新 {self.updated} 件，编号已存在跳过 {self.skipped_existing} 件，空行/合计行跳过 {self.skipped_rows} 行。"]  # fmt: skip
+        bad = f"，有错误跳过 {self.skipped_bad} 行" if self.skipped_bad else ""
+        out = [f"新增 {self.created} 件，更新 {self.updated} 件，编号已存在跳过 {self.skipped_existing} 件，空行/合计行跳过 {self.skipped_rows} 行{bad}。"]  # fmt: skip
         for label, values in (("承办单位", self.new_departments), ("包案领导", self.new_leaders), ("问题类别", self.new_categories), ("来源渠道", self.new_channels)):  # fmt: skip
             if values:
                 out.append(f"新加入字典的{label}：{'、'.join(values)}")
@@ -66,10 +68,15 @@ def dry_run(db: Database, path: Path, sheet: str | None = None, mapping: dict[st
     table = read_table(Path(path), sheet)
     if mapping is not None:
         table.mapping = dict(mapping)
+    return table, check(db, table, update, add_unknown)
+
+
+def check(db: Database, table: Table, update: bool = False, add_unknown: bool = False) -> ImportPlan:  # fmt: skip
+    """The dry run of a table already read (the wizard re-checks after the clerk remaps columns)."""
     with db.read() as s:
         plan = plan_import(s, table, update, add_unknown)
         check_people(s, table, plan)
-    return table, plan
+    return plan
 
 
 def check_people(session: Session, table: Table, plan: ImportPlan) -> None:
@@ -124,7 +131,7 @@ def import_ledger(db: Database, plan: ImportPlan, user: str = "", source: str = 
         report(total, total)
     return ImportResult(
         len(creates), len(updates), len(plan.skipped_existing), plan.skipped_rows,
-        plan.new_departments, plan.new_leaders, plan.new_categories, plan.new_channels,
+        len(plan.bad_rows), plan.new_departments, plan.new_leaders, plan.new_categories, plan.new_channels,
         time.perf_counter() - started,
     )  # fmt: skip
 
