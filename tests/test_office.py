@@ -1,6 +1,7 @@
 """The office service: settings with bounds, dictionaries, the holiday list, and their effects."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -233,3 +234,18 @@ def test_parse_command_line_values() -> None:
     assert parse("handling_days", " 45 ") == 45
     with pytest.raises(DomainError, match="应为整数"):
         parse("handling_days", "六十")
+
+
+def test_settings_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    data = ["--data-dir", str(tmp_path)]
+    assert main([*data, "settings", "set", "max_extension_days", "31"]) == 1
+    assert "不得超过30日" in capsys.readouterr().err
+    assert main([*data, "settings", "set", "working_days", "是"]) == 0
+    assert main([*data, "settings", "dict", "add", "leader", "王建国"]) == 0
+    capsys.readouterr()
+    assert main([*data, "settings", "show", "--json"]) == 0
+    assert '"working_days": true' in capsys.readouterr().out
+    assert main([*data, "settings", "dict", "list", "leader"]) == 0
+    assert capsys.readouterr().out.strip() == "王建国\t0"

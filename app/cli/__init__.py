@@ -4,12 +4,32 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from app.cli import backup_cmd, case_cmd, demo_cmd, doc_cmd, gui_cmd, ledger_cmd, report_cmd
+from app.cli import (
+    backup_cmd,
+    case_cmd,
+    demo_cmd,
+    doc_cmd,
+    gui_cmd,
+    ledger_cmd,
+    report_cmd,
+    selftest_cmd,
+    settings_cmd,
+)
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
 
 # Modules with `register(subparsers)`; later features add theirs to this list.
-COMMANDS = [gui_cmd, demo_cmd, case_cmd, backup_cmd, ledger_cmd, report_cmd, doc_cmd]
+COMMANDS = [
+    gui_cmd,
+    demo_cmd,
+    case_cmd,
+    backup_cmd,
+    ledger_cmd,
+    report_cmd,
+    doc_cmd,
+    settings_cmd,
+    selftest_cmd,
+]
 
 
 class _Parser(argparse.ArgumentParser):
