@@ -57,6 +57,8 @@ def period_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
 class RegistersPage(QWidget):
     def __init__(self, db: Database, runner: TaskRunner, kind: Kind, user: str = "") -> None:
         super().__init__()
+        # The main window names its pages "receptions"/"screenings": accept both spellings.
+        kind = {"receptions": "reception", "screenings": "screening"}.get(kind, kind)  # type: ignore[assignment]
         if kind not in COLUMNS:
             raise ValueError(kind)
         self.db, self.runner, self.kind = db, runner, kind
