@@ -107,7 +107,7 @@ def _atomic_target(out: Path) -> Path:
     return Path(tmp)
 
 
-def _setup_sheet(ws: Worksheet, title: str, ncols: int) -> None:
+def _setup_sheet(ws: Worksheet, title: str) -> None:
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(c.title, 10)
     ws.freeze_panes = "A2"
@@ -155,7 +155,7 @@ def export_ledger(
             report(0, total)
             wb = Workbook(write_only=True)
             ws = wb.create_sheet("台账")
-            _setup_sheet(ws, title, len(COLUMNS))
+            _setup_sheet(ws, title)
             header = []
             for c in COLUMNS:
                 cell = WriteOnlyCell(ws, c.title)

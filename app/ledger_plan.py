@@ -23,6 +23,7 @@ from app.intake import ASSIGNED_CHANNELS, CaseInput
 from app.ledger_read import Table, column_letter
 from app.ledger_values import (
     CHANNEL_WORDS,
+    COLUMN_BY_KEY,
     DATE_KEYS,
     FORM_WORDS,
     LEVEL_WORDS,
@@ -36,7 +37,7 @@ from app.ledger_values import (
     word,
     yes_no,
 )
-from app.models import Case, Event
+from app.models import Case, DictEntry, Event
 from app.validation import check_id_number, check_phone
 from app.workflow import TRANSITIONS, WorkCalendar, project, work_calendar
 
@@ -378,8 +379,6 @@ def _check_transitions(events: list[tuple[str, dt.date, dict[str, Any]]]) -> Non
 
 
 def _load_context(session: Session, table: Table, plan: ImportPlan, update: bool, add_unknown: bool) -> _Context:  # fmt: skip
-    from app.models import DictEntry
-
     subs = session.execute(select(DictEntry.value, DictEntry.parent).where(DictEntry.kind == "subcategory", DictEntry.active.is_(True))).all()  # fmt: skip
     return _Context(
         table=table, plan=plan, today=clock.today(), cfg=settings.get_all(session),
@@ -397,8 +396,6 @@ def plan_import(session: Session, table: Table, update: bool = False, add_unknow
     ctx = _load_context(session, table, plan, update, add_unknown)
     missing = [k for k in REQUIRED_COLUMNS if k not in table.mapping]
     if missing:
-        from app.ledger_values import COLUMN_BY_KEY
-
         names = "、".join(COLUMN_BY_KEY[k].title for k in missing)
         plan.problems.append(Problem(table.sheet, table.header_row + 1, "", "", f"表头中没有必需的列：{names}。请在导入向导中指定对应的列。"))  # fmt: skip
         return plan
