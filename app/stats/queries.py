@@ -176,9 +176,13 @@ def _registers(session: Session, date_from: dt.date, date_to: dt.date) -> dict[s
     return {n: int(v or 0) for n, v in zip(names, [*lr, *sc], strict=True)}
 
 
-def drill_condition(s: Scope, key: str) -> tuple[str, ColumnElement[bool]]:
-    """(population, condition) behind a drill-down key; KeyError for an unknown key."""
-    figs = figures(s)
+Figures = dict[str, tuple[str, ColumnElement[bool]]]
+
+
+def drill_condition(s: Scope, key: str, figs: Figures | None = None) -> tuple[str, ColumnElement[bool]]:  # fmt: skip
+    """(population, condition) behind a drill-down key; KeyError for an unknown key.
+    `figs`: `figures(s)` already built, when asking for many keys."""
+    figs = figs or figures(s)
     if key in figs:
         return figs[key]
     if key in SUMS:
@@ -197,7 +201,7 @@ def drill_condition(s: Scope, key: str) -> tuple[str, ColumnElement[bool]]:
     raise KeyError(key)
 
 
-def ids(session: Session, s: Scope, key: str) -> list[int]:
-    pop, cond = drill_condition(s, key)
+def ids(session: Session, s: Scope, key: str, figs: Figures | None = None) -> list[int]:
+    pop, cond = drill_condition(s, key, figs)
     query = select(Case.id).where(populations(s)[pop], cond).order_by(Case.received_on, Case.id)
     return list(session.scalars(query))
