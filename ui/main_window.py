@@ -1,38 +1,340 @@
-"""The main window (a first version: the case list; the workbench issue builds it out)."""
+"""The main window: navigation on the left, one page at a time on the right.
 
+Pages are built the first time they are shown (except 工作台 and 信访台账, which start-up shows),
+so the window opens fast. Every successful write calls `data_changed()`, which refreshes the
+lists, the 待办 counts and the dashboard, so the figures on screen never lag the database.
+"""
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
+    QListWidget,
     QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app import auth
 from app.cases import CaseService
 from app.db import Database
 from app.search import CaseFilter
-from app.validation import mask_id, mask_phone
+from ui.case_list import CaseListPage
+from ui.tasks import TaskRunner
+from ui.todo import TodoPanel
+from ui.widgets import Placeholder, load_dictionaries, ui_settings
+
+NAV = [
+    ("workbench", "工作台"),
+    ("intake", "信访登记"),
+    ("cases", "信访台账"),
+    ("stats", "统计分析"),
+    ("reports", "报告与文书"),
+    ("receptions", "领导接访"),
+    ("screenings", "排查调处"),
+    ("settings", "设置"),
+]
+
+
+def optional(module: str, name: str) -> Any:
+    """A widget class from a module that may not be in this build yet (None if missing)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, demo: bool = False) -> None:
+    def __init__(self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN) -> None:  # fmt: skip
         super().__init__()
+        self.db = db
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
-        self.cases = CaseService(db)
+        self.setMinimumSize(1000, 640)
+        self.service = CaseService(db, user, role)
+        self.runner = TaskRunner(self)
+        self.dictionaries = load_dictionaries(db)
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(118)
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 15px; border: none; background: #f1f3f6; }"
+            "QListWidget::item { padding: 10px 12px; }"
+            "QListWidget::item:selected { background: #2f5fb3; color: white; }"
+        )
+        for i, (_key, title) in enumerate(NAV):
+            self.nav.addItem(title)
+            self.nav.item(i).setToolTip(f"{title}（Ctrl+{i + 1}）")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.factories: dict[str, Callable[[], QWidget]] = {
+            "workbench": self._workbench,
+            "intake": self._intake,
+            "cases": self._cases,
+            "stats": self._stats,
+            "reports": self._reports,
+            "receptions": lambda: self._register_page("领导接访", "receptions"),
+            "screenings": lambda: self._register_page("排查调处", "screenings"),
+            "settings": self._settings,
+        }
+        self._slots: dict[str, QWidget] = {}
+        for key, _title in NAV:
+            slot = QWidget()
+            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
+            self._slots[key] = slot
+            self.stack.addWidget(slot)
+        self.case_page: Any = None
+        self.editor: Any = None  # the intake form in edit mode (a second instance)
+
         central = QWidget()
-        layout = QVBoxLayout(central)
-        total = self.cases.count(CaseFilter())
-        layout.addWidget(QLabel(f"信访件共 {total} 件（最近 100 件）"))
-        table = QTableWidget()
-        headers = ["编号", "登记日期", "信访形式", "信访人", "身份证号", "电话", "状态", "内容摘要"]
-        table.setColumnCount(len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        rows = self.cases.page(CaseFilter(), 0, 100)
-        table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            values = [r.number, str(r.received_on), r.form, r.name, mask_id(r.id_number), mask_phone(r.phone), r.status, r.summary]  # fmt: skip
-            for j, v in enumerate(values):
-                table.setItem(i, j, QTableWidgetItem(v))
-        layout.addWidget(table)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self._shortcuts()
+        self._menus()
+        self.page("workbench")
+        self.page("cases")
+        self.nav.setCurrentRow(0)
+        self.restore_state()
+
+    # --- pages ---------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The page for a navigation key, built on first use."""
+        if key not in self.pages:
+            widget = self.factories[key]()
+            self.pages[key] = widget
+            layout = self._slots[key].layout()
+            assert layout is not None
+            layout.addWidget(widget)
+        return self.pages[key]
+
+    def _workbench(self) -> QWidget:
+        self.todo = TodoPanel(self.service, self.runner)
+        self.todo.open_case.connect(self.open_case)
+        self.todo.refresh()
+        dashboard_cls = optional("ui.dashboard", "Dashboard")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        if dashboard_cls is not None:
+            self.dashboard = dashboard_cls(self.db, self.runner)
+            self.dashboard.drill_down.connect(self.drill_down)
+            splitter.addWidget(self.dashboard)
+        else:
+            self.dashboard = None
+            splitter.addWidget(Placeholder("工作台", "统计看板尚未安装。"))
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>待办事项</b>")
+        layout.addWidget(title)
+        layout.addWidget(self.todo)
+        splitter.addWidget(box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        return splitter
+
+    def _intake(self) -> QWidget:
+        from ui.intake_form import IntakeForm
+
+        form = IntakeForm(self.service, self.runner, self.dictionaries)
+        form.saved.connect(self._saved)
+        return form
+
+    def _cases(self) -> QWidget:
+        self.case_list = CaseListPage(self.service, self.runner, self.dictionaries)
+        self.case_list.open_case.connect(self.open_case)
+        self.case_list.model.loaded.connect(lambda _n: self._update_status())
+        self.case_list.apply()
+        return self.case_list
+
+    def _stats(self) -> QWidget:
+        dashboard_cls = optional("ui.dashboard", "Dashboard")
+        if dashboard_cls is None:
+            return Placeholder("统计分析", "统计功能尚未安装。")
+        dashboard = dashboard_cls(self.db, self.runner)
+        dashboard.drill_down.connect(self.drill_down)
+        dashboard.refresh()
+        return dashboard
+
+    def _reports(self) -> QWidget:
+        return Placeholder("报告与文书", "报告与台账功能尚未安装。")
+
+    def _register_page(self, title: str, kind: str) -> QWidget:
+        return Placeholder(title, f"{title}登记簿尚未安装。")
+
+    def _settings(self) -> QWidget:
+        return Placeholder("设置", "设置页面尚未安装。")
+
+    # --- navigation ----------------------------------------------------------------------
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = NAV[row][0]
+        current = self.stack.currentWidget()
+        if not self._may_leave(current):
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(self._row_of(current))
+            self.nav.blockSignals(False)
+            return
+        self.page(key)
+        self.stack.setCurrentWidget(self._slots[key])
+        if key == "intake":
+            self.pages["intake"].setFocus()
+            getattr(self.pages["intake"], "focus_first", lambda: None)()
+
+    def _row_of(self, widget: QWidget) -> int:
+        for i, (key, _t) in enumerate(NAV):
+            if self._slots[key] is widget:
+                return i
+        return 2  # the case page and the editor belong to 信访台账
+
+    def _may_leave(self, widget: QWidget | None) -> bool:
+        """A form with unsaved changes asks before it is left."""
+        for form in (self.pages.get("intake"), self.editor):
+            if form is not None and (widget is form or (widget is not None and widget.isAncestorOf(form))):  # fmt: skip
+                return bool(form.may_leave())
+        return True
+
+    def _highlight(self, key: str) -> None:
+        """Mark a navigation entry without switching pages (a case belongs to 信访台账)."""
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow([k for k, _t in NAV].index(key))
+        self.nav.blockSignals(False)
+
+    def go(self, key: str) -> None:
+        row = [k for k, _t in NAV].index(key)
+        if self.nav.currentRow() == row:
+            self._nav_changed(row)  # e.g. back from a case page to the list it came from
+        else:
+            self.nav.setCurrentRow(row)
+
+    def open_case(self, case_id: int) -> None:
+        if not self._may_leave(self.stack.currentWidget()):
+            return
+        if self.case_page is None:
+            from ui.case_page import CasePage
+
+            self.case_page = CasePage(self.service, self.runner, self.db)
+            self.case_page.back.connect(lambda: self.go("cases"))
+            self.case_page.open_case.connect(self.open_case)
+            self.case_page.changed.connect(self.data_changed)
+            self.case_page.edit.connect(self.edit_case)
+            self.stack.addWidget(self.case_page)
+        self.case_page.show_case(case_id)
+        self.stack.setCurrentWidget(self.case_page)
+        self._highlight("cases")
+        self.case_page.setFocus()
+
+    def edit_case(self, case_id: int) -> None:
+        if self.editor is None:
+            from ui.intake_form import IntakeForm
+
+            self.editor = IntakeForm(self.service, self.runner, self.dictionaries)
+            self.editor.saved.connect(self._saved)
+            self.editor.cancelled.connect(lambda cid: self.open_case(cid))
+            self.stack.addWidget(self.editor)
+        self.editor.load(case_id)
+        self.stack.setCurrentWidget(self.editor)
+        self._highlight("cases")
+        self.editor.focus_first()
+
+    def _saved(self, case_id: int, number: str) -> None:
+        self.statusBar().showMessage(f"已保存 {number}", 8000)
+        self.data_changed()
+        if self.sender() is self.editor:
+            self.open_case(case_id)
+
+    def drill_down(self, title: str, f: CaseFilter) -> None:
+        self.go("cases")
+        self.case_list.show_cases(title, f)
+
+    def data_changed(self) -> None:
+        """After any write: every list and figure on screen is re-read."""
+        self.case_list.refresh()
+        if hasattr(self, "todo"):
+            self.todo.refresh()
+        if getattr(self, "dashboard", None) is not None:
+            self.dashboard.refresh()
+        stats = self.pages.get("stats")
+        if stats is not None and hasattr(stats, "refresh"):
+            stats.refresh()
+
+    def _update_status(self) -> None:
+        shown = self.case_list.model.rowCount()
+        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db.path}")
+
+    # --- keyboard and menus --------------------------------------------------------------
+    def _shortcuts(self) -> None:
+        for i in range(len(NAV)):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
+        QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.go("intake"))
+        QShortcut(QKeySequence("F5"), self, self.data_changed)
+
+    def _find(self) -> None:
+        self.go("cases")
+        self.case_list.focus_search()
+
+    def _menus(self) -> None:
+        menu = self.menuBar().addMenu("文件(&F)")
+        new = QAction("新登记信访件", self, shortcut=QKeySequence("Ctrl+N"))
+        new.triggered.connect(lambda: self.go("intake"))
+        quit_ = QAction("退出", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_.triggered.connect(self.close)
+        menu.addActions([new])
+        menu.addSeparator()
+        menu.addAction(quit_)
+        view = self.menuBar().addMenu("查看(&V)")
+        for i, (_key, title) in enumerate(NAV):
+            action = QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _c=False, i=i: self.nav.setCurrentRow(i))
+            view.addAction(action)
+        view.addSeparator()
+        find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+Shift+F"))
+        find.triggered.connect(self._find)
+        refresh = QAction("刷新", self, shortcut=QKeySequence("F5"))
+        refresh.triggered.connect(self.data_changed)
+        view.addActions([find, refresh])
+        help_ = self.menuBar().addMenu("帮助(&H)")
+        about = QAction("关于信访工作台", self)
+        about.triggered.connect(
+            lambda: QMessageBox.about(
+                self, "关于", "信访工作台 XinfangDesk\n离线的信访登记、办理、统计与报告程序。"
+            )  # fmt: skip
+        )
+        help_.addAction(about)
+
+    # --- window state --------------------------------------------------------------------
+    def restore_state(self) -> None:
+        settings = ui_settings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave(self.stack.currentWidget()) or (
+            self.pages.get("intake") is not None and not self.pages["intake"].may_leave()
+        ):
+            event.ignore()
+            return
+        settings = ui_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        self.case_list.table.save_columns()
+        self.runner.wait(10000)
+        event.accept()

@@ -1,0 +1,207 @@
+"""The workbench driven as a clerk drives it: type, press keys, click buttons, read the screen."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.cases import CaseService
+from app.db import Database
+from app.intake import CaseInput
+from app.search import CaseFilter
+from ui.action_dialogs import ActionDialog
+from ui.main_window import MainWindow
+
+GOOD_ID = "11010519491231002X"  # GB 11643 example: 北京市朝阳区, 1949-12-31, female
+BAD_ID = "110105194912310021"  # same number, wrong check digit
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path) -> None:
+    """Window state goes to a temporary folder, never to the developer's own settings."""
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+
+
+@pytest.fixture
+def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
+    w = MainWindow(db, user="测试员")
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    idle(qtbot, w)
+    yield w
+    w.runner.wait()
+
+
+def idle(qtbot: QtBot, w: MainWindow) -> None:
+    """Let the worker finish and its results reach the widgets."""
+    w.runner.wait()
+    qtbot.wait(20)
+    w.runner.wait()
+    qtbot.wait(20)
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Type as a clerk does: Latin keys one by one, Chinese committed by the input method."""
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def register_through_form(qtbot: QtBot, w: MainWindow, name: str, id_number: str) -> None:
+    w.go("intake")
+    form = w.pages["intake"]
+    f = form.f
+    f.form.setCurrentText("来访")
+    type_text(qtbot, f.name, name)
+    qtbot.keyClicks(f.id_number, id_number)
+    qtbot.keyClicks(f.phone, "13800138000")
+    type_text(qtbot, f.summary, "反映土地承包经营权被收回")
+    f.category.set_value("农村农业")
+    qtbot.keyClick(f.summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
+    w = window
+    todo_before = w.todo.counts()["待受理"]
+
+    # A wrong check digit is marked at the field as it is typed, and saving is refused.
+    register_through_form(qtbot, w, "张三", BAD_ID)
+    form = w.pages["intake"]
+    message = form.f.message("id_number")
+    assert message.isVisible()
+    assert "校验位错误" in message.text() and "应为 X" in message.text()
+    idle(qtbot, w)
+    assert cases.count(CaseFilter()) == 0
+    assert form.banner.text().startswith("没有保存")
+
+    # Correct it: the valid ID fills the gender and shows birth date and birthplace.
+    form.f.id_number.clear()
+    qtbot.keyClicks(form.f.id_number, GOOD_ID)
+    assert form.f.gender.value() == "女"
+    assert "1949-12-31" in message.text() and "北京" in message.text()
+    with qtbot.waitSignal(form.saved, timeout=5000) as saved:
+        qtbot.keyClick(form.f.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    case_id, number = saved.args
+    assert number == "XF2025-0001"
+    assert "已登记 XF2025-0001" in form.banner.text()
+    assert form.f.name.text() == ""  # ready for the next one
+    idle(qtbot, w)
+    assert w.todo.counts()["待受理"] == todo_before + 1
+
+    # Find it by the name's pinyin initials, open it with Enter.
+    w.go("cases")
+    page = w.case_list
+    qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        qtbot.keyClicks(page.search, "zs")
+    assert page.model.ids == [case_id]
+    row = page.model.row_at(0)
+    assert row is not None and row.name == "张三"
+    shown_id = page.model.index(0, 5).data()
+    assert shown_id == "1101**********002X"  # masked in the list
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    idle(qtbot, w)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert w.stack.currentWidget() is w.case_page
+    assert w.case_page.detail.number == number
+
+    # Act on it: 受理 → 答复 (refused without a result, then given) → 回访 → 办结.
+    cp = w.case_page
+    assert list(cp.action_buttons) == ["受理", "不予受理", "转送", "交办", "作废"]
+    act(qtbot, w, "受理")
+    assert cp.detail.status == "办理中"
+    assert "办理期限" in cp.deadlines.text() and "剩余" in cp.deadlines.text()
+    idle(qtbot, w)
+    assert w.todo.counts()["待受理"] == todo_before
+
+    dialog = open_dialog(qtbot, w, "答复")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.messages["result"].text() == "请填写答复结果。"
+    assert dialog.isVisible()
+    assert cases.detail(case_id).status == "办理中"  # nothing written
+    dialog.set_value("result", "支持")
+    dialog.set_value("text", "已协调村委会恢复承包")
+    submit(qtbot, w, dialog)
+    assert cp.detail.status == "已答复"
+
+    act(qtbot, w, "回访", rating="满意")
+    assert cp.detail.rating == "满意"
+    act(qtbot, w, "办结")
+    assert cp.detail.status == "已办结"
+    assert [e.kind for e in cp.detail.events] == ["登记", "受理", "答复", "回访", "办结"]
+    assert cp.timeline.rowCount() == 5
+    assert "复查申请" in cp.action_buttons and "办结" not in cp.action_buttons
+
+    # 撤销上一步 takes back 办结 and leaves a line in the history.
+    cp.undo_now()
+    idle(qtbot, w)
+    assert cp.detail.status == "已答复"
+    assert any(a.action == "撤销" for a in cp.detail.history)
+
+
+def open_dialog(qtbot: QtBot, w: MainWindow, action: str) -> ActionDialog:
+    button: QPushButton = w.case_page.action_buttons[action]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = w.case_page.dialog
+    assert dialog is not None and dialog.action == action and dialog.isVisible()
+    return dialog
+
+
+def submit(qtbot: QtBot, w: MainWindow, dialog: ActionDialog) -> None:
+    with qtbot.waitSignal(dialog.recorded, timeout=5000):
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)  # fmt: skip
+    assert not dialog.isVisible()
+    idle(qtbot, w)
+
+
+def act(qtbot: QtBot, w: MainWindow, action: str, **values: str) -> None:
+    dialog = open_dialog(qtbot, w, action)
+    for key, value in values.items():
+        dialog.set_value(key, value)
+    submit(qtbot, w, dialog)
+
+
+def test_earlier_cases_mark_repeat(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
+    import datetime as dt
+
+    first = cases.create(CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="李四", id_number=GOOD_ID, summary="反映拖欠工资"))  # fmt: skip
+    w = window
+    w.data_changed()
+    w.go("intake")
+    form = w.pages["intake"]
+    type_text(qtbot, form.f.name, "李四")
+    qtbot.keyClicks(form.f.id_number, GOOD_ID)
+    qtbot.waitUntil(lambda: form.panel.table.rowCount() == 1, timeout=3000)
+    assert "此人此前已有 1 件信访" in form.panel.title.text()
+    button = form.panel.table.cellWidget(0, 2)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert form.f.repeat.isChecked() and form.f.repeat_of.text() == first.number
+    with qtbot.waitSignal(form.saved, timeout=5000) as saved:
+        form.save()
+    detail = cases.detail(saved.args[0])
+    assert detail.input.repeat and detail.repeat_of == first.number
+
+
+def test_collective_from_head_count(qtbot: QtBot, window: MainWindow) -> None:
+    w = window
+    w.go("intake")
+    f = w.pages["intake"].f
+    f.form.setCurrentText("来访")
+    f.persons.setValue(4)
+    assert not f.collective.isChecked()
+    f.persons.setValue(5)  # the default threshold
+    assert f.collective.isChecked()
+    f.form.setCurrentText("来信")
+    assert not f.collective.isChecked() and not f.visit_level.isEnabled()
