@@ -113,7 +113,7 @@ def new_document() -> Document:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.header_distance, section.footer_distance = Mm(15), Mm(24)
+    section.header_distance, section.footer_distance = Mm(15), Mm(22)
     styles_el = doc.styles.element
     defaults = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(defaults, BODY_FONT, LATIN, BODY_PT)
@@ -231,7 +231,6 @@ def mixed(doc: Document, parts: list[tuple[str, str]]) -> None:
 
 
 def signature(doc: Document, office: str, date: str) -> None:
-    doc.add_paragraph("")
     doc.add_paragraph("")
     doc.add_paragraph(office, style="落款")
     doc.add_paragraph(date, style="落款")

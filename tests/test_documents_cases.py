@@ -121,6 +121,13 @@ def test_accusation_may_not_go_to_the_reported_body(cases: CaseService, docs: Do
     assert not (tmp_path / "转送函.docx").exists()
 
 
+def test_text_with_xml_characters_is_escaped(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+    number = cases.create(CaseInput(received_on=dt.date(2025, 11, 3), form="来信", name="王五", summary="反映A&B公司<拖欠>工资")).number  # fmt: skip
+    cases.act(number, "受理", dt.date(2025, 11, 4))
+    text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)
+    assert "“反映A&B公司<拖欠>工资”" in text
+
+
 def test_an_ordinary_forwarding_letter_names_the_petitioner(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
     number = _case(cases)
     cases.act(number, "转送", dt.date(2025, 11, 5), {"to": "县自来水公司"})

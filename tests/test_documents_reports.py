@@ -177,3 +177,13 @@ def test_an_empty_period_reads_naturally(filled: Database, tmp_path: Path) -> No
     assert "共受理各类信访0件0人次，同比上年同期为0" in text
     assert "全年无群众进京上访事件发生" in text and "无重复来信来访" in text
     assert "办结率—" in text
+
+
+def test_a_channel_the_template_names_but_the_office_renamed_reads_zero(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+    from app import dictionaries
+
+    with filled.session() as s:
+        dictionaries.deactivate(s, "channel", "书记信箱")
+    s = _stats(filled)
+    text = _text(_report(filled, tmp_path, "信访工作自查报告"))
+    assert f"书记信箱{s['by_channel'].get('书记信箱', 0)}件" in text

@@ -39,10 +39,29 @@ class YoY:
         return bool(self.change and self.change < 0)
 
 
+class Counts(dict[str, Any]):
+    """A breakdown whose absent value counts 0: a template naming a channel the office has since
+    renamed or hidden reads "书记信箱0件", not "书记信箱件". Equal to the plain JSON dict."""
+
+    def __missing__(self, key: str) -> Any:
+        return 0
+
+
+class YoYs(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
+        return YoY(0, 0, None, False)
+
+
 def _yoy_tree(yoy: dict[str, Any], key: str = "") -> Any:
     if {"this", "last", "change"} <= set(yoy):
         return YoY(yoy["this"], yoy["last"], yoy["change"], key in RATES)
-    return {k: _yoy_tree(v, key if key else k) for k, v in yoy.items()}
+    return YoYs({k: _yoy_tree(v, key if key else k) for k, v in yoy.items()})
+
+
+def _with_zeros(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: Counts(v) if k.startswith("by_") or k == "visit_levels" else v for k, v in data.items()
+    }
 
 
 def period_name(date_from: dt.date, date_to: dt.date) -> str:
@@ -114,7 +133,7 @@ def build(
         "year": stats.date_from.year,
         "period": f"{filters.cdate(stats.date_from)}至{filters.cdate(stats.date_to)}",
         "period_name": period_name(stats.date_from, stats.date_to),
-        "stats": data,
+        "stats": _with_zeros(data),
         "yoy": _yoy_tree(data.get("yoy", {})),
         "ratios": {
             key: dict(zip(("numerator", "denominator"), stats.ratio(key), strict=True))
