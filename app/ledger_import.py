@@ -20,7 +20,7 @@ from app import clock, dictionaries, intake, settings
 from app.db import Database
 from app.errors import DomainError
 from app.intake import CaseInput, pinyin_keys
-from app.ledger_plan import ERROR, ImportPlan, Problem, RowPlan, plan_import
+from app.ledger_plan import ERROR, REMARK_FLAGS, ImportPlan, Problem, RowPlan, plan_import
 from app.ledger_read import Table, read_table
 from app.models import AuditEntry, Case, Event, Petitioner
 from app.validation import check_id_number
@@ -37,7 +37,7 @@ _UPDATES = {
     "address": ("address",), "persons": ("persons",), "collective": ("collective_override",),
     "summary": ("summary",), "category": ("category", "subcategory"),
     "department": ("department",), "leader": ("leader",), "repeat": ("repeat",),
-    "visit_level": ("visit_level",), "remark": ("remark", "skip_level", "abnormal", "legal", "urgent"),
+    "visit_level": ("visit_level",), "remark": ("remark",),
 }  # fmt: skip
 
 
@@ -242,6 +242,10 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
     for key in plan.mapping:
         for name in _UPDATES.get(key, ()):
             setattr(data, name, getattr(p.data, name))
+    # A 备注 without our 标记 tag says nothing about the flags: only ever set them.
+    for name in REMARK_FLAGS.values():
+        if getattr(p.data, name):
+            setattr(data, name, True)
     try:
         intake.update_case(session, case, data, user)
         have = {e.kind for e in case.events}
