@@ -8,7 +8,7 @@ until the clerk enters the State Council's arrangement (published each November)
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,8 @@ WARNING_STYLE = "background: #fff2b3; border: 1px solid #e0c060; padding: 8px;"
 
 
 class HolidayEditor(QWidget):
+    changed = Signal()  # the list changed, so deadlines did
+
     def __init__(self, db: Database, runner: TaskRunner, user: str = "") -> None:
         super().__init__()
         self.office, self.runner = OfficeService(db, user), runner
@@ -135,6 +137,7 @@ class HolidayEditor(QWidget):
                 self._show(str(result), error=True)
                 return
             self.reload()
+            self.changed.emit()
             self._show(done_text + (f"{result} 件信访件的期限随之改变。" if result else ""))
 
         run_with_progress(self.runner, self, title, work, done)

@@ -7,7 +7,7 @@ dialog, and 取消 rolls the whole change back.
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -172,6 +172,10 @@ class SettingsForm(QWidget):
 
 
 class SettingsPage(QWidget):
+    # Something the other pages show changed (a setting, a dictionary, the holiday list): the
+    # main window reloads its dictionaries and refreshes the case list's warnings.
+    changed = Signal()
+
     def __init__(self, db: Database, runner: TaskRunner, user: str = "") -> None:
         super().__init__()
         self.db, self.runner = db, runner
@@ -200,6 +204,9 @@ class SettingsPage(QWidget):
 
         self.dictionaries = DictionaryEditor(db, runner, user)
         self.holidays = HolidayEditor(db, runner, user)
+        self.dictionaries.values.changed.connect(self.changed)
+        self.dictionaries.subvalues.changed.connect(self.changed)
+        self.holidays.changed.connect(self.changed)
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "单位与期限")
         self.tabs.addTab(self.dictionaries, "字典")
@@ -270,6 +277,7 @@ class SettingsPage(QWidget):
             if saved.collective_changed:
                 parts.append(f"{saved.collective_changed} 件来访件的集体访标记随之改变。")
             self._show("".join(parts))
+            self.changed.emit()
 
         run_with_progress(self.runner, self, "保存设置", work, done)
 

@@ -105,8 +105,11 @@ def test_rename_a_category_from_the_keyboard(
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("水利水务", True))
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text: asked.append(text) or YES)
+    emitted: list[bool] = []
+    page.changed.connect(lambda: emitted.append(True))  # the main window reloads its combos
     qtbot.keyClick(values.table, Qt.Key.Key_F2)
     _settle(qtbot, runner)
+    assert emitted
     assert "已用于 1 条记录" in asked[0]
     assert cases.detail(number).input.category == "水利水务"
     assert values.current() == "水利水务"
