@@ -241,6 +241,11 @@ class ReportDialog(QDialog):
             return
         if out.suffix.lower() != ".docx":
             out = out.with_suffix(".docx")
+        if out.exists() and not repair:
+            # A report already generated may hold the clerk's own edits since.
+            answer = QMessageBox.question(self, "文件已存在", f"{out}\n已经存在（可能已经修改过），要覆盖吗？")  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         date_from, date_to, as_of = self.period()
 
         def work(progress: Progress) -> Any:
