@@ -14,6 +14,7 @@ from app.cli import (
     report_cmd,
     selftest_cmd,
     settings_cmd,
+    stats_cmd,
 )
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
@@ -29,6 +30,7 @@ COMMANDS = [
     doc_cmd,
     settings_cmd,
     selftest_cmd,
+    stats_cmd,
 ]
 
 

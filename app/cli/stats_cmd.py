@@ -1,0 +1,100 @@
+"""`xinfang stats --from … --to … [--as-of …] [--json]`: the §5 figures from the statistics service."""
+
+import argparse
+import json
+import unicodedata
+from typing import Any
+
+from app.cli.context import Context, parse_date
+from app.documents.filters import cdate, change_text, num, pct
+from app.statistics import Statistics, StatisticsService
+from app.stats.figures import RATES
+from app.stats.labels import BREAKDOWN_NAMES, LABELS
+
+NAMES = {"stats"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("stats", help="统计指标（总量、受理、办结、满意率及同比）")
+    p.add_argument("--from", dest="date_from", type=parse_date, required=True, help="统计起始日期 YYYY-MM-DD")  # fmt: skip
+    p.add_argument("--to", dest="date_to", type=parse_date, required=True, help="统计截止日期 YYYY-MM-DD")  # fmt: skip
+    p.add_argument("--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="输出 JSON（字段见 domain.md §5）")
+    p.set_defaults(func=run)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    stats = StatisticsService(ctx.db()).compute(args.date_from, args.date_to, args.as_of)
+    if args.json:
+        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(table(stats))
+    return 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _cell(key: str, value: Any, stats: Statistics | None) -> str:
+    if key in RATES:
+        text = pct(value)
+        if stats is not None:
+            n, d = stats.ratio(key)
+            text += f"（{n}/{d}）" if d else ""
+        return text
+    return num(value)
+
+
+def table(stats: Statistics) -> str:
+    """The figures as a plain-text table: 项目 / 本期 / 上年同期 / 同比."""
+    last = stats.last
+    lines = [
+        f"统计期：{cdate(stats.date_from)}至{cdate(stats.date_to)}（截至{cdate(stats.as_of)}）",
+    ]
+    if last is not None:
+        lines.append(f"上年同期：{cdate(last.date_from)}至{cdate(last.date_to)}（截至{cdate(last.as_of)}）")  # fmt: skip
+    rows: list[tuple[str, str, str, str]] = [("项目", "本期", "上年同期", "同比")]
+    for key, (name, unit) in LABELS.items():
+        if key.startswith("workload."):
+            continue
+        this = stats.value(key)
+        before = last.value(key) if last is not None else None
+        unit_text = "" if unit == "%" else unit
+        this_text = _cell(key, this, stats) + (unit_text if this is not None else "")
+        last_text = _cell(key, before, last) + (unit_text if before is not None else "") if last else "—"  # fmt: skip
+        words = change_text(this, before, _change(this, before, key), key in RATES) if last else "—"  # fmt: skip
+        rows.append((name, this_text, last_text, words))
+    lines += _render(rows)
+    for key, title in BREAKDOWN_NAMES.items():
+        lines.append("")
+        lines.append(title)
+        cells = stats.breakdowns[key]
+        if key == "by_month" or last is None:
+            lines += _render([("", "本期")] + [(k, f"{v}件") for k, v in cells.items()])  # type: ignore[list-item]
+            continue
+        other = last.breakdowns[key]
+        rows = [("", "本期", "上年同期", "同比")]
+        for k, v in cells.items():
+            before_n = other.get(k, 0)
+            rows.append((k, f"{v}件", f"{before_n}件", change_text(v, before_n, None, False)))
+        lines += _render(rows)
+    return "\n".join(lines)
+
+
+def _change(this: float | None, last: float | None, key: str) -> float | None:
+    if key in RATES:
+        return None if this is None or last is None else this - last
+    return None if this is None or not last else (this - last) / last
+
+
+def _render(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(_pad(c, widths[i], right=i > 0) for i, c in enumerate(r)).rstrip() for r in rows
+    ]
