@@ -23,7 +23,6 @@ from app.intake import CaseInput, pinyin_keys
 from app.ledger_plan import ERROR, REMARK_FLAGS, ImportPlan, Problem, RowPlan, plan_import
 from app.ledger_read import Table, read_table
 from app.models import AuditEntry, Case, Event, Petitioner
-from app.validation import check_id_number
 from app.workflow import DECISIONS, TRANSITIONS, act, project, work_calendar
 
 Progress = Callable[[int, int], None]
@@ -123,7 +122,7 @@ def import_ledger(db: Database, plan: ImportPlan, user: str = "", source: str = 
         for kind, values in (("department", plan.new_departments), ("leader", plan.new_leaders), ("category", plan.new_categories), ("channel", plan.new_channels)):  # fmt: skip
             for value in values:
                 dictionaries.add(s, kind, value)
-        _create(s, creates, user, source, report, total)
+        _create(s, creates, plan.birth_dates, user, source, report, total)
         for i, p in enumerate(updates, start=len(creates) + 1):
             _update(s, p, plan, user)
             if i % 100 == 0:
@@ -162,7 +161,7 @@ def _people(session: Session, rows: list[RowPlan]) -> tuple[dict[str, int], dict
     return by_id, by_phone
 
 
-def _create(session: Session, rows: list[RowPlan], user: str, source: str, report: Progress, total: int) -> None:  # fmt: skip
+def _create(session: Session, rows: list[RowPlan], births: dict[str, dt.date], user: str, source: str, report: Progress, total: int) -> None:  # fmt: skip
     if not rows:
         return
     cfg, cal = settings.get_all(session), work_calendar(session)
@@ -194,7 +193,7 @@ def _create(session: Session, rows: list[RowPlan], user: str, source: str, repor
             pid = by_id.get(d.id_number) if d.id_number else by_phone.get(key) if d.phone else None
             if pid is None:
                 pid, next_pid = next_pid, next_pid + 1
-                people.append(_person_row(d, pid, now))
+                people.append(_person_row(d, pid, now, births))
                 if d.id_number:
                     by_id[d.id_number] = pid
                 elif d.phone:
@@ -222,13 +221,12 @@ def _create(session: Session, rows: list[RowPlan], user: str, source: str, repor
         flush()
 
 
-def _person_row(d: CaseInput, pid: int, now: dt.datetime) -> dict[str, Any]:
+def _person_row(d: CaseInput, pid: int, now: dt.datetime, births: dict[str, dt.date]) -> dict[str, Any]:  # fmt: skip
     initials, full = pinyin_keys(d.name)
-    info = check_id_number(d.id_number) if d.id_number else None
     return dict(
         id=pid, name=d.name, name_initials=initials, name_pinyin=full,
-        gender=(info.gender if info else None), id_number=d.id_number or None,
-        birth_date=info.birth_date if info else None, phone=d.phone or None,
+        gender=d.gender or None, id_number=d.id_number or None,
+        birth_date=births.get(d.id_number), phone=d.phone or None,
         address=d.address or None, workplace=None, created_at=now,
     )  # fmt: skip
 

@@ -89,6 +89,8 @@ class ImportPlan:
     new_categories: list[str] = field(default_factory=list)
     new_channels: list[str] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
+    # 身份证号 → birth date, kept from the check so the import need not look the number up again.
+    birth_dates: dict[str, dt.date] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -307,9 +309,12 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     if anonymous:
         name = ""
     id_number = _get(ctx, r, row, "id_number", id_text)
+    info = None
     if id_number:
         info = _get(ctx, r, row, "id_number", lambda _v: check_id_number(id_number), None)
         id_number = info.number if info else ""
+        if info:
+            ctx.plan.birth_dates[id_number] = info.birth_date
         if info and info.warning:
             _problem(ctx, r, "id_number", id_number, info.warning, NOTE)
     phone = text(ctx.table.cell(row, "phone"))
@@ -334,7 +339,7 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
             known.add(value)
             added.append(value)
     data = CaseInput(
-        received_on=received, form=form, name=name, id_number=id_number, phone=phone,
+        received_on=received, form=form, name=name, id_number=id_number, phone=phone, gender=info.gender if id_number and info else "",
         address=text(ctx.table.cell(row, "address")), anonymous=anonymous, channel=channel,
         assigning_org=NOT_GIVEN if channel in ASSIGNED_CHANNELS else "", persons=persons,
         summary=text(ctx.table.cell(row, "summary")), category=category, subcategory=subcategory,

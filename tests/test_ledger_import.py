@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from ledger_builders import ID_A, ID_B, ID_C, SYNONYM_HEADER, write_csv, write_xls, write_xlsx
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import dictionaries
 from app.db import Database
@@ -221,11 +222,21 @@ def test_bulk_import_builds_the_same_cases_as_the_services(db: Database, tmp_pat
     import_ledger(db, plan, skip_bad_rows=True)
     skip = {"id", "petitioner_id", "created_at", "updated_at", "created_by"}
     columns = [c.key for c in Case.__table__.columns if c.key not in skip]
+    people = ["name", "name_initials", "name_pinyin", "gender", "id_number", "birth_date", "phone", "address"]  # fmt: skip
+
+    def snapshot(s: Session) -> dict[str, dict[str, object]]:
+        out = {}
+        for c in s.scalars(select(Case)):
+            row = {k: getattr(c, k) for k in columns}
+            row.update({f"p.{k}": getattr(c.petitioner, k) if c.petitioner else None for k in people})  # fmt: skip
+            out[c.number] = row
+        return out
+
     with db.read() as a, reference.read() as b:
-        got = {c.number: {k: getattr(c, k) for k in columns} for c in a.scalars(select(Case))}
-        want = {c.number: {k: getattr(c, k) for k in columns} for c in b.scalars(select(Case))}
+        got, want = snapshot(a), snapshot(b)
     reference.close()
     assert got == want
+    assert got["SW2025-001"]["p.gender"] == "男" and got["SW2025-001"]["p.birth_date"] == dt.date(1985, 3, 4)  # fmt: skip
 
 
 def test_a_cancelled_import_leaves_nothing(db: Database, tmp_path: Path) -> None:
