@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -38,6 +39,8 @@ from ui.tasks import Progress, TaskRunner, run_with_progress
 
 FILTER = "台账文件 (*.xlsx *.xls *.xlsm *.ods *.csv);;所有文件 (*)"
 ERROR_COLOR = QColor("#d93025")
+# A table widget of tens of thousands of rows is slow to fill; the full list can be copied.
+MAX_SHOWN = 2000
 
 
 class FilePage(QWizardPage):
@@ -206,7 +209,13 @@ class ProblemsPage(QWizardPage):
         layout.addWidget(self.grid)
         self.skip_bad = QCheckBox("跳过有错误的行，导入其余各行(&R)")
         self.skip_bad.toggled.connect(self.completeChanged)
-        layout.addWidget(self.skip_bad)
+        copy = QPushButton("复制全部问题(&C)")
+        copy.setToolTip("复制到剪贴板，可粘贴到 Excel 或 Word 中逐条修改原表")
+        copy.clicked.connect(self._copy)
+        row = QHBoxLayout()
+        row.addWidget(self.skip_bad, 1)
+        row.addWidget(copy)
+        layout.addLayout(row)
         self.done = False
 
     def initializePage(self) -> None:
@@ -223,8 +232,12 @@ class ProblemsPage(QWizardPage):
         if added:
             text_ += "\n将加入字典——" + "；".join(added)
         self.summary.setText(text_)
-        self.grid.setRowCount(len(plan.problems))
-        for i, p in enumerate(plan.problems):
+        shown = plan.problems[:MAX_SHOWN]
+        if len(plan.problems) > MAX_SHOWN:
+            text_ += f"\n（下表只列出前 {MAX_SHOWN} 条，全部问题可用“复制全部问题”取得。）"
+            self.summary.setText(text_)
+        self.grid.setRowCount(len(shown))
+        for i, p in enumerate(shown):
             cells = [p.level, str(p.row or ""), p.column, p.value, p.message]
             for j, value in enumerate(cells):
                 item = _item(value)
@@ -237,6 +250,13 @@ class ProblemsPage(QWizardPage):
         self.skip_bad.setEnabled(errors > 0 and bool(plan.rows))
         self.done = False
         self.setButtonText(QWizard.WizardButton.NextButton, "导入(&I)")
+
+    def _copy(self) -> None:
+        plan = self.w.plan
+        if plan is not None:
+            lines = ["级别\t工作表\t行\t列\t单元格内容\t问题"]
+            lines += [f"{p.level}\t{p.sheet}\t{p.row}\t{p.column}\t{p.value}\t{p.message}" for p in plan.problems]  # fmt: skip
+            QApplication.clipboard().setText("\n".join(lines))
 
     def isComplete(self) -> bool:
         plan = self.w.plan

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
@@ -97,6 +97,10 @@ def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: 
     wizard.grab().save(str(SHOTS / "wizard_3_problems.png"))
     assert _count(db) == 0  # nothing written by the dry run
 
+    page._copy()
+    copied = QApplication.clipboard().text().splitlines()
+    assert len(copied) == 1 + len(wizard.plan.problems)  # type: ignore[union-attr]
+    assert copied[1].startswith("错误\t2025年\t6\t身份证号码(G)")
     page.skip_bad.setChecked(True)
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     _next(qtbot, wizard, runner)
