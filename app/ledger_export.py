@@ -140,7 +140,10 @@ def export_ledger(
     if out.suffix.lower() != ".xlsx":
         raise DomainError("台账应导出为 .xlsx 文件。")
     report = progress or (lambda _d, _t: None)
-    tmp = _atomic_target(out)
+    try:
+        tmp = _atomic_target(out)
+    except OSError as exc:
+        raise DomainError(f"无法在“{out.parent}”中保存文件：{exc.strerror or exc}。") from None
     try:
         with db.read() as s:
             total = search.count(s, case_filter)
@@ -194,7 +197,10 @@ def export_ledger(
             write_stats_sheet(wb, db, date_from, date_to, title)
         report(n, total)
         wb.save(tmp)
-        os.replace(tmp, out)
+        try:
+            os.replace(tmp, out)
+        except PermissionError:
+            raise DomainError(f"无法写入“{out.name}”：文件可能正在 Excel 或 WPS 中打开，请关闭后重试，或换一个文件名。") from None  # fmt: skip
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

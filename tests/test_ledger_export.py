@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from app import dictionaries, intake
 from app.db import Database
+from app.errors import DomainError
 from app.intake import CaseInput
 from app.ledger_export import export_ledger
 from app.ledger_import import dry_run, import_ledger
@@ -134,3 +135,9 @@ def test_export_filters_like_the_case_list(db: Database, tmp_path: Path) -> None
     result = export_ledger(db, CaseFilter(forms=["来访"], date_from=D(2025, 1, 1)), out, with_stats=False)  # fmt: skip
     assert result.rows == 2
     assert CalamineWorkbook.from_path(str(out)).sheet_names == ["台账"]
+
+
+def test_unwritable_place_is_a_clear_message(db: Database, tmp_path: Path) -> None:
+    (tmp_path / "不是文件夹").write_text("x")
+    with pytest.raises(DomainError, match="无法在"):
+        export_ledger(db, CaseFilter(), tmp_path / "不是文件夹" / "台账.xlsx")
