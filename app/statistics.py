@@ -14,7 +14,7 @@ from app.db import Database
 from app.stats import period, queries
 from app.stats.result import Statistics
 
-__all__ = ["Statistics", "StatisticsService", "case_ids_in", "compute_in"]
+__all__ = ["Statistics", "StatisticsService", "by_month_in", "case_ids_in", "compute_in"]
 
 
 def compute_in(
@@ -59,6 +59,11 @@ def case_ids_in(
     denominator's cases, "closure_rate.numerator" / ".denominator" / ".missed" the parts."""
     as_of = period.resolve(date_from, date_to, as_of, clock.today())
     return queries.ids(session, queries.scope(session, date_from, date_to, as_of), key)
+
+
+def by_month_in(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """Only the by_month breakdown (the dashboard's trend of a year), without the rest."""
+    return queries.by_month(session, date_from, date_to)
 
 
 class StatisticsService:

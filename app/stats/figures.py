@@ -115,13 +115,17 @@ def not_by(column: ColumnElement[dt.date], day: dt.date) -> ColumnElement[bool]:
     return or_(column.is_(None), column > day)
 
 
+def received_in(date_from: dt.date, date_to: dt.date) -> ColumnElement[bool]:
+    """R: received in the period and not voided."""
+    return and_(Case.received_on.between(date_from, date_to), Case.voided.is_(False))
+
+
 def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
-    live = Case.voided.is_(False)
     # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
     # left alone, SQLite picks (voided, received_on) and reads nearly every case.
     received, voided = Dates.received_on, plain(Case.voided)
     return {
-        "R": and_(Case.received_on.between(s.date_from, s.date_to), live),
+        "R": received_in(s.date_from, s.date_to),
         "carried": and_(
             received < s.date_from,
             voided == 0,

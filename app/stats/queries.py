@@ -23,6 +23,7 @@ from app.stats.figures import (
     figures,
     outside,
     populations,
+    received_in,
 )
 from app.workflow import project, work_calendar
 
@@ -123,10 +124,7 @@ def compute(session: Session, s: Scope, workload: bool = False) -> tuple[dict[st
         if sum(cells_of.values()) < values["total"]:  # retired, imported or blank values
             cells_of.update(_other_values(session, pops["R"], key, known[key], every[key]))
         breakdowns[key] = cells_of
-    # Months straight from the (voided, received_on) index, without reading the case rows.
-    month = func.substr(Case.received_on, 1, 7)
-    by_month = dict(session.execute(select(month, func.count()).where(pops["R"]).group_by(month)).all())  # fmt: skip
-    breakdowns["by_month"] = {m: by_month.get(m, 0) for m in period.months(s.date_from, s.date_to)}
+    breakdowns["by_month"] = by_month(session, s.date_from, s.date_to)
     counts.update(values)
 
     # ---- the populations outside R: small index-driven queries ----
@@ -139,6 +137,15 @@ def compute(session: Session, s: Scope, workload: bool = False) -> tuple[dict[st
 
     counts.update(_registers(session, s.date_from, s.date_to))
     return counts, breakdowns
+
+
+def by_month(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """R per month, every month of the period present. Straight from the (voided, received_on)
+    index, without reading the case rows."""
+    month = func.substr(Case.received_on, 1, 7)
+    query = select(month, func.count()).where(received_in(date_from, date_to)).group_by(month)
+    counts = dict(session.execute(query).all())
+    return {m: counts.get(m, 0) for m in period.months(date_from, date_to)}
 
 
 def _other_values(
