@@ -2,6 +2,8 @@
 
 import dataclasses
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -160,3 +162,31 @@ def test_audit_log_records_user_field_old_and_new(db: Database, accounts: AuthSe
     assert all(r.user == "clerk(李登记)" for r in rows)
     history = service.detail(created.number).history
     assert any(h.field == "persons" and h.old == "1" and h.new == "3" for h in history)
+
+
+def test_cli_user_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from app import paths
+    from app.cli import main
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["--data-dir", str(tmp_path), "user", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    try:
+        assert run("add", "admin", "--role", "管理员", stdin="secret-1\n")[0] == 0
+        assert run("add", "li", "--name", "李登记", stdin="secret-2\n")[0] == 0
+        code, _out, err = run("add", "wang", stdin="123\n")
+        assert code == 1 and "至少需要 6 位" in err
+        assert run("role", "li", "查阅")[0] == 0
+        code, out, _err = run("list")
+        assert "admin\tadmin\t管理员\t可用" in out and "li\t李登记\t查阅\t可用" in out
+        assert "共 2 个账号" in out
+        # Forgot the administrator's password: reset from the command line.
+        assert run("passwd", "admin", stdin="secret-9\n")[0] == 0
+        db = Database(paths.database_path())
+        assert AuthService(db).login("admin", "secret-9", T0).role == ADMIN
+        db.close()
+    finally:
+        paths.set_data_dir(None)

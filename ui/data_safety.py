@@ -27,6 +27,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.integrity import DatabaseDamaged
 from ui import errors
+from ui.accounts_dialog import AccountsDialog
 from ui.backup_page import BackupDialog, BackupPage
 from ui.idle_lock import IdleLock
 from ui.login_dialog import LoginDialog, ask_login
@@ -129,6 +130,8 @@ class DataSafety(QObject):
         menu = window.menuBar().addMenu("数据安全(&S)")
         menu.addAction("备份与恢复(&B)…", self.show_backups)
         menu.addAction("修改密码(&P)…", self.change_password).setEnabled(not self.demo)
+        if not self.demo and auth.can(self.user.role, "accounts"):
+            menu.addAction("账号管理(&A)…", self.show_accounts)
         if not self.demo:
             lock = menu.addAction("锁定(&L)", self.lock)
             lock.setShortcut(QKeySequence("Ctrl+L"))
@@ -144,6 +147,10 @@ class DataSafety(QObject):
             runner = TaskRunner(self)
         page = BackupPage(self.db, self.user, runner, self._restored)
         BackupDialog(page, self.window).exec()
+
+    def show_accounts(self) -> None:
+        assert self.db is not None
+        AccountsDialog(AuthService(self.db), self.user, self.window).exec()
 
     def change_password(self) -> None:
         assert self.db is not None

@@ -15,6 +15,7 @@ from app.cli import (
     selftest_cmd,
     settings_cmd,
     stats_cmd,
+    user_cmd,
 )
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
@@ -31,6 +32,7 @@ COMMANDS = [
     settings_cmd,
     selftest_cmd,
     stats_cmd,
+    user_cmd,
 ]
 
 

@@ -162,3 +162,32 @@ def test_uncaught_exceptions_are_logged_and_shown(
         handler.flush()
     text = logging_setup.log_file().read_text(encoding="utf-8")
     assert "测试用的意外错误" in text and "Traceback" in text
+
+
+def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.errors import DomainError
+    from ui.accounts_dialog import AccountForm, AccountsDialog
+
+    service = AuthService(db)
+    admin = service.create_first_admin("admin", "secret-1")
+    dialog = AccountsDialog(service, admin)
+    qtbot.addWidget(dialog)
+
+    def fill(form: AccountForm) -> int:
+        form.username.setText("zhao")
+        form.display_name.setText("赵查阅")
+        form.role.setCurrentIndex(form.role.findData(auth.READER))
+        form.password.setText("secret-3")
+        form.confirm.setText("secret-3")
+        return AccountForm.DialogCode.Accepted
+
+    monkeypatch.setattr(AccountForm, "exec", fill)
+    dialog.add()
+    assert dialog.table.rowCount() == 2 and dialog.table.item(1, 2).text() == auth.READER
+    dialog.grab().save("/tmp/accounts.png")
+    assert service.login("zhao", "secret-3").role == auth.READER
+    clerk = auth.CurrentUser("li", "li", auth.CLERK)
+    with pytest.raises(DomainError, match="无权管理账号"):
+        AccountsDialog(service, clerk)
