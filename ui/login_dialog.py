@@ -34,6 +34,7 @@ class SetupAdminDialog(QDialog):
         self.auth = auth
         self.user: CurrentUser | None = None
         self.setWindowTitle("首次使用：设置管理员账号")
+        self.setMinimumWidth(460)
         intro = QLabel(
             "信访工作台保存着信访人的身份证号和联系方式，需要登录才能使用。\n"
             "请先设置管理员账号。管理员可以添加登记员和查阅账号。请牢记密码。"
@@ -106,7 +107,13 @@ class LoginDialog(QDialog):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         self.setWindowTitle("信访工作台 — " + ("已锁定" if locked_user else "登录"))
+        self.setMinimumWidth(400)
         layout = QVBoxLayout(self)
+        if not locked_user:
+            title = QLabel("信访工作台")
+            title.setStyleSheet("font-size: 20px; font-weight: bold; margin: 6px 0 10px 0;")
+            title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(title)
         if locked_user:
             note = QLabel(
                 f"已经 {idle_minutes} 分钟没有操作，信访工作台已锁定，以保护信访人信息。\n"
