@@ -4,6 +4,7 @@ sorting happen in SQL (`app.search`), never in a proxy model over everything.
 """
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,9 +91,16 @@ class CaseTableModel(QAbstractTableModel):
     BLOCK = 100
     CACHE_LIMIT = 4000
 
-    def __init__(self, service: CaseService, runner: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        service: CaseService,
+        runner: TaskRunner | None = None,
+        source: Callable[[], list[int]] | None = None,
+    ) -> None:
         super().__init__()
         self.service, self.runner = service, runner
+        # A list no CaseFilter can express (待回访) brings its own query, run on the worker.
+        self.source = source
         self.filter = CaseFilter()
         self.sort_key, self.descending = "received_on", True
         self.ids: list[int] = []
@@ -115,12 +123,16 @@ class CaseTableModel(QAbstractTableModel):
             return
         self._generation += 1
         generation = self._generation
-        f, sort, desc = copy.deepcopy(self.filter), self.sort_key, self.descending
+        # Shallow: filters are replaced whole, never changed in place, and ids may be 100,000 long.
+        f, sort, desc = dataclasses.replace(self.filter), self.sort_key, self.descending
+        source = self.source
         started = time.perf_counter()
 
         given = f.ids is not None and not f.text.strip() and not self.user_sorted
 
         def query(_progress: object = None) -> list[int]:
+            if source is not None:
+                return source()
             if given:
                 return list(f.ids or [])  # no SQL: a long IN list would hit SQLite's limit
             return self.service.ids(f, sort, desc)
@@ -288,6 +300,7 @@ class CaseListPage(QWidget):
     """The search box, the filter chips, the table and the count."""
 
     open_case = Signal(int)
+    export_requested = Signal()  # 导出台账 of what the list shows
     SEARCH_DELAY_MS = 150
 
     def __init__(self, service: CaseService, runner: TaskRunner | None, dictionaries: dict[str, list[str]]) -> None:  # fmt: skip
@@ -322,9 +335,13 @@ class CaseListPage(QWidget):
         columns.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         columns.clicked.connect(lambda: self.table.column_menu().exec(columns.mapToGlobal(columns.rect().bottomLeft())))  # fmt: skip
 
+        export = QPushButton("导出台账…")
+        export.setToolTip("把当前查找和筛选出的信访件导出为 Excel 台账（Ctrl+E）")
+        export.clicked.connect(self.export_requested)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(columns)
+        top.addWidget(export)
         drill_row = QHBoxLayout()
         drill_row.addWidget(self.drill_label, 1)
         drill_row.addWidget(self.drill_clear)

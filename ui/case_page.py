@@ -130,23 +130,18 @@ class CasePage(QWidget):
         QShortcut(QKeySequence("Esc"), self, self.back, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
 
     def _add_documents_menu(self, row: QHBoxLayout) -> None:
-        """文书: the per-case documents, when that feature is installed."""
-        try:
-            from ui import case_documents
-        except ImportError:
-            return
-        factory = getattr(case_documents, "documents_menu", None)
-        if factory is None:
-            return
+        """文书: the per-case documents (greyed out where the timeline does not support one)."""
         self.documents_button = QPushButton("文书 ▾")
+        self.documents_button.setToolTip("生成本件的受理告知书、处理意见书等文书")
         self.documents_button.clicked.connect(self._documents)
-        self._documents_factory = factory
         row.addWidget(self.documents_button)
 
     def _documents(self) -> None:
         if self.detail is None or self.documents_button is None:
             return
-        menu = self._documents_factory(self, self.db, self.runner, self.detail)
+        from ui.case_documents import documents_menu  # docx libraries load on first use
+
+        menu = documents_menu(self, self.db, self.runner, self.detail)  # type: ignore[arg-type]
         menu.exec(self.documents_button.mapToGlobal(self.documents_button.rect().bottomLeft()))
 
     # --- showing a case ------------------------------------------------------------------

@@ -52,7 +52,6 @@ class Chip(QToolButton):
         super().__init__()
         self.title = title
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setStyleSheet(CHIP_STYLE)
         self.menu_ = QMenu(self)
         self.setMenu(self.menu_)
         self.exclusive = exclusive
@@ -104,9 +103,10 @@ class Chip(QToolButton):
             self.setText(f"{self.title}：{picked[0]} ▾")
         else:
             self.setText(f"{self.title}：{picked[0]}等{len(picked)}项 ▾")
-        self.setProperty("active", bool(picked))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.property("active") != bool(picked):
+            self.setProperty("active", bool(picked))
+            self.style().unpolish(self)  # the style sheet reads the property
+            self.style().polish(self)
 
 
 class FilterBar(QWidget):
@@ -116,6 +116,7 @@ class FilterBar(QWidget):
 
     def __init__(self, dictionaries: dict[str, list[str]]) -> None:
         super().__init__()
+        self.setStyleSheet(CHIP_STYLE)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)

@@ -172,6 +172,12 @@ class FormFields(QWidget):
             self.messages[key] = message
         return group
 
+    def set_dictionaries(self, d: dict[str, list[str]]) -> None:
+        self.dictionaries = d
+        for key in ("channel", "category", "department", "leader"):
+            getattr(self, key).set_values(d.get(key, []))
+        self.subcategory.set_values(d.get(f"sub:{self.category.value()}", []))
+
     def field(self, key: str) -> QWidget:
         return self.fields[key]
 

@@ -202,6 +202,12 @@ class IntakeForm(QWidget):
         self.f.repeat_of.setText(number)
         self.panel.set_linked(number)
 
+    def set_dictionaries(self, dictionaries: dict[str, list[str]]) -> None:
+        """The office edited a dictionary under 设置: offer the new lists, keep what is typed."""
+        self._loading = True
+        self.f.set_dictionaries(dictionaries)
+        self._loading = False
+
     # --- new / load / save ---------------------------------------------------------------
     def focus_first(self) -> None:
         self.f.received_on.setFocus()

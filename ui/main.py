@@ -31,6 +31,15 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     app.setOrganizationName("XinfangDesk")
     _install_translations(app)
     mark("qt_ready_s")
+    # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
+    # measures start-up only and must not wait for a password.
+    safety = None
+    if not smoke:
+        from ui.data_safety import DataSafety
+
+        safety = DataSafety(demo=demo)
+        if not safety.start() or not safety.check_database(paths.database_path()):
+            return 0
     try:
         db = open_database(paths.database_path())
     except DomainError as exc:
@@ -44,12 +53,16 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
 
         if CaseService(db).count(CaseFilter(include_voided=True)) == 0:
             demo_data.generate(db, 2000, seed=1)
+    from app import auth
+
+    user = auth.DEMO_USER if safety is None else safety.login(db)
+    if user is None:  # the clerk chose 退出 at the login
+        db.close()
+        return 0
     from ui.main_window import MainWindow
 
-    window = MainWindow(db, demo=demo)
+    window = MainWindow(db, demo=demo, user=user.label, role=user.role)
     mark("window_built_s")
-    if not window.isMaximized():
-        window.resize(window.size().expandedTo(window.minimumSize()))
     window.show()
     if smoke:
         # Start-up as a clerk sees it: the dashboard drawn, then the case list's first rows.
@@ -70,6 +83,12 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
         app.exec()
         db.close()
         return 0
+    assert safety is not None
+    safety.attach(window, db)
+    if not demo:
+        window.first_run_if_needed()
     code = app.exec()
+    window.runner.wait(60000)
+    safety.finish(db)
     db.close()
     return code

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
+        self.user = user
         self.service = CaseService(db, user, role)
         self.runner = TaskRunner(self)
         self.dictionaries = load_dictionaries(db)
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
     def _cases(self) -> QWidget:
         self.case_list = CaseListPage(self.service, self.runner, self.dictionaries)
         self.case_list.open_case.connect(self.open_case)
+        self.case_list.export_requested.connect(self.export_ledger)
         self.case_list.model.loaded.connect(lambda _n: self._update_status())
         self.case_list.apply()
         return self.case_list
@@ -170,13 +173,78 @@ class MainWindow(QMainWindow):
         return dashboard
 
     def _reports(self) -> QWidget:
-        return Placeholder("报告与文书", "报告与台账功能尚未安装。")
+        from ui.template_manager import TemplateManager
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        for text, slot, tip in (
+            ("生成报告…", self.new_report, "自查报告、年度工作报告、统计表（Ctrl+R）"),
+            (
+                "导出台账…",
+                self.export_ledger,
+                "按信访台账当前的查找和筛选导出 Excel 台账（Ctrl+E）",
+            ),
+            ("导入台账…", self.import_ledger, "从 Excel 台账（.xlsx/.xls/.csv）导入信访件"),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(TemplateManager(self.db, self.runner, page), 1)
+        return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
-        return Placeholder(title, f"{title}登记簿尚未安装。")
+        from ui.registers_page import RegistersPage
+
+        return RegistersPage(self.db, self.runner, kind, self.user)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
-        return Placeholder("设置", "设置页面尚未安装。")
+        from ui.settings_page import SettingsPage
+
+        page = SettingsPage(self.db, self.runner, self.user)
+        page.changed.connect(self.settings_changed)
+        return page
+
+    def first_run_if_needed(self) -> None:
+        """单位名称 and the 科室 list on the first start (asked again until given)."""
+        from app.office import OfficeService
+        from ui.first_run import FirstRunDialog
+
+        if OfficeService(self.db, self.user).needs_first_run():
+            dialog = FirstRunDialog(self.db, self.runner, self.user, self)
+            dialog.finished.connect(lambda _r: self.settings_changed())
+            dialog.open()
+
+    # --- reports, ledger ---------------------------------------------------------------
+    def new_report(self) -> None:
+        from ui.report_dialog import ReportDialog
+
+        ReportDialog(self.db, self.runner, self).open()
+
+    def export_ledger(self) -> None:
+        """The Excel 台账 of exactly what the case list shows now."""
+        from ui.ledger_export import export_case_list
+
+        export_case_list(self, self.runner, self.db, self.case_list.current_filter())
+
+    def import_ledger(self) -> None:
+        from ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self, self.runner, self.db, self.user)
+        wizard.finished.connect(lambda _r: self.data_changed())
+        wizard.open()
+
+    def settings_changed(self) -> None:
+        """A dictionary, a limit or the holiday list changed: combo boxes, chips, deadlines."""
+        self.dictionaries = load_dictionaries(self.db)
+        self.case_list.filters.set_dictionaries(self.dictionaries)
+        for form in (self.pages.get("intake"), self.editor):
+            if form is not None:
+                form.set_dictionaries(self.dictionaries)
+        self.data_changed()
 
     # --- navigation ----------------------------------------------------------------------
     def _nav_changed(self, row: int) -> None:
@@ -294,6 +362,13 @@ class MainWindow(QMainWindow):
         quit_ = QAction("退出", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_.triggered.connect(self.close)
         menu.addActions([new])
+        menu.addSeparator()
+        for text, key, slot in (("生成报告…", "Ctrl+R", self.new_report), ("导出台账…", "Ctrl+E", self.export_ledger), ("导入台账…", "", self.import_ledger)):  # fmt: skip
+            action = QAction(text, self)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            menu.addAction(action)
         menu.addSeparator()
         menu.addAction(quit_)
         view = self.menuBar().addMenu("查看(&V)")

@@ -14,10 +14,10 @@ from ui.tasks import TaskRunner
 _SHOWN = {"number", "received_on", "form", "name", "summary", "status", "due", "warning"}
 
 
-def awaiting_visit_filter(service: CaseService) -> CaseFilter:
+def awaiting_visit_ids(service: CaseService) -> list[int]:
     """待回访: answered or closed, not voided, no 回访 rating yet (oldest reply first)."""
     with service.db.read() as s:
-        ids = list(
+        return list(
             s.scalars(
                 select(Case.id)
                 .where(
@@ -28,16 +28,14 @@ def awaiting_visit_filter(service: CaseService) -> CaseFilter:
                 .order_by(Case.replied_on, Case.id)
             )
         )
-    return CaseFilter(ids=ids)
 
 
-def todo_filters(service: CaseService) -> dict[str, CaseFilter]:
-    return {
-        "待受理": CaseFilter(statuses=[PENDING]),
-        "临期": CaseFilter(warning="临期"),
-        "超期": CaseFilter(warning="超期"),
-        "待回访": awaiting_visit_filter(service),
-    }
+TODO_FILTERS = {
+    "待受理": CaseFilter(statuses=[PENDING]),
+    "临期": CaseFilter(warning="临期"),
+    "超期": CaseFilter(warning="超期"),
+    "待回访": CaseFilter(),  # its ids come from awaiting_visit_ids
+}
 
 
 class TodoPanel(QWidget):
@@ -52,7 +50,8 @@ class TodoPanel(QWidget):
         self.tabs = QTabWidget()
         self.models: dict[str, CaseTableModel] = {}
         for title in ("待受理", "临期", "超期", "待回访"):
-            model = CaseTableModel(service, runner)
+            source = (lambda: awaiting_visit_ids(service)) if title == "待回访" else None
+            model = CaseTableModel(service, runner, source)
             # Deadlines first: the most urgent case at the top.
             model.sort_key, model.descending = ("handling_due", False) if title in ("临期", "超期") else ("received_on", False)  # fmt: skip
             model.loaded.connect(lambda n, t=title: self._count(t, n))
@@ -68,8 +67,8 @@ class TodoPanel(QWidget):
         layout.addWidget(self.tabs)
 
     def refresh(self) -> None:
-        # 待回访 needs its ids first; the four lists then load on the worker, off the GUI thread.
-        for title, f in todo_filters(self.service).items():
+        # The four lists load on the worker, off the GUI thread.
+        for title, f in TODO_FILTERS.items():
             self.models[title].set_filter(f)
 
     def counts(self) -> dict[str, int]:

@@ -141,18 +141,25 @@ class Placeholder(QWidget):
 
 
 def load_dictionaries(db: "Database") -> dict[str, list[str]]:
-    """Every list a combo box or filter chip offers, read in one short session."""
+    """Every list a combo box or filter chip offers, in the office's order, in one query."""
+    from sqlalchemy import select
+
     from app import dictionaries
+    from app.models import DictEntry
     from app.workflow import STATUSES
 
+    values: dict[str, list[str]] = {kind: [] for kind in dictionaries.KINDS}
     with db.read() as s:
-        values = {kind: dictionaries.values(s, kind) for kind in dictionaries.KINDS if kind != "subcategory"}  # fmt: skip
-        subcategories: dict[str, list[str]] = {}
-        for category in values["category"]:
-            subcategories[category] = dictionaries.values(s, "subcategory", parent=category)
+        rows = s.execute(
+            select(DictEntry.kind, DictEntry.parent, DictEntry.value)
+            .where(DictEntry.active.is_(True))
+            .order_by(DictEntry.sort, DictEntry.id)
+        ).all()
+    for kind, parent, value in rows:
+        key = f"sub:{parent}" if kind == "subcategory" else kind
+        values.setdefault(key, []).append(value)
     values["form"] = list(dictionaries.FORMS)
     values["status"] = list(STATUSES)
     values["nature"] = list(dictionaries.NATURES)
     values["visit_level"] = list(dictionaries.VISIT_LEVELS)
-    values.update({f"sub:{k}": v for k, v in subcategories.items()})
     return values
