@@ -130,3 +130,36 @@ def test_network_drive_on_windows_unc_and_the_advice() -> None:
     assert network_kind(Path("\\\\server\\share\\信访"), platform="win32") == "UNC 共享路径"
     text = warning(Path("\\\\server\\share\\信访"), platform="win32")
     assert text is not None and "本机硬盘" in text and "备份文件夹" in text
+
+
+def test_damage_found_in_the_middle_of_a_command_is_a_message(db: Database, tmp_path: Path) -> None:  # fmt: skip
+    from app import demo
+
+    demo.generate(db, 400, seed=5)
+    db.close()
+    conn = sqlite3.connect(db.path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cases'").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db.path, "r+b") as f:  # the cases table's root page; the schema stays readable
+        f.seek((root - 1) * page_size)
+        f.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "--data-dir",
+            str(db.path.parent),
+            "case",
+            "list",
+            "--limit",
+            "0",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "xinfang check" in result.stderr or "已损坏" in result.stderr

@@ -217,7 +217,9 @@ class DataSafety(QObject):
     def restart(self) -> None:
         self.restarting = True
         self.single.release()
-        args = sys.argv[1:] if getattr(sys, "frozen", False) else sys.argv
+        # The same command line again: the bundled exe, or `python -m app` from source.
+        frozen = getattr(sys, "frozen", False)
+        args = sys.argv[1:] if frozen else ["-m", "app", *sys.argv[1:]]
         QProcess.startDetached(sys.executable, args)
         QApplication.quit()
 

@@ -1,8 +1,11 @@
 """The `xinfang` command. Each sub-command lives in its own module and registers itself here."""
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from app.cli import (
     backup_cmd,
@@ -68,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) as exc:
+        # Damage found mid-command (the start-up check only reads the header and schema).
+        print(f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。", file=sys.stderr)  # fmt: skip
+        return 1
 
 
 if __name__ == "__main__":
