@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.db import Database
@@ -103,9 +103,19 @@ def test_the_valid_ledger_imports(db: Database, tmp_path: Path) -> None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=4000), ext=st.sampled_from([".xlsx", ".xls", ".ods", ".csv", ".xlsm"]))  # fmt: skip
+@given(data=st.binary(max_size=4000), ext=st.sampled_from([".xlsx", ".xls", ".ods", ".xlsm"]))
 def test_random_bytes(db: Database, tmp_path: Path, data: bytes, ext: str) -> None:
     path = tmp_path / f"random{ext}"
+    path.write_bytes(data)
+    attempt(db, path)
+
+
+@pytest.mark.xfail(strict=True, reason="ledger_read: csv.Error ('new-line character seen in unquoted field') escapes for a lone \\r")  # fmt: skip
+@FUZZ
+@example(data=b"\r\x00")  # found by this test: old Mac line ends
+@given(data=st.binary(max_size=4000))
+def test_random_bytes_csv(db: Database, tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "random.csv"
     path.write_bytes(data)
     attempt(db, path)
 
