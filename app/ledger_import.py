@@ -20,14 +20,25 @@ from app import clock, dictionaries, intake, settings
 from app.db import Database
 from app.errors import DomainError
 from app.intake import CaseInput, pinyin_keys
-from app.ledger_plan import ERROR, REMARK_FLAGS, ImportPlan, Problem, RowPlan, plan_import
+from app.ledger_plan import (
+    ERROR,
+    REMARK_FLAGS,
+    ImportPlan,
+    Problem,
+    RowPlan,
+    memo_calendar,
+    plan_import,
+    projected,
+    timeline,
+)
 from app.ledger_read import Table, read_table
 from app.models import AuditEntry, Case, Event, Petitioner
-from app.workflow import DECISIONS, TRANSITIONS, act, project, work_calendar
+from app.workflow import DECISIONS, TRANSITIONS, act
 
 Progress = Callable[[int, int], None]
 # CaseInput fields stored on the case row as they are (intake does the same).
 _CASE_FIELDS = [f.name for f in fields(CaseInput) if f.name in Case.__table__.columns and f.name != "number"]  # fmt: skip
+_COLUMNS = [c.key for c in Case.__table__.columns]
 _BATCH = 2000
 # Ledger columns → the CaseInput fields they set, for updating an existing case.
 _UPDATES = {
@@ -164,7 +175,7 @@ def _people(session: Session, rows: list[RowPlan]) -> tuple[dict[str, int], dict
 def _create(session: Session, rows: list[RowPlan], births: dict[str, dt.date], user: str, source: str, report: Progress, total: int) -> None:  # fmt: skip
     if not rows:
         return
-    cfg, cal = settings.get_all(session), work_calendar(session)
+    cfg, cal = settings.get_all(session), memo_calendar(session)
     threshold = int(cfg["collective_threshold"])
     _note_numbers(session, [p.data.number for p in rows if p.data.number])
     by_id, by_phone = _people(session, rows)
@@ -202,19 +213,18 @@ def _create(session: Session, rows: list[RowPlan], births: dict[str, dt.date], u
                     by_phone[key] = pid
         number = d.number or intake.next_number(session, d.received_on.year)
         cid = next_cid + i
-        case = Case(id=cid, number=number, petitioner_id=pid, created_at=now, created_by=user, updated_at=now)  # fmt: skip
-        for name in _CASE_FIELDS:
-            value = getattr(d, name)
-            setattr(case, name, None if value == "" else value)
-        case.summary = d.summary
-        case.repeat_of_id = None
+        # The row intake._apply would build, then the projection workflow.project gives it.
+        fields: dict[str, Any] = {name: (None if (v := getattr(d, name)) == "" else v) for name in _CASE_FIELDS}  # fmt: skip
         override = d.collective_override
-        case.collective = override if override is not None else d.form == "来访" and d.persons >= threshold  # fmt: skip
-        timeline = [Event(seq=1, kind="登记", on=d.received_on, data={})]
-        timeline += [Event(seq=n, kind=k, on=on, data=data) for n, (k, on, data) in enumerate(p.events, start=2)]  # fmt: skip
-        project(case, timeline, cfg, cal)
-        cases.append({c.key: getattr(case, c.key) for c in Case.__table__.columns})
-        events += [dict(case_id=cid, seq=e.seq, kind=e.kind, on=e.on, data=e.data, recorded_by=user, recorded_at=now) for e in timeline]  # fmt: skip
+        fields.update(
+            id=cid, number=number, petitioner_id=pid, summary=d.summary, repeat_of_id=None,
+            collective=override if override is not None else d.form == "来访" and d.persons >= threshold,
+            created_at=now, created_by=user, updated_at=now,
+        )  # fmt: skip
+        steps = timeline(d.received_on, p.events)
+        case = projected(fields, steps, cfg, cal)
+        cases.append({key: getattr(case, key) for key in _COLUMNS})
+        events += [dict(case_id=cid, seq=e.seq, kind=e.kind, on=e.on, data=e.data, recorded_by=user, recorded_at=now) for e in steps]  # fmt: skip
         audits.append(dict(at=now, user=user, action="导入", entity="case", entity_id=number, field=None, old=None, new=source or None))  # fmt: skip
         if len(cases) >= _BATCH:
             flush()
