@@ -11,6 +11,7 @@ whose input is missing says so). "Today" is pinned for the run so the expected f
 """
 
 import datetime as dt
+import importlib.util
 import json
 import shutil
 import tempfile
@@ -103,7 +104,13 @@ class _Run:
         icon = paths.bundled("resources", "xinfang.png")
         if not icon.is_file():
             raise Failed(f"缺少程序图标 {icon}")
-        return f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，图标"
+        # Qt's Chinese buttons and dialogs; found without importing Qt (app/ never loads it).
+        spec = importlib.util.find_spec("PySide6")
+        qt = Path(next(iter(spec.submodule_search_locations or []), "")) if spec else None
+        qm = qt / "Qt" / "translations" / "qtbase_zh_CN.qm" if qt else None
+        if qm is None or not qm.is_file():
+            raise Failed(f"缺少 Qt 中文翻译 qtbase_zh_CN.qm（{qm or '找不到 PySide6'}）")
+        return f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，图标，Qt 中文翻译"
 
     def migrate(self) -> str:
         from app import migrate
