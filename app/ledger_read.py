@@ -65,7 +65,11 @@ def _read_csv(path: Path) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(decoded), dialect)]
+    try:
+        # newline="" lets the csv module see old Mac (\r) line ends as line ends.
+        return [list(r) for r in csv.reader(io.StringIO(decoded, newline=""), dialect)]
+    except csv.Error as exc:
+        raise DomainError(f"“{path.name}”不是有效的 CSV 文件（{exc}）。请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。") from None  # fmt: skip
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -94,8 +98,11 @@ def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
     book = _open(path)
     if sheet not in book.sheet_names:
         raise DomainError(f"文件中没有名为“{sheet}”的工作表。可选：{'、'.join(book.sheet_names)}")
-    # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
-    return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+    try:
+        # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
+        return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+    except (CalamineError, ValueError, OSError) as exc:
+        raise DomainError(f"无法读取“{path.name}”的工作表“{sheet}”：文件已损坏（{exc}）。") from None  # fmt: skip
 
 
 def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:

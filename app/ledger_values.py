@@ -140,6 +140,8 @@ def integer(value: Any, default: int) -> int:
     m = re.fullmatch(r"(\d+)\s*人?", s)
     if not m:
         raise DomainError(f"人数“{s}”应为整数。")
+    if len(m.group(1)) > 6:
+        raise DomainError(f"人数“{s}”过大，请核对。")
     return int(m.group(1))
 
 

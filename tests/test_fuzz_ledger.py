@@ -110,7 +110,6 @@ def test_random_bytes(db: Database, tmp_path: Path, data: bytes, ext: str) -> No
     attempt(db, path)
 
 
-@pytest.mark.xfail(strict=True, reason="ledger_read: csv.Error ('new-line character seen in unquoted field') escapes for a lone \\r")  # fmt: skip
 @FUZZ
 @example(data=b"\r\x00")  # found by this test: old Mac line ends
 @given(data=st.binary(max_size=4000))
@@ -300,10 +299,7 @@ HOSTILE: dict[str, tuple[str, bytes]] = {
 
 # Found by this file and reported to the ledger's owner; strict, so a fix turns them into XPASS
 # failures that ask for the mark to be removed.
-KNOWN_BUGS = {
-    "工作表 XML 损坏": "ledger_read: python_calamine.XmlError while reading a sheet is not turned into a message",  # fmt: skip
-    "人数为 10 的 20 次方": "ledger import: OverflowError (Python int too large for SQLite INTEGER) escapes; 人数 needs an upper bound",  # fmt: skip
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -323,7 +319,6 @@ def test_hand_made_hostile_files(db: Database, tmp_path: Path, name: str) -> Non
     print(f"{name}: {outcome}")
 
 
-@pytest.mark.xfail(strict=True, reason="ledger_read: csv.Error 'field larger than field limit' escapes as a traceback")  # fmt: skip
 def test_csv_with_a_field_over_128k(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "长字段.csv"
     path.write_text(",".join(HEADER) + "\n1,XF2025-0001,2025-03-05,来信,张三,,,1," + "长" * 200_000 + ",待受理\n", encoding="utf-8")  # fmt: skip

@@ -395,3 +395,11 @@ def test_file_without_a_header_says_so(db: Database, tmp_path: Path) -> None:
         dry_run(db, tmp_path / "x.docx")
     with pytest.raises(DomainError, match="找不到文件"):
         dry_run(db, tmp_path / "missing.xlsx")
+
+
+def test_csv_with_old_mac_line_ends(db: Database, tmp_path: Path) -> None:
+    text = "编号,登记日期,信访形式,信访人\rM-1,2025-03-05,来信,张三\rM-2,2025-03-06,来电,李四\r"
+    path = tmp_path / "mac.csv"
+    path.write_bytes(text.encode("gb18030"))
+    _, plan = dry_run(db, path)
+    assert [p.data.number for p in plan.rows] == ["M-1", "M-2"]
