@@ -2,7 +2,10 @@
 then finding the header row under titles and blank rows (domain.md §6)."""
 
 import csv
+import html
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,8 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 # How far down a header may sit under titles, notes and blank rows.
 HEADER_SEARCH_ROWS = 30
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# 100,000 rows × 100 columns: far beyond any ledger, far below what exhausts memory.
+MAX_CELLS = 10_000_000
 
 
 @dataclass
@@ -94,10 +99,49 @@ def _open(path: Path) -> CalamineWorkbook:
         ) from None
 
 
+def _claimed_cells(path: Path, sheet: str) -> tuple[str, int] | None:
+    """The used range an .xlsx sheet declares, and its size in cells (None when unknown)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = next((_attr(tag, "r:id") for tag in re.findall(r"<sheet\b[^>]*>", book) if html.unescape(_attr(tag, "name")) == sheet), "")  # fmt: skip
+            rel = next((tag for tag in re.findall(r"<Relationship\b[^>]*>", rels) if _attr(tag, "Id") == rid), "")  # fmt: skip
+            target = _attr(rel, "Target").lstrip("/")
+            name = target if target.startswith("xl/") else f"xl/{target}"
+            with z.open(name) as f:
+                head = f.read(4096).decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+    m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
+    if not m or not m.group(3):
+        return None
+    rows = int(m.group(4)) - int(m.group(2)) + 1
+    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+    return f"{m.group(1)}{m.group(2)}:{m.group(3)}{m.group(4)}", rows * cols
+
+
+def _attr(tag: str, name: str) -> str:
+    m = re.search(rf'\b{re.escape(name)}="([^"]*)"', tag)
+    return m.group(1) if m else ""
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
     book = _open(path)
     if sheet not in book.sheet_names:
         raise DomainError(f"文件中没有名为“{sheet}”的工作表。可选：{'、'.join(book.sheet_names)}")
+    # python-calamine allocates the whole used range at once: a stray cell at XFD1048576 asks for
+    # hundreds of GB and aborts the process, so refuse such a sheet first.
+    claimed = _claimed_cells(path, sheet) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    if claimed and claimed[1] > MAX_CELLS:
+        raise DomainError(f"工作表“{sheet}”的使用范围是 {claimed[0]}，远超台账所需，多半是很远处有个多余的单元格。请在 Excel 或 WPS 中删除数据下方和右侧多余的行列（或把台账复制到新表）后再导入。")  # fmt: skip
     try:
         # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
         return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]

@@ -341,7 +341,6 @@ except DomainError as exc:
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="uses RLIMIT_AS")
-@pytest.mark.xfail(strict=True, reason="python-calamine allocates the sheet's whole bounding box: one cell at XFD1048576 asks for 512 GB and aborts the process")  # fmt: skip
 def test_one_cell_in_the_last_row_and_column(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -403,3 +403,16 @@ def test_csv_with_old_mac_line_ends(db: Database, tmp_path: Path) -> None:
     path.write_bytes(text.encode("gb18030"))
     _, plan = dry_run(db, path)
     assert [p.data.number for p in plan.rows] == ["M-1", "M-2"]
+
+
+def test_a_stray_cell_far_away_is_refused_before_reading(db: Database, tmp_path: Path) -> None:
+    """python-calamine would allocate the whole A1:XFD1048576 box and abort the program."""
+    rows = messy_rows()[:3]
+    path = write_xlsx(tmp_path / "远.xlsx", rows)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    wb.active["XFD1048576"] = "x"
+    wb.save(path)
+    with pytest.raises(DomainError, match="使用范围是 A1:XFD1048576"):
+        dry_run(db, path)
