@@ -4,6 +4,7 @@ import copy
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 from ledger_builders import ID_A, ID_B, ID_C, SYNONYM_HEADER, write_csv, write_xls, write_xlsx
 from sqlalchemy import func, select
@@ -409,8 +410,6 @@ def test_a_stray_cell_far_away_is_refused_before_reading(db: Database, tmp_path:
     """python-calamine would allocate the whole A1:XFD1048576 box and abort the program."""
     rows = messy_rows()[:3]
     path = write_xlsx(tmp_path / "远.xlsx", rows)
-    import openpyxl
-
     wb = openpyxl.load_workbook(path)
     wb.active["XFD1048576"] = "x"
     wb.save(path)
