@@ -13,26 +13,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.db import Database
 from app.statistics import StatisticsService
+from app.stats.figures import RATES
+from app.stats.labels import BREAKDOWN_NAMES, LABELS
 
-LABELS = {
-    "total": "信访总量（件）", "persons_total": "总人次", "visits.batches": "来访批次",
-    "visits.persons": "来访人次", "collective.batches": "集体访批次",
-    "collective.persons": "集体访人次", "visit_levels.进京": "进京上访",
-    "visit_levels.赴省": "赴省上访", "visit_levels.到市": "到市上访", "visit_levels.到县": "到县上访",
-    "skip_level": "越级访", "abnormal": "非正常访", "repeat": "重复信访",
-    "repeat_rate": "重复信访率", "timely_acceptance_rate": "及时受理率", "closure_rate": "办结率",
-    "on_time_closure_rate": "按期办结率", "overdue_open": "超期未办结",
-    "avg_days_to_close": "平均办结天数", "handled_rate": "处理率", "evaluation_rate": "参评率",
-    "satisfaction_rate": "满意率", "carried_over": "上期结转", "open_at_end": "期末未结",
-    "leader_cases": "领导包案", "leader_closure_rate": "领导包案办结率",
-    "leader_receptions.days": "领导接访天数", "leader_receptions.batches": "领导接访批次",
-    "leader_receptions.persons": "领导接访人次", "screenings.times": "矛盾纠纷排查次数",
-    "screenings.found": "排查发现", "screenings.resolved": "调处化解",
-}  # fmt: skip
-BREAKDOWNS = {
-    "by_form": "按信访形式", "by_channel": "按来源渠道", "by_category": "按问题类别",
-    "by_department": "按承办单位", "by_month": "按月份",
-}  # fmt: skip
+
+def _label(key: str) -> str:
+    name, unit = LABELS.get(key, (key, ""))
+    return name if unit in ("%", "") else f"{name}（{unit}）"
+
+
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -43,7 +32,7 @@ def _flat(data: dict[str, Any]) -> list[tuple[str, Any]]:
     """The scalar figures in contract order, nested ones as "visits.batches"."""
     out: list[tuple[str, Any]] = []
     for key, value in data.items():
-        if key in BREAKDOWNS or key == "yoy":
+        if key in BREAKDOWN_NAMES or key == "yoy":
             continue
         if isinstance(value, dict):
             out += [(f"{key}.{part}", v) for part, v in value.items()]
@@ -62,7 +51,7 @@ def _yoy(data: dict[str, Any], path: str) -> dict[str, Any] | None:
 
 
 def _is_rate(key: str) -> bool:
-    return key.endswith("_rate")
+    return key in RATES
 
 
 def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: dt.date, title: str) -> dict[str, Any]:  # fmt: skip
@@ -107,10 +96,8 @@ def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: d
         rate = _is_rate(key)
         node = _yoy(data, key)
         last = node.get("last") if node else None
-        ws.append(
-            [LABELS.get(key, key), number(value, rate), number(last, rate), change(node, rate)]
-        )
-    for key, label in BREAKDOWNS.items():
+        ws.append([_label(key), number(value, rate), number(last, rate), change(node, rate)])
+    for key, label in BREAKDOWN_NAMES.items():
         cells = data.get(key) or {}
         ws.append([])
         ws.append([styled(label, _BOLD)])
