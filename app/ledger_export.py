@@ -123,7 +123,8 @@ def _setup_sheet(ws: Worksheet, title: str) -> None:
     ws.oddHeader.center.size = 14
     ws.oddHeader.center.font = "宋体,Bold"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.right.text = "导出日期：&D"
+    today = clock.today()
+    ws.oddFooter.right.text = f"导出日期：{today.year}年{today.month}月{today.day}日"
 
 
 def export_ledger(
@@ -151,9 +152,9 @@ def export_ledger(
             window, today = int(settings.get(s, "warning_days")), clock.today()
             date_from, date_to = case_filter.date_from, case_filter.date_to
             if total and (date_from is None or date_to is None):
-                span = select(func.min(Case.received_on), func.max(Case.received_on)).select_from(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id).where(*search.conditions(s, case_filter))  # fmt: skip
-                lo, hi = s.execute(span).one()
-                date_from, date_to = date_from or lo, date_to or min(hi, today)
+                span = select(func.min(Case.received_on)).select_from(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id).where(*search.conditions(s, case_filter))  # fmt: skip
+                lo = s.execute(span).one()[0]
+                date_from, date_to = date_from or lo, date_to or today
             title = ledger_title(office, case_filter.date_from, case_filter.date_to)
             report(0, total)
             wb = Workbook(write_only=True)

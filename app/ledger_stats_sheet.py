@@ -26,6 +26,7 @@ _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _CENTER = Alignment(horizontal="center")
+_RIGHT = Alignment(horizontal="right")
 
 
 def _flat(data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -77,14 +78,19 @@ def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: d
             cell.number_format = fmt
         return cell
 
+    def words(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value)
+        cell.alignment = _RIGHT  # beside right-aligned numbers
+        return cell
+
     def number(value: Any, rate: bool) -> Any:
         if value is None:
-            return "—"
+            return words("—")  # a rate whose denominator is 0 (domain.md §5)
         return styled(value, fmt="0.0%") if rate else value
 
     def change(node: dict[str, Any] | None, rate: bool) -> Any:
         if node is None or node.get("change") is None:
-            return "—" if node is None or node.get("last") is not None else "上年同期为0"
+            return words("上年同期为0" if node and node.get("last") == 0 and not rate else "—")
         # A rate's change is in 百分点; a count's is a relative change.
         return styled(node["change"] * 100, fmt='0.0"个百分点"') if rate else styled(node["change"], fmt="0.0%")  # fmt: skip
 
@@ -108,5 +114,5 @@ def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: d
                 ws.append([name, count])
                 continue
             node = _yoy(data, f"{key}.{name}")
-            ws.append([name, count, node.get("last") if node else "—", change(node, False)])
+            ws.append([name, count, node.get("last") if node else words("—"), change(node, False)])
     return data

@@ -68,6 +68,12 @@ def test_export_reads_back_with_a_second_reader(db: Database, tmp_path: Path) ->
     assert [r[col["序号"]] for r in rows[1:]] == list(range(1, 11))
     stats_rows = book.get_sheet_by_name("统计").to_python()
     assert ["信访总量（件）", 10] in [r[:2] for r in stats_rows]
+    # The figures are the statistics service's for the exported period (first case to today).
+    assert (result.date_from, result.date_to) == (D(2024, 6, 1), D(2025, 12, 31))
+    figures = StatisticsService(db).compute(result.date_from, result.date_to).to_json()
+    total = figures["yoy"]["total"]
+    assert ["信访总量（件）", 10, total["last"], total["change"]] in [r[:4] for r in stats_rows]
+    assert ["进京访（批）", 1, 0, "上年同期为0"] in [r[:4] for r in stats_rows]
 
     wb = openpyxl.load_workbook(out)
     ws = wb["台账"]
