@@ -60,7 +60,7 @@ def write_stats_sheet(wb: Workbook, db: Database, date_from: dt.date, date_to: d
     stats = StatisticsService(db).compute(date_from, date_to)
     data = stats.to_json()
     ws = wb.create_sheet("统计")
-    for letter, width in zip("ABCD", (24, 14, 14, 14), strict=True):
+    for letter, width in zip("ABCD", (24, 14, 14, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
