@@ -202,3 +202,42 @@ def test_office_template_of_its_own_is_listed_by_kind(office: Path) -> None:
         catalog.restore_default("季度简报")
     with pytest.raises(DomainError, match="没有名为“不存在”的模板"):
         catalog.find("不存在")
+
+
+# ---------------------------------------------------------------- chart and period names
+
+
+def _pixels(png: bytes) -> tuple[int, int, bytes]:
+    import struct
+    import zlib
+
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    idat = png.index(b"IDAT")
+    length = struct.unpack(">I", png[idat - 4 : idat])[0]
+    return width, height, zlib.decompress(png[idat + 4 : idat + 4 + length])
+
+
+def test_chart_is_a_valid_png_for_any_figures() -> None:
+    from app.documents import chart
+
+    for values in ([79, 87, 81, 67, 84, 90, 112, 82, 79, 85, 82, 81], [0] * 12, [3], list(range(36))):  # fmt: skip
+        width, height, raw = _pixels(chart.bar_chart_png([str(i + 1) for i in range(len(values))], values))  # fmt: skip
+        assert (width, height) == (1500, 620)
+        assert len(raw) == height * (1 + width * 3)
+    # The bars are drawn to scale: [5, 10] has three quarters of the blue of [10, 10].
+    blue = bytes((68, 114, 196))
+    full = _pixels(chart.bar_chart_png(["1", "2"], [10, 10]))[2].count(blue)
+    half = _pixels(chart.bar_chart_png(["1", "2"], [5, 10]))[2].count(blue)
+    assert full > 0 and 0.72 < half / full < 0.78
+
+
+def test_period_names() -> None:
+    from app.documents.report_context import period_name
+
+    d = dt.date
+    assert period_name(d(2025, 1, 1), d(2025, 12, 31)) == "2025年"
+    assert period_name(d(2025, 12, 1), d(2025, 12, 31)) == "2025年12月"
+    assert period_name(d(2025, 10, 1), d(2025, 12, 31)) == "2025年第四季度"
+    assert period_name(d(2025, 1, 1), d(2025, 6, 30)) == "2025年上半年"
+    assert period_name(d(2025, 3, 5), d(2025, 4, 9)) == "2025年3月5日至2025年4月9日"
