@@ -3,7 +3,7 @@ Word/WPS, open the folder, check, repair, restore the default, generate a report
 them the variable reference with today's values, the same list `xinfang report vars` prints."""
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -53,24 +53,22 @@ class TemplateManager(QWidget):
         self.list = _table(["模板", "类别", "来源"])
         self.list.itemSelectionChanged.connect(self._selected)
         self.list.doubleClicked.connect(lambda _i: self.edit())
+        # Alt+letter mnemonics only: Ctrl+R, Ctrl+E and F5 belong to the main window.
         buttons = [
-            ("生成报告(&R)…", self.report, "Ctrl+R"),
-            ("在 Word/WPS 中编辑(&E)", self.edit, "Ctrl+E"),
-            ("检查模板(&C)", self.check, "F5"),
-            ("修复模板", self.repair, ""),
-            ("恢复默认", self.restore, ""),
-            ("打开模板文件夹(&O)", self.open_folder, ""),
+            ("用此模板生成报告…", self.report),
+            ("在 Word/WPS 中编辑(&W)", self.edit),
+            ("检查模板(&K)", self.check),
+            ("修复模板", self.repair),
+            ("恢复默认", self.restore),
+            ("打开模板文件夹(&O)", self.open_folder),
         ]
         self.buttons: dict[str, QPushButton] = {}
         grid = QHBoxLayout()
         grid.setSpacing(6)
         col = QVBoxLayout()
-        for text, slot, key in buttons:
+        for text, slot in buttons:
             b = QPushButton(text)
             b.clicked.connect(slot)
-            if key:
-                b.setToolTip(key)
-                QShortcut(QKeySequence(key), self, slot)
             self.buttons[text] = b
             col.addWidget(b)
         col.addStretch(1)
@@ -137,7 +135,7 @@ class TemplateManager(QWidget):
         info = self.current()
         if info is None:
             return
-        self.buttons["生成报告(&R)…"].setEnabled(info.kind == catalog.REPORT)
+        self.buttons["用此模板生成报告…"].setEnabled(info.kind == catalog.REPORT)
         self.buttons["恢复默认"].setEnabled(info.override is not None and info.default is not None)
         self.result.clear()
         self._show_variables(info.kind)
