@@ -241,3 +241,15 @@ def test_period_names() -> None:
     assert period_name(d(2025, 10, 1), d(2025, 12, 31)) == "2025年第四季度"
     assert period_name(d(2025, 1, 1), d(2025, 6, 30)) == "2025年上半年"
     assert period_name(d(2025, 3, 5), d(2025, 4, 9)) == "2025年3月5日至2025年4月9日"
+
+
+def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+    doc = docx.Document()
+    doc.add_paragraph("{% for row in category_rows %}{{ row.name }}{{ row.cout }}{% endfor %}")
+    doc.sections[0].footer.paragraphs[0].text = "{{ offce }}"
+    doc.save(office / "月度统计表.docx")
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    message = err.value.message
+    assert "不认识的变量“row.cout”" in message and "不认识的变量“row.name”" not in message
+    assert "【错误】页脚段落“{{ offce }}”：不认识的变量“offce”" in message
