@@ -1,6 +1,9 @@
-"""Generated reports read back with python-docx: every figure equals the statistics JSON."""
+"""Generated reports read back with python-docx: every figure equals `xinfang stats --json`."""
 
+import contextlib
 import datetime as dt
+import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +13,7 @@ import docx
 import pytest
 
 from app import demo, paths, settings
+from app.cli import main
 from app.db import Database
 from app.documents import filters
 from app.documents.service import DocumentService
@@ -23,7 +27,7 @@ RATES = ["repeat_rate", "timely_acceptance_rate", "closure_rate", "on_time_closu
 
 @pytest.fixture
 def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
-    paths.set_data_dir(tmp_path / "data")
+    paths.set_data_dir(tmp_path)  # the folder of the `db` fixture's database
     demo.generate(db, 900, seed=7, years=(2024, 2025))
     with db.session() as s:
         settings.put(s, "office_name", "某某县水务局")
@@ -32,7 +36,12 @@ def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
 
 
 def _stats(db: Database, date_from: dt.date = FROM, date_to: dt.date = TO) -> dict[str, Any]:
-    return StatisticsService(db).compute(date_from, date_to).to_json()
+    """What `xinfang stats --json` prints for the period, read back as JSON."""
+    buffer = io.StringIO()
+    args = ["--data-dir", str(db.path.parent), "stats", "--json", "--from", date_from.isoformat(), "--to", date_to.isoformat()]  # fmt: skip
+    with contextlib.redirect_stdout(buffer):
+        assert main(args) == 0
+    return json.loads(buffer.getvalue())
 
 
 def _report(db: Database, tmp_path: Path, name: str, date_from: dt.date = FROM, date_to: dt.date = TO) -> docx.document.Document:  # fmt: skip
