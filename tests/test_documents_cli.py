@@ -74,6 +74,10 @@ def test_doc_lists_and_writes(db: Database, folder: Path, capsys: pytest.Capture
     cases = CaseService(db, "测试员")
     number = cases.create(CaseInput(received_on=dt.date(2025, 12, 1), form="来访", name="赵六", summary="反映渠道堵塞")).number  # fmt: skip
     cases.act(number, "不予受理", dt.date(2025, 12, 2), {"reason": "该事项已进入诉讼程序", "route": "向人民法院提出"})  # fmt: skip
+    assert _run(folder, "report", "vars") == 0
+    reference = capsys.readouterr().out
+    assert f"（{number} 的值" in reference and "{{ petitioner.name }}\t" in reference
+    assert "该事项已进入诉讼程序" in reference
     assert _run(folder, "doc", "--case", number) == 0
     listing = capsys.readouterr().out
     assert "不予受理告知书\t可以生成" in listing and "受理告知书\t信访件" in listing

@@ -76,8 +76,9 @@ def run_vars(ctx: Context, args: argparse.Namespace) -> int:
     print(f"报告模板变量（今天的值：{date_from} 至 {date_to}）")
     for v in service.report_variables(date_from, date_to):
         print(f"  {{{{ {v.name} }}}}\t{v.description}\t{v.value}")
-    print("信访件文书模板变量" + (f"（{args.case} 的值）" if args.case else ""))
-    for v in service.case_variables(args.case):
+    example = args.case or service.example_case()
+    print("信访件文书模板变量" + (f"（{example} 的值，身份证号和电话已遮蔽）" if example else ""))
+    for v in service.case_variables(example):
         print(f"  {{{{ {v.name} }}}}\t{v.description}\t{v.value}")
     print("过滤器（写在变量后面，用竖线隔开）")
     for f in filter_reference():

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from app import clock
 from app.db import Database
 from app.documents import case_context, catalog, engine, filters, report_context
@@ -13,7 +15,9 @@ from app.documents.catalog import TemplateInfo
 from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
 from app.errors import DomainError
+from app.models import Case
 from app.statistics import Statistics
+from app.validation import mask_id, mask_phone
 
 REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
 CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
@@ -153,11 +157,22 @@ class DocumentService:
         ctx = report_context.build(self.db, self.statistics(date_from, date_to), names=set())
         return [Variable(n, d, _show(value_at(ctx, n))) for n, d in REPORT_VARIABLES]
 
+    def example_case(self) -> str | None:
+        """The most recently registered case, whose values the 文书 reference shows."""
+        with self.db.read() as s:
+            return s.scalar(select(Case.number).where(Case.voided.is_(False)).order_by(Case.id.desc()).limit(1))  # fmt: skip
+
     def case_variables(self, number: str | None = None) -> list[Variable]:
+        """The 文书 variables with one case's values (default: the latest case); the ID number and
+        phone are shown masked, as in every list (PIPL)."""
+        number = number or self.example_case()
         ctx: dict[str, Any] = {}
         if number:
             info = catalog.TemplateInfo("", catalog.CASE, "", (), False, None, None)
             ctx = case_context.build(self.db, number, info)
+            person = ctx["petitioner"]
+            person["id_number"] = mask_id(person["id_number"])
+            person["phone"] = mask_phone(person["phone"])
         return [
             Variable(n, d, _show(value_at(ctx, n)) if ctx else "")
             for n, d in case_context.CASE_VARIABLES
