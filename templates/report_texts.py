@@ -152,7 +152,7 @@ def annual(g: ModuleType, save: Save) -> None:
         "各月信访量见图1。",
     )
     g.image_line(doc, "{{ chart }}")
-    g.caption(doc, "图1  {{ period_name }}各月信访量（横轴为月份，单位：件）")
+    g.caption(doc, "图1  {{ period_name }}各月信访量（蓝色为本期，灰色为上年同期；单位：件）")
     g.h1(doc, "二、信访事项涉及的领域")
     g.body(
         doc,

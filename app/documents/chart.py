@@ -19,6 +19,7 @@ _GLYPHS = {
     "-": "00000000000000011111000000000000000",
 }  # fmt: skip
 _BG, _AXIS, _GRID, _BAR, _TEXT = (255, 255, 255), (64, 64, 64), (222, 222, 222), (68, 114, 196), (32, 32, 32)  # fmt: skip
+_PREVIOUS = (190, 190, 190)
 
 
 class _Canvas:
@@ -81,14 +82,24 @@ def _nice_step(top: int) -> int:
     return 10 * magnitude
 
 
-def bar_chart_png(labels: list[str], values: list[int], width: int = 1500, height: int = 620) -> bytes:  # fmt: skip
-    """Bars for `values` with their numbers on top and `labels` (digits) underneath."""
+def bar_chart_png(
+    labels: list[str],
+    values: list[int],
+    previous: list[int] | None = None,
+    width: int = 1500,
+    height: int = 620,
+) -> bytes:
+    """Bars for `values` with their numbers on top and `labels` (digits) underneath; with
+    `previous` (the same months a year earlier) a light grey bar stands left of each."""
     c = _Canvas(width, height)
     scale = 3
     left, right, top, bottom = 110, 30, 50, 70
     plot_w, plot_h = width - left - right, height - top - bottom
-    step = _nice_step(max(values, default=0))
-    ceiling = max(step, -(-max(values, default=0) // step) * step)
+    if previous is not None and len(previous) != len(values):
+        previous = None
+    top_value = max([*values, *(previous or [])], default=0)
+    step = _nice_step(top_value)
+    ceiling = max(step, -(-top_value // step) * step)
     base = top + plot_h
     for tick in range(0, ceiling + 1, step):
         y = base - round(tick / ceiling * plot_h)
@@ -97,14 +108,18 @@ def bar_chart_png(labels: list[str], values: list[int], width: int = 1500, heigh
     c.rect(left, top, left + 2, base, _AXIS)
     n = max(len(values), 1)
     slot = plot_w / n
-    bar = max(2, int(slot * 0.6))
+    bar = max(2, int(slot * (0.4 if previous else 0.6)))
     every = max(1, -(-n // 24))  # at most 24 labels under the axis
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         cx = left + int(slot * i + slot / 2)
+        if previous:
+            ph = round(previous[i] / ceiling * plot_h)
+            c.rect(cx - bar, base - ph, cx, base, _PREVIOUS)
+            cx += bar // 2
         h = round(value / ceiling * plot_h)
         c.rect(cx - bar // 2, base - h, cx + bar // 2, base, _BAR)
         if n <= 24:
             c.text(cx, base - h - 7 * scale - 8, str(value), scale, _TEXT)
         if i % every == 0:
-            c.text(cx, base + 14, label, scale, _TEXT)
+            c.text(cx - (bar // 2 if previous else 0), base + 14, label, scale, _TEXT)
     return c.png()

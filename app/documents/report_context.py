@@ -178,7 +178,11 @@ def images(stats: Statistics, names: set[str]) -> dict[str, tuple[bytes, float]]
         return {}
     months = stats.to_json()["by_month"]
     labels = [m[5:].lstrip("0") if len(months) <= 12 else m[2:] for m in months]
-    return {"chart": (chart.bar_chart_png(labels, list(months.values())), 150.0)}
+    # Last year's months, from the same service (its by_month has no 同比 entry of its own).
+    last = stats.last.breakdowns.get("by_month") if stats.last is not None else None
+    previous = list(last.values()) if last and len(last) == len(months) else None
+    png = chart.bar_chart_png(labels, list(months.values()), previous)
+    return {"chart": (png, 150.0)}
 
 
 def key_figures(stats: Statistics) -> list[tuple[str, str]]:
