@@ -249,3 +249,17 @@ def test_settings_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert '"working_days": true' in capsys.readouterr().out
     assert main([*data, "settings", "dict", "list", "leader"]) == 0
     assert capsys.readouterr().out.strip() == "王建国\t0"
+
+
+def test_a_cancelled_recompute_leaves_nothing_half_written(
+    office: OfficeService, cases: CaseService
+) -> None:
+    number = _accepted(cases, D(2025, 9, 1))
+
+    def cancel(done: int, total: int) -> None:
+        raise KeyboardInterrupt  # what 取消 does: an exception out of the progress callback
+
+    with pytest.raises(KeyboardInterrupt):
+        office.update_settings({"handling_days": 30}, cancel)
+    assert office.settings()["handling_days"] == 60
+    assert cases.detail(number).handling_due == D(2025, 10, 31)
