@@ -1,6 +1,7 @@
 """Template engine: the wording filters, template checks and repair, atomic output, the catalog."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -253,3 +254,25 @@ def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_p
     message = err.value.message
     assert "不认识的变量“row.cout”" in message and "不认识的变量“row.name”" not in message
     assert "【错误】页脚段落“{{ offce }}”：不认识的变量“offce”" in message
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("{{ stats.total / 0 }}", "除以 0"),
+        ("{{ 2 ** 100000 }}", "乘方过大"),
+        (
+            "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+            "循环次数太多",
+        ),  # fmt: skip
+        ("{{ 'x' * 1000000000 }}", "内容过长"),
+        ("{% include '/etc/passwd' %}", "不能使用 {% include %}"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "宏无限地调用自身"),
+        ("{{ stats.total + 'x' }}", "模板中的计算出错"),
+    ],
+)
+def test_runaway_templates_stop_with_a_sentence(db: Database, office: Path, tmp_path: Path, payload: str, message: str) -> None:  # fmt: skip
+    _template(office / "月度统计表.docx", [[payload]])
+    with pytest.raises(DomainError, match=re.escape(message)):
+        _render(db, tmp_path)
+    assert not (tmp_path / "out" / "报告.docx").exists()

@@ -111,6 +111,12 @@ def render(
         raise DomainError(f"模板“{name or path.stem}”用到了没有的数据：{exc.message}") from None
     except TemplateError as exc:
         raise DomainError(f"模板“{name or path.stem}”填写失败：{exc}") from None
+    except RecursionError:
+        raise DomainError(f"模板“{name or path.stem}”填写失败：宏无限地调用自身") from None
+    except Exception as exc:  # the template's own expressions failed (bad types, huge numbers…)
+        raise DomainError(
+            f"模板“{name or path.stem}”填写失败：模板中的计算出错（{type(exc).__name__}: {exc}）"
+        ) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
     write_atomic(out, buffer.getvalue())

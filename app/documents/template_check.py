@@ -16,7 +16,7 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from jinja2 import nodes
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.documents import filters
@@ -75,12 +75,48 @@ class CheckResult:
         return "\n".join([head, *(str(p) for p in self.problems)])
 
 
+# Limits a template cannot pass: a document is a few pages, so anything near these is a mistake
+# (or an attack) that would otherwise hang the program or exhaust memory.
+MAX_TEXT = 200_000  # characters or items one expression may produce
+MAX_LOOP = 1_000_000  # range() items in one render, all loops together
+MAX_EXPONENT = 64
+
+
+class GuardedEnvironment(SandboxedEnvironment):
+    """The sandbox, plus limits on arithmetic and loops; each breach is a SecurityError (a
+    TemplateError) with a Chinese message, so the render stops with a sentence, not a traceback."""
+
+    intercepted_binops = frozenset(["*", "**", "/", "//", "%"])
+
+    def __init__(self) -> None:
+        super().__init__(finalize=lambda v: "" if v is None else v)
+        self.filters.update(filters.FILTERS)
+        self.globals["range"] = self._range
+        self._loop_budget = MAX_LOOP
+
+    def _range(self, *args: int) -> range:
+        numbers = range(*args)
+        self._loop_budget -= len(numbers)
+        if self._loop_budget < 0:
+            raise SecurityError(f"模板中的循环次数太多（超过 {MAX_LOOP} 次）")
+        return numbers
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator in ("/", "//", "%") and isinstance(right, int | float) and right == 0:
+            raise SecurityError("模板中有除以 0 的计算")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"模板中的乘方过大（指数超过 {MAX_EXPONENT}）")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_TEXT:
+                    raise SecurityError("模板中的重复（*）产生的内容过长")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_env() -> SandboxedEnvironment:
-    """The Jinja environment used for checking and rendering (sandboxed: templates come from
-    outside the program)."""
-    env = SandboxedEnvironment(finalize=lambda v: "" if v is None else v)
-    env.filters.update(filters.FILTERS)
-    return env
+    """A fresh environment for one check or render (the loop budget is per render)."""
+    return GuardedEnvironment()
 
 
 # ---------------------------------------------------------------- paragraphs of a part
@@ -233,6 +269,10 @@ class _Walker:
         self.used: set[str] = set()
 
     def walk(self, node: nodes.Node, scope: dict[str, Any]) -> None:
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            tag = type(node).__name__.lower().replace("fromimport", "from … import")
+            self.unknown.append((node.lineno, f"模板中不能使用 {{% {tag} %}}（不能引用其他文件）"))
+            return
         if isinstance(node, nodes.For):
             self.walk(node.iter, scope)
             elem = self.resolve(node.iter, scope)
@@ -250,6 +290,8 @@ class _Walker:
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
             for n in node.target.find_all(nodes.Name):
                 scope[n.name] = "*"
+        if isinstance(node, nodes.Macro):
+            scope[node.name] = "*"
         if isinstance(node, nodes.Macro | nodes.CallBlock):
             inner = dict(scope, **{a.name: "*" for a in node.args}, caller="*", varargs="*")
             for child in node.body:
@@ -333,7 +375,8 @@ def _check_source(
     result.names |= walker.used
     for lineno, message in walker.unknown:
         line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-        result.problems.append(Problem(ERROR, where, line, message + "（见“xinfang report vars”）"))
+        hint = "（见“xinfang report vars”）" if message.startswith("不认识的") else ""
+        result.problems.append(Problem(ERROR, where, line, message + hint))
 
 
 def check_document(doc: DocxDocument, schema: Schema, repair: bool = True) -> CheckResult:
