@@ -294,8 +294,8 @@ def _events(rng: random.Random, case: SimpleNamespace, today: dt.date) -> list[S
         return out
     if rng.random() < 0.05 and not step("督办", rng.randrange(10, 40), {"by": "分管局领导", "note": "请加快办理"}):  # fmt: skip
         return out
-    if rng.random() < 0.03:
-        return out  # stalled: still 办理中, overdue once its handling limit passes
+    if rng.random() < 0.03 and (today - case.received_on).days < 180:
+        return out  # a recent case stalled: still 办理中, overdue once its limit passes
     reply_delay = rng.randrange(5, 55)
     if rng.random() < 0.05:
         if not step("延期", rng.randrange(20, 50), {"reason": "情况复杂需进一步调查", "approver": rng.choice(LEADERS), "days": rng.choice([15, 30])}):  # fmt: skip
