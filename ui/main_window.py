@@ -5,7 +5,6 @@ so the window opens fast. Every successful write calls `data_changed()`, which r
 lists, the 待办 counts and the dashboard, so the figures on screen never lag the database.
 """
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +30,7 @@ from app.search import CaseFilter
 from ui.case_list import CaseListPage
 from ui.tasks import TaskRunner
 from ui.todo import TodoPanel
-from ui.widgets import Placeholder, load_dictionaries, ui_settings
+from ui.widgets import load_dictionaries, ui_settings
 
 NAV = [
     ("workbench", "工作台"),
@@ -43,14 +42,6 @@ NAV = [
     ("screenings", "排查调处"),
     ("settings", "设置"),
 ]
-
-
-def optional(module: str, name: str) -> Any:
-    """A widget class from a module that may not be in this build yet (None if missing)."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 class MainWindow(QMainWindow):
@@ -125,24 +116,21 @@ class MainWindow(QMainWindow):
         return self.pages[key]
 
     def _workbench(self) -> QWidget:
+        from ui.dashboard import Dashboard
+
         self.todo = TodoPanel(self.service, self.runner)
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
-        dashboard_cls = optional("ui.dashboard", "Dashboard")
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        if dashboard_cls is not None:
-            self.dashboard = dashboard_cls(self.db, self.runner)
-            self.dashboard.drill_down.connect(self.drill_down)
-            splitter.addWidget(self.dashboard)
-        else:
-            self.dashboard = None
-            splitter.addWidget(Placeholder("工作台", "统计看板尚未安装。"))
+        # The figures refresh themselves when first shown (ui/dashboard.py).
+        self.dashboard = Dashboard(self.db, self.runner)
+        self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
         layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>待办事项</b>")
-        layout.addWidget(title)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(QLabel("<b>待办事项</b>　（双击或回车打开信访件）"))
         layout.addWidget(self.todo)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.dashboard)
         splitter.addWidget(box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -164,12 +152,10 @@ class MainWindow(QMainWindow):
         return self.case_list
 
     def _stats(self) -> QWidget:
-        dashboard_cls = optional("ui.dashboard", "Dashboard")
-        if dashboard_cls is None:
-            return Placeholder("统计分析", "统计功能尚未安装。")
-        dashboard = dashboard_cls(self.db, self.runner)
+        from ui.dashboard import Dashboard
+
+        dashboard = Dashboard(self.db, self.runner)
         dashboard.drill_down.connect(self.drill_down)
-        dashboard.refresh()
         return dashboard
 
     def _reports(self) -> QWidget:
@@ -334,11 +320,10 @@ class MainWindow(QMainWindow):
         self.case_list.refresh()
         if hasattr(self, "todo"):
             self.todo.refresh()
-        if getattr(self, "dashboard", None) is not None:
-            self.dashboard.refresh()
+        self.dashboard.schedule_refresh()
         stats = self.pages.get("stats")
-        if stats is not None and hasattr(stats, "refresh"):
-            stats.refresh()
+        if stats is not None:
+            stats.schedule_refresh()  # type: ignore[attr-defined]
 
     def _update_status(self) -> None:
         shown = self.case_list.model.rowCount()
@@ -395,8 +380,14 @@ class MainWindow(QMainWindow):
     def restore_state(self) -> None:
         settings = ui_settings()
         geometry = settings.value("main/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            # First start: 1366×768 where it fits; a small screen gets the whole screen.
+            screen = self.screen().availableGeometry()
+            if screen.width() <= 1400 or screen.height() <= 800:
+                self.setWindowState(Qt.WindowState.WindowMaximized)
+            self.resize(min(1366, screen.width()), min(768, screen.height()))
         state = settings.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -127,17 +126,6 @@ class FieldMessage(QLabel):
 
 def mark_error(widget: QWidget, on: bool) -> None:
     widget.setStyleSheet(ERROR_STYLE if on else "")
-
-
-class Placeholder(QWidget):
-    """A page whose feature is not in this build yet."""
-
-    def __init__(self, title: str, text: str = "") -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        label = QLabel(f"<h2>{title}</h2><p>{text or '此功能尚未安装。'}</p>")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
 
 
 def load_dictionaries(db: "Database") -> dict[str, list[str]]:

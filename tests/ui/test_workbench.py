@@ -1,12 +1,13 @@
 """The workbench driven as a clerk drives it: type, press keys, click buttons, read the screen."""
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.cases import CaseService
@@ -27,15 +28,39 @@ def isolated_settings(tmp_path: Path) -> None:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
 
 
+@pytest.fixture(autouse=True)
+def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A message box would wait for a click that never comes: record it and fail instead."""
+    shown: list[str] = []
+
+    def record(*args: object, **_kw: object) -> QMessageBox.StandardButton:
+        shown.append(" ".join(str(a) for a in args[1:3]))
+        return QMessageBox.StandardButton.Cancel
+
+    def report(_parent: object, exc: BaseException, details: str = "") -> None:
+        shown.append(f"程序出错：{exc!r}\n{details}")
+
+    for name in ("warning", "question", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, record)
+    monkeypatch.setattr("ui.errors.report", report)
+    yield shown
+    assert not shown, shown
+
+
 @pytest.fixture
 def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
     w = MainWindow(db, user="测试员")
-    qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()
     idle(qtbot, w)
     yield w
     w.runner.wait()
+    for form in (w.pages.get("intake"), w.editor):
+        if form is not None:
+            form.dirty = False  # closing must not stop at the 尚未保存 question
+    w.close()
+    w.deleteLater()
+    qtbot.wait(10)
 
 
 def idle(qtbot: QtBot, w: MainWindow) -> None:
@@ -70,9 +95,19 @@ def register_through_form(qtbot: QtBot, w: MainWindow, name: str, id_number: str
     qtbot.keyClick(f.summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
 
+def card(w: MainWindow, key: str) -> int:
+    return int(w.dashboard.cards[key].value.text())
+
+
 def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
     w = window
+    cases.create(CaseInput(received_on=dt.date(2025, 6, 1), form="来信", name="王五", summary="反映道路破损"))  # fmt: skip
+    with qtbot.waitSignal(w.dashboard.refreshed, timeout=10000):
+        w.data_changed()
+    idle(qtbot, w)
     todo_before = w.todo.counts()["待受理"]
+    total_before, open_before = card(w, "total"), card(w, "open")
+    assert (total_before, open_before) == (1, 1)
 
     # A wrong check digit is marked at the field as it is typed, and saving is refused.
     register_through_form(qtbot, w, "张三", BAD_ID)
@@ -81,7 +116,7 @@ def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService)
     assert message.isVisible()
     assert "校验位错误" in message.text() and "应为 X" in message.text()
     idle(qtbot, w)
-    assert cases.count(CaseFilter()) == 0
+    assert cases.count(CaseFilter()) == 1  # only 王五: nothing was written
     assert form.banner.text().startswith("没有保存")
 
     # Correct it: the valid ID fills the gender and shows birth date and birthplace.
@@ -92,20 +127,35 @@ def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService)
     with qtbot.waitSignal(form.saved, timeout=5000) as saved:
         qtbot.keyClick(form.f.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     case_id, number = saved.args
-    assert number == "XF2025-0001"
-    assert "已登记 XF2025-0001" in form.banner.text()
+    assert number == "XF2025-0002"
+    assert "已登记 XF2025-0002" in form.banner.text()
     assert form.f.name.text() == ""  # ready for the next one
     idle(qtbot, w)
     assert w.todo.counts()["待受理"] == todo_before + 1
+    # The dashboard on 工作台 moves by exactly one.
+    qtbot.waitUntil(lambda: card(w, "total") == total_before + 1, timeout=10000)
+    assert card(w, "open") == open_before + 1
+
+    # Its card drills down to exactly those cases in the list.
+    w.go("workbench")
+    with qtbot.waitSignal(w.case_list.model.loaded, timeout=5000):
+        qtbot.mouseClick(w.dashboard.cards["total"], Qt.MouseButton.LeftButton)
+    assert sorted(w.case_list.model.ids) == sorted(cases.ids(CaseFilter()))
+    assert len(w.case_list.model.ids) == total_before + 1
+    assert w.case_list.drill_box.isVisible()
+    w.case_list.clear_drill()
 
     # Find it by the name's pinyin initials, open it with Enter.
     w.go("cases")
     page = w.case_list
     qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.search.hasFocus()
-    with qtbot.waitSignal(page.model.loaded, timeout=5000):
-        qtbot.keyClicks(page.search, "zs")
+    idle(qtbot, w)
+    qtbot.keyClicks(page.search, "zs")
+    qtbot.waitUntil(lambda: page.model.filter.text == "zs", timeout=3000)
+    idle(qtbot, w)
     assert page.model.ids == [case_id]
+    assert page.count_label.text() == "共 1 件"
     row = page.model.row_at(0)
     assert row is not None and row.name == "张三"
     shown_id = page.model.index(0, 5).data()
@@ -174,8 +224,6 @@ def act(qtbot: QtBot, w: MainWindow, action: str, **values: str) -> None:
 
 
 def test_earlier_cases_mark_repeat(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
-    import datetime as dt
-
     first = cases.create(CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="李四", id_number=GOOD_ID, summary="反映拖欠工资"))  # fmt: skip
     w = window
     w.data_changed()
@@ -205,3 +253,26 @@ def test_collective_from_head_count(qtbot: QtBot, window: MainWindow) -> None:
     assert f.collective.isChecked()
     f.form.setCurrentText("来信")
     assert not f.collective.isChecked() and not f.visit_level.isEnabled()
+
+
+def test_leaving_unsaved_form_asks(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    w = window
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    asked: list[str] = []
+
+    def question(*args: object, **_kw: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    w.go("intake")
+    form = w.pages["intake"]
+    type_text(qtbot, form.f.name, "赵六")
+    w.go("cases")  # 取消: stay on the form, the text kept
+    assert asked == ["本页有尚未保存的修改。要保存吗？"]
+    assert w.stack.currentWidget().isAncestorOf(form) and form.f.name.text() == "赵六"
+    assert w.nav.currentItem().text() == "信访登记"
+    w.go("cases")  # 不保存: leave, the form starts empty next time
+    assert len(asked) == 2
+    assert w.stack.currentWidget().isAncestorOf(w.case_list)
+    assert form.f.name.text() == ""
