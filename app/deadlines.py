@@ -7,6 +7,7 @@ years we use weekends plus the office's own holiday list and mark the result as 
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,12 +32,12 @@ class WorkCalendar:
 
     def is_rest(self, day: dt.date) -> tuple[bool, bool]:
         """(is a rest day, estimated)."""
-        try:
-            return (not chinese_calendar.is_workday(day), False)
-        except NotImplementedError:
-            if day in self.office_days:
-                return (self.office_days[day], True)
-            return (day.weekday() >= 5, True)
+        rest = _package_rest(day)
+        if rest is not None:
+            return (rest, False)
+        if day in self.office_days:
+            return (self.office_days[day], True)
+        return (day.weekday() >= 5, True)
 
     def add_days(self, start: dt.date, days: int) -> Due:
         """The last day of a period of `days` days that starts after `start`."""
@@ -67,6 +68,16 @@ class WorkCalendar:
             if not rest:
                 return Due(day, estimated)
             day += _ONE
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_rest(day: dt.date) -> bool | None:
+    """The package's answer, or None for a year it does not know. Cached: the package scans
+    its tables on every call, and reprojecting 100,000 cases asks about the same days often."""
+    try:
+        return not chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 def known_years() -> range:

@@ -4,14 +4,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import (
-    InvalidChecksum,
-    InvalidComponent,
-    InvalidFormat,
-    InvalidLength,
-    ValidationError,
-)
+from stdnum.exceptions import ValidationError
 
 from app import clock
 from app.errors import DomainError
@@ -36,38 +31,39 @@ def check_id_number(text: str) -> IdInfo:
             raise DomainError("身份证号中的出生日期无效。", field="id_number") from None
         gender = "男" if int(number[14]) % 2 else "女"
         return IdInfo(number, birth, gender, "", "这是15位旧身份证号，请核对后尽量换为18位号码。")
+    # GB 11643-1999 asks for 18 characters, a valid birth date and the MOD 11-2 check digit.
+    # stdnum's validate() also refuses an area code that did not exist in the birth year, but
+    # the code is where the number was issued (often decades later): real numbers fail that,
+    # so an unknown area is only a warning here.
+    if len(number) != 18:
+        raise DomainError(f"身份证号应为18位（现为{len(number)}位）。", field="id_number")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise DomainError("身份证号前17位应为数字，最后一位为数字或X。", field="id_number")
     try:
-        ric.validate(number)
-    except InvalidLength:
-        raise DomainError(f"身份证号应为18位（现为{len(number)}位）。", field="id_number") from None
-    except InvalidFormat:
-        raise DomainError(
-            "身份证号前17位应为数字，最后一位为数字或X。", field="id_number"
-        ) from None
-    except InvalidChecksum:
-        raise DomainError(
-            f"身份证号校验位错误（按前17位应为 {ric.calc_check_digit(number)}），请核对。",
-            field="id_number",
-        ) from None
-    except InvalidComponent:
-        # Birth date impossible, or an area code that never existed.
-        try:
-            ric.get_birth_date(number)
-        except InvalidComponent:
-            raise DomainError("身份证号中的出生日期无效。", field="id_number") from None
-        raise DomainError("身份证号前6位不是有效的行政区划代码。", field="id_number") from None
+        birth = ric.get_birth_date(number)
     except ValidationError:
-        raise DomainError("身份证号无效。", field="id_number") from None
-    birth = ric.get_birth_date(number)
+        raise DomainError("身份证号中的出生日期无效。", field="id_number") from None
+    expected = ric.calc_check_digit(number)
+    if number[17] != expected:
+        raise DomainError(
+            f"身份证号校验位错误（按前17位应为 {expected}），请核对。", field="id_number"
+        )
     if birth > clock.today():
         raise DomainError("身份证号中的出生日期晚于今天。", field="id_number")
-    try:
-        place = ric.get_birth_place(number)
-        birthplace = place.get("province", "") + place.get("county", "")
-    except ValidationError:
-        birthplace = ""
+    birthplace, warning = _area(number)
     gender = "男" if int(number[16]) % 2 else "女"
-    return IdInfo(number, birth, gender, birthplace)
+    return IdInfo(number, birth, gender, birthplace, warning)
+
+
+def _area(number: str) -> tuple[str, str | None]:
+    """(birthplace, warning): the place the area code names, in any period it was in use."""
+    results = numdb.get("cn/loc").info(number[:6])
+    info = {k: v for _part, props in results for k, v in props.items()}
+    if not info:
+        return "", "身份证号前6位不是已知的行政区划代码，请核对。"
+    # Counties are listed as "[1983-1995]某县,[1995-]某区": show the latest name.
+    county = info.get("county", "").split(",")[-1].split("]", 1)[-1]
+    return info.get("province", "") + county, None
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
