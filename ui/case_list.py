@@ -110,6 +110,7 @@ class CaseTableModel(QAbstractTableModel):
         # A drill-down or 待办 list hands over its ids in their own order; a header click sorts.
         self.user_sorted = False
         self._active = False  # nothing is queried before the first set_filter
+        self.loaded_once = False
 
     # --- loading -------------------------------------------------------------------------
     def set_filter(self, f: CaseFilter) -> None:
@@ -141,6 +142,7 @@ class CaseTableModel(QAbstractTableModel):
             if generation != self._generation:
                 return  # a newer keystroke already asked again
             self.last_query_s = time.perf_counter() - started
+            self.loaded_once = True
             self.beginResetModel()
             self.ids, self._rows = ids, {}
             self.endResetModel()
@@ -316,8 +318,9 @@ class CaseListPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(self.SEARCH_DELAY_MS)
-        self.timer.timeout.connect(self.apply)
-        self.search.textEdited.connect(lambda _t: self.timer.start())
+        self.timer.timeout.connect(self._burst_over)
+        self._pending = False
+        self.search.textEdited.connect(self._typed)
         self.search.returnPressed.connect(self._search_enter)
 
         self.filters = FilterBar(dictionaries)
@@ -367,6 +370,20 @@ class CaseListPage(QWidget):
         self.model.loaded.connect(self._loaded)
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
 
+    def _typed(self, _text: str) -> None:
+        """The first key after a pause searches at once; keys typed quickly after it are
+        searched together when the typing pauses (150 ms), so the worker is not flooded."""
+        if self.timer.isActive():
+            self._pending = True
+        else:
+            self.apply()
+        self.timer.start()
+
+    def _burst_over(self) -> None:
+        if self._pending:
+            self._pending = False
+            self.apply()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -391,7 +408,7 @@ class CaseListPage(QWidget):
         return self.model.sort_key, self.model.descending
 
     def apply(self) -> None:
-        self.timer.stop()
+        self._pending = False
         self.model.set_filter(self.current_filter())
 
     def refresh(self) -> None:
