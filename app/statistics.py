@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db import Database
 from app.stats import period, queries
+from app.stats.figures import BLANK
 from app.stats.result import Statistics
 
 __all__ = ["Statistics", "StatisticsService", "by_month_in", "case_ids_in", "compute_in"]
@@ -41,7 +42,9 @@ def compute_in(
                 cells.setdefault(v, 0)
             for v in cells:
                 other.setdefault(v, 0)
-            last.breakdowns[key] = {v: other[v] for v in cells}
+            order = sorted(cells, key=lambda v: v == BLANK)  # stable: the blank bucket last
+            this.breakdowns[key] = {v: cells[v] for v in order}
+            last.breakdowns[key] = {v: other[v] for v in order}
         this.last = last
     return this
 

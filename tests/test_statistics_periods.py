@@ -128,3 +128,18 @@ def test_workload_at_today_matches_the_case_list_warnings(
     open_now = service.count(CaseFilter(statuses=["待受理", "办理中", "已答复"]))
     assert s.to_json()["open_at_end"] == open_now
     assert isinstance(today, dt.date)
+
+
+def test_both_years_list_the_same_values_blank_last(cases: CaseService, stats: StatisticsService) -> None:  # fmt: skip
+    add(cases, D(2025, 3, 3))  # no category: 未填写
+    add(cases, D(2024, 3, 3), category="水利")
+    add(cases, D(2024, 3, 4), channel="市长信箱")
+    with stats.db.session() as s:
+        dictionaries.deactivate(s, "channel", "市长信箱")
+        dictionaries.deactivate(s, "category", "水利")
+    s = stats.compute(D(2025, 3, 1), D(2025, 3, 31))
+    assert s.last is not None
+    assert list(s.breakdowns["by_category"])[-2:] == ["水利", "未填写"]
+    assert list(s.breakdowns["by_category"]) == list(s.last.breakdowns["by_category"])
+    assert s.breakdowns["by_channel"]["市长信箱"] == 0 and s.last.breakdowns["by_channel"]["市长信箱"] == 1  # fmt: skip
+    assert s.to_json()["yoy"]["by_category"]["水利"] == {"this": 0, "last": 1, "change": -1.0}
