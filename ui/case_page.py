@@ -198,7 +198,7 @@ class CasePage(QWidget):
             ("内容摘要", i.summary),
             ("问题类别", " / ".join(x for x in (i.category, i.subcategory) if x)),
             ("性质", i.nature), ("问题属地", i.locality), ("被反映对象", i.target),
-            ("情形", "、".join(flags) + (f"；走访层级：{i.visit_level}" if i.visit_level else "")),
+            ("情形", "；".join(x for x in ("、".join(flags), f"走访层级：{i.visit_level}" if i.visit_level else "") if x)),
             ("承办单位", i.department), ("经办人", i.handler), ("包案领导", i.leader), ("备注", i.remark),
         ]  # fmt: skip
         for label, text in rows:

@@ -50,6 +50,7 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 @pytest.fixture
 def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
     w = MainWindow(db, user="测试员")
+    w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()
     idle(qtbot, w)
