@@ -39,7 +39,7 @@ from ui.widgets import ERROR_COLOR
 
 PERIODS = [("本月", "month"), ("本季度", "quarter"), ("本年", "year"), ("上年", "last_year"), ("自定义", "")]  # fmt: skip
 
-COMPACT_HEIGHT = 520
+COMPACT_HEIGHT = 600  # below this (e.g. above the 待办 list) the four charts sit in one row
 CHART_TITLES = {
     "by_category": "按问题类别",
     "by_channel": "按来源渠道",
