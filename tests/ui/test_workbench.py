@@ -277,3 +277,26 @@ def test_leaving_unsaved_form_asks(qtbot: QtBot, window: MainWindow, monkeypatch
     assert len(asked) == 2
     assert w.stack.currentWidget().isAncestorOf(w.case_list)
     assert form.f.name.text() == ""
+
+
+def test_filter_chips_and_export_filter(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:  # fmt: skip
+    old = cases.create(CaseInput(received_on=dt.date(2025, 11, 1), form="来访", name="孙七", summary="反映噪声扰民"))  # fmt: skip
+    cases.create(CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="周八", summary="咨询政策"))  # fmt: skip
+    w = window
+    w.data_changed()
+    w.go("cases")
+    idle(qtbot, w)
+    page = w.case_list
+    assert page.count_label.text() == "共 2 件"
+    chip = page.filters.chips["warning"]
+    next(a for a in chip.group.actions() if a.text() == "超期").trigger()  # picked from its menu
+    idle(qtbot, w)
+    assert chip.text() == "期限：超期 ▾"
+    # 2025-11-01 + 15 days, never decided: overdue on 2025-12-31; shown red.
+    assert page.model.ids == [old.id]
+    assert page.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole).color().name() == "#ffd5d5"
+    f = page.current_filter()  # what 导出台账 writes
+    assert f.warning == "超期" and cases.ids(f) == [old.id]
+    page.filters.clear()
+    idle(qtbot, w)
+    assert page.count_label.text() == "共 2 件"
