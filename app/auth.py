@@ -7,6 +7,7 @@ obey the same rules.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -51,9 +52,14 @@ MAX_DELAY_S = 300
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile): ~50 ms per check on an office PC.
 _hasher = PasswordHasher()
+
+
 # Verified against when the user name is unknown, so a wrong name takes as long as a wrong
 # password and does not reveal which names exist.
-_DUMMY_HASH = _hasher.hash("xinfang-no-such-user")
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: hashing costs ~50 ms of every start-up otherwise.
+    return _hasher.hash("xinfang-no-such-user")
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ class AuthService:
             user = s.scalar(select(User).where(User.username == name))
             if user is None or not user.active:
                 # Same work and same message as a wrong password.
-                _verify(_DUMMY_HASH, password)
+                _verify(_dummy_hash(), password)
                 raise DomainError("用户名或密码不正确。")
             wait = _remaining_wait(user, now)
             if wait > 0:

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from app import migrate, paths, settings
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
@@ -254,8 +252,7 @@ def check_backup_file(path: Path) -> int:
             conn.close()
     except sqlite3.Error as exc:
         raise DomainError(f"备份文件“{path.name}”无法读取（{exc}），不能用来恢复。") from None
-    script = ScriptDirectory.from_config(migrate.alembic_config(path))
-    if revision and revision[0] not in {r.revision for r in script.walk_revisions()}:
+    if revision and revision[0] not in migrate.known_revisions():
         raise DatabaseTooNew(
             f"备份文件“{path.name}”由更新版本的信访工作台创建，本程序无法使用。请先安装最新版本。"
         )

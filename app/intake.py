@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -74,6 +73,9 @@ _PERSON_FIELDS = ["name", "gender", "id_number", "phone", "address", "workplace"
 @functools.lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) in lower case: 张三 → ('zs', 'zhangsan')."""
+    # Imported here: loading pypinyin's dictionaries costs ~0.3 s, which start-up need not pay.
+    from pypinyin import Style, lazy_pinyin
+
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
     full = "".join(lazy_pinyin(name, errors="ignore")).lower()
     return initials, full

@@ -17,6 +17,10 @@ def test_empty_database_upgrades_to_head_and_matches_models(tmp_path: Path) -> N
     assert migrate.schema_differences(path) == []
 
 
+def test_schema_head_constant_is_alembics_head() -> None:
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD, "update SCHEMA_HEAD in app/migrate.py"
+
+
 def test_upgrade_copies_the_old_file_first(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     command.upgrade(migrate.alembic_config(path), "0001")  # a database from the first release

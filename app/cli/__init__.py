@@ -1,42 +1,35 @@
 """The `xinfang` command. Each sub-command lives in its own module and registers itself here."""
 
 import argparse
+import importlib
 import sqlite3
 import sys
 from collections.abc import Sequence
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
-from app.cli import (
-    backup_cmd,
-    case_cmd,
-    demo_cmd,
-    doc_cmd,
-    gui_cmd,
-    ledger_cmd,
-    report_cmd,
-    selftest_cmd,
-    settings_cmd,
-    stats_cmd,
-    user_cmd,
-)
+from app.cli import gui_cmd
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
 
-# Modules with `register(subparsers)`; later features add theirs to this list.
-COMMANDS = [
-    gui_cmd,
-    demo_cmd,
-    case_cmd,
-    backup_cmd,
-    ledger_cmd,
-    report_cmd,
-    doc_cmd,
-    settings_cmd,
-    selftest_cmd,
-    stats_cmd,
-    user_cmd,
-]
+# Sub-command name → the module that registers it (`NAMES`, `register(subparsers)`).
+# Modules are imported only when their command runs: `xinfang` opening the window should not
+# pay for Word, Excel and backup code at start-up.
+COMMANDS = {
+    "gui": "app.cli.gui_cmd",
+    "demo": "app.cli.demo_cmd",
+    "case": "app.cli.case_cmd",
+    "backup": "app.cli.backup_cmd",
+    "restore": "app.cli.backup_cmd",
+    "check": "app.cli.backup_cmd",
+    "ledger": "app.cli.ledger_cmd",
+    "report": "app.cli.report_cmd",
+    "doc": "app.cli.doc_cmd",
+    "settings": "app.cli.settings_cmd",
+    "selftest": "app.cli.selftest_cmd",
+    "stats": "app.cli.stats_cmd",
+    "user": "app.cli.user_cmd",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,20 +37,40 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"命令参数有误：{message}（用 --help 查看用法）")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="xinfang", description="信访工作台：信访登记、期限、统计、报告与台账。")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")  # fmt: skip
     parser.add_argument("--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）")  # fmt: skip
+
+
+def _command_of(args: list[str]) -> str | None:
+    """The sub-command the command line names ("gui" when it names none); None = unsure."""
+    if "-h" in args or "--help" in args:
+        return None
+    pre = argparse.ArgumentParser(add_help=False)
+    _global_options(pre)
+    try:
+        _, rest = pre.parse_known_args(args)
+    except SystemExit:
+        return None
+    first = next((a for a in rest if not a.startswith("-")), "gui")
+    return first if first in COMMANDS else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (`only`) one that knows just that sub-command."""
+    parser = _Parser(prog="xinfang", description="信访工作台：信访登记、期限、统计、报告与台账。")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for module in COMMANDS:
-        module.register(sub)
+    modules = [COMMANDS[only]] if only else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(args_list)
+        args = build_parser(_command_of(args_list)).parse_args(args_list)
         ctx = Context(args.data_dir)
         if args.command is None:  # plain `xinfang [--demo]` opens the window
             args = argparse.Namespace(demo=args.demo_global, smoke=False, func=gui_cmd.run)
