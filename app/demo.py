@@ -322,8 +322,9 @@ def _registers(s: Session, rng: random.Random, start: dt.date, end: dt.date) -> 
     day = start
     while day <= end:
         if day.day in (5, 20):
-            receptions.append(dict(on=day, leader=rng.choice(LEADERS), batches=rng.randrange(0, 6), persons=0, note=""))  # fmt: skip
-            receptions[-1]["persons"] = receptions[-1]["batches"] + rng.randrange(0, 4)  # type: ignore[operator]
+            batches = rng.randrange(0, 6)
+            persons = batches + rng.randrange(0, 4) if batches else 0  # no batch, nobody received
+            receptions.append(dict(on=day, leader=rng.choice(LEADERS), batches=batches, persons=persons, note=""))  # fmt: skip
         if day.day == 25:
             found = rng.randrange(0, 5)
             screenings.append(dict(on=day, found=found, resolved=rng.randrange(0, found + 1), note="月度矛盾纠纷排查"))  # fmt: skip
