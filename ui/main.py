@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import paths
@@ -35,6 +36,7 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("信访工作台")
     app.setOrganizationName("XinfangDesk")
+    app.setWindowIcon(QIcon(str(paths.bundled("resources", "xinfang.png"))))
     _install_translations(app)
     mark("qt_ready_s")
     # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
