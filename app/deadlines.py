@@ -70,6 +70,33 @@ class WorkCalendar:
             day += _ONE
 
 
+class MemoCalendar(WorkCalendar):
+    """A WorkCalendar that remembers each period it has counted (the answers never change).
+
+    For bulk work (reprojecting every case, importing a ledger): thousands of cases share a
+    start day, and counting working days walks the calendar day by day.
+    """
+
+    def __init__(self, base: WorkCalendar) -> None:
+        super().__init__(base.working_days, base.office_days)
+        object.__setattr__(self, "_days", {})
+        object.__setattr__(self, "_months", {})
+
+    def add_days(self, start: dt.date, days: int) -> Due:
+        memo: dict[tuple[dt.date, int], Due] = self._days  # type: ignore[attr-defined]
+        due = memo.get((start, days))
+        if due is None:
+            due = memo[(start, days)] = super().add_days(start, days)
+        return due
+
+    def add_months(self, start: dt.date, months: int) -> Due:
+        memo: dict[tuple[dt.date, int], Due] = self._months  # type: ignore[attr-defined]
+        due = memo.get((start, months))
+        if due is None:
+            due = memo[(start, months)] = super().add_months(start, months)
+        return due
+
+
 @functools.lru_cache(maxsize=8192)
 def _package_rest(day: dt.date) -> bool | None:
     """The package's answer, or None for a year it does not know. Cached: the package scans

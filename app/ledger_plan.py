@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock, dictionaries, settings
+from app.deadlines import MemoCalendar, WorkCalendar
 from app.dictionaries import FORMS
 from app.errors import DomainError
 from app.intake import ASSIGNED_CHANNELS, CaseInput
@@ -40,7 +41,7 @@ from app.ledger_values import (
 )
 from app.models import Case, DictEntry
 from app.validation import check_id_number, check_phone
-from app.workflow import TRANSITIONS, WorkCalendar, project, work_calendar
+from app.workflow import TRANSITIONS, project, work_calendar
 
 ERROR, NOTE = "错误", "提示"
 NOT_GIVEN = "台账未载明"
@@ -287,20 +288,8 @@ def projected(fields: dict[str, Any], steps: list[Any], cfg: dict[str, Any], cal
     return case
 
 
-class MemoCalendar(WorkCalendar):
-    """The import asks about the same few hundred days thousands of times; chinesecalendar
-    re-scans its holiday table on every question."""
-
-    def is_rest(self, day: dt.date) -> tuple[bool, bool]:
-        memo = self.__dict__.setdefault("_memo", {})
-        if day not in memo:
-            memo[day] = super().is_rest(day)
-        return memo[day]  # type: ignore[no-any-return]
-
-
 def memo_calendar(session: Session) -> MemoCalendar:
-    cal = work_calendar(session)
-    return MemoCalendar(cal.working_days, cal.office_days)
+    return MemoCalendar(work_calendar(session))
 
 
 def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:

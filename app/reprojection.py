@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import settings
-from app.deadlines import Due, WorkCalendar
+from app.deadlines import MemoCalendar
 from app.models import Case
 
 # The columns `workflow.project()` writes (keep in step with it; a test compares the two paths).
@@ -27,38 +27,6 @@ PROJECTED = (
     "voided", "due_estimated",
 )  # fmt: skip
 _SLICE = 20_000
-
-
-class MemoCalendar(WorkCalendar):
-    """A WorkCalendar that remembers each period it has counted (the answers never change)."""
-
-    def __init__(self, base: WorkCalendar) -> None:
-        super().__init__(base.working_days, base.office_days)
-        object.__setattr__(self, "_days", {})
-        object.__setattr__(self, "_months", {})
-        object.__setattr__(self, "_rest", {})
-
-    def is_rest(self, day: dt.date) -> tuple[bool, bool]:
-        # chinesecalendar scans its whole table on every call; 150,000 calls took 5 s.
-        memo: dict[dt.date, tuple[bool, bool]] = self._rest  # type: ignore[attr-defined]
-        answer = memo.get(day)
-        if answer is None:
-            answer = memo[day] = super().is_rest(day)
-        return answer
-
-    def add_days(self, start: dt.date, days: int) -> Due:
-        memo: dict[tuple[dt.date, int], Due] = self._days  # type: ignore[attr-defined]
-        due = memo.get((start, days))
-        if due is None:
-            due = memo[(start, days)] = super().add_days(start, days)
-        return due
-
-    def add_months(self, start: dt.date, months: int) -> Due:
-        memo: dict[tuple[dt.date, int], Due] = self._months  # type: ignore[attr-defined]
-        due = memo.get((start, months))
-        if due is None:
-            due = memo[(start, months)] = super().add_months(start, months)
-        return due
 
 
 def reproject_all(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
