@@ -3,14 +3,17 @@
 import datetime as dt
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Whatever a test forgets to point elsewhere lands here, never in the clerk's real data folder.
+os.environ["XINFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinfang-tests-")
 
 import pytest
 
-from app import clock
+from app import clock, paths
 from app.bootstrap import open_database
 from app.cases import CaseService
 from app.db import Database
@@ -31,6 +34,13 @@ def pinned_today() -> Iterator[dt.date]:
     clock.set_today(TODAY)
     yield TODAY
     clock.set_today(None)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_data_dir() -> Iterator[None]:
+    """A command-line test sets `--data-dir` process-wide; the next test must not inherit it."""
+    yield
+    paths.set_data_dir(None)
 
 
 @pytest.fixture

@@ -84,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `xinfang case list | head`: the reader left; stop quietly like other shell tools.
+        sys.stderr.close()
+        return 141
     except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) as exc:
         # Damage found mid-command (the start-up check only reads the header and schema).
         print(f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。", file=sys.stderr)  # fmt: skip
