@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import clock, dictionaries, intake, settings
+from app import auth, clock, dictionaries, intake, settings
 from app.db import Database
 from app.errors import DomainError
 from app.intake import CaseInput, pinyin_keys
@@ -120,8 +120,9 @@ def check_people(session: Session, table: Table, plan: ImportPlan) -> None:
         plan.rows = [p for p in plan.rows if p.row not in bad]
 
 
-def import_ledger(db: Database, plan: ImportPlan, user: str = "", source: str = "", progress: Progress | None = None, skip_bad_rows: bool = False) -> ImportResult:  # fmt: skip
+def import_ledger(db: Database, plan: ImportPlan, user: str = "", source: str = "", progress: Progress | None = None, skip_bad_rows: bool = False, role: str = auth.ADMIN) -> ImportResult:  # fmt: skip
     """Write a checked plan: all rows in one transaction, or none (also when `progress` raises)."""
+    auth.require(role, "import")
     if plan.errors and not skip_bad_rows:
         raise DomainError(f"台账中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，或选择跳过有错误的行。")  # fmt: skip
     started = time.perf_counter()

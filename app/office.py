@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, clock, dictionary_edit, holiday_list, settings
+from app import audit, auth, clock, dictionary_edit, holiday_list, settings
 from app.db import Database
 from app.dictionary_edit import DictItem
 from app.errors import DomainError
@@ -154,9 +154,13 @@ def _rederive_collective(session: Session, threshold: int, user: str) -> int:
 
 
 class OfficeService:
-    def __init__(self, db: Database, user: str = "") -> None:
+    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
         self.db = db
         self.user = user
+        self.role = role  # every write checks it: settings and dictionaries are the 管理员's
+
+    def _may_change(self) -> None:
+        auth.require(self.role, "settings")
 
     # ---- settings ----
     def settings(self) -> dict[str, Any]:
@@ -167,6 +171,7 @@ class OfficeService:
         self, changes: dict[str, Any], progress: Callable[[int, int], None] | None = None
     ) -> SettingsSaved:
         """Validate every value first, then write them all (or nothing) and follow the effects."""
+        self._may_change()
         clean = {key: validate(key, value) for key, value in changes.items()}
         with self.db.session() as s:
             current = settings.get_all(s)
@@ -188,6 +193,7 @@ class OfficeService:
 
     def first_run(self, office_name: str, departments: list[str]) -> None:
         """单位名称 and the office's own 科室 list, replacing the placeholder departments."""
+        self._may_change()
         name = validate("office_name", office_name)
         wanted = list(dict.fromkeys(d.strip() for d in departments if d.strip()))
         if not wanted:
@@ -218,22 +224,27 @@ class OfficeService:
             return dictionary_edit.items(s, kind, parent)
 
     def add_value(self, kind: str, value: str, parent: str | None = None) -> str:
+        self._may_change()
         with self.db.session() as s:
             return dictionary_edit.add(s, kind, value, parent, self.user)
 
     def rename_value(self, kind: str, old: str, new: str, parent: str | None = None) -> int:
+        self._may_change()
         with self.db.session() as s:
             return dictionary_edit.rename(s, kind, old, new, parent, self.user)
 
     def move_value(self, kind: str, value: str, offset: int, parent: str | None = None) -> None:
+        self._may_change()
         with self.db.session() as s:
             dictionary_edit.move(s, kind, value, offset, parent)
 
     def set_active(self, kind: str, value: str, active: bool, parent: str | None = None) -> None:
+        self._may_change()
         with self.db.session() as s:
             dictionary_edit.set_active(s, kind, value, active, parent, self.user)
 
     def remove_value(self, kind: str, value: str, parent: str | None = None) -> None:
+        self._may_change()
         with self.db.session() as s:
             dictionary_edit.remove(s, kind, value, parent, self.user)
 
@@ -255,6 +266,7 @@ class OfficeService:
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Write the days and recompute deadlines. Returns the cases whose deadlines changed."""
+        self._may_change()
         with self.db.session() as s:
             holiday_list.put_range(s, first, last, rest, name, self.user)
             return reproject_all(s, progress)
@@ -262,6 +274,7 @@ class OfficeService:
     def remove_holidays(
         self, days: list[dt.date], progress: Callable[[int, int], None] | None = None
     ) -> int:
+        self._may_change()
         with self.db.session() as s:
             if not holiday_list.remove(s, days, self.user):
                 return 0

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import audit, clock, dictionaries
+from app import audit, auth, clock, dictionaries
 from app.db import Database
 from app.errors import DomainError
 from app.models import LeaderReception, Screening
@@ -125,9 +125,10 @@ def _values(row: Any) -> dict[str, Any]:
 class RegisterService:
     """CRUD for both registers; one short transaction per call, plain dataclasses out."""
 
-    def __init__(self, db: Database, user: str = "") -> None:
+    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
         self.db = db
         self.user = user
+        self.role = role  # writes check it, so a 查阅 account cannot change a register
 
     def receptions(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[Reception]:  # fmt: skip
         with self.db.read() as s:
@@ -157,6 +158,7 @@ class RegisterService:
 
     def save(self, row: Reception | ScreeningRow) -> int:
         """Add (id None) or update a row after validating it. Returns the row's id."""
+        auth.require(self.role, "registers")
         model, entity, label = _MODELS[type(row)]
         with self.db.session() as s:
             stored = None
@@ -183,6 +185,7 @@ class RegisterService:
             return int(stored.id)
 
     def delete(self, kind: type[Reception] | type[ScreeningRow], row_id: int) -> None:
+        auth.require(self.role, "registers")
         model, entity, label = _MODELS[kind]
         with self.db.session() as s:
             stored = s.get(model, row_id)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app import auth
 from app.db import Database
 from app.errors import DomainError
 from app.ledger_import import ImportResult, check, import_ledger
@@ -269,13 +270,13 @@ class ProblemsPage(QWizardPage):
             return True
         plan, db, runner = self.w.plan, self.w.db, self.w.runner
         assert plan is not None
-        skip, user, source = self.skip_bad.isChecked(), self.w.user, Path(self.w.file_page.path.text()).name  # fmt: skip
+        skip, user, role, source = self.skip_bad.isChecked(), self.w.user, self.w.role, Path(self.w.file_page.path.text()).name  # fmt: skip
 
         def work(progress: Progress) -> ImportResult:
             def report(done: int, total: int) -> None:
                 progress.update(done, total, f"正在导入… {done}/{total}")
 
-            return import_ledger(db, plan, user, source, report, skip_bad_rows=skip)
+            return import_ledger(db, plan, user, source, report, skip_bad_rows=skip, role=role)
 
         def finished(result: ImportResult) -> None:
             self.w.result, self.done = result, True
@@ -310,9 +311,9 @@ def _item(value: Any) -> QTableWidgetItem:
 
 
 class ImportWizard(QWizard):
-    def __init__(self, parent: QWidget | None, runner: TaskRunner, db: Database, user: str = "") -> None:  # fmt: skip
+    def __init__(self, parent: QWidget | None, runner: TaskRunner, db: Database, user: str = "", role: str = auth.ADMIN) -> None:  # fmt: skip
         super().__init__(parent)
-        self.runner, self.db, self.user = runner, db, user
+        self.runner, self.db, self.user, self.role = runner, db, user, role
         self.table: Table | None = None
         self.table_key: tuple[str, Any] | None = None
         self.plan: ImportPlan | None = None

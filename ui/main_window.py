@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
         self.user = user
+        self.role = role
         self.service = CaseService(db, user, role)
         self.runner = TaskRunner(self)
         self.dictionaries = load_dictionaries(db)
@@ -185,11 +186,15 @@ class MainWindow(QMainWindow):
     def _register_page(self, title: str, kind: str) -> QWidget:
         from ui.registers_page import RegistersPage
 
-        return RegistersPage(self.db, self.runner, kind, self.user)  # type: ignore[arg-type]
+        return RegistersPage(self.db, self.runner, kind, self.user, self.role)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
         from ui.settings_page import SettingsPage
 
+        if not auth.can(self.role, "settings"):
+            note = QLabel(f"设置和字典只有管理员可以修改（当前账号：{self.role}）。")
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return note
         page = SettingsPage(self.db, self.runner, self.user)
         page.changed.connect(self.settings_changed)
         return page
@@ -219,7 +224,10 @@ class MainWindow(QMainWindow):
     def import_ledger(self) -> None:
         from ui.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self, self.runner, self.db, self.user)
+        if not auth.can(self.role, "import"):
+            QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
+            return
+        wizard = ImportWizard(self, self.runner, self.db, self.user, self.role)
         wizard.finished.connect(lambda _r: self.data_changed())
         wizard.open()
 

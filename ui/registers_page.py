@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import clock, dictionaries
+from app import auth, clock, dictionaries
 from app.db import Database
 from app.errors import DomainError
 from app.registers import MAX_COUNT, Reception, RegisterService, ScreeningRow
@@ -55,14 +55,14 @@ def period_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
 
 
 class RegistersPage(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, kind: Kind, user: str = "") -> None:
+    def __init__(self, db: Database, runner: TaskRunner, kind: Kind, user: str = "", role: str = auth.ADMIN) -> None:  # fmt: skip
         super().__init__()
         # The main window names its pages "receptions"/"screenings": accept both spellings.
         kind = {"receptions": "reception", "screenings": "screening"}.get(kind, kind)  # type: ignore[assignment]
         if kind not in COLUMNS:
             raise ValueError(kind)
         self.db, self.runner, self.kind = db, runner, kind
-        self.service = RegisterService(db, user)
+        self.service = RegisterService(db, user, role)
         self.row_type: type[Row] = Reception if kind == "reception" else ScreeningRow
         self._leaders: list[str] = []
 
