@@ -80,7 +80,7 @@ SUMMARIES = {
 CATEGORY_WEIGHTS = {"城乡建设": 14, "农村农业": 16, "劳动和社会保障": 14, "国土资源": 8, "水利": 12, "教育文体": 4, "卫生健康": 4, "民政": 6, "交通运输": 4, "经济管理": 3, "组织人事": 2, "党务政务": 3, "纪检监察": 3, "政法": 4, "环境保护": 7, "其他": 2}  # fmt: skip
 FORM_WEIGHTS = {"来信": 20, "来访": 30, "来电": 20, "网上": 28, "传真": 2}
 CHANNEL_WEIGHTS = {"直接受理": 30, "市长信箱": 10, "书记信箱": 5, "12345热线": 25, "上级交办": 9, "上级转送": 5, "领导接访": 3, "人大建议": 1, "政协提案": 1, "社情民意": 3, "政风行风热线": 5, "其他": 3}  # fmt: skip
-NATURE_WEIGHTS = {"建议意见类": 15, "检举控告类": 15, "申诉求决类": 70}
+NATURE_WEIGHTS = {"建议意见类": 10, "检举控告类": 5, "申诉求决类": 85}
 LEVEL_WEIGHTS = {"本级": 85, "到县": 8, "到市": 4, "赴省": 2, "进京": 1}
 
 
@@ -89,6 +89,15 @@ _CASE_COLUMNS = list(Case.__table__.columns)
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _nature(rng: random.Random, summary: str) -> str:
+    """检举控告 for a report against someone (Art.30 then hides the reporter), else by weight."""
+    if summary.startswith(("举报", "检举")):
+        return "检举控告类"
+    if summary.startswith("建议"):
+        return "建议意见类"
+    return _pick(rng, NATURE_WEIGHTS)
 
 
 def make_id_number(rng: random.Random, area: str, birth: dt.date, male: bool) -> str:
@@ -209,6 +218,7 @@ def generate(
                 persons = rng.randrange(threshold, 40)
             elif rng.random() < 0.15:
                 persons = rng.randrange(2, threshold)
+        summary = rng.choice(SUMMARIES[category])
         counter = counters.get(received.year)
         if counter is None:
             counter = counters[received.year] = NumberCounter(prefix=prefix, year=received.year, last=0)  # fmt: skip
@@ -220,8 +230,7 @@ def generate(
             assigning_ref=f"市信交〔{received.year}〕{rng.randrange(1, 300)}号" if channel == "上级交办" else None,  # fmt: skip
             petitioner_id=pid, anonymous=pid is None, joint=persons > 1 and rng.random() < 0.5,
             persons=persons, involved_persons=persons if persons > 1 else None,
-            summary=rng.choice(SUMMARIES[category]), category=category, subcategory=None,
-            nature=_pick(rng, NATURE_WEIGHTS), locality=rng.choice(VILLAGES), target=None,
+            summary=summary, category=category, subcategory=None, nature=_nature(rng, summary), locality=rng.choice(VILLAGES), target=None,
             collective_override=None, collective=form == "来访" and persons >= threshold,
             repeat=repeat_of is not None, repeat_of_id=repeat_of, visit_level=level,
             skip_level=level in ("到市", "赴省", "进京") and rng.random() < 0.5,
