@@ -86,7 +86,9 @@ class BarChart(QChartView):
         chart.addAxis(counts, counts_side)
         bars.attachAxis(names)
         bars.attachAxis(counts)
-        chart.legend().setVisible(len(series) > 1)
+        # A horizontal chart needs its height for the category names (Qt hides names that would
+        # overlap), so it shows no legend: its colours are the ones the 信访形式 chart explains.
+        chart.legend().setVisible(len(series) > 1 and not self.horizontal)
 
     def _clicked(self, series: int, index: int) -> None:
         if 0 <= index < len(self.categories):

@@ -130,7 +130,7 @@ class Dashboard(QWidget):
             self.cards[key] = card
             cards.addWidget(card)
 
-        self.trend = BarChart("月度信访量（本年与上年）")
+        self.trend = BarChart("月度信访量（1—12月，本年与上年）")
         self.by_category = BarChart(CHART_TITLES["by_category"], horizontal=True)
         self.by_form = BarChart("按信访形式")
         self.by_channel = BarChart(CHART_TITLES["by_channel"], horizontal=True)
@@ -305,7 +305,8 @@ class Dashboard(QWidget):
                 (f"{year}年", [data.trend_this.get(m, 0) for m in months]),
                 (f"{year - 1}年", [data.trend_last.get(f"{year - 1}-{m[5:]}", 0) for m in months]),
             ],
-            labels=[f"{int(m[5:])}月" for m in months],
+            # Bare month numbers: twelve "N月" labels do not fit the narrow 工作台 chart.
+            labels=[str(int(m[5:])) for m in months],
         )
         for chart, key in ((self.by_category, "by_category"), (self.by_channel, "by_channel"), (self.by_department, "by_department")):  # fmt: skip
             cells = s.breakdowns[key]
