@@ -124,6 +124,9 @@ def new_document() -> Document:
     _style(doc, "公文标题", TITLE_FONT, 22, jc="center", line=LINE + 120, after=LINE, latin=TITLE_FONT)  # fmt: skip
     _style(doc, "一级标题", H1_FONT, BODY_PT, first=2)
     _style(doc, "二级标题", H2_FONT, BODY_PT, first=2)
+    # A heading never stands alone at the foot of a page.
+    for name in ("一级标题", "二级标题"):
+        doc.styles[name].paragraph_format.keep_with_next = True
     _style(doc, "主送机关", BODY_FONT, BODY_PT, first=0)
     _style(doc, "文号", BODY_FONT, BODY_PT, jc="center", after=LINE // 2)
     _style(doc, "落款", BODY_FONT, BODY_PT, jc="right", right=4)
