@@ -62,7 +62,20 @@ def spawn_until(args: list[str], marker: str) -> float:
     return elapsed
 
 
+def warm_bytecode() -> None:
+    """A clerk's installation has compiled .pyc files (the bundle ships them; Python writes them
+    on the first start). A shell with PYTHONDONTWRITEBYTECODE=1 would recompile every module on
+    every start, so compile once and let the child processes use them."""
+    import compileall
+    import sysconfig
+
+    for folder in (sysconfig.get_paths()["purelib"], str(ROOT / "app"), str(ROOT / "ui")):
+        compileall.compile_dir(folder, quiet=2, workers=2)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
 def cold_start(data_dir: Path, runs: int) -> tuple[float, float]:
+    warm_bytecode()
     entry = "import sys; from app.cli import main; sys.exit(main(sys.argv[1:]))"
     app_args = [sys.executable, "-c", entry, "--data-dir", str(data_dir), "gui", "--smoke"]
     bare, ours = [], []
