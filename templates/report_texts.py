@@ -74,7 +74,7 @@ def self_check(g: ModuleType, save: Save) -> None:
          "{% if stats.leader_receptions.days %}领导接访日{{ stats.leader_receptions.days }}天，"
          "接待群众{{ stats.leader_receptions.batches }}批{{ stats.leader_receptions.persons }}人次。{% endif %}"),
         ("（八）办理交办案件：",
-         "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件均已登记办理。"
+         "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件，均已登记在册。"
          "受理事项按期办结{{ ratios.on_time_closure_rate.numerator }}件，按时报结率达"
          "{{ stats.on_time_closure_rate | pct }}，同比{{ yoy.on_time_closure_rate }}，且质量符合要求。"
          "领导包案{{ stats.leader_cases }}件，办结率{{ stats.leader_closure_rate | pct }}。"),
@@ -176,7 +176,7 @@ def annual(g: ModuleType, save: Save) -> None:
     g.body(
         doc,
         "{{ period_name }}收到上级交办信访事项{{ stats.by_channel.上级交办 }}件、上级转送{{ stats.by_channel.上级转送 }}件，"
-        "均已登记并按期办理。对领导包案的{{ stats.leader_cases }}件信访事项实行一案一领导、一抓到底，"
+        "均已登记在册，按期办结情况见上文。对领导包案的{{ stats.leader_cases }}件信访事项实行一案一领导、一抓到底，"
         "办结率{{ stats.leader_closure_rate | pct }}。对临近期限和超过期限的信访事项及时督办，"
         "{% if stats.overdue_open %}目前仍有{{ stats.overdue_open }}件超期未结，已逐件督办。{% else %}目前没有超期未结事项。{% endif %}",
     )
