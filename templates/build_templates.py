@@ -45,9 +45,10 @@ def acceptance() -> None:
         "“{{ case.summary }}”的信访事项收悉。",
         "根据《信访工作条例》第二十三条的规定，经审查，该信访事项属于本机关职权范围，"
         "本机关决定予以受理{% if decision.kind == '交办' %}，并已交由{{ decision.to }}办理{% endif %}。"
-        "本机关将自受理之日（{{ case.accepted_on | cdate }}）起60日内办结"
+        "本机关将{% if case.channel == '人大建议' or case.channel == '政协提案' %}在规定期限内办结"
+        "{% else %}自受理之日（{{ case.accepted_on | cdate }}）起{{ limits.handling_days }}日内办结{% endif %}"
         "（办理期限至{{ case.handling_due | cdate }}）；情况复杂的，经本机关负责人批准，"
-        "可以适当延长办理期限，延长期限不超过30日，并告知延期理由。",
+        "可以适当延长办理期限，延长期限不超过{{ limits.max_extension_days }}日，并告知延期理由。",
         "特此告知。",
     )
     g.signature(doc, "{{ office }}", "{{ case.decision_on | cdate }}")

@@ -133,3 +133,27 @@ def test_an_ordinary_forwarding_letter_names_the_petitioner(cases: CaseService, 
     cases.act(number, "转送", dt.date(2025, 11, 5), {"to": "县自来水公司"})
     text = _paragraphs(docs.case_document(number, "转送函", tmp_path / "转送函.docx").path)
     assert f"{NAME}于2025年11月3日以来信形式反映的" in text and PHONE in text
+
+
+def test_acceptance_notice_states_the_offices_own_limits(
+    cases: CaseService, docs: DocumentService, tmp_path: Path, db: Database
+) -> None:
+    with db.session() as s:
+        settings.put(s, "handling_days", 45)
+        settings.put(s, "max_extension_days", 20)
+    number = _case(cases)
+    cases.act(number, "受理", dt.date(2025, 11, 5))
+    text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)
+    assert "起45日内办结" in text and "不超过20日" in text and "60日" not in text
+    # 2025-11-05 + 45 days = 2025-12-20, a Saturday: the limit ends on Monday 12-22.
+    assert "办理期限至2025年12月22日" in text
+
+
+def test_npc_suggestion_notice_does_not_promise_days(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
+    data = CaseInput(received_on=dt.date(2025, 11, 3), form="来信", name=NAME, channel="人大建议", summary="建议修路")  # fmt: skip
+    number = cases.create(data).number
+    cases.act(number, "受理", dt.date(2025, 11, 5))
+    text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)
+    assert "在规定期限内办结" in text and "办理期限至2026年2月3日" in text

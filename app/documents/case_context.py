@@ -98,6 +98,8 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
     check_allowed(info, detail)
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()
+        # The office's own limits: a letter must not promise 60 days when the setting says 45.
+        limits = {k: settings.get(s, k) for k in ("handling_days", "max_extension_days")}
     events = detail.events
     decision = _event(events, detail.decision_kind or "", last=False)
     extension = _event_dict(_event(events, "延期"))
@@ -109,6 +111,7 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
         "office": office or "（单位名称）",
         "today": today,
         "doc_no": f"〔{today.year}〕{detail.number}号",
+        "limits": limits,
         "case": _case(detail),
         "petitioner": _petitioner(detail, withhold),
         "decision": {"kind": detail.decision_kind, **_event_dict(decision)},
@@ -130,6 +133,8 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
     ("today", "今天（成文日期），用 | cdate 写成“2025年12月1日”"),
     ("doc_no", "文号，如“〔2025〕XF2025-0001号”"),
+    ("limits.handling_days", "办理期限天数（设置，默认60日）"),
+    ("limits.max_extension_days", "延期最多天数（设置，默认30日）"),
     ("case.number", "信访件编号"),
     ("case.received_on", "登记日期"),
     ("case.petition_on", "信访日期"),
