@@ -12,9 +12,9 @@ from sqlalchemy import Select, and_, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app import clock, settings
+from app import clock, deadlines, settings
 from app.models import Case, Petitioner
-from app.workflow import HANDLING, PENDING, REPLIED, VOID
+from app.workflow import CLOSED, HANDLING, PENDING, REPLIED, VOID
 
 # Flags a filter chip can ask for: name → the case column that holds it.
 FLAGS = {
@@ -54,6 +54,7 @@ class CaseFilter:
     flags: list[str] = field(default_factory=list)  # keys of FLAGS, or "leader"
     warning: str = ""  # 临期 / 超期
     visit_levels: list[str] = field(default_factory=list)
+    awaiting_visit: bool = False  # 待回访: answered or closed, no 回访 rating yet
     ids: list[int] | None = None  # the drill-down: exactly these cases
     include_voided: bool = False
 
@@ -99,6 +100,7 @@ SORT_COLUMNS = {
     "department": Case.department,
     "status": Case.status,
     "handling_due": Case.handling_due,
+    "replied_on": Case.replied_on,
     "closed_on": Case.closed_on,
 }
 
@@ -198,13 +200,7 @@ def row_warning(
         due = handling_due
     else:
         return ""
-    if due is None:
-        return ""
-    if due < today:
-        return "超期"
-    if (due - today).days <= window:
-        return "临期"
-    return ""
+    return deadlines.warning(due, today, window) or ""
 
 
 def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
@@ -234,6 +230,8 @@ def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
             cond.append(and_(Case.leader.is_not(None), Case.leader != ""))
         else:
             cond.append(FLAGS[flag].is_(True))
+    if f.awaiting_visit:
+        cond += [Case.status.in_((REPLIED, CLOSED)), Case.rating.is_(None)]
     if f.warning:
         window = int(settings.get(session, "warning_days"))
         cond.append(warning_condition(f.warning, clock.today(), window))

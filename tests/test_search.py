@@ -94,3 +94,13 @@ def test_drill_down_ids_are_exactly_those_rows(cases: CaseService, sample: dict[
     ids = [cases.detail(sample["zhang"]).id, cases.detail(sample["void"]).id]
     assert sorted(found(cases, ids=ids)) == sorted([sample["zhang"], sample["void"]])
     assert found(cases, ids=[]) == []
+
+
+def test_awaiting_visit_is_answered_or_closed_without_a_rating(cases: CaseService, sample: dict[str, str]) -> None:  # fmt: skip
+    n = sample["zhao"]
+    cases.act(n, "答复", D(2025, 6, 20), {"result": "支持"})
+    assert found(cases, awaiting_visit=True) == [n]
+    cases.act(n, "办结", D(2025, 6, 21))
+    assert found(cases, awaiting_visit=True) == [n]
+    cases.act(n, "回访", D(2025, 6, 25), {"rating": "满意"})
+    assert found(cases, awaiting_visit=True) == []

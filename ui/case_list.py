@@ -95,12 +95,9 @@ class CaseTableModel(QAbstractTableModel):
         self,
         service: CaseService,
         runner: TaskRunner | None = None,
-        source: Callable[[], list[int]] | None = None,
     ) -> None:
         super().__init__()
         self.service, self.runner = service, runner
-        # A list no CaseFilter can express (待回访) brings its own query, run on the worker.
-        self.source = source
         self.filter = CaseFilter()
         self.sort_key, self.descending = "received_on", True
         self.ids: list[int] = []
@@ -126,14 +123,11 @@ class CaseTableModel(QAbstractTableModel):
         generation = self._generation
         # Shallow: filters are replaced whole, never changed in place, and ids may be 100,000 long.
         f, sort, desc = dataclasses.replace(self.filter), self.sort_key, self.descending
-        source = self.source
         started = time.perf_counter()
 
         given = f.ids is not None and not f.text.strip() and not self.user_sorted
 
         def query(_progress: object = None) -> list[int]:
-            if source is not None:
-                return source()
             if given:
                 return list(f.ids or [])  # no SQL: a long IN list would hit SQLite's limit
             return self.service.ids(f, sort, desc)

@@ -2,39 +2,21 @@
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from app.cases import CaseService
-from app.models import Case
 from app.search import CaseFilter
-from app.workflow import CLOSED, PENDING, REPLIED
+from app.workflow import PENDING
 from ui.case_list import COLUMNS, CaseTable, CaseTableModel
 from ui.tasks import TaskRunner
 
 _SHOWN = {"number", "received_on", "form", "name", "summary", "status", "due", "warning"}
 
 
-def awaiting_visit_ids(service: CaseService) -> list[int]:
-    """待回访: answered or closed, not voided, no 回访 rating yet (oldest reply first)."""
-    with service.db.read() as s:
-        return list(
-            s.scalars(
-                select(Case.id)
-                .where(
-                    Case.status.in_((REPLIED, CLOSED)),
-                    Case.rating.is_(None),
-                    Case.voided.is_(False),
-                )
-                .order_by(Case.replied_on, Case.id)
-            )
-        )
-
-
 TODO_FILTERS = {
     "待受理": CaseFilter(statuses=[PENDING]),
     "临期": CaseFilter(warning="临期"),
     "超期": CaseFilter(warning="超期"),
-    "待回访": CaseFilter(),  # its ids come from awaiting_visit_ids
+    "待回访": CaseFilter(awaiting_visit=True),
 }
 
 
@@ -50,10 +32,9 @@ class TodoPanel(QWidget):
         self.tabs = QTabWidget()
         self.models: dict[str, CaseTableModel] = {}
         for title in ("待受理", "临期", "超期", "待回访"):
-            source = (lambda: awaiting_visit_ids(service)) if title == "待回访" else None
-            model = CaseTableModel(service, runner, source)
-            # Deadlines first: the most urgent case at the top.
-            model.sort_key, model.descending = ("handling_due", False) if title in ("临期", "超期") else ("received_on", False)  # fmt: skip
+            model = CaseTableModel(service, runner)
+            # Deadlines first: the most urgent case at the top; 待回访 oldest reply first.
+            model.sort_key, model.descending = {"临期": "handling_due", "超期": "handling_due", "待回访": "replied_on"}.get(title, "received_on"), False  # fmt: skip
             model.loaded.connect(lambda n, t=title: self._count(t, n))
             table = CaseTable(model)
             for i, column in enumerate(COLUMNS):

@@ -10,6 +10,7 @@ from app.documents.filters import cdate, change_text, num, pct
 from app.statistics import Statistics, StatisticsService
 from app.stats.figures import RATES
 from app.stats.labels import BREAKDOWN_NAMES, LABELS
+from app.stats.result import change
 
 NAMES = {"stats"}
 
@@ -88,9 +89,7 @@ def table(stats: Statistics) -> str:
 
 
 def _change(this: float | None, last: float | None, key: str) -> float | None:
-    if key in RATES:
-        return None if this is None or last is None else this - last
-    return None if this is None or not last else (this - last) / last
+    return change(this, last, is_rate=key in RATES)["change"]
 
 
 def _render(rows: list[tuple[str, ...]]) -> list[str]:
