@@ -3,18 +3,29 @@
 Everything happens in a new temporary data folder: the migrations run, cases are registered and
 taken through the workflow, statistics are computed and compared with figures known in advance,
 every bundled template is rendered, a ledger is exported and read back into a second database,
-and a backup is made and verified. It runs the same from source and from the PyInstaller bundle,
-so it is what CI runs against the built folder and what a support person asks a clerk to run.
+and a backup is made and verified. Every module of `app` and `ui` is imported (a module the
+bundle left out is named), and the real main window is started offscreen on the selftest's
+database by the `gui` command's own code (`ui.main.run_gui`, in demo mode so no login is asked),
+drawn and closed. It runs the same from source and from the PyInstaller bundle, so it is what CI
+runs against the built folder and what a support person asks a clerk to run.
+
+`app/` stays Qt-free at import time: Qt is imported inside the 主窗口 step only.
 
 Each step reports 通过 or 失败 with the reason; a failed step does not hide the others (a step
 whose input is missing says so). "Today" is pinned for the run so the expected figures hold.
 """
 
+import contextlib
 import datetime as dt
+import importlib
 import importlib.util
 import json
+import logging
+import pkgutil
 import shutil
+import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -110,7 +121,30 @@ class _Run:
         qm = qt / "Qt" / "translations" / "qtbase_zh_CN.qm" if qt else None
         if qm is None or not qm.is_file():
             raise Failed(f"缺少 Qt 中文翻译 qtbase_zh_CN.qm（{qm or '找不到 PySide6'}）")
-        return f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，图标，Qt 中文翻译"
+        # The bundle turns UTF-8 mode on itself (build.spec: the "X utf8" interpreter option;
+        # a frozen program ignores PYTHONUTF8). From source it follows the environment.
+        utf8 = "开" if sys.flags.utf8_mode else "关"
+        if getattr(sys, "frozen", False) and not sys.flags.utf8_mode:
+            raise Failed("程序没有以 UTF-8 模式运行（打包时应在 build.spec 中设置 X utf8 选项）")
+        return f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，图标，Qt 中文翻译，UTF-8 模式：{utf8}"  # fmt: skip
+
+    def modules(self) -> str:
+        """Every module of `app` and `ui` imports (what the bundle left out is named)."""
+        names, broken = import_all()
+        if broken:
+            shown = "；".join(f"{name}：{_describe(exc)}" for name, exc in broken[:5])
+            raise Failed(f"{len(broken)} 个模块不能导入：{shown}")
+        count = {pkg: sum(1 for n in names if n.split(".")[0] == pkg) for pkg in PACKAGES}
+        # A walk that finds nothing (a frozen importer that cannot list) must not pass.
+        missing = [m for m in ("app.cli.gui_cmd", "ui.main", "ui.main_window", "ui.single_instance") if m not in names]  # fmt: skip
+        if missing:
+            raise Failed(f"列举模块时没有找到 {'、'.join(missing)}（共找到 {len(names)} 个）")
+        return f"app {count['app']} 个、ui {count['ui']} 个模块全部导入"
+
+    def main_window(self) -> str:
+        """The real main window, started by the `gui` command's code offscreen, drawn, closed."""
+        self.need_db()
+        return start_main_window()
 
     def migrate(self) -> str:
         from app import migrate
@@ -264,15 +298,178 @@ class _Run:
         return f"备份 {info.path.name}（{info.size // 1024} KB）已校验"
 
 
+# ---- the modules and the main window (Qt only inside these functions) ---------------------
+
+PACKAGES = ("app", "ui")
+WINDOW_SECONDS = 60  # the main window must be up, with its figures and list, within this
+
+
+def import_all() -> tuple[list[str], list[tuple[str, BaseException]]]:
+    """Import every module of `app` and `ui` (not the migration scripts: Alembic reads those
+    as data). Returns the names found and the (name, error) of those that failed."""
+    names: list[str] = []
+    broken: list[tuple[str, BaseException]] = []
+    for pkg in PACKAGES:
+        try:
+            package = importlib.import_module(pkg)
+        except Exception as exc:  # noqa: BLE001 (named in the report)
+            broken.append((pkg, exc))
+            continue
+        names.append(pkg)
+        found = pkgutil.walk_packages(package.__path__, f"{pkg}.", onerror=lambda _name: None)
+        for info in sorted(found, key=lambda m: m.name):
+            if info.name == "app.migrations" or info.name.startswith("app.migrations."):
+                continue
+            names.append(info.name)
+            try:
+                importlib.import_module(info.name)
+            except Exception as exc:  # noqa: BLE001 (named in the report)
+                broken.append((info.name, exc))
+    return names, broken
+
+
+def start_main_window() -> str:
+    """Start the main window as `xinfang gui --demo` does (`ui.main.run_gui`: the single-instance
+    lock and its local socket, the error hook, the database, the window, the 数据安全 menu) on the
+    current data folder, offscreen; wait until the dashboard's figures and the case list are on
+    screen, draw it, close it. An error dialog, an uncaught exception or a message box fails the
+    step (and never waits for a click). The clerk's saved window layout is put back afterwards.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+    app = QApplication.instance()
+    if app is None:
+        # Offscreen: no window appears on the clerk's screen (the plugin ships in the bundle).
+        app = QApplication([sys.argv[0] if sys.argv else "xinfang", "-platform", "offscreen"])
+    assert isinstance(app, QApplication)
+
+    from ui import errors
+    from ui.main import run_gui
+    from ui.main_window import MainWindow
+    from ui.widgets import ui_settings
+
+    before = {id(w) for w in QApplication.topLevelWidgets()}
+    problems: list[str] = []
+    seen: dict[str, Any] = {}
+
+    def recorded(_parent: Any, exc: BaseException, details: str = "", logged: bool = False) -> None:
+        last = details.strip().splitlines()[-1] if details.strip() else repr(exc)
+        problems.append(f"未预料的错误：{last}")
+
+    def new_windows() -> list[QWidget]:
+        return [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]
+
+    def finish() -> None:
+        poll.stop()
+        for w in new_windows():
+            if isinstance(w, QDialog):
+                w.reject()
+        for w in new_windows():
+            w.close()
+        QTimer.singleShot(0, app.quit)  # also when closing was refused
+
+    def check() -> None:
+        try:
+            dialogs = [w for w in new_windows() if isinstance(w, QDialog)]
+            if dialogs:
+                for d in dialogs:
+                    text = d.text() if hasattr(d, "text") else ""
+                    problems.append(f"出现对话框“{d.windowTitle()}”：{text}".rstrip("："))
+                finish()
+                return
+            windows = [w for w in new_windows() if isinstance(w, MainWindow)]
+            if problems or time.perf_counter() > deadline:
+                if not problems:
+                    problems.append(f"{WINDOW_SECONDS} 秒内主窗口没有显示出工作台和台账")
+                finish()
+                return
+            if not windows:
+                return
+            window = windows[0]
+            model = window.case_list.model
+            if window.dashboard.data is None or not model.loaded_once:
+                return
+            window.repaint()
+            image = window.grab().toImage()
+            step_x, step_y = max(1, image.width() // 40), max(1, image.height() // 40)
+            colours = {image.pixel(x, y) for x in range(0, image.width(), step_x) for y in range(0, image.height(), step_y)}  # fmt: skip
+            seen.update(
+                title=window.windowTitle(),
+                size=f"{image.width()}×{image.height()}",
+                colours=len(colours),
+                rows=model.rowCount(),
+                menus=[a.text() for a in window.menuBar().actions()],
+                seconds=round(time.perf_counter() - started, 2),
+            )
+            finish()
+        except Exception as exc:  # noqa: BLE001 (reported as the step's failure)
+            problems.append(_describe(exc))
+            finish()
+
+    settings = ui_settings()
+    saved = {key: settings.value(key) for key in settings.allKeys()}
+    # A settings file (Linux, macOS; the registry on Windows) that was not there is not left.
+    file = Path(settings.fileName())
+    new_file = sys.platform != "win32" and not file.exists()
+    new_folder = new_file and not file.parent.exists()
+    log = logging.getLogger("xinfang")
+    handlers = list(log.handlers)
+    hooks = (sys.excepthook, threading.excepthook)
+    real_report = errors.report
+    errors.report = recorded  # type: ignore[assignment]
+    poll = QTimer()
+    poll.setInterval(50)
+    poll.timeout.connect(check)
+    started = time.perf_counter()
+    deadline = started + WINDOW_SECONDS
+    poll.start()
+    try:
+        code = run_gui(demo=True)
+    finally:
+        poll.stop()
+        errors.report = real_report  # type: ignore[assignment]
+        sys.excepthook, threading.excepthook = hooks
+        for handler in log.handlers[:]:
+            if handler not in handlers:  # the log of the temporary folder: closed, not kept
+                log.removeHandler(handler)
+                handler.close()
+        # The window saved its size and columns on close: put the clerk's own back.
+        settings.clear()
+        for key, value in saved.items():
+            settings.setValue(key, value)
+        settings.sync()
+        if new_file and not saved:
+            file.unlink(missing_ok=True)
+            if new_folder:
+                with contextlib.suppress(OSError):
+                    file.parent.rmdir()
+    if problems:
+        raise Failed("；".join(problems))
+    if not seen:
+        raise Failed(f"主窗口没有显示（启动返回 {code}）")
+    expect("主窗口关闭后的返回值", code, 0)
+    if seen["colours"] < 8:
+        raise Failed(f"主窗口画出来几乎是一片空白（{seen['colours']} 种颜色）")
+    if "数据安全(&S)" not in seen["menus"]:
+        raise Failed(f"主窗口缺少“数据安全”菜单（菜单：{'、'.join(seen['menus'])}）")
+    return (
+        f"“{seen['title']}”{seen['size']} 已绘制（{seen['seconds']:.2f} 秒显示出工作台和台账，"
+        f"台账 {seen['rows']} 件），已关闭"
+    )
+
+
 def steps(run: _Run) -> list[tuple[str, Callable[[], str]]]:
     return [
         ("程序文件", run.files),
+        ("模块导入", run.modules),
         ("数据库迁移", run.migrate),
         ("登记与办理", run.cases),
         ("统计", run.statistics),
         ("模板生成", run.documents),
         ("台账导出与导回", run.ledger_roundtrip),
         ("备份与校验", run.backup),
+        ("主窗口", run.main_window),
     ]
 
 

@@ -4,6 +4,8 @@
 ;   iscc /DAppVersion=0.1.0 installer\xinfang.iss   ->  installer\Output\xinfang-0.1.0-setup.exe
 ; It cannot be compiled or run on Linux; it was written against the Inno Setup 6 documentation
 ; (jrsoftware.org/ishelp): [Setup] PrivilegesRequired, the "auto" constants, [Icons], [Run].
+; The workflow pins Inno Setup 6.7.1 (choco); ChineseSimplified.isl beside this script belongs
+; to that version (see [Languages]).
 ;
 ; Per user: PrivilegesRequired=lowest runs Setup in non-administrative install mode, so the
 ; "auto" constants map to the user's folders: {autopf} = {userpf} = %LOCALAPPDATA%\Programs,
@@ -41,7 +43,9 @@ SetupIconFile=..\resources\xinfang.ico
 ; PyInstaller builds a 64-bit program on windows-latest.
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-MinVersion=10.0
+; Qt 6 (PySide6) needs Windows 10 1809 (build 17763) or later; older systems get Setup's own
+; "requires Windows 10 version 1809" message instead of a program that does not start.
+MinVersion=10.0.17763
 WizardStyle=modern
 Compression=lzma2/max
 SolidCompression=yes
@@ -53,12 +57,17 @@ LanguageDetectionMethod=uilanguage
 ShowLanguageDialog=no
 
 [Languages]
-; Chinese first: it is the language of the clerk. The Chinese message file is a user-contributed
-; translation that Inno Setup does not install; the workflow downloads it beside this script.
-; Without it the installer is still built, in English.
-#ifexist AddBackslash(SourcePath) + "ChineseSimplified.isl"
+; Chinese first: it is the language of the clerk. Inno Setup 6 does not install a Chinese message
+; file (it is a user-contributed translation), so it is checked in beside this script, unchanged:
+;   source  https://github.com/jrsoftware/issrc/blob/is-6_7_1/Files/Languages/Unofficial/ChineseSimplified.isl
+;           (tag is-6_7_1 = commit cfdf48923178df4b4f040e038b423aa555a61ffc; the same bytes in every
+;           tag is-6_6_0 … is-6_7_3, whose Default.isl is unchanged too; it has exactly the
+;           messages of 6.7.1's Default.isl)
+;   SHA-256 7d544b9bb1d142cfa11f2e5d3cc8abe2e55f8e066c5124e3772675aa236e1278 (checked by the workflow)
+;   bytes   UTF-8 without BOM, LF line ends, as upstream (Inno Setup reads such .isl files since
+;           6.3.0); installer/.gitattributes keeps Git from converting them.
+; Inno Setup 7.0.2+ ships it as compiler:Languages\ChineseSimplified.isl; when moving to 7, use that.
 Name: "chinesesimplified"; MessagesFile: "ChineseSimplified.isl"
-#endif
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Tasks]
