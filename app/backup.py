@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import migrate, paths, settings
+from app import files, migrate, paths, settings
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
 
@@ -179,7 +179,7 @@ def _kind(path: Path) -> str:
 
 def _open_readonly(path: Path) -> sqlite3.Connection:
     # immutable: no locks, no -wal/-shm created beside a copy on a USB drive or a share.
-    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    return sqlite3.connect(files.sqlite_uri(path, immutable="1"), uri=True)
 
 
 def inspect(path: Path) -> BackupInfo:
@@ -301,18 +301,19 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
         # open, and then nothing has changed yet.
         old = db_path.with_name(db_path.name + ".replaced")
         if db_path.exists():
-            db_path.replace(old)
+            files.replace(db_path, old)
         # The old database's WAL must not be replayed into the restored file.
         for sidecar in ("-wal", "-shm"):
             db_path.with_name(db_path.name + sidecar).unlink(missing_ok=True)
-        tmp.replace(db_path)
+        files.replace(tmp, db_path)
         old.unlink(missing_ok=True)
     except OSError as exc:
         old = db_path.with_name(db_path.name + ".replaced")
         if old.exists() and not db_path.exists():
-            old.replace(db_path)  # put the database back as it was
+            files.replace(old, db_path)  # put the database back as it was
         raise DomainError(
-            f"恢复没有完成（{exc.strerror or exc}）。请关闭其他正在使用数据库的程序后重试。"
+            f"恢复没有完成（{exc.strerror or exc}），数据库未做改动。"
+            "请关闭其他正在使用数据库的程序（另一个信访工作台窗口或命令）后重试。"
         ) from None
     finally:
         tmp.unlink(missing_ok=True)

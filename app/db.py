@@ -1,12 +1,15 @@
 """The SQLite engine and the one way to get a session."""
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DomainError
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -33,18 +36,55 @@ class Database:
         self.path = Path(path)
         self.engine = make_engine(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions under way, so a restore can wait for them and refuse new ones (`quiesce`).
+        self._active = 0
+        self._quiesced = False
+        self._state = threading.Condition()
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._state:
+            if self._quiesced:
+                raise DomainError("数据库正在恢复或已关闭，请稍候再操作。")
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._active -= 1
+                self._state.notify_all()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: commits when the block ends, rolls everything back on any error."""
-        with self._sessions() as session, session.begin():
+        with self._counted(), self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (never commits)."""
-        with self._sessions() as session:
+        with self._counted(), self._sessions() as session:
             yield session
+
+    def quiesce(self, timeout: float = 30.0) -> None:
+        """Refuse new sessions, wait for those under way, then close every pooled connection.
+
+        Before a restore replaces the file: on Windows a rename fails while any connection,
+        on any thread, still has the file open; elsewhere a late write would go to the
+        replaced file and be lost.
+        """
+        with self._state:
+            self._quiesced = True
+            if not self._state.wait_for(lambda: self._active == 0, timeout):
+                self._quiesced = False
+                raise DomainError("仍有操作在进行，暂时不能恢复。请等它完成后再试。")
+        self.engine.dispose()
+
+    def resume(self) -> None:
+        """Accept sessions again after `quiesce` (the restore failed, or the file was replaced
+        and the same process goes on with it)."""
+        with self._state:
+            self._quiesced = False
 
     def close(self) -> None:
         self.engine.dispose()

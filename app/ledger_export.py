@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
-from app import clock, search, settings
+from app import clock, files, search, settings
 from app.db import Database
 from app.errors import DomainError
 from app.ledger_stats_sheet import write_stats_sheet
@@ -199,9 +199,11 @@ def export_ledger(
         report(n, total)
         wb.save(tmp)
         try:
-            os.replace(tmp, out)
+            files.replace(tmp, out)
         except PermissionError:
-            raise DomainError(f"无法写入“{out.name}”：文件可能正在 Excel 或 WPS 中打开，请关闭后重试，或换一个文件名。") from None  # fmt: skip
+            raise DomainError(
+                f"无法写入“{out.name}”：{files.BUSY_HINT}。请关闭后重试，或换一个文件名。"
+            ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import paths
+from app import files, paths
 from app.errors import DatabaseTooNew
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def copy_database(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(dest)
+    files.replace(tmp, dest)
 
 
 def upgrade(db_path: Path) -> Path | None:

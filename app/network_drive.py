@@ -5,6 +5,8 @@ and a sync tool) can corrupt a database kept there. Data belongs on the local di
 is a good place for backups.
 """
 
+import contextlib
+import ntpath
 import os
 import sys
 from pathlib import Path
@@ -32,10 +34,9 @@ def _unescape(field: str) -> str:
     return "".join(out)
 
 
-def _linux_fs_type(path: Path, mounts_text: str) -> str | None:
-    """The file system type of the mount that holds `path` (the longest matching mount point)."""
+def _linux_fs_type(target: str, mounts_text: str) -> str | None:
+    """The file system type of the mount that holds `target` (the longest matching mount point)."""
     best, best_type = "", None
-    target = str(path)
     for line in mounts_text.splitlines():
         parts = line.split()
         if len(parts) < 3:
@@ -48,16 +49,16 @@ def _linux_fs_type(path: Path, mounts_text: str) -> str | None:
 
 
 def network_kind(
-    path: Path, platform: str | None = None, mounts_text: str | None = None
+    path: str | os.PathLike[str], platform: str | None = None, mounts_text: str | None = None
 ) -> str | None:
     """A short description ('cifs', '网络驱动器 Z:', 'UNC 共享路径') when `path` is on a network
     drive, else None. `platform` and `mounts_text` exist for tests."""
     platform = platform or sys.platform
-    raw = str(path)
+    raw = os.fspath(path)
     if platform.startswith("win"):
         if raw.startswith(("\\\\", "//")):
             return "UNC 共享路径"
-        drive = os.path.splitdrive(raw)[0]
+        drive = ntpath.splitdrive(raw)[0]
         if not drive:
             return None
         if sys.platform.startswith("win"):  # only a real Windows can ask the drive type
@@ -72,11 +73,13 @@ def network_kind(
             mounts_text = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None  # not Linux (macOS) or /proc hidden: no claim either way
-    try:
-        resolved = Path(raw).resolve()
-    except OSError:
-        resolved = Path(raw)
-    fs_type = _linux_fs_type(resolved, mounts_text)
+    # Symlinks are followed on the machine itself; a POSIX path examined on another
+    # platform (the tests on Windows) is taken as written, never joined to a drive.
+    target = raw
+    if not sys.platform.startswith("win"):
+        with contextlib.suppress(OSError):
+            target = str(Path(raw).resolve())
+    fs_type = _linux_fs_type(target, mounts_text)
     if fs_type and (fs_type in NETWORK_FS or fs_type.split(".")[-1] in NETWORK_FS):
         return fs_type
     return None

@@ -15,7 +15,8 @@ _data_dir_override: Path | None = None
 def set_data_dir(path: str | os.PathLike[str] | None) -> None:
     """`--data-dir` sets this; it wins over XINFANG_DATA_DIR and the platform default."""
     global _data_dir_override
-    _data_dir_override = Path(path).expanduser().resolve() if path else None
+    # abspath, not resolve(): resolve() turns a mapped drive (Z:\\) into its UNC name.
+    _data_dir_override = Path(os.path.abspath(Path(path).expanduser())) if path else None
 
 
 def program_dir() -> Path:
@@ -28,7 +29,7 @@ def data_dir() -> Path:
     if _data_dir_override is not None:
         path = _data_dir_override
     elif os.environ.get("XINFANG_DATA_DIR"):
-        path = Path(os.environ["XINFANG_DATA_DIR"]).expanduser().resolve()
+        path = Path(os.path.abspath(Path(os.environ["XINFANG_DATA_DIR"]).expanduser()))
     elif (program_dir() / "portable.txt").exists():
         # Portable mode: a USB stick copy keeps its data beside the program.
         path = program_dir() / "data"

@@ -199,20 +199,34 @@ class BackupPage(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
 
+        # Nothing on the GUI thread may open the database while the file is replaced (on
+        # Windows the rename fails while any connection is open): the window takes no input
+        # until the program restarts, and the worker waits for every session to end.
+        window = self.window()
+        window.setEnabled(False)
+
         def work(_p: Progress) -> backup.RestoreResult:
-            self.db.close()  # every pooled connection closed before the file is replaced
-            return backup.restore(self.db.path, path)
+            self.db.quiesce()
+            try:
+                return backup.restore(self.db.path, path)
+            except BaseException:
+                self.db.resume()  # nothing was replaced: the program goes on as before
+                raise
 
         def done(result: backup.RestoreResult) -> None:
             self.status.setText(
                 f"已从 {result.restored_from.name} 恢复（信访件 {result.cases} 件）。"
             )
             if self.on_restored is not None:
-                self.on_restored(result)
+                self.on_restored(result)  # restarts the program
             else:
+                self.db.resume()
+                window.setEnabled(True)
                 self.refresh()
 
-        run_with_progress(self.runner, self, "正在恢复…", work, done)
+        run_with_progress(
+            self.runner, self, "正在恢复…", work, done, on_error=lambda: window.setEnabled(True)
+        )
 
     def _change_folder(self) -> None:
         auth.require(self.user, "settings")

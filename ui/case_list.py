@@ -38,7 +38,7 @@ from app.search import CaseFilter, CaseRow
 from app.validation import mask_id, mask_phone
 from ui.filter_bar import FilterBar
 from ui.tasks import TaskRunner
-from ui.widgets import OVERDUE_BACKGROUND, SOON_BACKGROUND, fmt_date, ui_settings
+from ui.widgets import OVERDUE_BACKGROUND, SOON_BACKGROUND, TEXT_ON_LIGHT, fmt_date, ui_settings
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -82,6 +82,7 @@ COLUMNS = [
 ]
 _CENTRED = {"form", "persons", "status", "warning", "repeat", "collective"}
 _BACKGROUND = {"临期": QBrush(QColor(SOON_BACKGROUND)), "超期": QBrush(QColor(OVERDUE_BACKGROUND))}
+_DARK_TEXT = QBrush(QColor(TEXT_ON_LIGHT))  # readable on those light rows in dark mode too
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -183,7 +184,7 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole):  # fmt: skip
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole):  # fmt: skip
             return None
         r = self.row_at(index.row())
         if r is None:
@@ -193,6 +194,8 @@ class CaseTableModel(QAbstractTableModel):
             return column.value(r)
         if role == Qt.ItemDataRole.BackgroundRole:
             return _BACKGROUND.get(r.warning)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _DARK_TEXT if r.warning in _BACKGROUND else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column.key in _CENTRED:
                 return Qt.AlignmentFlag.AlignCenter
@@ -323,7 +326,7 @@ class CaseListPage(QWidget):
         self.table.open_case.connect(self.open_case)
         self.count_label = QLabel()
         self.drill_label = QLabel()
-        self.drill_label.setStyleSheet("background: #fff7e0; padding: 3px 8px;")
+        self.drill_label.setStyleSheet(f"background: #fff7e0; color: {TEXT_ON_LIGHT}; padding: 3px 8px;")
         self.drill_clear = QPushButton("显示全部")
         self.drill_clear.clicked.connect(self.clear_drill)
         columns = QToolButton()
@@ -352,8 +355,8 @@ class CaseListPage(QWidget):
         layout.addWidget(self.drill_box)
         layout.addWidget(self.table, 1)
         legend = QLabel(
-            f"<span style='background:{SOON_BACKGROUND}'>&nbsp;临期&nbsp;</span> "
-            f"<span style='background:{OVERDUE_BACKGROUND}'>&nbsp;超期&nbsp;</span>"
+            f"<span style='background:{SOON_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;临期&nbsp;</span> "
+            f"<span style='background:{OVERDUE_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;超期&nbsp;</span>"
             "　身份证号和电话已隐去中间位；Enter 或双击打开信访件"
         )
         bottom = QHBoxLayout()

@@ -78,3 +78,17 @@ def install_excepthook() -> None:
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
+
+
+def show_start_failure(message: str, log: object | None) -> None:
+    """The program could not start: say why in Chinese (never PyInstaller's English box)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert app is not None
+    box = QMessageBox()
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("信访工作台无法启动")
+    box.setText(message)
+    if log is not None:
+        box.setInformativeText(f"请把日志文件发给技术支持：{log}")
+        box.setDetailedText(logging_setup.python_info())
+    box.exec()

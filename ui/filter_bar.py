@@ -23,7 +23,7 @@ from ui.widgets import date_edit, from_qdate
 CHIP_STYLE = (
     "QToolButton { border: 1px solid #c5c9d0; border-radius: 11px; padding: 2px 10px; }"
     "QToolButton::menu-indicator { image: none; width: 0; }"
-    'QToolButton[active="true"] { background: #dbe8ff; border-color: #4c7bd9; }'
+    'QToolButton[active="true"] { background: #dbe8ff; color: #1f2328; border-color: #4c7bd9; }'
 )
 
 

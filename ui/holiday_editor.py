@@ -32,7 +32,7 @@ from app.office import OfficeService
 from ui.tasks import Progress, TaskRunner, run_with_progress
 from ui.widgets import ERROR_COLOR, date_edit, from_qdate
 
-WARNING_STYLE = "background: #fff2b3; border: 1px solid #e0c060; padding: 8px;"
+WARNING_STYLE = "background: #fff2b3; color: #1f2328; border: 1px solid #e0c060; padding: 8px;"
 
 
 class HolidayEditor(QWidget):

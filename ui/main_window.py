@@ -30,7 +30,7 @@ from app.search import CaseFilter
 from ui.case_list import CaseListPage
 from ui.tasks import TaskRunner
 from ui.todo import TodoPanel
-from ui.widgets import load_dictionaries, ui_settings
+from ui.widgets import TEXT_ON_LIGHT, load_dictionaries, ui_settings
 
 NAV = [
     ("workbench", "工作台"),
@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setFixedWidth(118)
         self.nav.setStyleSheet(
-            "QListWidget { font-size: 15px; border: none; background: #f1f3f6; }"
+            "QListWidget { font-size: 15px; border: none; background: #f1f3f6;"
+            f" color: {TEXT_ON_LIGHT}; }}"
             "QListWidget::item { padding: 10px 12px; }"
             "QListWidget::item:selected { background: #2f5fb3; color: white; }"
         )

@@ -136,8 +136,10 @@ def run_with_progress(
     title: str,
     fn: Callable[[Progress], Any],
     on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[], None] | None = None,
 ) -> Progress:
-    """Run `fn` with a modal progress dialog (shown after 0.5 s) and a 取消 button."""
+    """Run `fn` with a modal progress dialog (shown after 0.5 s) and a 取消 button.
+    A failure shows the one error dialog; `on_error` then puts the caller's widgets back."""
     dialog = QProgressDialog(title, "取消", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -171,6 +173,8 @@ def run_with_progress(
 
     def failed(exc: BaseException, details: str) -> None:
         close()
+        if on_error is not None:
+            on_error()
         show_error(parent, exc, details)
 
     return runner.run(fn, done, failed, parent, progress)

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 ORGANIZATION = "XinfangDesk"
 APPLICATION = "信访工作台"
 
-ERROR_STYLE = "border: 1px solid #d93025; background: #fff4f4;"
+# Wherever a light background is set, the text colour is set too: in Windows' dark mode the
+# palette's text is white and would vanish on it.
+TEXT_ON_LIGHT = "#1f2328"
+ERROR_STYLE = f"border: 1px solid #d93025; background: #fff4f4; color: {TEXT_ON_LIGHT};"
 WARN_COLOR = "#b26a00"
 ERROR_COLOR = "#d93025"
 # Row colours of the §3 warnings: 临期 yellow, 超期 red (light, so text stays readable).

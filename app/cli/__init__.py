@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
+from app import logging_setup
 from app.cli import gui_cmd
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
@@ -68,6 +69,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    logging_setup.safe_std_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser(_command_of(args_list)).parse_args(args_list)

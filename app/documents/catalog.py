@@ -10,7 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import clock, paths
+from app import clock, files, paths
 from app.errors import DomainError
 
 REPORT = "report"
@@ -166,7 +166,7 @@ def restore_default(name: str) -> Path | None:
     stamp = dt.datetime.combine(clock.today(), clock.now().time()).strftime("%Y%m%d-%H%M%S")
     target = old / f"{info.name}（{stamp}替换）.docx"
     try:
-        info.override.replace(target)
+        files.replace(info.override, target)
     except PermissionError:
         raise DomainError(f"模板“{info.name}”正被 Word/WPS 打开，请先关闭它再恢复默认。") from None
     return target

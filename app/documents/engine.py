@@ -17,6 +17,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import TemplateError, UndefinedError
 
+from app import files
 from app.documents.template_check import CheckResult, Schema, check_document, make_env
 from app.errors import DomainError
 
@@ -138,12 +139,10 @@ def write_atomic(out: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, out)
+        files.replace(tmp, out)
     except PermissionError:
         _remove(tmp)
-        raise DomainError(
-            f"无法写入 {out.name}：文件可能正被 Word/WPS 打开，请关闭后重试。"
-        ) from None
+        raise DomainError(f"无法写入 {out.name}：{files.BUSY_HINT}。请关闭后重试。") from None
     except OSError as exc:
         _remove(tmp)
         raise DomainError(f"无法写入 {out}：{exc.strerror or exc}") from None

@@ -1,5 +1,6 @@
 """The 台账 export dialog and import wizard, driven as a clerk would (offscreen)."""
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,13 @@ from ledger_builders import write_xlsx  # noqa: E402
 from test_ledger_export import seed  # noqa: E402
 from test_ledger_import import messy_rows  # noqa: E402
 
-SHOTS = Path("/tmp/xinfang-ledger-shots")
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Screenshots of the dialogs, for a person to look at (XINFANG_SHOTS keeps them)."""
+    folder = Path(os.environ.get("XINFANG_SHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -42,7 +49,7 @@ def _count(db: Database) -> int:
         return s.scalar(select(func.count(Case.id))) or 0
 
 
-def test_export_dialog_writes_the_filtered_ledger(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_export_dialog_writes_the_filtered_ledger(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shots: Path) -> None:  # fmt: skip
     seed(db)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, msg, *a: shown.append(msg))
@@ -52,8 +59,7 @@ def test_export_dialog_writes_the_filtered_ledger(qtbot: QtBot, db: Database, ru
     dialog.path.setText(str(out))
     assert dialog.mask.isChecked()  # masked unless the clerk unticks it
     dialog.show()
-    SHOTS.mkdir(exist_ok=True)
-    dialog.grab().save(str(SHOTS / "export_dialog.png"))
+    dialog.grab().save(str(shots / "export_dialog.png"))
     with qtbot.waitSignal(dialog.exported, timeout=20000) as signal:
         dialog.start()
         _settle(qtbot, runner)
@@ -69,14 +75,13 @@ def _next(qtbot: QtBot, wizard: ImportWizard, runner: TaskRunner) -> None:
     _settle(qtbot, runner)
 
 
-def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path) -> None:  # fmt: skip
+def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, shots: Path) -> None:  # fmt: skip
     path = write_xlsx(tmp_path / "旧台账.xlsx", messy_rows())
     wizard = ImportWizard(None, runner, db, user="测试员")
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.set_file(path)
-    SHOTS.mkdir(exist_ok=True)
-    wizard.grab().save(str(SHOTS / "wizard_1_file.png"))
+    wizard.grab().save(str(shots / "wizard_1_file.png"))
     assert wizard.file_page.sheet.count() == 2  # 自动 + the one sheet
 
     _next(qtbot, wizard, runner)
@@ -84,7 +89,7 @@ def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: 
     combos = wizard.mapping_page.combos
     assert combos["received_on"].currentText().endswith("信访日期")
     assert combos["id_number"].currentText().endswith("身份证号码")
-    wizard.grab().save(str(SHOTS / "wizard_2_mapping.png"))
+    wizard.grab().save(str(shots / "wizard_2_mapping.png"))
     # The clerk decides the 备注 column should not be imported.
     combos["remark"].setCurrentIndex(0)
 
@@ -94,7 +99,7 @@ def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: 
     assert page.grid.rowCount() == len(wizard.plan.problems)  # type: ignore[union-attr]
     assert "错误 3 处" in page.summary.text()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
-    wizard.grab().save(str(SHOTS / "wizard_3_problems.png"))
+    wizard.grab().save(str(shots / "wizard_3_problems.png"))
     assert _count(db) == 0  # nothing written by the dry run
 
     page._copy()
@@ -107,7 +112,7 @@ def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: 
     assert wizard.currentPage() is wizard.summary_page
     assert "新增 5 件" in wizard.summary_page.text.text()
     assert "有错误跳过 3 行" in wizard.summary_page.text.text()
-    wizard.grab().save(str(SHOTS / "wizard_4_summary.png"))
+    wizard.grab().save(str(shots / "wizard_4_summary.png"))
     assert _count(db) == 5
     with db.read() as s:
         remark = s.scalar(select(Case.remark).where(Case.number == "SW2025-005"))
