@@ -85,7 +85,7 @@ echo "bundle: smoke start (process start to exit, dashboard and case list drawn)
 # It must stay up 10 s with no traceback and no error dialog, draw, and close with exit code 0.
 TITLE="信访工作台（演示数据）"
 # Dialogs that mean the start failed (grep ui/ app/cli/ for setWindowTitle / QMessageBox):
-# ui/errors.py (the exception hook's and the start-up failure's), ui/main.py, ui/data_safety.py.
+# ui/errors.py (the exception hook's and the start-up failure's), ui/main.py, ui/safety/data_safety.py.
 ERROR_TITLES=("程序出错" "信访工作台无法启动" "无法打开数据库" "数据库已损坏" "信访工作台已在运行" "数据文件夹在网络驱动器上")
 
 gui_check() {

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-from app import dictionaries, integrity, migrate
+from app import migrate
 from app.db import Database
+from app.office import dictionaries
+from app.safety import integrity
 
 
 def open_database(path: Path) -> Database:

@@ -23,7 +23,10 @@ def setup_logging(level: int = logging.INFO, folder: Path | None = None) -> Path
     log = logging.getLogger(LOGGER)
     with _lock:
         for handler in log.handlers:
-            if isinstance(handler, logging.handlers.RotatingFileHandler) and Path(handler.baseFilename) == path:  # fmt: skip
+            if (
+                isinstance(handler, logging.handlers.RotatingFileHandler)
+                and Path(handler.baseFilename) == path
+            ):
                 return path
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(

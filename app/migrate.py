@@ -7,8 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import files, paths
+from app import paths
 from app.errors import DatabaseTooNew
+from app.safety import files
 
 if TYPE_CHECKING:
     from alembic.config import Config

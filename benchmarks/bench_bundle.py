@@ -59,16 +59,23 @@ def load() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--keep", metavar="DIR", help="build here and keep it (default: a temporary folder)")  # fmt: skip
+    parser.add_argument(
+        "--keep", metavar="DIR", help="build here and keep it (default: a temporary folder)"
+    )
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--cases", type=int, default=2000, help="demo cases in the start-up data folder")  # fmt: skip
+    parser.add_argument(
+        "--cases", type=int, default=2000, help="demo cases in the start-up data folder"
+    )
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="xinfang-bench-bundle-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     print(load())
     try:
-        app_s = pyinstaller(["--distpath", str(work / "dist"), "--workpath", str(work / "build"), "build.spec"], ROOT)  # fmt: skip
+        app_s = pyinstaller(
+            ["--distpath", str(work / "dist"), "--workpath", str(work / "build"), "build.spec"],
+            ROOT,
+        )
         hello_dir = work / "hello"
         hello_dir.mkdir(exist_ok=True)
         (hello_dir / "hello.py").write_text(HELLO, encoding="utf-8")
@@ -79,18 +86,30 @@ def main() -> int:
         print(f"size: application {mb(app_size)} ({app_size} bytes)")
         print(f"size: bare PySide6 window {mb(hello_size)} ({hello_size} bytes)")
         smaller = app_size <= hello_size
-        print(f"size check: application {'≤' if smaller else '>'} bare window ({(app_size - hello_size) / 1_048_576:+.1f} MB)")  # fmt: skip
+        print(
+            f"size check: application {'≤' if smaller else '>'} bare window ({(app_size - hello_size) / 1_048_576:+.1f} MB)"
+        )
         subprocess.run([str(hello_folder / "hello"), "--smoke"], env=env, check=True)
 
         exe = app_folder / ("xinfang.exe" if sys.platform == "win32" else "xinfang")
         data = work / "data"
         shutil.rmtree(data, ignore_errors=True)
-        subprocess.run([str(exe), "--data-dir", str(data), "demo", "--cases", str(args.cases)], env=env, check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [str(exe), "--data-dir", str(data), "demo", "--cases", str(args.cases)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         walls: list[float] = []
         marks: list[dict[str, float]] = []
         for _ in range(args.runs + 1):  # the first start warms the disk cache; not counted
             started = time.perf_counter()
-            done = subprocess.run([str(exe), "--data-dir", str(data), "gui", "--smoke"], env=env, capture_output=True, text=True)  # fmt: skip
+            done = subprocess.run(
+                [str(exe), "--data-dir", str(data), "gui", "--smoke"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             wall = time.perf_counter() - started
             if done.returncode != 0:
                 sys.exit(f"bundled start-up failed:\n{done.stderr[-4000:]}")
@@ -98,8 +117,12 @@ def main() -> int:
             marks.append(json.loads(done.stdout.strip().splitlines()[-1]))
         walls, marks = walls[1:], marks[1:]
         median = statistics.median(walls)
-        print(f"start-up to the dashboard ({args.cases} cases, {args.runs} runs): median {median:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s (target ≤ {STARTUP_TARGET_S} s)")  # fmt: skip
-        print(f"program's own marks (median run, from its first line): {marks[walls.index(sorted(walls)[len(walls) // 2])]}")  # fmt: skip
+        print(
+            f"start-up to the dashboard ({args.cases} cases, {args.runs} runs): median {median:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s (target ≤ {STARTUP_TARGET_S} s)"
+        )
+        print(
+            f"program's own marks (median run, from its first line): {marks[walls.index(sorted(walls)[len(walls) // 2])]}"
+        )
         print(load())
         ok = smaller and median <= STARTUP_TARGET_S
         print("RESULT:", "ok" if ok else "NOT MET")

@@ -32,11 +32,11 @@ print("drawn", flush=True)
 
 
 def ensure_database(data_dir: Path, cases: int) -> None:
-    from app import demo
     from app.bootstrap import open_database
-    from app.cases import CaseService
+    from app.cases import demo
+    from app.cases.search import CaseFilter
+    from app.cases.service import CaseService
     from app.paths import database_path
-    from app.search import CaseFilter
 
     db = open_database(database_path(data_dir))
     have = CaseService(db).count(CaseFilter(include_voided=True))
@@ -158,7 +158,16 @@ def in_process(data_dir: Path) -> dict[str, float]:
         if case_id is not None:
             w.open_case(case_id)
             app.processEvents()
-    for key in ("workbench", "intake", "cases", "stats", "reports", "receptions", "screenings", "settings"):  # fmt: skip
+    for key in (
+        "workbench",
+        "intake",
+        "cases",
+        "stats",
+        "reports",
+        "receptions",
+        "screenings",
+        "settings",
+    ):
         w.go(key)
         w.runner.wait()
         app.processEvents()
@@ -188,16 +197,32 @@ def main() -> None:
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     bare, ours = cold_start(data_dir, args.runs)
     figures = in_process(data_dir)
-    print(f"cold start to dashboard drawn: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window: {bare:.2f} s; ratio {ours / bare:.1f}×")  # fmt: skip
-    print(f"first page of the case list: {figures['first_page_ms']:.0f} ms for {int(figures['cases_listed']):,} cases (target ≤ 150 ms)")  # fmt: skip
+    print(
+        f"cold start to dashboard drawn: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window: {bare:.2f} s; ratio {ours / bare:.1f}×"
+    )
+    print(
+        f"first page of the case list: {figures['first_page_ms']:.0f} ms for {int(figures['cases_listed']):,} cases (target ≤ 150 ms)"
+    )
     for key, value in figures.items():
         if key.startswith("search_") and key.endswith("_ms"):
             text = key[len("search_") : -len("_ms")]
             rows = int(figures[f"search_{text}_rows"])
-            print(f"search keystroke '{text}' → rows updated: {value:.0f} ms ({rows:,} rows) (target ≤ 150 ms)")  # fmt: skip
-    print(f"resident memory after browsing: {figures['rss_after_browsing_mb']:.0f} MB, peak {figures['peak_rss_mb']:.0f} MB (target ≤ 350 MB)")  # fmt: skip
+            print(
+                f"search keystroke '{text}' → rows updated: {value:.0f} ms ({rows:,} rows) (target ≤ 150 ms)"
+            )
+    print(
+        f"resident memory after browsing: {figures['rss_after_browsing_mb']:.0f} MB, peak {figures['peak_rss_mb']:.0f} MB (target ≤ 350 MB)"
+    )
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(json.dumps({"cold_start_s": round(ours, 3), "bare_window_s": round(bare, 3), **{k: round(v, 1) for k, v in figures.items()}}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "cold_start_s": round(ours, 3),
+                "bare_window_s": round(bare, 3),
+                **{k: round(v, 1) for k, v in figures.items()},
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,14 +21,14 @@ from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from app.bootstrap import open_database  # noqa: E402
+from app.cases.search import CaseFilter  # noqa: E402
+from app.cases.validation import check_id_number  # noqa: E402
 from app.db import Database  # noqa: E402
 from app.errors import DomainError  # noqa: E402
-from app.ledger_export import _QUERY_COLUMNS, export_ledger, ledger_values  # noqa: E402
-from app.ledger_import import dry_run, import_ledger  # noqa: E402
-from app.ledger_values import COLUMNS  # noqa: E402
+from app.ledger.export import _QUERY_COLUMNS, export_ledger, ledger_values  # noqa: E402
+from app.ledger.importing import dry_run, import_ledger  # noqa: E402
+from app.ledger.values import COLUMNS  # noqa: E402
 from app.models import Case, Petitioner  # noqa: E402
-from app.search import CaseFilter  # noqa: E402
-from app.validation import check_id_number  # noqa: E402
 from benchmarks.common import bench_db, load  # noqa: E402
 
 
@@ -37,7 +37,14 @@ def bare_dump(db: Database, out: Path) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
     ws.append([c.title for c in COLUMNS])
-    query = select(*_QUERY_COLUMNS).select_from(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id).where(Case.voided.is_(False)).order_by(Case.received_on, Case.id).execution_options(yield_per=2000)  # fmt: skip
+    query = (
+        select(*_QUERY_COLUMNS)
+        .select_from(Case)
+        .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+        .where(Case.voided.is_(False))
+        .order_by(Case.received_on, Case.id)
+        .execution_options(yield_per=2000)
+    )
     n = 0
     with db.read() as s:
         for r in s.execute(query):
@@ -53,7 +60,14 @@ def import_ledger_file(db: Database, out: Path, rows: int) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
     ws.append([c.title for c in COLUMNS])
-    query = select(*_QUERY_COLUMNS).select_from(Case).outerjoin(Petitioner, Case.petitioner_id == Petitioner.id).where(Case.voided.is_(False)).order_by(Case.received_on.desc(), Case.id.desc()).limit(rows)  # fmt: skip
+    query = (
+        select(*_QUERY_COLUMNS)
+        .select_from(Case)
+        .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+        .where(Case.voided.is_(False))
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(rows)
+    )
     blanked = 0
     with db.read() as s:
         for n, r in enumerate(s.execute(query), start=1):
@@ -102,8 +116,12 @@ def main() -> None:
             result = export_ledger(db, CaseFilter(), work / "ours_stats.xlsx")
             ours_stats.append(time.perf_counter() - t)
         b, o, os_ = min(bare), min(ours), min(ours_stats)
-        print(f"导出 {n} 行：裸写 {b:.2f} s；台账（格式、超期标色，无统计表）{o:.2f} s = {o / b:.2f}×；含统计表 {os_:.2f} s = {os_ / b:.2f}×（目标 ≤ 1.3×）")  # fmt: skip
-        print(f"  超期行 {result.overdue}；文件 {(work / 'ours_stats.xlsx').stat().st_size / 1e6:.1f} MB")  # fmt: skip
+        print(
+            f"导出 {n} 行：裸写 {b:.2f} s；台账（格式、超期标色，无统计表）{o:.2f} s = {o / b:.2f}×；含统计表 {os_:.2f} s = {os_ / b:.2f}×（目标 ≤ 1.3×）"
+        )
+        print(
+            f"  超期行 {result.overdue}；文件 {(work / 'ours_stats.xlsx').stat().st_size / 1e6:.1f} MB"
+        )
         _, mem_bare = peak(lambda: bare_dump(db, work / "bare.xlsx"))
         _, mem_ours = peak(lambda: export_ledger(db, CaseFilter(), work / "ours_stats.xlsx"))
         print(
@@ -120,7 +138,9 @@ def main() -> None:
         t = time.perf_counter()
         imported = import_ledger(target, plan, user="bench", source=ledger.name)
         t_write = time.perf_counter() - t
-        print(f"导入 {args.import_rows} 行（{blanked} 个身份证号留空）：检查 {t_dry:.2f} s + 写入 {t_write:.2f} s = {t_dry + t_write:.2f} s（目标 ≤ 10 s）；新增 {imported.created} 件，错误 {len(plan.errors)}，提示 {len(plan.problems) - len(plan.errors)}")  # fmt: skip
+        print(
+            f"导入 {args.import_rows} 行（{blanked} 个身份证号留空）：检查 {t_dry:.2f} s + 写入 {t_write:.2f} s = {t_dry + t_write:.2f} s（目标 ≤ 10 s）；新增 {imported.created} 件，错误 {len(plan.errors)}，提示 {len(plan.problems) - len(plan.errors)}"
+        )
         target.close()
         shutil.rmtree(work / "empty")
         target = open_database(work / "empty" / "xinfang.sqlite3")

@@ -52,7 +52,9 @@ def main() -> None:
     figures["cases"] = args.cases
     print(json.dumps({k: round(v, 2) for k, v in figures.items()}, ensure_ascii=False, indent=1))
     over = [k for k, v in figures.items() if k.endswith("_ms") and v > TARGET_MS]
-    print(f"target ≤ {TARGET_MS} ms each; over target: {over or 'none'}; output in {out_dir}; {load()}")  # fmt: skip
+    print(
+        f"target ≤ {TARGET_MS} ms each; over target: {over or 'none'}; output in {out_dir}; {load()}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ from pathlib import Path
 from common import bench_db, load
 from sqlalchemy import select
 
-from app import settings, workflow
+from app.cases import workflow
+from app.cases.reprojection import PROJECTED
 from app.db import Database
 from app.models import Case
-from app.office import OfficeService
-from app.reprojection import PROJECTED
+from app.office import settings
+from app.office.service import OfficeService
 
 
 def seconds(fn: object) -> float:
@@ -65,14 +66,22 @@ def main() -> None:
         db = Database(path)
         office = OfficeService(db, "基准测试")
         figures: dict[str, object] = {"cases": args.cases}
-        figures["handling_days_60_to_45_s"] = seconds(lambda: office.update_settings({"handling_days": 45}))  # fmt: skip
-        figures["working_days_on_s"] = seconds(lambda: office.update_settings({"working_days": True}))  # fmt: skip
+        figures["handling_days_60_to_45_s"] = seconds(
+            lambda: office.update_settings({"handling_days": 45})
+        )
+        figures["working_days_on_s"] = seconds(
+            lambda: office.update_settings({"working_days": True})
+        )
         figures["holiday_added_s"] = seconds(
             lambda: office.put_holidays(dt.date(2027, 1, 1), dt.date(2027, 1, 3), True, "元旦")
         )
-        figures["npc_months_3_to_4_s"] = seconds(lambda: office.update_settings({"npc_months": 4}))  # fmt: skip
-        figures["rename_category_s"] = seconds(lambda: office.rename_value("category", "农村农业", "农业农村"))  # fmt: skip
-        figures["collective_threshold_s"] = seconds(lambda: office.update_settings({"collective_threshold": 3}))  # fmt: skip
+        figures["npc_months_3_to_4_s"] = seconds(lambda: office.update_settings({"npc_months": 4}))
+        figures["rename_category_s"] = seconds(
+            lambda: office.rename_value("category", "农村农业", "农业农村")
+        )
+        figures["collective_threshold_s"] = seconds(
+            lambda: office.update_settings({"collective_threshold": 3})
+        )
         figures["sample_agrees_with_project"] = sample_agrees(db)
         if args.orm:
             figures["orm_loop_s"] = seconds(lambda: orm_loop(db))

@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import clock, demo  # noqa: E402
+from app import clock  # noqa: E402
 from app.bootstrap import open_database  # noqa: E402
+from app.cases import demo
 from app.db import Database  # noqa: E402
-from app.statistics import StatisticsService  # noqa: E402
+from app.stats.service import StatisticsService  # noqa: E402
 from benchmarks.common import CACHE, TODAY, bench_db, load, timed  # noqa: E402
 
 TARGET_MS = 300
@@ -41,7 +42,9 @@ def dense_db() -> Database:
         tmp = path.parent.with_name("100000-dense.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         db = open_database(tmp / "xinfang.sqlite3")
-        print(f"generating the dense database ({demo.generate(db, 100_000, seed=7, years=(TODAY.year - 2, TODAY.year)).seconds:.0f} s)")  # fmt: skip
+        print(
+            f"generating the dense database ({demo.generate(db, 100_000, seed=7, years=(TODAY.year - 2, TODAY.year)).seconds:.0f} s)"
+        )
         db.close()
         tmp.rename(path.parent)
     return open_database(path)
@@ -49,7 +52,7 @@ def dense_db() -> Database:
 
 def raw_group_by(path: Path) -> float:
     conn = sqlite3.connect(path)
-    sql = "SELECT form, COUNT(*) FROM cases WHERE received_on BETWEEN ? AND ? AND voided = 0 GROUP BY form"  # fmt: skip
+    sql = "SELECT form, COUNT(*) FROM cases WHERE received_on BETWEEN ? AND ? AND voided = 0 GROUP BY form"
     args = tuple(d.isoformat() for d in PERIOD)
     try:
         return timed(lambda: conn.execute(sql, args).fetchall(), repeat=9)

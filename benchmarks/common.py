@@ -11,8 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import clock, demo  # noqa: E402
+from app import clock  # noqa: E402
 from app.bootstrap import open_database  # noqa: E402
+from app.cases import demo
 from app.db import Database  # noqa: E402
 
 # Benchmarks run "as of" a fixed day so figures are comparable between runs.
@@ -20,7 +21,9 @@ TODAY = dt.date(2026, 11, 27)
 CACHE = Path(os.environ.get("XINFANG_BENCH_CACHE", "/tmp/xinfang-bench"))
 
 
-def bench_db(cases: int = 100_000, seed: int = 1, fresh: bool = False) -> tuple[Database, dict[str, float]]:  # fmt: skip
+def bench_db(
+    cases: int = 100_000, seed: int = 1, fresh: bool = False
+) -> tuple[Database, dict[str, float]]:
     """A demo database of `cases` cases (generated once, then reused from the cache)."""
     clock.set_today(TODAY)
     folder = CACHE / f"{cases}-{seed}"

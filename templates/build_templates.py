@@ -192,7 +192,10 @@ def review(kind: str) -> None:
         f"{{{{ {key}.opinion }}}}{{% if {key}.text %}}。{{{{ {key}.text }}}}{{% endif %}}",
     )
     if kind == "复查":
-        g.body(doc, "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。")  # fmt: skip
+        g.body(
+            doc,
+            "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。",
+        )
     else:
         g.body(
             doc,
@@ -214,13 +217,13 @@ def supervision() -> None:
             "{% if petitioner.withheld %}依规不提供{% else %}{{ petitioner.display }}{% endif %}",
             "来源渠道",
             "{{ case.channel }}",
-        ],  # fmt: skip
+        ],
         [
             "承办单位",
             "{{ case.department or decision.to }}",
             "受理日期",
             "{{ case.accepted_on | cdate }}",
-        ],  # fmt: skip
+        ],
         ["办理期限", "{{ case.handling_due | cdate }}", "督办日期", "{{ supervision.on | cdate }}"],
     ]
     t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [32, 51, 28, 45])
@@ -229,7 +232,7 @@ def supervision() -> None:
         (
             "反映问题",
             "{% if petitioner.withheld %}检举控告类事项，内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
-        ),  # fmt: skip
+        ),
         ("督办单位（领导）", "{{ supervision.by }}"),
         ("督办意见", "{{ supervision.note or '请抓紧办理，按期办结，并将办理结果报送本机关。' }}"),
     ):

@@ -20,15 +20,27 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT, PAGE_FONT = (
-    "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体",
-)  # fmt: skip
+    "方正小标宋简体",
+    "仿宋_GB2312",
+    "黑体",
+    "楷体_GB2312",
+    "宋体",
+)
 LATIN = "Times New Roman"
-FALLBACKS = {"方正小标宋简体": "宋体", "仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "黑体": "SimHei", "宋体": "SimSun"}  # fmt: skip
+FALLBACKS = {
+    "方正小标宋简体": "宋体",
+    "仿宋_GB2312": "仿宋",
+    "楷体_GB2312": "楷体",
+    "黑体": "SimHei",
+    "宋体": "SimSun",
+}
 LINE = 578  # twips: 28.9 pt exact, 22 lines in the 225 mm type area
 BODY_PT, TABLE_PT = 16, 12
 
 
-def set_fonts(rpr: Any, east: str, latin: str = LATIN, size: float | None = None, bold: bool | None = None) -> None:  # fmt: skip
+def set_fonts(
+    rpr: Any, east: str, latin: str = LATIN, size: float | None = None, bold: bool | None = None
+) -> None:
     """Set the run fonts on an rPr element, East-Asian slot included; drop theme fonts."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -68,7 +80,9 @@ def _spacing(ppr: Any, line: int = LINE, before: int = 0, after: int = 0) -> Non
     el.set(qn("w:lineRule"), "exact")
 
 
-def _indent(ppr: Any, first_chars: int = 0, right_chars: int = 0, left_chars: int = 0, size: int = BODY_PT) -> None:  # fmt: skip
+def _indent(
+    ppr: Any, first_chars: int = 0, right_chars: int = 0, left_chars: int = 0, size: int = BODY_PT
+) -> None:
     el = ppr.find(qn("w:ind"))
     if el is None:
         el = OxmlElement("w:ind")
@@ -91,7 +105,19 @@ def _jc(ppr: Any, value: str) -> None:
     el.set(qn("w:val"), value)
 
 
-def _style(doc: Document, name: str, east: str, size: float, *, first: int = 0, jc: str = "both", right: int = 0, line: int = LINE, after: int = 0, latin: str = LATIN) -> None:  # fmt: skip
+def _style(
+    doc: Document,
+    name: str,
+    east: str,
+    size: float,
+    *,
+    first: int = 0,
+    jc: str = "both",
+    right: int = 0,
+    line: int = LINE,
+    after: int = 0,
+    latin: str = LATIN,
+) -> None:
     styles = doc.styles
     try:
         style = styles[name]
@@ -121,7 +147,9 @@ def new_document() -> Document:
     pdefault = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     _spacing(pdefault)
     _style(doc, "Normal", BODY_FONT, BODY_PT, first=2)
-    _style(doc, "公文标题", TITLE_FONT, 22, jc="center", line=LINE + 120, after=LINE, latin=TITLE_FONT)  # fmt: skip
+    _style(
+        doc, "公文标题", TITLE_FONT, 22, jc="center", line=LINE + 120, after=LINE, latin=TITLE_FONT
+    )
     _style(doc, "一级标题", H1_FONT, BODY_PT, first=2)
     _style(doc, "二级标题", H2_FONT, BODY_PT, first=2)
     # A heading never stands alone at the foot of a page.

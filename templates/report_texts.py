@@ -48,54 +48,74 @@ def self_check(g: ModuleType, save: Save) -> None:
     )
     g.h1(doc, "一、工作指标")
     items = [
-        ("（一）进京上访：",
-         "{% if stats.visit_levels.进京 %}{{ period_name }}发生群众进京上访{{ stats.visit_levels.进京 }}批次，"
-         "同比{{ yoy.visit_levels.进京 }}，均已按要求及时处置。{% else %}全年无群众进京上访事件发生。{% endif %}"),
-        ("（二）到市上访：",
-         "{% if stats.visit_levels.到市 or stats.visit_levels.赴省 %}到市上访{{ stats.visit_levels.到市 }}批次"
-         "{% if stats.visit_levels.赴省 %}，赴省上访{{ stats.visit_levels.赴省 }}批次{% endif %}，同比{{ yoy.visit_levels.到市 }}。"
-         "{% else %}无群众到市集访，无群众到市非正常上访。{% endif %}"
-         "{% if stats.abnormal %}非正常上访{{ stats.abnormal }}件。{% endif %}"),
-        ("（三）到县集访：",
-         "{% if stats.visit_levels.到县 %}到县上访{{ stats.visit_levels.到县 }}批次。{% endif %}"
-         "{% if stats.collective.batches %}集体访{{ stats.collective.batches }}批{{ stats.collective.persons }}人次，"
-         "同比{{ yoy.collective.batches }}。{% else %}无群众集体上访。{% endif %}"),
-        ("（四）重复来信：",
-         "{% if stats.repeat %}重复信访{{ stats.repeat }}件，占信访总量的{{ stats.repeat_rate | pct }}，"
-         "同比{{ yoy.repeat }}。{% else %}无重复来信来访。{% endif %}"),
+        (
+            "（一）进京上访：",
+            "{% if stats.visit_levels.进京 %}{{ period_name }}发生群众进京上访{{ stats.visit_levels.进京 }}批次，"
+            "同比{{ yoy.visit_levels.进京 }}，均已按要求及时处置。{% else %}全年无群众进京上访事件发生。{% endif %}",
+        ),
+        (
+            "（二）到市上访：",
+            "{% if stats.visit_levels.到市 or stats.visit_levels.赴省 %}到市上访{{ stats.visit_levels.到市 }}批次"
+            "{% if stats.visit_levels.赴省 %}，赴省上访{{ stats.visit_levels.赴省 }}批次{% endif %}，同比{{ yoy.visit_levels.到市 }}。"
+            "{% else %}无群众到市集访，无群众到市非正常上访。{% endif %}"
+            "{% if stats.abnormal %}非正常上访{{ stats.abnormal }}件。{% endif %}",
+        ),
+        (
+            "（三）到县集访：",
+            "{% if stats.visit_levels.到县 %}到县上访{{ stats.visit_levels.到县 }}批次。{% endif %}"
+            "{% if stats.collective.batches %}集体访{{ stats.collective.batches }}批{{ stats.collective.persons }}人次，"
+            "同比{{ yoy.collective.batches }}。{% else %}无群众集体上访。{% endif %}",
+        ),
+        (
+            "（四）重复来信：",
+            "{% if stats.repeat %}重复信访{{ stats.repeat }}件，占信访总量的{{ stats.repeat_rate | pct }}，"
+            "同比{{ yoy.repeat }}。{% else %}无重复来信来访。{% endif %}",
+        ),
         ("（五）群体性事件：", "没有发生群体性事件。"),
-        ("（六）劝返处置：",
-         "{% if stats.skip_level or stats.abnormal %}越级上访{{ stats.skip_level }}件、非正常上访{{ stats.abnormal }}件，"
-         "均已按规定劝返处置，并做好教育疏导工作。{% else %}无群众进京、赴省、到市越级上访，无劝返处置任务。{% endif %}"),
-        ("（七）排查调处：",
-         "每月定期开展矛盾纠纷排查，{{ period_name }}共开展排查{{ stats.screenings.times }}次，"
-         "排查出矛盾纠纷{{ stats.screenings.found }}件，调处化解{{ stats.screenings.resolved }}件，"
-         "调处工作“五个一”责任制落到实处。"
-         "{% if stats.leader_receptions.days %}领导接访日{{ stats.leader_receptions.days }}天，"
-         "接待群众{{ stats.leader_receptions.batches }}批{{ stats.leader_receptions.persons }}人次。{% endif %}"),
-        ("（八）办理交办案件：",
-         "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件，均已登记在册。"
-         "受理事项按期办结{{ ratios.on_time_closure_rate.numerator }}件，按时报结率达"
-         "{{ stats.on_time_closure_rate | pct }}，同比{{ yoy.on_time_closure_rate }}，且质量符合要求。"
-         "领导包案{{ stats.leader_cases }}件，办结率{{ stats.leader_closure_rate | pct }}。"),
-    ]  # fmt: skip
+        (
+            "（六）劝返处置：",
+            "{% if stats.skip_level or stats.abnormal %}越级上访{{ stats.skip_level }}件、非正常上访{{ stats.abnormal }}件，"
+            "均已按规定劝返处置，并做好教育疏导工作。{% else %}无群众进京、赴省、到市越级上访，无劝返处置任务。{% endif %}",
+        ),
+        (
+            "（七）排查调处：",
+            "每月定期开展矛盾纠纷排查，{{ period_name }}共开展排查{{ stats.screenings.times }}次，"
+            "排查出矛盾纠纷{{ stats.screenings.found }}件，调处化解{{ stats.screenings.resolved }}件，"
+            "调处工作“五个一”责任制落到实处。"
+            "{% if stats.leader_receptions.days %}领导接访日{{ stats.leader_receptions.days }}天，"
+            "接待群众{{ stats.leader_receptions.batches }}批{{ stats.leader_receptions.persons }}人次。{% endif %}",
+        ),
+        (
+            "（八）办理交办案件：",
+            "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件，均已登记在册。"
+            "受理事项按期办结{{ ratios.on_time_closure_rate.numerator }}件，按时报结率达"
+            "{{ stats.on_time_closure_rate | pct }}，同比{{ yoy.on_time_closure_rate }}，且质量符合要求。"
+            "领导包案{{ stats.leader_cases }}件，办结率{{ stats.leader_closure_rate | pct }}。",
+        ),
+    ]
     for head, text in items:
         g.mixed(doc, [(g.H2_FONT, head), (g.BODY_FONT, text)])
     g.h1(doc, "二、保障指标")
     standing = [
-        ("（一）信访稳定工作领导重视、责任落实。",
-         "信访稳定工作纳入本年度综合目标管理考核。主要领导每季度定期研究信访稳定工作，针对存在的问题"
-         "采取了整改措施。主要负责人信访稳定“第一责任人”和领导班子成员“一岗双责”责任制落实，"
-         "信访事项“领导包案”、领导信访接待日、信访稳定责任追究等制度落到实处。"),
-        ("（二）信访工作制度完善、程序规范、落实到位。",
-         "信访事项的登记、转送、交办、督办以及受理告知等工作制度完善，文书格式规范。"
-         "制定了集体访及非正常上访处置预案、劝返处置预案和群体性事件处置预案，措施落实。"),
-        ("（三）机构人员落实。",
-         "按照《信访工作条例》要求设置信访工作机构，成立了信访工作领导小组，主要领导任组长，"
-         "{% if leaders %}{{ leaders | join('、') }}等同志分别包案，{% endif %}配备了专（兼）职信访干部。"),
+        (
+            "（一）信访稳定工作领导重视、责任落实。",
+            "信访稳定工作纳入本年度综合目标管理考核。主要领导每季度定期研究信访稳定工作，针对存在的问题"
+            "采取了整改措施。主要负责人信访稳定“第一责任人”和领导班子成员“一岗双责”责任制落实，"
+            "信访事项“领导包案”、领导信访接待日、信访稳定责任追究等制度落到实处。",
+        ),
+        (
+            "（二）信访工作制度完善、程序规范、落实到位。",
+            "信访事项的登记、转送、交办、督办以及受理告知等工作制度完善，文书格式规范。"
+            "制定了集体访及非正常上访处置预案、劝返处置预案和群体性事件处置预案，措施落实。",
+        ),
+        (
+            "（三）机构人员落实。",
+            "按照《信访工作条例》要求设置信访工作机构，成立了信访工作领导小组，主要领导任组长，"
+            "{% if leaders %}{{ leaders | join('、') }}等同志分别包案，{% endif %}配备了专（兼）职信访干部。",
+        ),
         ("（四）办公设施设备配套。", "配有接待场所和取证设备，能保证信访稳定工作需要。"),
         ("（五）按时报送材料。", "出台了年度工作意见，按时报送工作总结和信访工作动态。"),
-    ]  # fmt: skip
+    ]
     for head, text in standing:
         g.mixed(doc, [(g.H2_FONT, head), (g.BODY_FONT, text)])
     g.body(doc, "特此报告。")
@@ -115,7 +135,7 @@ def _breakdown_table(g: ModuleType, doc: Any, rows: str, head: str) -> None:
                 "{{ row.share | pct }}",
                 "{{ row.last | num }}",
                 "{{ row.change }}",
-            ],  # fmt: skip
+            ],
             ["{%tr endfor %}", "", "", "", ""],
             [
                 "合计",
@@ -123,7 +143,7 @@ def _breakdown_table(g: ModuleType, doc: Any, rows: str, head: str) -> None:
                 "{% if stats.total %}100%{% else %}—{% endif %}",
                 "{{ yoy.total.last }}",
                 "{{ yoy.total }}",
-            ],  # fmt: skip
+            ],
         ],
         [42, 24, 26, 28, 36],
     )
@@ -224,12 +244,19 @@ def monthly(g: ModuleType, save: Save) -> None:
         ("平均办结天数", "stats.avg_days_to_close | num", "yoy.avg_days_to_close"),
     ]
     rates = [
-        ("重复信访率", "repeat_rate"), ("及时受理率", "timely_acceptance_rate"),
-        ("办结率", "closure_rate"), ("按期办结率", "on_time_closure_rate"),
-        ("处理率", "handled_rate"), ("参评率", "evaluation_rate"),
-        ("满意率", "satisfaction_rate"), ("领导包案办结率", "leader_closure_rate"),
-    ]  # fmt: skip
-    rows = [[label, f"{{{{ {value} }}}}", f"{{{{ {y}.last | num }}}}", f"{{{{ {y} }}}}"] for label, value, y in main]  # fmt: skip
+        ("重复信访率", "repeat_rate"),
+        ("及时受理率", "timely_acceptance_rate"),
+        ("办结率", "closure_rate"),
+        ("按期办结率", "on_time_closure_rate"),
+        ("处理率", "handled_rate"),
+        ("参评率", "evaluation_rate"),
+        ("满意率", "satisfaction_rate"),
+        ("领导包案办结率", "leader_closure_rate"),
+    ]
+    rows = [
+        [label, f"{{{{ {value} }}}}", f"{{{{ {y}.last | num }}}}", f"{{{{ {y} }}}}"]
+        for label, value, y in main
+    ]
     rows += [
         [
             label,

@@ -15,7 +15,7 @@ import pytest
 
 from app import clock, paths
 from app.bootstrap import open_database
-from app.cases import CaseService
+from app.cases.service import CaseService
 from app.db import Database
 
 TODAY = dt.date(2025, 12, 31)

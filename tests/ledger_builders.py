@@ -22,13 +22,37 @@ ID_C = id_number("19881111", "016")
 
 # A header with the synonyms real ledgers use (domain.md §6), not our export names.
 SYNONYM_HEADER = [
-    "序号", "信访编号", "信访日期", "信访方式", "信访来源", "姓名", "身份证号码", "手机",
-    "家庭住址", "信访人数", "内容摘要", "问题分类", "责任单位", "责任领导", "告知日期",
-    "回复日期", "结案日期", "办理情况", "群众满意度", "是否重复信访", "上访层级", "备注",
-]  # fmt: skip
+    "序号",
+    "信访编号",
+    "信访日期",
+    "信访方式",
+    "信访来源",
+    "姓名",
+    "身份证号码",
+    "手机",
+    "家庭住址",
+    "信访人数",
+    "内容摘要",
+    "问题分类",
+    "责任单位",
+    "责任领导",
+    "告知日期",
+    "回复日期",
+    "结案日期",
+    "办理情况",
+    "群众满意度",
+    "是否重复信访",
+    "上访层级",
+    "备注",
+]
 
 
-def write_xlsx(path: Path, rows: list[list[Any]], title: str = "某县水务局2025年信访工作台账", sheet: str = "2025年") -> Path:  # fmt: skip
+def write_xlsx(
+    path: Path,
+    rows: list[list[Any]],
+    title: str = "某县水务局2025年信访工作台账",
+    sheet: str = "2025年",
+) -> Path:
     """A merged title row, a note row, a blank row, then the header and the rows."""
     wb = openpyxl.Workbook()
     ws = wb.active

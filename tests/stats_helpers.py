@@ -3,9 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from app.cases import CaseService
-from app.intake import CaseInput
-from app.statistics import Statistics, StatisticsService
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
+from app.stats.service import Statistics, StatisticsService
 
 D = dt.date
 
@@ -32,7 +32,9 @@ def act(cases: CaseService, number: str, *steps: tuple[Any, ...]) -> None:
         cases.act(number, action, on, dict(data))
 
 
-def close(cases: CaseService, number: str, accepted: dt.date, replied: dt.date, closed: dt.date) -> None:  # fmt: skip
+def close(
+    cases: CaseService, number: str, accepted: dt.date, replied: dt.date, closed: dt.date
+) -> None:
     act(cases, number, ("受理", accepted), ("答复", replied), ("办结", closed))
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import auth
-from app.auth import ADMIN, CLERK, READER, AuthService, LoginDelayed
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
 from app.models import AuditEntry, Case, User
+from app.safety import auth
+from app.safety.auth import ADMIN, CLERK, READER, AuthService, LoginDelayed
 
 T0 = dt.datetime(2025, 12, 31, 9, 0, 0)
 
@@ -164,7 +164,9 @@ def test_audit_log_records_user_field_old_and_new(db: Database, accounts: AuthSe
     assert any(h.field == "persons" and h.old == "1" and h.new == "3" for h in history)
 
 
-def test_cli_user_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_cli_user_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from app import paths
     from app.cli import main
 

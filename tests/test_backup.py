@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from app import backup, demo, paths, settings
-from app.cases import CaseService
+from app import paths
+from app.cases import demo
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
+from app.office import settings
+from app.safety import backup
 
 T = dt.datetime(2025, 12, 31, 17, 30, 0)
 
@@ -34,7 +37,12 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, in rowid order: 'identical data' means this is equal."""
     conn = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
     finally:
         conn.close()
@@ -70,7 +78,7 @@ def test_backup_then_restore_gives_identical_data(filled: Database, tmp_path: Pa
 
 
 def search_filter():  # type: ignore[no-untyped-def]
-    from app.search import CaseFilter
+    from app.cases.search import CaseFilter
 
     return CaseFilter()
 
@@ -83,7 +91,9 @@ def test_a_backup_is_one_self_contained_file(filled: Database, tmp_path: Path) -
     assert header[18:20] == b"\x01\x01"  # rollback journal, not WAL: no -wal needed beside it
 
 
-def test_rotation_keeps_the_newest_and_nothing_else_is_touched(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+def test_rotation_keeps_the_newest_and_nothing_else_is_touched(
+    filled: Database, tmp_path: Path
+) -> None:
     folder = tmp_path / "bk"
     folder.mkdir()
     (folder / "恢复前-20240101-000000.sqlite3").write_bytes(b"kept")
@@ -113,7 +123,9 @@ def test_keep_and_folder_come_from_the_settings(filled: Database, tmp_path: Path
     assert len(list((tmp_path / "usb").glob("备份-*.sqlite3"))) == 2
 
 
-def test_a_damaged_database_is_not_backed_up_over_good_copies(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+def test_a_damaged_database_is_not_backed_up_over_good_copies(
+    filled: Database, tmp_path: Path
+) -> None:
     folder = tmp_path / "bk"
     good = backup.make_backup(filled, folder=folder, keep=1, now=T)
     filled.close()
@@ -180,7 +192,9 @@ def test_daily_backup_once_a_day_and_fallback_when_the_usb_drive_is_missing(
     assert backup.daily_due(filled, now=T + dt.timedelta(days=1))
 
 
-def test_cli_backup_restore_check(filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_cli_backup_restore_check(
+    filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = filled.path.parent
     filled.close()
     saved = dump(filled.path)

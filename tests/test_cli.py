@@ -15,7 +15,22 @@ def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int
 
 
 def test_add_list_act_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, tmp_path, "case", "add", "--name", "张三", "--form", "来访", "--received", "2025-03-05", "--persons", "6", "--summary", "反映土地承包问题")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        tmp_path,
+        "case",
+        "add",
+        "--name",
+        "张三",
+        "--form",
+        "来访",
+        "--received",
+        "2025-03-05",
+        "--persons",
+        "6",
+        "--summary",
+        "反映土地承包问题",
+    )
     assert code == 0 and "XF2025-0001" in out
     code, out, _ = run(capsys, tmp_path, "case", "list", "--search", "zs")
     assert code == 0 and out.startswith("XF2025-0001") and "共 1 件" in out
@@ -45,7 +60,7 @@ def test_add_list_act_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
                 "2025-03-05",
             ],
             "校验位错误",
-        ),  # fmt: skip
+        ),
         (
             ["case", "add", "--name", "张三", "--form", "来信", "--received", "2025-3-5x"],
             "格式不对",
@@ -64,9 +79,21 @@ def test_mistakes_print_one_chinese_line(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_demo_fills_the_database_deterministically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    assert run(capsys, tmp_path / "a", "demo", "--cases", "300", "--seed", "7", "--years", "2024-2025")[0] == 0  # fmt: skip
-    assert run(capsys, tmp_path / "b", "demo", "--cases", "300", "--seed", "7", "--years", "2024-2025")[0] == 0  # fmt: skip
+def test_demo_fills_the_database_deterministically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(
+            capsys, tmp_path / "a", "demo", "--cases", "300", "--seed", "7", "--years", "2024-2025"
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys, tmp_path / "b", "demo", "--cases", "300", "--seed", "7", "--years", "2024-2025"
+        )[0]
+        == 0
+    )
     _, a, _ = run(capsys, tmp_path / "a", "case", "list", "--limit", "0", "--full")
     _, b, _ = run(capsys, tmp_path / "b", "case", "list", "--limit", "0", "--full")
     assert a == b

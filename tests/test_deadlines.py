@@ -3,7 +3,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.deadlines import WorkCalendar, known_years, warning
+from app.cases.deadlines import WorkCalendar, known_years, warning
 
 CAL = WorkCalendar()
 WORK = WorkCalendar(working_days=True)

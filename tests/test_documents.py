@@ -20,9 +20,16 @@ from app.errors import DomainError
 
 @pytest.mark.parametrize(
     ("rate", "text"),
-    [(None, "—"), (1.0, "100%"), (0.0, "0%"), (0.952380952, "95.2%"), (0.87, "87.0%"),
-     (0.0125, "1.3%"), (0.99996, "100%")],
-)  # fmt: skip
+    [
+        (None, "—"),
+        (1.0, "100%"),
+        (0.0, "0%"),
+        (0.952380952, "95.2%"),
+        (0.87, "87.0%"),
+        (0.0125, "1.3%"),
+        (0.99996, "100%"),
+    ],
+)
 def test_pct(rate: float | None, text: str) -> None:
     assert filters.pct(rate) == text
 
@@ -41,7 +48,9 @@ def test_pct(rate: float | None, text: str) -> None:
         (None, 0.9, None, True, "上年同期无可比数据"),
     ],
 )
-def test_change_wording(this: float, last: float, change: float | None, rate: bool, text: str) -> None:  # fmt: skip
+def test_change_wording(
+    this: float, last: float, change: float | None, rate: bool, text: str
+) -> None:
     assert filters.change_text(this, last, change, rate) == text
 
 
@@ -85,12 +94,19 @@ def _texts(path: Path) -> str:
 
 def _render(db: Database, tmp_path: Path, name: str = "月度统计表", repair: bool = False) -> Path:
     out = tmp_path / "out" / "报告.docx"
-    DocumentService(db).report(name, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out, repair=repair)  # fmt: skip
+    DocumentService(db).report(
+        name, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out, repair=repair
+    )
     return out
 
 
-def test_syntax_error_names_the_paragraph_and_writes_nothing(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
-    _template(office / "月度统计表.docx", [["开头"], ["{% if stats.total %}共{{ stats.total }}件"], ["结尾"]])  # fmt: skip
+def test_syntax_error_names_the_paragraph_and_writes_nothing(
+    db: Database, office: Path, tmp_path: Path
+) -> None:
+    _template(
+        office / "月度统计表.docx",
+        [["开头"], ["{% if stats.total %}共{{ stats.total }}件"], ["结尾"]],
+    )
     with pytest.raises(TemplateProblem) as err:
         _render(db, tmp_path)
     assert "缺少结束标签 {% endif %}" in err.value.message
@@ -98,7 +114,7 @@ def test_syntax_error_names_the_paragraph_and_writes_nothing(db: Database, offic
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_path: Path) -> None:
     _template(
         office / "月度统计表.docx",
         [
@@ -106,7 +122,7 @@ def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_
             ["{{ 单位 }}"],
             ["{{ stats.closure_rate | percent }}"],
             ["{{ stats.by_form.来信 }}"],
-        ],  # fmt: skip
+        ],
     )
     with pytest.raises(TemplateProblem) as err:
         _render(db, tmp_path)
@@ -118,7 +134,9 @@ def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_
     assert not (tmp_path / "out" / "报告.docx").exists()
 
 
-def test_split_tag_is_reported_then_repaired_on_request(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_split_tag_is_reported_then_repaired_on_request(
+    db: Database, office: Path, tmp_path: Path
+) -> None:
     template = _template(
         office / "月度统计表.docx", [["共受理", "{{ stats.", "tot", "al }}", "件。"]]
     )
@@ -147,7 +165,9 @@ def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path:
     assert "{" not in text and "｛" not in text and text.startswith("热线")
 
 
-def test_tag_across_paragraphs_cannot_be_repaired(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_tag_across_paragraphs_cannot_be_repaired(
+    db: Database, office: Path, tmp_path: Path
+) -> None:
     _template(office / "月度统计表.docx", [["共{{ stats."], ["total }}件"]])
     with pytest.raises(TemplateProblem) as err:
         _render(db, tmp_path, repair=True)
@@ -165,7 +185,9 @@ def test_failed_render_keeps_the_previous_file(db: Database, office: Path, tmp_p
     assert [p.name for p in out.parent.iterdir()] == ["报告.docx"]  # no temporary left behind
 
 
-def test_a_non_docx_template_gets_a_clear_message(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_a_non_docx_template_gets_a_clear_message(
+    db: Database, office: Path, tmp_path: Path
+) -> None:
     (office / "月度统计表.docx").write_bytes(b"not a zip")
     with pytest.raises(DomainError, match="不是有效的 Word 文档"):
         _render(db, tmp_path)
@@ -222,8 +244,15 @@ def _pixels(png: bytes) -> tuple[int, int, bytes]:
 def test_chart_is_a_valid_png_for_any_figures() -> None:
     from app.documents import chart
 
-    for values in ([79, 87, 81, 67, 84, 90, 112, 82, 79, 85, 82, 81], [0] * 12, [3], list(range(36))):  # fmt: skip
-        width, height, raw = _pixels(chart.bar_chart_png([str(i + 1) for i in range(len(values))], values))  # fmt: skip
+    for values in (
+        [79, 87, 81, 67, 84, 90, 112, 82, 79, 85, 82, 81],
+        [0] * 12,
+        [3],
+        list(range(36)),
+    ):
+        width, height, raw = _pixels(
+            chart.bar_chart_png([str(i + 1) for i in range(len(values))], values)
+        )
         assert (width, height) == (1500, 620)
         assert len(raw) == height * (1 + width * 3)
     # The bars are drawn to scale: [5, 10] has three quarters of the blue of [10, 10].
@@ -244,7 +273,7 @@ def test_period_names() -> None:
     assert period_name(d(2025, 3, 5), d(2025, 4, 9)) == "2025年3月5日至2025年4月9日"
 
 
-def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_path: Path) -> None:
     doc = docx.Document()
     doc.add_paragraph("{% for row in category_rows %}{{ row.name }}{{ row.cout }}{% endfor %}")
     doc.sections[0].footer.paragraphs[0].text = "{{ offce }}"
@@ -264,14 +293,16 @@ def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_p
         (
             "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
             "循环次数太多",
-        ),  # fmt: skip
+        ),
         ("{{ 'x' * 1000000000 }}", "内容过长"),
         ("{% include '/etc/passwd' %}", "不能使用 {% include %}"),
         ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "宏无限地调用自身"),
         ("{{ stats.total + 'x' }}", "模板中的计算出错"),
     ],
 )
-def test_runaway_templates_stop_with_a_sentence(db: Database, office: Path, tmp_path: Path, payload: str, message: str) -> None:  # fmt: skip
+def test_runaway_templates_stop_with_a_sentence(
+    db: Database, office: Path, tmp_path: Path, payload: str, message: str
+) -> None:
     _template(office / "月度统计表.docx", [[payload]])
     with pytest.raises(DomainError, match=re.escape(message)):
         _render(db, tmp_path)

@@ -8,13 +8,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from app import paths, settings
-from app.cases import CaseService
+from app import paths
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.db import Database
 from app.documents.service import DocumentService
 from app.documents.template_check import leftover_tags
 from app.errors import DomainError
-from app.intake import CaseInput
+from app.office import settings
 
 NAME, ID, PHONE, ADDRESS = "张秀英", "11010519491231002X", "13800138000", "城关镇东关村12号"
 
@@ -30,10 +31,18 @@ def docs(db: Database, tmp_path: Path) -> Iterator[DocumentService]:
 
 def _case(cases: CaseService, nature: str = "申诉求决类", target: str = "") -> str:
     data = CaseInput(
-        received_on=dt.date(2025, 11, 3), form="来信", name=NAME, id_number=ID, phone=PHONE,
-        address=ADDRESS, summary="反映村内饮用水水质浑浊", category="水利", nature=nature,
-        target=target, department="业务科",
-    )  # fmt: skip
+        received_on=dt.date(2025, 11, 3),
+        form="来信",
+        name=NAME,
+        id_number=ID,
+        phone=PHONE,
+        address=ADDRESS,
+        summary="反映村内饮用水水质浑浊",
+        category="水利",
+        nature=nature,
+        target=target,
+        department="业务科",
+    )
     return cases.create(data).number
 
 
@@ -66,19 +75,33 @@ def test_acceptance_notice(cases: CaseService, docs: DocumentService, tmp_path: 
 def test_extension_and_opinion(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:
     number = _case(cases)
     cases.act(number, "受理", dt.date(2025, 11, 5))
-    detail = cases.act(number, "延期", dt.date(2025, 12, 1), {"reason": "需要现场检测水质", "approver": "王建国", "days": 20})  # fmt: skip
+    detail = cases.act(
+        number,
+        "延期",
+        dt.date(2025, 12, 1),
+        {"reason": "需要现场检测水质", "approver": "王建国", "days": 20},
+    )
     text = _paragraphs(docs.case_document(number, "延期办理告知书", tmp_path / "延期.docx").path)
     due = detail.handling_due
     assert due is not None
     assert "因需要现场检测水质" in text and "经王建国批准，办理期限延长20日" in text
     assert f"延长后的办理期限至{due.year}年{due.month}月{due.day}日" in text
-    cases.act(number, "答复", dt.date(2025, 12, 20), {"result": "支持", "text": "经检测，水质不达标，已更换管网。"})  # fmt: skip
-    text = _paragraphs(docs.case_document(number, "信访事项处理意见书", tmp_path / "意见书.docx").path)  # fmt: skip
+    cases.act(
+        number,
+        "答复",
+        dt.date(2025, 12, 20),
+        {"result": "支持", "text": "经检测，水质不达标，已更换管网。"},
+    )
+    text = _paragraphs(
+        docs.case_document(number, "信访事项处理意见书", tmp_path / "意见书.docx").path
+    )
     assert "经检测，水质不达标，已更换管网。" in text and "本机关予以支持" in text
     assert "30日内" in text and "2025年12月20日" in text
 
 
-def test_a_notice_the_timeline_does_not_support_is_refused(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+def test_a_notice_the_timeline_does_not_support_is_refused(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
     number = _case(cases)
     with pytest.raises(DomainError, match="还没有“不予受理”的办理记录"):
         docs.case_document(number, "不予受理告知书", tmp_path / "x.docx")
@@ -89,7 +112,9 @@ def test_a_notice_the_timeline_does_not_support_is_refused(cases: CaseService, d
     assert all(why for why in available.values())  # 待受理: nothing to write yet
 
 
-def test_accusation_forwarded_carries_no_identity(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+def test_accusation_forwarded_carries_no_identity(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
     number = _case(cases, nature="检举控告类", target="某某镇供水站")
     cases.act(number, "转送", dt.date(2025, 11, 5), {"to": "县纪委监委"})
     out = docs.case_document(number, "转送函", tmp_path / "转送函.docx").path
@@ -100,9 +125,13 @@ def test_accusation_forwarded_carries_no_identity(cases: CaseService, docs: Docu
     assert "县纪委监委：" in text and "一件检举控告类信访事项" in text and "第三十条" in text
 
 
-def test_accusation_assigned_with_supervision_carries_no_identity(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+def test_accusation_assigned_with_supervision_carries_no_identity(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
     number = _case(cases, nature="检举控告类", target="某某镇供水站")
-    cases.act(number, "交办", dt.date(2025, 11, 5), {"to": "县水利工程队", "deadline": "2025-12-05"})  # fmt: skip
+    cases.act(
+        number, "交办", dt.date(2025, 11, 5), {"to": "县水利工程队", "deadline": "2025-12-05"}
+    )
     cases.act(number, "督办", dt.date(2025, 11, 25), {"by": "分管局领导", "note": "请加快办理"})
     for name in ("交办函", "督办单"):
         out = docs.case_document(number, name, tmp_path / f"{name}.docx").path
@@ -113,7 +142,9 @@ def test_accusation_assigned_with_supervision_carries_no_identity(cases: CaseSer
     assert "请加快办理" in _paragraphs(tmp_path / "督办单.docx")
 
 
-def test_accusation_may_not_go_to_the_reported_body(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+def test_accusation_may_not_go_to_the_reported_body(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
     number = _case(cases, nature="检举控告类", target="某某镇供水站")
     cases.act(number, "转送", dt.date(2025, 11, 5), {"to": "某某镇供水站"})
     with pytest.raises(DomainError, match="第三十条"):
@@ -121,14 +152,25 @@ def test_accusation_may_not_go_to_the_reported_body(cases: CaseService, docs: Do
     assert not (tmp_path / "转送函.docx").exists()
 
 
-def test_text_with_xml_characters_is_escaped(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
-    number = cases.create(CaseInput(received_on=dt.date(2025, 11, 3), form="来信", name="王五", summary="反映A&B公司<拖欠>工资")).number  # fmt: skip
+def test_text_with_xml_characters_is_escaped(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
+    number = cases.create(
+        CaseInput(
+            received_on=dt.date(2025, 11, 3),
+            form="来信",
+            name="王五",
+            summary="反映A&B公司<拖欠>工资",
+        )
+    ).number
     cases.act(number, "受理", dt.date(2025, 11, 4))
     text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)
     assert "“反映A&B公司<拖欠>工资”" in text
 
 
-def test_an_ordinary_forwarding_letter_names_the_petitioner(cases: CaseService, docs: DocumentService, tmp_path: Path) -> None:  # fmt: skip
+def test_an_ordinary_forwarding_letter_names_the_petitioner(
+    cases: CaseService, docs: DocumentService, tmp_path: Path
+) -> None:
     number = _case(cases)
     cases.act(number, "转送", dt.date(2025, 11, 5), {"to": "县自来水公司"})
     text = _paragraphs(docs.case_document(number, "转送函", tmp_path / "转送函.docx").path)
@@ -152,7 +194,13 @@ def test_acceptance_notice_states_the_offices_own_limits(
 def test_npc_suggestion_notice_does_not_promise_days(
     cases: CaseService, docs: DocumentService, tmp_path: Path
 ) -> None:
-    data = CaseInput(received_on=dt.date(2025, 11, 3), form="来信", name=NAME, channel="人大建议", summary="建议修路")  # fmt: skip
+    data = CaseInput(
+        received_on=dt.date(2025, 11, 3),
+        form="来信",
+        name=NAME,
+        channel="人大建议",
+        summary="建议修路",
+    )
     number = cases.create(data).number
     cases.act(number, "受理", dt.date(2025, 11, 5))
     text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)

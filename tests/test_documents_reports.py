@@ -12,17 +12,27 @@ from typing import Any
 import docx
 import pytest
 
-from app import demo, paths, settings
+from app import paths
+from app.cases import demo
 from app.cli import main
 from app.db import Database
 from app.documents import filters
 from app.documents.service import DocumentService
 from app.documents.template_check import leftover_tags
-from app.statistics import StatisticsService
+from app.office import settings
+from app.stats.service import StatisticsService
 
 FROM, TO = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
-RATES = ["repeat_rate", "timely_acceptance_rate", "closure_rate", "on_time_closure_rate",
-         "handled_rate", "evaluation_rate", "satisfaction_rate", "leader_closure_rate"]  # fmt: skip
+RATES = [
+    "repeat_rate",
+    "timely_acceptance_rate",
+    "closure_rate",
+    "on_time_closure_rate",
+    "handled_rate",
+    "evaluation_rate",
+    "satisfaction_rate",
+    "leader_closure_rate",
+]
 
 
 @pytest.fixture
@@ -38,13 +48,24 @@ def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
 def _stats(db: Database, date_from: dt.date = FROM, date_to: dt.date = TO) -> dict[str, Any]:
     """What `xinfang stats --json` prints for the period, read back as JSON."""
     buffer = io.StringIO()
-    args = ["--data-dir", str(db.path.parent), "stats", "--json", "--from", date_from.isoformat(), "--to", date_to.isoformat()]  # fmt: skip
+    args = [
+        "--data-dir",
+        str(db.path.parent),
+        "stats",
+        "--json",
+        "--from",
+        date_from.isoformat(),
+        "--to",
+        date_to.isoformat(),
+    ]
     with contextlib.redirect_stdout(buffer):
         assert main(args) == 0
     return json.loads(buffer.getvalue())
 
 
-def _report(db: Database, tmp_path: Path, name: str, date_from: dt.date = FROM, date_to: dt.date = TO) -> docx.document.Document:  # fmt: skip
+def _report(
+    db: Database, tmp_path: Path, name: str, date_from: dt.date = FROM, date_to: dt.date = TO
+) -> docx.document.Document:
     out = tmp_path / f"{name}.docx"
     DocumentService(db).report(name, date_from, date_to, None, out)
     document = docx.Document(out)
@@ -77,7 +98,9 @@ def _numbers(data: Any) -> set[str]:
     return out
 
 
-def test_annual_report_sentences_and_tables_equal_the_statistics(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+def test_annual_report_sentences_and_tables_equal_the_statistics(
+    filled: Database, tmp_path: Path
+) -> None:
     s = _stats(filled)
     document = _report(filled, tmp_path, "年度信访工作报告")
     text = _text(document)
@@ -113,7 +136,9 @@ def test_annual_report_sentences_and_tables_equal_the_statistics(filled: Databas
     assert len(document.inline_shapes) == 1
 
 
-def test_every_number_in_the_self_check_report_is_a_statistic(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+def test_every_number_in_the_self_check_report_is_a_statistic(
+    filled: Database, tmp_path: Path
+) -> None:
     s = _stats(filled)
     text = _text(_report(filled, tmp_path, "信访工作自查报告"))
     allowed = _numbers(s) | {"2025", "12", "31", "12345", "1", "100%"}
@@ -121,7 +146,9 @@ def test_every_number_in_the_self_check_report_is_a_statistic(filled: Database, 
     stats = StatisticsService(filled).compute(FROM, TO)
     allowed |= {str(n) for key in RATES for n in stats.ratio(key)}
     for key in RATES:  # 同比 wording of rates prints percentage points
-        allowed.add(filters.change_text(s["yoy"][key]["this"], s["yoy"][key]["last"], None, True)[2:-4])  # fmt: skip
+        allowed.add(
+            filters.change_text(s["yoy"][key]["this"], s["yoy"][key]["last"], None, True)[2:-4]
+        )
     for y in _flat_yoy(s["yoy"]):
         allowed.add(filters.change_text(y["this"], y["last"], y["change"], False)[2:])
     found = re.findall(r"\d+(?:\.\d+)?%?", text)
@@ -141,17 +168,33 @@ def _flat_yoy(y: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 MAIN = {
-    "信访总量（件）": "total", "总人次": "persons_total", "来访（批）": "visits.batches",
-    "来访（人次）": "visits.persons", "集体访（批）": "collective.batches",
-    "集体访（人次）": "collective.persons", "进京（批）": "visit_levels.进京",
-    "赴省（批）": "visit_levels.赴省", "到市（批）": "visit_levels.到市", "到县（批）": "visit_levels.到县",
-    "越级访（件）": "skip_level", "非正常访（件）": "abnormal", "重复信访（件）": "repeat",
-    "上期结转（件）": "carried_over", "期末未结（件）": "open_at_end", "超期未结（件）": "overdue_open",
-    "领导包案（件）": "leader_cases", "平均办结天数": "avg_days_to_close",
-    "重复信访率": "repeat_rate", "及时受理率": "timely_acceptance_rate", "办结率": "closure_rate",
-    "按期办结率": "on_time_closure_rate", "处理率": "handled_rate", "参评率": "evaluation_rate",
-    "满意率": "satisfaction_rate", "领导包案办结率": "leader_closure_rate",
-}  # fmt: skip
+    "信访总量（件）": "total",
+    "总人次": "persons_total",
+    "来访（批）": "visits.batches",
+    "来访（人次）": "visits.persons",
+    "集体访（批）": "collective.batches",
+    "集体访（人次）": "collective.persons",
+    "进京（批）": "visit_levels.进京",
+    "赴省（批）": "visit_levels.赴省",
+    "到市（批）": "visit_levels.到市",
+    "到县（批）": "visit_levels.到县",
+    "越级访（件）": "skip_level",
+    "非正常访（件）": "abnormal",
+    "重复信访（件）": "repeat",
+    "上期结转（件）": "carried_over",
+    "期末未结（件）": "open_at_end",
+    "超期未结（件）": "overdue_open",
+    "领导包案（件）": "leader_cases",
+    "平均办结天数": "avg_days_to_close",
+    "重复信访率": "repeat_rate",
+    "及时受理率": "timely_acceptance_rate",
+    "办结率": "closure_rate",
+    "按期办结率": "on_time_closure_rate",
+    "处理率": "handled_rate",
+    "参评率": "evaluation_rate",
+    "满意率": "satisfaction_rate",
+    "领导包案办结率": "leader_closure_rate",
+}
 
 
 def _get(data: dict[str, Any], path: str) -> Any:
@@ -160,7 +203,9 @@ def _get(data: dict[str, Any], path: str) -> Any:
     return data
 
 
-def test_monthly_table_equals_the_statistics_for_one_month(filled: Database, tmp_path: Path) -> None:  # fmt: skip
+def test_monthly_table_equals_the_statistics_for_one_month(
+    filled: Database, tmp_path: Path
+) -> None:
     date_from, date_to = dt.date(2025, 11, 1), dt.date(2025, 11, 30)
     s = _stats(filled, date_from, date_to)
     document = _report(filled, tmp_path, "月度统计表", date_from, date_to)
@@ -182,14 +227,18 @@ def test_monthly_table_equals_the_statistics_for_one_month(filled: Database, tmp
 
 def test_an_empty_period_reads_naturally(filled: Database, tmp_path: Path) -> None:
     # Nothing received in a future-less empty year: no "0件" sentences, rates are "—".
-    text = _text(_report(filled, tmp_path, "信访工作自查报告", dt.date(2023, 1, 1), dt.date(2023, 12, 31)))  # fmt: skip
+    text = _text(
+        _report(filled, tmp_path, "信访工作自查报告", dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    )
     assert "共受理各类信访0件0人次，同比上年同期为0" in text
     assert "全年无群众进京上访事件发生" in text and "无重复来信来访" in text
     assert "办结率—" in text
 
 
-def test_a_channel_the_template_names_but_the_office_renamed_reads_zero(filled: Database, tmp_path: Path) -> None:  # fmt: skip
-    from app import dictionaries
+def test_a_channel_the_template_names_but_the_office_renamed_reads_zero(
+    filled: Database, tmp_path: Path
+) -> None:
+    from app.office import dictionaries
 
     with filled.session() as s:
         dictionaries.deactivate(s, "channel", "书记信箱")

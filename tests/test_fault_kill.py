@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import open_database
-from app.cases import CaseService
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 from app.db import Database
-from app.search import CaseFilter
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 
@@ -32,8 +32,8 @@ KILLS = int(os.environ.get("XINFANG_FAULT_KILLS", "30"))
 def _writer(path: Path, ack_fd: int, seed: int) -> None:
     """The child: registers cases (and handles some) as fast as it can, acknowledging each
     one on the pipe only after its transaction committed."""
-    from app.cases import CaseService
-    from app.intake import CaseInput
+    from app.cases.intake import CaseInput
+    from app.cases.service import CaseService
 
     rng = random.Random(seed)
     service = CaseService(Database(path), "断电测试")
@@ -110,7 +110,9 @@ def check_database(path: Path, result: FaultResult) -> dict[str, int]:
         stored = dict(conn.execute("SELECT number, status FROM cases").fetchall())
         missing = [n for n in result.acknowledged if n not in stored]
         assert not missing, f"acknowledged but lost: {missing[:10]}"
-        lost_action = [n for n, acted in result.acknowledged.items() if acted and stored[n] != "办理中"]  # fmt: skip
+        lost_action = [
+            n for n, acted in result.acknowledged.items() if acted and stored[n] != "办理中"
+        ]
         assert not lost_action, f"受理 acknowledged but lost: {lost_action[:10]}"
         # All or nothing: every stored case has its 登记 event and its audit entry.
         half = conn.execute(

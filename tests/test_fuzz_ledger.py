@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from app.db import Database
 from app.errors import DomainError
-from app.ledger_import import dry_run, import_ledger
+from app.ledger.importing import dry_run, import_ledger
 
 FUZZ = settings(
     max_examples=40,
@@ -29,7 +29,18 @@ FUZZ = settings(
     derandomize=True,  # the same inputs every run: the suite stays deterministic
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-HEADER = ["序号", "编号", "登记日期", "信访形式", "信访人", "身份证号", "联系电话", "人数", "反映问题", "办理状态"]  # fmt: skip
+HEADER = [
+    "序号",
+    "编号",
+    "登记日期",
+    "信访形式",
+    "信访人",
+    "身份证号",
+    "联系电话",
+    "人数",
+    "反映问题",
+    "办理状态",
+]
 GOOD_ROWS = [
     [
         1,
@@ -42,7 +53,7 @@ GOOD_ROWS = [
         1,
         "土地承包纠纷",
         "待受理",
-    ],  # fmt: skip
+    ],
     [2, "XF2025-0102", "2025/3/6", "走访", "李四", "", "", 6, "拖欠工资", "办理中"],
 ]
 
@@ -162,7 +173,7 @@ _CELL = st.one_of(
             "\u202e反向文字",
             "😀",
         ]
-    ),  # fmt: skip
+    ),
     st.integers(-(10**20), 10**20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -185,7 +196,9 @@ def test_hostile_cell_values(db: Database, tmp_path: Path, rows: list[list[objec
     sep=st.sampled_from([",", "\t", ";", "，", '"']),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
 )
-def test_hostile_csv(db: Database, tmp_path: Path, lines: list[list[str]], sep: str, encoding: str) -> None:  # fmt: skip
+def test_hostile_csv(
+    db: Database, tmp_path: Path, lines: list[list[str]], sep: str, encoding: str
+) -> None:
     text = "\n".join(sep.join(cells) for cells in [HEADER, *lines])
     path = tmp_path / "台账.csv"
     path.write_bytes(text.encode(encoding, errors="replace"))
@@ -213,15 +226,15 @@ HOSTILE: dict[str, tuple[str, bytes]] = {
     "Word 文档改名为 .xlsx": (
         ".xlsx",
         _zip({"word/document.xml": b"<w:document/>", "[Content_Types].xml": b"<Types/>"}),
-    ),  # fmt: skip
+    ),
     "网页另存的假 .xls": (
         ".xls",
         "<html><table><tr><td>编号</td><td>登记日期</td></tr></table></html>".encode(),
-    ),  # fmt: skip
+    ),
     "工作表 XML 损坏": (
         ".xlsx",
         _valid_with("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c r="),
-    ),  # fmt: skip
+    ),
     "共享字符串表损坏": (".xlsx", _valid_with("xl/sharedStrings.xml", b"\xff\xfe<sst>")),
     "XML 实体膨胀（billion laughs）": (
         ".xlsx",
@@ -229,19 +242,19 @@ HOSTILE: dict[str, tuple[str, bytes]] = {
             "xl/sharedStrings.xml",
             b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&d;&d;&d;&d;&d;</t></si></sst>',
         ),
-    ),  # fmt: skip
+    ),
     "加密的 Office 文件（OLE 容器）": (
         ".xlsx",
         bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 4000,
-    ),  # fmt: skip
+    ),
     "UTF-16 的 CSV（Excel“Unicode 文本”）": (
         ".csv",
         ("\t".join(HEADER) + "\n").encode("utf-16"),
-    ),  # fmt: skip
+    ),
     "CSV 中有 NUL 字符": (
         ".csv",
         (",".join(HEADER) + "\n1,XF2025-0001,2025-03-05,来\x00信,张三,,,1,x,待受理\n").encode(),
-    ),  # fmt: skip
+    ),
     "十万列的 CSV": (".csv", (",".join(HEADER) + "," + ",".join(["x"] * 100_000)).encode()),
     "公式和错误值": (
         ".xlsx",
@@ -261,7 +274,7 @@ HOSTILE: dict[str, tuple[str, bytes]] = {
                 ]
             ]
         ),
-    ),  # fmt: skip
+    ),
     "32767 字的单元格": (
         ".xlsx",
         xlsx_bytes(
@@ -280,19 +293,19 @@ HOSTILE: dict[str, tuple[str, bytes]] = {
                 ]
             ]
         ),
-    ),  # fmt: skip
+    ),
     "人数为 10 的 20 次方": (
         ".xlsx",
         xlsx_bytes(
             [[1, "XF2025-0001", dt.date(2025, 3, 5), "来访", "张三", "", "", 10**20, "x", "待受理"]]
         ),
-    ),  # fmt: skip
+    ),
     "日期为 9999-12-31": (
         ".xlsx",
         xlsx_bytes(
             [[1, "XF2025-0001", dt.date(9999, 12, 31), "来信", "张三", "", "", 1, "x", "待受理"]]
         ),
-    ),  # fmt: skip
+    ),
     "同一编号出现两次": (".xlsx", xlsx_bytes([GOOD_ROWS[0], GOOD_ROWS[0]])),
 }
 
@@ -307,7 +320,7 @@ KNOWN_BUGS: dict[str, str] = {}
     [
         pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
         if n in KNOWN_BUGS
-        else n  # fmt: skip
+        else n
         for n in HOSTILE
     ],
 )
@@ -321,7 +334,13 @@ def test_hand_made_hostile_files(db: Database, tmp_path: Path, name: str) -> Non
 
 def test_csv_with_a_field_over_128k(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "长字段.csv"
-    path.write_text(",".join(HEADER) + "\n1,XF2025-0001,2025-03-05,来信,张三,,,1," + "长" * 200_000 + ",待受理\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        ",".join(HEADER)
+        + "\n1,XF2025-0001,2025-03-05,来信,张三,,,1,"
+        + "长" * 200_000
+        + ",待受理\n",
+        encoding="utf-8",
+    )
     attempt(db, path)
 
 
@@ -331,7 +350,7 @@ resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
 from pathlib import Path
 from app.bootstrap import open_database
 from app.errors import DomainError
-from app.ledger_import import dry_run
+from app.ledger.importing import dry_run
 db = open_database(Path(sys.argv[1]) / "x.sqlite3")
 try:
     dry_run(db, Path(sys.argv[2]))

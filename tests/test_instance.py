@@ -10,12 +10,12 @@ import pytest
 
 from app import paths
 from app.cli import main
-from app.instance import AlreadyRunning, InstanceLock, is_running
+from app.safety.instance_lock import AlreadyRunning, InstanceLock, is_running
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from app.instance import InstanceLock
+from app.safety.instance_lock import InstanceLock
 lock = InstanceLock(Path(sys.argv[1])).acquire()
 print("locked", flush=True)
 time.sleep(60)
@@ -23,7 +23,7 @@ time.sleep(60)
 TRY = """
 import sys
 from pathlib import Path
-from app.instance import AlreadyRunning, InstanceLock
+from app.safety.instance_lock import AlreadyRunning, InstanceLock
 try:
     InstanceLock(Path(sys.argv[1])).acquire()
 except AlreadyRunning as exc:

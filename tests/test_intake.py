@@ -3,12 +3,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
+from app.cases.validation import check_id_number, check_phone, mask_id, mask_phone
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
 from app.models import AuditEntry, Case, Petitioner
-from app.validation import check_id_number, check_phone, mask_id, mask_phone
 
 D = dt.date
 GOOD_ID = "11010519491231002X"
@@ -79,7 +79,11 @@ def test_phones() -> None:
 
 def test_bad_id_writes_nothing(cases: CaseService, db: Database) -> None:
     with pytest.raises(DomainError, match="校验位"):
-        cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="张三", id_number="110105194912310021"))  # fmt: skip
+        cases.create(
+            CaseInput(
+                received_on=D(2025, 3, 5), form="来信", name="张三", id_number="110105194912310021"
+            )
+        )
     assert count(db, Case) == 0 and count(db, Petitioner) == 0
 
 
@@ -94,12 +98,29 @@ def test_collective_visit_from_head_count_and_override(cases: CaseService) -> No
     big = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来访", name="甲", persons=5))
     small = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来访", name="乙", persons=4))
     letter = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="丙", persons=9))
-    forced = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来访", name="丁", persons=3, collective_override=True))  # fmt: skip
-    assert [cases.detail(c.id).collective for c in (big, small, letter, forced)] == [True, False, False, True]  # fmt: skip
+    forced = cases.create(
+        CaseInput(
+            received_on=D(2025, 3, 5), form="来访", name="丁", persons=3, collective_override=True
+        )
+    )
+    assert [cases.detail(c.id).collective for c in (big, small, letter, forced)] == [
+        True,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_same_id_is_one_person_and_earlier_cases_found(cases: CaseService, db: Database) -> None:
-    first = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", id_number=GOOD_ID, phone="13800138000"))  # fmt: skip
+    first = cases.create(
+        CaseInput(
+            received_on=D(2025, 3, 5),
+            form="来信",
+            name="王芳",
+            id_number=GOOD_ID,
+            phone="13800138000",
+        )
+    )
     cases.create(CaseInput(received_on=D(2025, 4, 5), form="来访", name="王芳", id_number=GOOD_ID))
     assert count(db, Petitioner) == 1
     found = cases.earlier_cases(id_number=GOOD_ID)
@@ -113,12 +134,16 @@ def test_same_id_is_one_person_and_earlier_cases_found(cases: CaseService, db: D
 def test_id_registered_under_another_name_is_refused(cases: CaseService) -> None:
     cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", id_number=GOOD_ID))
     with pytest.raises(DomainError, match="已登记为“王芳”"):
-        cases.create(CaseInput(received_on=D(2025, 3, 6), form="来信", name="李四", id_number=GOOD_ID))  # fmt: skip
+        cases.create(
+            CaseInput(received_on=D(2025, 3, 6), form="来信", name="李四", id_number=GOOD_ID)
+        )
 
 
 def test_repeat_links_to_the_earlier_case(cases: CaseService) -> None:
     first = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳"))
-    second = cases.create(CaseInput(received_on=D(2025, 4, 5), form="来信", name="王芳", repeat_of=first.number))  # fmt: skip
+    second = cases.create(
+        CaseInput(received_on=D(2025, 4, 5), form="来信", name="王芳", repeat_of=first.number)
+    )
     d = cases.detail(second.id)
     assert d.input.repeat and d.repeat_of == first.number
     assert cases.detail(first.id).repeats == [second.number]
@@ -127,7 +152,9 @@ def test_repeat_links_to_the_earlier_case(cases: CaseService) -> None:
 def test_edit_is_audited_field_by_field_and_moves_deadlines(
     cases: CaseService, db: Database
 ) -> None:
-    c = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", phone="13800138000"))  # fmt: skip
+    c = cases.create(
+        CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", phone="13800138000")
+    )
     data = cases.detail(c.id).input
     data.received_on = D(2025, 3, 3)
     data.phone = "13900139000"
@@ -135,7 +162,11 @@ def test_edit_is_audited_field_by_field_and_moves_deadlines(
     d = cases.detail(c.id)
     assert d.decision_due == D(2025, 3, 18) and d.input.phone == "13900139000"
     with db.read() as s:
-        rows = s.execute(select(AuditEntry.user, AuditEntry.field, AuditEntry.old, AuditEntry.new).where(AuditEntry.action == "修改")).all()  # fmt: skip
+        rows = s.execute(
+            select(AuditEntry.user, AuditEntry.field, AuditEntry.old, AuditEntry.new).where(
+                AuditEntry.action == "修改"
+            )
+        ).all()
     assert ("测试员", "received_on", "2025-03-05", "2025-03-03") in rows
     assert ("测试员", "phone", "13800138000", "13900139000") in rows
 

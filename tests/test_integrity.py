@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app import backup, integrity, paths
+from app import paths
 from app.bootstrap import open_database
 from app.db import Database
-from app.integrity import DatabaseDamaged
-from app.network_drive import network_kind, warning
+from app.safety import backup, integrity
+from app.safety.integrity import DatabaseDamaged
+from app.safety.network_drive import network_kind, warning
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +50,7 @@ def test_non_database_files_get_the_message(tmp_path: Path, content: bytes, mess
 
 
 def test_damaged_pages_are_found_by_the_quick_check(db: Database, tmp_path: Path) -> None:
-    from app import demo
+    from app.cases import demo
 
     demo.generate(db, 300, seed=2)
     good = backup.make_backup(db, now=None)
@@ -132,8 +133,8 @@ def test_network_drive_on_windows_unc_and_the_advice() -> None:
     assert text is not None and "本机硬盘" in text and "备份文件夹" in text
 
 
-def test_damage_found_in_the_middle_of_a_command_is_a_message(db: Database, tmp_path: Path) -> None:  # fmt: skip
-    from app import demo
+def test_damage_found_in_the_middle_of_a_command_is_a_message(db: Database, tmp_path: Path) -> None:
+    from app.cases import demo
 
     demo.generate(db, 400, seed=5)
     db.close()
@@ -156,7 +157,7 @@ def test_damage_found_in_the_middle_of_a_command_is_a_message(db: Database, tmp_
             "list",
             "--limit",
             "0",
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=60,

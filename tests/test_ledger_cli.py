@@ -18,7 +18,9 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     paths.set_data_dir(None)
 
 
-def test_import_dry_run_lists_problems_and_fails(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_import_dry_run_lists_problems_and_fails(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ledger = write_xlsx(tmp_path / "台账.xlsx", messy_rows())
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger), "--dry-run"]) == 1
     out = capsys.readouterr()
@@ -32,14 +34,42 @@ def test_import_dry_run_lists_problems_and_fails(data_dir: Path, tmp_path: Path,
     assert "共 0 件" in capsys.readouterr().out
 
 
-def test_import_then_export(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_import_then_export(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ledger = write_xlsx(tmp_path / "台账.xlsx", messy_rows())
-    code = main(["--data-dir", str(data_dir), "ledger", "import", str(ledger), "--skip-bad-rows", "--add-unknown"])  # fmt: skip
+    code = main(
+        [
+            "--data-dir",
+            str(data_dir),
+            "ledger",
+            "import",
+            str(ledger),
+            "--skip-bad-rows",
+            "--add-unknown",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "新增 6 件" in out and "新加入字典的承办单位：水资源科、县人社局" in out
     target = tmp_path / "导出.xlsx"
-    code = main(["--data-dir", str(data_dir), "ledger", "export", "--from", "2025-01-01", "--to", "2025-06-30", "--form", "来访", "--mask", "--out", str(target)])  # fmt: skip
+    code = main(
+        [
+            "--data-dir",
+            str(data_dir),
+            "ledger",
+            "export",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-06-30",
+            "--form",
+            "来访",
+            "--mask",
+            "--out",
+            str(target),
+        ]
+    )
     assert code == 0
     assert "已导出 1 件" in capsys.readouterr().out
     rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("台账").to_python()
@@ -47,7 +77,10 @@ def test_import_then_export(data_dir: Path, tmp_path: Path, capsys: pytest.Captu
 
 
 def test_bad_arguments(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--data-dir", str(data_dir), "ledger", "export", "--out", str(tmp_path / "a.csv")]) == 1  # fmt: skip
+    assert (
+        main(["--data-dir", str(data_dir), "ledger", "export", "--out", str(tmp_path / "a.csv")])
+        == 1
+    )
     assert "应导出为 .xlsx" in capsys.readouterr().err
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(tmp_path / "无.xlsx")]) == 1
     assert "找不到文件" in capsys.readouterr().err

@@ -9,16 +9,17 @@ import pytest
 from ledger_builders import ID_A, ID_B
 from python_calamine import CalamineWorkbook
 
-from app import dictionaries, intake
+from app.cases import intake
+from app.cases.intake import CaseInput
+from app.cases.search import CaseFilter
+from app.cases.workflow import act
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
-from app.ledger_export import export_ledger
-from app.ledger_import import dry_run, import_ledger
-from app.ledger_values import COLUMNS
-from app.search import CaseFilter
-from app.statistics import StatisticsService
-from app.workflow import act
+from app.ledger.export import export_ledger
+from app.ledger.importing import dry_run, import_ledger
+from app.ledger.values import COLUMNS
+from app.office import dictionaries
+from app.stats.service import StatisticsService
 
 D = dt.date
 
@@ -34,17 +35,117 @@ def seed(db: Database) -> None:
     """Cases along every path the ledger can carry, over two years."""
     with db.session() as s:
         dictionaries.add(s, "leader", "王建国")
-        _case(s, D(2025, 2, 3), "来访", (("受理", D(2025, 2, 5)), ("答复", D(2025, 3, 1), {"result": "支持"}), ("办结", D(2025, 3, 2)), ("回访", D(2025, 3, 2), {"rating": "满意"})), persons=6, channel="12345热线", category="水利", department="办公室", leader="王建国", visit_level="到市", skip_level=True, id_number=ID_A, phone="13800138000", address="北京市朝阳区东关村1号")  # fmt: skip
-        _case(s, D(2025, 3, 10), steps=(("不予受理", D(2025, 3, 12), {"reason": "属诉讼事项", "route": "向法院起诉"}),), category="政法", name="李四")  # fmt: skip
-        _case(s, D(2025, 4, 1), "来电", (("转送", D(2025, 4, 3), {"to": "县人社局"}),), category="劳动和社会保障", name="王五", phone="0531-86001234")  # fmt: skip
-        _case(s, D(2025, 5, 5), "网上", (("受理", D(2025, 5, 6)), ("延期", D(2025, 6, 20), {"reason": "情况复杂", "approver": "王建国", "days": 30}), ("答复", D(2025, 7, 30), {"result": "解释说明"}), ("办结", D(2025, 8, 1))), category="城乡建设", department="业务科", name="赵六")  # fmt: skip
-        _case(s, D(2025, 10, 20), steps=(("受理", D(2025, 10, 21)),), category="水利", name="孙七", id_number=ID_B)  # fmt: skip
+        _case(
+            s,
+            D(2025, 2, 3),
+            "来访",
+            (
+                ("受理", D(2025, 2, 5)),
+                ("答复", D(2025, 3, 1), {"result": "支持"}),
+                ("办结", D(2025, 3, 2)),
+                ("回访", D(2025, 3, 2), {"rating": "满意"}),
+            ),
+            persons=6,
+            channel="12345热线",
+            category="水利",
+            department="办公室",
+            leader="王建国",
+            visit_level="到市",
+            skip_level=True,
+            id_number=ID_A,
+            phone="13800138000",
+            address="北京市朝阳区东关村1号",
+        )
+        _case(
+            s,
+            D(2025, 3, 10),
+            steps=(("不予受理", D(2025, 3, 12), {"reason": "属诉讼事项", "route": "向法院起诉"}),),
+            category="政法",
+            name="李四",
+        )
+        _case(
+            s,
+            D(2025, 4, 1),
+            "来电",
+            (("转送", D(2025, 4, 3), {"to": "县人社局"}),),
+            category="劳动和社会保障",
+            name="王五",
+            phone="0531-86001234",
+        )
+        _case(
+            s,
+            D(2025, 5, 5),
+            "网上",
+            (
+                ("受理", D(2025, 5, 6)),
+                ("延期", D(2025, 6, 20), {"reason": "情况复杂", "approver": "王建国", "days": 30}),
+                ("答复", D(2025, 7, 30), {"result": "解释说明"}),
+                ("办结", D(2025, 8, 1)),
+            ),
+            category="城乡建设",
+            department="业务科",
+            name="赵六",
+        )
+        _case(
+            s,
+            D(2025, 10, 20),
+            steps=(("受理", D(2025, 10, 21)),),
+            category="水利",
+            name="孙七",
+            id_number=ID_B,
+        )
         _case(s, D(2025, 12, 29), name="周八", summary="新来信，尚未受理")
-        _case(s, D(2024, 11, 10), "来访", (("受理", D(2024, 11, 11)), ("答复", D(2024, 12, 10), {"result": "不予支持"}), ("办结", D(2025, 1, 5)), ("回访", D(2025, 1, 5), {"rating": "基本满意"})), repeat=True, visit_level="本级", name="张三", id_number=ID_A)  # fmt: skip
-        _case(s, D(2024, 6, 1), "网上", (("交办", D(2024, 6, 3), {"to": "镇政府"}), ("答复", D(2024, 6, 30), {"result": "支持"}), ("办结", D(2024, 7, 1)), ("回访", D(2024, 7, 1), {"rating": "不满意"})), anonymous=True)  # fmt: skip
-        _case(s, D(2025, 1, 10), steps=(("受理", D(2025, 1, 11)), ("答复", D(2025, 3, 1), {"result": "支持"})), channel="人大建议", name="吴九")  # fmt: skip
-        _case(s, D(2025, 6, 1), steps=(("作废", D(2025, 6, 2), {"reason": "重复登记"}),), name="郑十")  # fmt: skip
-        _case(s, D(2025, 7, 7), "来访", (("受理", D(2025, 7, 8)),), channel="上级交办", assigning_org="市信访局", category="农村农业", subcategory="土地承包", visit_level="进京", abnormal=True, persons=3, name="钱一")  # fmt: skip
+        _case(
+            s,
+            D(2024, 11, 10),
+            "来访",
+            (
+                ("受理", D(2024, 11, 11)),
+                ("答复", D(2024, 12, 10), {"result": "不予支持"}),
+                ("办结", D(2025, 1, 5)),
+                ("回访", D(2025, 1, 5), {"rating": "基本满意"}),
+            ),
+            repeat=True,
+            visit_level="本级",
+            name="张三",
+            id_number=ID_A,
+        )
+        _case(
+            s,
+            D(2024, 6, 1),
+            "网上",
+            (
+                ("交办", D(2024, 6, 3), {"to": "镇政府"}),
+                ("答复", D(2024, 6, 30), {"result": "支持"}),
+                ("办结", D(2024, 7, 1)),
+                ("回访", D(2024, 7, 1), {"rating": "不满意"}),
+            ),
+            anonymous=True,
+        )
+        _case(
+            s,
+            D(2025, 1, 10),
+            steps=(("受理", D(2025, 1, 11)), ("答复", D(2025, 3, 1), {"result": "支持"})),
+            channel="人大建议",
+            name="吴九",
+        )
+        _case(
+            s, D(2025, 6, 1), steps=(("作废", D(2025, 6, 2), {"reason": "重复登记"}),), name="郑十"
+        )
+        _case(
+            s,
+            D(2025, 7, 7),
+            "来访",
+            (("受理", D(2025, 7, 8)),),
+            channel="上级交办",
+            assigning_org="市信访局",
+            category="农村农业",
+            subcategory="土地承包",
+            visit_level="进京",
+            abnormal=True,
+            persons=3,
+            name="钱一",
+        )
 
 
 def test_export_reads_back_with_a_second_reader(db: Database, tmp_path: Path) -> None:
@@ -126,7 +227,11 @@ def test_round_trip_keeps_every_statistic(db: Database, tmp_path: Path, template
         assert plan.errors == []
         result = import_ledger(empty, plan)
         assert result.created == 10
-        for date_from, date_to in ((D(2025, 1, 1), D(2025, 12, 31)), (D(2024, 1, 1), D(2024, 12, 31)), (D(2025, 4, 1), D(2025, 6, 30))):  # fmt: skip
+        for date_from, date_to in (
+            (D(2025, 1, 1), D(2025, 12, 31)),
+            (D(2024, 1, 1), D(2024, 12, 31)),
+            (D(2025, 4, 1), D(2025, 6, 30)),
+        ):
             before = StatisticsService(db).compute(date_from, date_to).to_json()
             after = StatisticsService(empty).compute(date_from, date_to).to_json()
             assert after == before, (date_from, date_to)
@@ -138,7 +243,9 @@ def test_round_trip_keeps_every_statistic(db: Database, tmp_path: Path, template
 def test_export_filters_like_the_case_list(db: Database, tmp_path: Path) -> None:
     seed(db)
     out = tmp_path / "来访.xlsx"
-    result = export_ledger(db, CaseFilter(forms=["来访"], date_from=D(2025, 1, 1)), out, with_stats=False)  # fmt: skip
+    result = export_ledger(
+        db, CaseFilter(forms=["来访"], date_from=D(2025, 1, 1)), out, with_stats=False
+    )
     assert result.rows == 2
     assert CalamineWorkbook.from_path(str(out)).sheet_names == ["台账"]
 

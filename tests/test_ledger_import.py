@@ -10,13 +10,13 @@ from ledger_builders import ID_A, ID_B, ID_C, SYNONYM_HEADER, write_csv, write_x
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import dictionaries
+from app.cases.intake import create_case
+from app.cases.workflow import act
 from app.db import Database
 from app.errors import DomainError
-from app.intake import create_case
-from app.ledger_import import dry_run, import_ledger
+from app.ledger.importing import dry_run, import_ledger
 from app.models import Case, Event
-from app.workflow import act
+from app.office import dictionaries
 
 
 def _row(**cells: object) -> list[object]:
@@ -51,7 +51,7 @@ def messy_rows() -> list[list[object]]:
             群众满意度="满意",
             是否重复信访="否",
             上访层级="到县",
-        ),  # fmt: skip
+        ),
         _row(
             序号=2,
             信访编号="SW2025-002",
@@ -64,7 +64,7 @@ def messy_rows() -> list[list[object]]:
             问题分类="城乡建设",
             告知日期="2025-04-02",
             办理情况="办理中",
-        ),  # fmt: skip
+        ),
         _row(
             序号=3,
             信访编号="SW2025-003",
@@ -80,7 +80,7 @@ def messy_rows() -> list[list[object]]:
             回复日期="2025-06-01",
             办理情况="已结案",
             群众满意度="基本满意",
-        ),  # fmt: skip
+        ),
         _row(
             序号=4,
             信访编号="SW2025-004",
@@ -91,7 +91,7 @@ def messy_rows() -> list[list[object]]:
             内容摘要="反映物业",
             问题分类="城乡",
             办理情况="待受理",
-        ),  # fmt: skip
+        ),
         _row(
             序号=5,
             信访编号="SW2025-005",
@@ -104,7 +104,7 @@ def messy_rows() -> list[list[object]]:
             告知日期="2025-08-05",
             办理情况="不予受理",
             备注="属诉讼事项",
-        ),  # fmt: skip
+        ),
         _row(
             序号=6,
             信访编号="SW2025-006",
@@ -113,7 +113,7 @@ def messy_rows() -> list[list[object]]:
             姓名="周八",
             内容摘要="咨询政策",
             办理情况="已办结",
-        ),  # fmt: skip
+        ),
         [],
         _row(
             序号=7,
@@ -126,7 +126,7 @@ def messy_rows() -> list[list[object]]:
             责任单位="县人社局",
             告知日期="2025-10-12",
             办理情况="转送",
-        ),  # fmt: skip
+        ),
         _row(
             序号=8,
             信访编号="SW2025-008",
@@ -137,7 +137,7 @@ def messy_rows() -> list[list[object]]:
             告知日期="2025-11-03",
             办理情况="在办",
             备注="标记：越级访；来自网信",
-        ),  # fmt: skip
+        ),
         _row(序号="合计", 信访人数=9),
     ]
 
@@ -160,10 +160,18 @@ def test_dry_run_lists_every_problem_by_row_and_column(db: Database, tmp_path: P
     assert (plan.sheet, plan.header_row) == ("2025年", 4)
     assert {(p.row, p.column) for p in plan.errors} == EXPECTED_ERRORS
     by_row = {p.row: p for p in plan.errors}
-    assert "末几位已丢失" in by_row[6].message and by_row[6].value == "110105199007123424"[:15] + "000"  # fmt: skip
+    assert (
+        "末几位已丢失" in by_row[6].message and by_row[6].value == "110105199007123424"[:15] + "000"
+    )
     assert "最接近的是“城乡建设”" in by_row[8].message
     assert "答复日期和办结日期都没有" in by_row[10].message
-    assert [p.data.number for p in plan.rows] == ["SW2025-001", "SW2025-003", "SW2025-005", "SW2025-007", "SW2025-008"]  # fmt: skip
+    assert [p.data.number for p in plan.rows] == [
+        "SW2025-001",
+        "SW2025-003",
+        "SW2025-005",
+        "SW2025-007",
+        "SW2025-008",
+    ]
     assert plan.skipped_rows == 2  # the blank row and 合计
     assert plan.new_departments == ["水资源科", "县人社局"] and plan.new_leaders == ["王局长"]
     # Nothing was written by the dry run.
@@ -183,29 +191,71 @@ def test_import_turns_dates_into_events(db: Database, tmp_path: Path) -> None:
     assert (result.created, result.skipped_rows) == (5, 2)
     cases = _cases(db)
     one = cases["SW2025-001"]
-    assert (one.received_on, one.form, one.channel, one.persons, one.collective) == (dt.date(2025, 3, 5), "来访", "12345热线", 6, True)  # fmt: skip
-    assert (one.accepted_on, one.replied_on, one.closed_on) == (dt.date(2025, 3, 6), dt.date(2025, 3, 20), dt.date(2025, 3, 25))  # fmt: skip
-    assert (one.status, one.rating, one.rated_on, one.visit_level) == ("已办结", "满意", dt.date(2025, 3, 25), "到县")  # fmt: skip
+    assert (one.received_on, one.form, one.channel, one.persons, one.collective) == (
+        dt.date(2025, 3, 5),
+        "来访",
+        "12345热线",
+        6,
+        True,
+    )
+    assert (one.accepted_on, one.replied_on, one.closed_on) == (
+        dt.date(2025, 3, 6),
+        dt.date(2025, 3, 20),
+        dt.date(2025, 3, 25),
+    )
+    assert (one.status, one.rating, one.rated_on, one.visit_level) == (
+        "已办结",
+        "满意",
+        dt.date(2025, 3, 25),
+        "到县",
+    )
     assert (one.department, one.leader) == ("水资源科", "王局长")
     # Excel serial 45800 = 2025-05-23; 已结案 without 结案日期 closes on the 回复日期, rating too.
     three = cases["SW2025-003"]
-    assert (three.received_on, three.category, three.subcategory) == (dt.date(2025, 5, 23), "农村农业", "土地承包")  # fmt: skip
-    assert (three.closed_on, three.rated_on, three.rating) == (dt.date(2025, 6, 1), dt.date(2025, 6, 1), "基本满意")  # fmt: skip
+    assert (three.received_on, three.category, three.subcategory) == (
+        dt.date(2025, 5, 23),
+        "农村农业",
+        "土地承包",
+    )
+    assert (three.closed_on, three.rated_on, three.rating) == (
+        dt.date(2025, 6, 1),
+        dt.date(2025, 6, 1),
+        "基本满意",
+    )
     five = cases["SW2025-005"]
-    assert (five.status, five.decision_kind, five.decision_on) == ("不予受理", "不予受理", dt.date(2025, 8, 5))  # fmt: skip
+    assert (five.status, five.decision_kind, five.decision_on) == (
+        "不予受理",
+        "不予受理",
+        dt.date(2025, 8, 5),
+    )
     seven = cases["SW2025-007"]
-    assert (seven.received_on, seven.status, seven.decision_on) == (dt.date(2025, 10, 10), "已转送", dt.date(2025, 10, 12))  # fmt: skip
+    assert (seven.received_on, seven.status, seven.decision_on) == (
+        dt.date(2025, 10, 10),
+        "已转送",
+        dt.date(2025, 10, 12),
+    )
     eight = cases["SW2025-008"]
-    assert (eight.anonymous, eight.petitioner_id, eight.form, eight.status) == (True, None, "网上", "办理中")  # fmt: skip
+    assert (eight.anonymous, eight.petitioner_id, eight.form, eight.status) == (
+        True,
+        None,
+        "网上",
+        "办理中",
+    )
     assert (eight.skip_level, eight.remark) == (True, "来自网信")
     with db.read() as s:
         assert set(dictionaries.values(s, "department")) >= {"水资源科", "县人社局"}
         assert "王局长" in dictionaries.values(s, "leader")
-        kinds = list(s.scalars(select(Event.kind).join(Case).where(Case.number == "SW2025-001").order_by(Event.seq)))  # fmt: skip
+        kinds = list(
+            s.scalars(
+                select(Event.kind).join(Case).where(Case.number == "SW2025-001").order_by(Event.seq)
+            )
+        )
     assert kinds == ["登记", "受理", "答复", "办结", "回访"]
 
 
-def test_bulk_import_builds_the_same_cases_as_the_services(db: Database, tmp_path: Path, template_db: Path) -> None:  # fmt: skip
+def test_bulk_import_builds_the_same_cases_as_the_services(
+    db: Database, tmp_path: Path, template_db: Path
+) -> None:
     """The fast path must agree with intake.create_case + workflow.act, column for column."""
     _, plan = dry_run(db, write_xlsx(tmp_path / "台账.xlsx", messy_rows()))
     reference = Database(tmp_path / "ref.sqlite3")
@@ -223,13 +273,24 @@ def test_bulk_import_builds_the_same_cases_as_the_services(db: Database, tmp_pat
     import_ledger(db, plan, skip_bad_rows=True)
     skip = {"id", "petitioner_id", "created_at", "updated_at", "created_by"}
     columns = [c.key for c in Case.__table__.columns if c.key not in skip]
-    people = ["name", "name_initials", "name_pinyin", "gender", "id_number", "birth_date", "phone", "address"]  # fmt: skip
+    people = [
+        "name",
+        "name_initials",
+        "name_pinyin",
+        "gender",
+        "id_number",
+        "birth_date",
+        "phone",
+        "address",
+    ]
 
     def snapshot(s: Session) -> dict[str, dict[str, object]]:
         out = {}
         for c in s.scalars(select(Case)):
             row = {k: getattr(c, k) for k in columns}
-            row.update({f"p.{k}": getattr(c.petitioner, k) if c.petitioner else None for k in people})  # fmt: skip
+            row.update(
+                {f"p.{k}": getattr(c.petitioner, k) if c.petitioner else None for k in people}
+            )
             out[c.number] = row
         return out
 
@@ -237,7 +298,9 @@ def test_bulk_import_builds_the_same_cases_as_the_services(db: Database, tmp_pat
         got, want = snapshot(a), snapshot(b)
     reference.close()
     assert got == want
-    assert got["SW2025-001"]["p.gender"] == "男" and got["SW2025-001"]["p.birth_date"] == dt.date(1985, 3, 4)  # fmt: skip
+    assert got["SW2025-001"]["p.gender"] == "男" and got["SW2025-001"]["p.birth_date"] == dt.date(
+        1985, 3, 4
+    )
 
 
 def test_a_cancelled_import_leaves_nothing(db: Database, tmp_path: Path) -> None:
@@ -271,7 +334,11 @@ def test_existing_numbers_are_skipped_or_updated(db: Database, tmp_path: Path) -
     result = import_ledger(db, update, skip_bad_rows=True)
     assert result.updated == 5 and result.created == 0
     case = _cases(db)["SW2025-008"]
-    assert (case.status, case.replied_on, case.closed_on) == ("已办结", dt.date(2025, 12, 1), dt.date(2025, 12, 5))  # fmt: skip
+    assert (case.status, case.replied_on, case.closed_on) == (
+        "已办结",
+        dt.date(2025, 12, 1),
+        dt.date(2025, 12, 5),
+    )
     with db.read() as s:
         assert s.scalar(select(func.count(Case.id))) == 5
 
@@ -296,7 +363,7 @@ def test_dates_after_today_and_out_of_order_are_errors(db: Database, tmp_path: P
             姓名="乙",
             告知日期="2025-03-10",
             回复日期="2025-03-08",
-        ),  # fmt: skip
+        ),
         _row(信访编号="A-2", 信访日期="2025-03-05", 信访方式="传真", 姓名="丙"),
         _row(信访编号="A-4", 信访日期="2025-02-30", 信访方式="飞鸽", 姓名="丁", 信访人数="两人"),
     ]
@@ -323,7 +390,7 @@ def test_legacy_xls_with_date_cells(db: Database, tmp_path: Path) -> None:
             "答复日期",
             "办结日期",
             "满意度",
-        ],  # fmt: skip
+        ],
         [
             "XF2024-0007",
             dt.date(2024, 6, 3),
@@ -334,7 +401,7 @@ def test_legacy_xls_with_date_cells(db: Database, tmp_path: Path) -> None:
             dt.date(2024, 7, 1),
             dt.date(2024, 7, 2),
             "满意",
-        ],  # fmt: skip
+        ],
         ["合计：1件", None, None, None, None, None, None, None, None],
     ]
     path = write_xls(tmp_path / "旧台账.xls", rows)
@@ -342,9 +409,13 @@ def test_legacy_xls_with_date_cells(db: Database, tmp_path: Path) -> None:
     assert plan.problems == [] and plan.header_row == 3
     import_ledger(db, plan)
     case = _cases(db)["XF2024-0007"]
-    assert (case.received_on, case.closed_on, case.rating) == (dt.date(2024, 6, 3), dt.date(2024, 7, 2), "满意")  # fmt: skip
+    assert (case.received_on, case.closed_on, case.rating) == (
+        dt.date(2024, 6, 3),
+        dt.date(2024, 7, 2),
+        "满意",
+    )
     # The counter moved past the imported number, so it is never handed out again.
-    from app.intake import next_number
+    from app.cases.intake import next_number
 
     with db.session() as s:
         assert next_number(s, 2024) == "XF2024-0008"
@@ -363,7 +434,7 @@ def test_gbk_csv(db: Database, tmp_path: Path) -> None:
             "反映噪声扰民",
             "环境保护",
             "待受理",
-        ],  # fmt: skip
+        ],
         [
             "2",
             "C-2",
@@ -374,7 +445,7 @@ def test_gbk_csv(db: Database, tmp_path: Path) -> None:
             "反映垃圾焚烧异味",
             "环境保护",
             "办理中",
-        ],  # fmt: skip
+        ],
     ]
     path = write_csv(tmp_path / "台账.csv", rows, "gbk")
     _, plan = dry_run(db, path)

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from app.errors import DomainError
-from app.ledger_read import find_header
-from app.ledger_values import COLUMNS, STATUS_WORDS, header_key, id_text, parse_date, word
+from app.ledger.read import find_header
+from app.ledger.values import COLUMNS, STATUS_WORDS, header_key, id_text, parse_date, word
 
 MARCH_5 = dt.date(2025, 3, 5)
 
@@ -66,7 +66,13 @@ def test_headers_by_every_name() -> None:
 
 
 def test_header_found_under_titles_and_blank_rows() -> None:
-    rows = [["2025年信访台账"], [], ["单位：水务局"], ["序号", "姓名", "日期", "诉求", "状态"], [1, "张三"]]  # fmt: skip
+    rows = [
+        ["2025年信访台账"],
+        [],
+        ["单位：水务局"],
+        ["序号", "姓名", "日期", "诉求", "状态"],
+        [1, "张三"],
+    ]
     index, mapping = find_header(rows)
     assert index == 3
     assert mapping == {"seq": 0, "name": 1, "received_on": 2, "summary": 3, "status": 4}

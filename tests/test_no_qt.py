@@ -8,7 +8,9 @@ import app
 
 
 def test_app_imports_no_qt() -> None:
-    modules = [m.name for m in pkgutil.walk_packages(app.__path__, "app.") if ".migrations" not in m.name]  # fmt: skip
+    modules = [
+        m.name for m in pkgutil.walk_packages(app.__path__, "app.") if ".migrations" not in m.name
+    ]
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"

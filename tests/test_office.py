@@ -6,16 +6,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock, demo, dictionaries, settings, workflow
-from app.cases import CaseService
+from app import clock
+from app.cases import demo, workflow
+from app.cases.deadlines import known_years
+from app.cases.intake import CaseInput
+from app.cases.reprojection import PROJECTED
+from app.cases.service import CaseService
 from app.db import Database
-from app.deadlines import known_years
 from app.errors import DomainError
-from app.intake import CaseInput
 from app.models import AuditEntry, Case, DictEntry, LeaderReception
-from app.office import SPECS, OfficeService, parse
-from app.registers import Reception, RegisterService
-from app.reprojection import PROJECTED
+from app.office import dictionaries, settings
+from app.office.registers import Reception, RegisterService
+from app.office.service import SPECS, OfficeService, parse
 
 D = dt.date
 
@@ -160,7 +162,7 @@ def test_rename_relabels_the_cases_that_use_the_value(
             anonymous=True,
             category="农村农业",
             subcategory="土地承包",
-        )  # fmt: skip
+        )
     ).number
     relabelled = office.rename_value("category", "农村农业", "农业农村")
     assert relabelled == 1
@@ -202,7 +204,9 @@ def test_add_move_deactivate_remove(
         office.add_value("department", " 信访室 ")
     office.move_value("department", "信访室", -10)
     assert office.dictionary("department")[0].value == "信访室"
-    cases.create(CaseInput(received_on=D(2025, 3, 1), form="来信", anonymous=True, department="信访室"))  # fmt: skip
+    cases.create(
+        CaseInput(received_on=D(2025, 3, 1), form="来信", anonymous=True, department="信访室")
+    )
     with pytest.raises(DomainError, match="已有 1 条记录使用"):
         office.remove_value("department", "信访室")
     office.set_active("department", "信访室", False)

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app import dictionaries
 from app.db import Database
 from app.errors import DomainError
 from app.models import AuditEntry, LeaderReception
-from app.registers import Reception, RegisterService, ScreeningRow
+from app.office import dictionaries
+from app.office.registers import Reception, RegisterService, ScreeningRow
 
 D = dt.date
 

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import auth
 from app.db import Database
 from app.errors import DomainError
-from app.ledger_import import dry_run, import_ledger
+from app.ledger.importing import dry_run, import_ledger
 from app.models import Case, DictEntry, LeaderReception, Setting
-from app.office import OfficeService
-from app.registers import Reception, RegisterService
+from app.office.registers import Reception, RegisterService
+from app.office.service import OfficeService
+from app.safety import auth
 
 
 def count(db: Database, model: type) -> int:
@@ -43,7 +43,10 @@ def test_only_the_administrator_changes_settings_and_dictionaries(db: Database, 
 
 def test_reader_cannot_import_a_ledger(db: Database, tmp_path: Path) -> None:
     ledger = tmp_path / "台账.csv"
-    ledger.write_text("编号,登记日期,信访形式,信访人,反映问题\nXF2025-0001,2025-03-05,来信,张三,反映问题\n", encoding="utf-8")  # fmt: skip
+    ledger.write_text(
+        "编号,登记日期,信访形式,信访人,反映问题\nXF2025-0001,2025-03-05,来信,张三,反映问题\n",
+        encoding="utf-8",
+    )
     _table, plan = dry_run(db, ledger)
     assert not plan.errors
     with pytest.raises(DomainError, match="无权导入台账"):

@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from app.cases import CaseService
-from app.intake import CaseInput
-from app.search import CaseFilter
+from app.cases.intake import CaseInput
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 
 D = dt.date
 
@@ -25,7 +25,7 @@ def sample(cases: CaseService) -> dict[str, str]:
             summary="反映土地承包问题",
             category="农村农业",
             department="办公室",
-        ),  # fmt: skip
+        ),
         "zhao": add(
             "钱四",
             D(2025, 6, 1),
@@ -34,7 +34,7 @@ def sample(cases: CaseService) -> dict[str, str]:
             summary="反映饮用水浑浊",
             category="水利",
             leader="王局长",
-        ),  # fmt: skip
+        ),
         "li": add("李明", D(2025, 12, 20), form="网上", summary="建议修路", channel="12345热线"),
     }
     cases.act(numbers["zhao"], "受理", D(2025, 6, 2))  # handling due 2025-08-01: overdue by 12-31
@@ -48,7 +48,9 @@ def found(cases: CaseService, **kw: object) -> list[str]:
     return [r.number for r in cases.page(CaseFilter(**kw))]  # type: ignore[arg-type]
 
 
-def test_search_by_pinyin_initials_name_id_phone_number_summary(cases: CaseService, sample: dict[str, str]) -> None:  # fmt: skip
+def test_search_by_pinyin_initials_name_id_phone_number_summary(
+    cases: CaseService, sample: dict[str, str]
+) -> None:
     assert found(cases, text="zs") == [sample["zhang"]]  # voided 张三丰 (zsf) left out
     assert found(cases, text="ZS") == [sample["zhang"]]
     assert found(cases, text="qiansi") == [sample["zhao"]]
@@ -83,7 +85,10 @@ def test_near_deadline_is_临期(cases: CaseService, sample: dict[str, str]) -> 
 def test_sort_and_page(cases: CaseService, sample: dict[str, str]) -> None:
     newest_first = found(cases)
     assert newest_first == [sample["li"], sample["zhao"], sample["zhang"]]
-    assert [r.number for r in cases.page(CaseFilter(), sort="received_on", descending=False, offset=1, limit=1)] == [sample["zhao"]]  # fmt: skip
+    assert [
+        r.number
+        for r in cases.page(CaseFilter(), sort="received_on", descending=False, offset=1, limit=1)
+    ] == [sample["zhao"]]
     assert cases.ids(CaseFilter(), sort="name", descending=False) == [
         cases.detail(n).id
         for n in (sample["li"], sample["zhao"], sample["zhang"])  # li, qian, zhang
@@ -96,7 +101,9 @@ def test_drill_down_ids_are_exactly_those_rows(cases: CaseService, sample: dict[
     assert found(cases, ids=[]) == []
 
 
-def test_awaiting_visit_is_answered_or_closed_without_a_rating(cases: CaseService, sample: dict[str, str]) -> None:  # fmt: skip
+def test_awaiting_visit_is_answered_or_closed_without_a_rating(
+    cases: CaseService, sample: dict[str, str]
+) -> None:
     n = sample["zhao"]
     cases.act(n, "答复", D(2025, 6, 20), {"result": "支持"})
     assert found(cases, awaiting_visit=True) == [n]

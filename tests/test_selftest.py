@@ -12,9 +12,19 @@ import pytest
 from app import clock, paths
 from app.cli import main
 from app.selftest import import_all, run_selftest
-from app.statistics import Statistics
+from app.stats.service import Statistics
 
-STEPS = ["程序文件", "模块导入", "数据库迁移", "登记与办理", "统计", "模板生成", "台账导出与导回", "备份与校验", "主窗口"]  # fmt: skip
+STEPS = [
+    "程序文件",
+    "模块导入",
+    "数据库迁移",
+    "登记与办理",
+    "统计",
+    "模板生成",
+    "台账导出与导回",
+    "备份与校验",
+    "主窗口",
+]
 
 
 def test_selftest_command_passes_and_leaves_real_data_alone(
@@ -29,7 +39,7 @@ def test_selftest_command_passes_and_leaves_real_data_alone(
     for name in STEPS:
         assert f"[通过] {name}：" in out
     assert "自检通过：9 项全部通过" in out
-    assert "ui.main_window" in modules_found() and "ui.single_instance" in modules_found()
+    assert "ui.main_window" in modules_found() and "ui.safety.single_instance" in modules_found()
     assert "“信访工作台（演示数据）”" in out and "已绘制" in out and "台账 4 件" in out
     # Nothing written to the clerk's data folder, the temporary folder gone, settings restored.
     assert not paths.database_path(real).exists()
@@ -47,7 +57,7 @@ def test_selftest_names_what_failed(monkeypatch: pytest.MonkeyPatch) -> None:
         return out
 
     monkeypatch.setattr(Statistics, "to_json", off_by_one)
-    monkeypatch.setitem(sys.modules, "app.ledger_export", None)  # as if the module were not shipped
+    monkeypatch.setitem(sys.modules, "app.ledger.export", None)  # as if the module were not shipped
     shown = []
     report = run_selftest(on_step=shown.append)
     assert not report.ok
@@ -55,8 +65,8 @@ def test_selftest_names_what_failed(monkeypatch: pytest.MonkeyPatch) -> None:
     by_name = {s.name: s for s in report.steps}
     assert {s.name for s in report.failed} == {"模块导入", "统计", "台账导出与导回"}
     assert "信访总量应为 4，实为 5" in by_name["统计"].detail
-    assert "缺少模块 app.ledger_export" in by_name["台账导出与导回"].detail
-    assert "app.ledger_export" in by_name["模块导入"].detail
+    assert "缺少模块 app.ledger.export" in by_name["台账导出与导回"].detail
+    assert "app.ledger.export" in by_name["模块导入"].detail
     assert by_name["备份与校验"].ok  # a failure does not stop the later steps
     assert by_name["主窗口"].ok
 
@@ -70,19 +80,21 @@ def modules_found() -> list[str]:
 def test_a_ui_module_that_cannot_be_imported_fails_the_import_and_window_steps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # As in issue 11: the bundle lost PySide6.QtNetwork, so ui.single_instance cannot load
-    # and `gui` stops before its window. (ui.data_safety is imported afresh, as in a new process.)
-    monkeypatch.setitem(sys.modules, "ui.single_instance", None)
-    monkeypatch.delitem(sys.modules, "ui.data_safety", raising=False)
+    # As in issue 11: the bundle lost PySide6.QtNetwork, so ui.safety.single_instance cannot load
+    # and `gui` stops before its window. (ui.safety.data_safety is imported afresh, as in a new process.)
+    monkeypatch.setitem(sys.modules, "ui.safety.single_instance", None)
+    monkeypatch.delitem(sys.modules, "ui.safety.data_safety", raising=False)
     by_name = {s.name: s for s in run_selftest().steps}
     assert not by_name["模块导入"].ok and not by_name["主窗口"].ok
-    assert "ui.single_instance" in by_name["模块导入"].detail
-    assert "ui.data_safety" in by_name["模块导入"].detail  # what imports it fails too
-    assert "缺少模块 ui.single_instance" in by_name["主窗口"].detail
+    assert "ui.safety.single_instance" in by_name["模块导入"].detail
+    assert "ui.safety.data_safety" in by_name["模块导入"].detail  # what imports it fails too
+    assert "缺少模块 ui.safety.single_instance" in by_name["主窗口"].detail
     assert by_name["备份与校验"].ok
 
 
-def test_a_main_window_that_fails_to_start_fails_the_window_step(monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_main_window_that_fails_to_start_fails_the_window_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from ui.main_window import MainWindow
 
     def broken(self: MainWindow) -> None:

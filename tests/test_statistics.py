@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from stats_helpers import D, act, add, close, ids_of
 
-from app import settings
-from app.cases import CaseService
+from app.cases.service import CaseService
 from app.db import Database
 from app.models import LeaderReception, Screening
-from app.statistics import StatisticsService
+from app.office import settings
+from app.stats.service import StatisticsService
 
 
 @pytest.fixture
@@ -21,10 +21,28 @@ def test_counts_and_breakdowns_over_the_period(
     cases: CaseService, stats: StatisticsService
 ) -> None:
     before = add(cases, D(2025, 2, 28))  # the day before P
-    add(cases, D(2025, 3, 1), "来访", persons=6, visit_level="到市", skip_level=True,
-        category="水利", department="办公室")  # fmt: skip
-    add(cases, D(2025, 3, 31), "来访", persons=2, visit_level="进京", abnormal=True,
-        category="农村农业", department="业务科", repeat_of=before, leader="王建国")  # fmt: skip
+    add(
+        cases,
+        D(2025, 3, 1),
+        "来访",
+        persons=6,
+        visit_level="到市",
+        skip_level=True,
+        category="水利",
+        department="办公室",
+    )
+    add(
+        cases,
+        D(2025, 3, 31),
+        "来访",
+        persons=2,
+        visit_level="进京",
+        abnormal=True,
+        category="农村农业",
+        department="业务科",
+        repeat_of=before,
+        leader="王建国",
+    )
     add(cases, D(2025, 3, 15), "来电", channel="12345热线")
     act(cases, add(cases, D(2025, 3, 20), "网上"), ("作废", D(2025, 3, 21)))  # leaves statistics
     add(cases, D(2025, 4, 1))  # the day after P
@@ -53,8 +71,16 @@ def test_counts_and_breakdowns_over_the_period(
 def test_zero_denominators_are_null(stats: StatisticsService) -> None:
     j = stats.compute(D(2025, 3, 1), D(2025, 3, 31)).to_json()
     assert j["total"] == 0 and j["avg_days_to_close"] is None
-    for key in ("repeat_rate", "timely_acceptance_rate", "closure_rate", "on_time_closure_rate",
-                "handled_rate", "evaluation_rate", "satisfaction_rate", "leader_closure_rate"):  # fmt: skip
+    for key in (
+        "repeat_rate",
+        "timely_acceptance_rate",
+        "closure_rate",
+        "on_time_closure_rate",
+        "handled_rate",
+        "evaluation_rate",
+        "satisfaction_rate",
+        "leader_closure_rate",
+    ):
         assert j[key] is None, key
         assert j["yoy"][key] == {"this": None, "last": None, "change": None}
     assert j["yoy"]["total"] == {"this": 0, "last": 0, "change": None}
@@ -83,17 +109,29 @@ def test_timely_acceptance_with_a_deadline_rolled_off_the_national_day_holiday(
 @pytest.fixture
 def handling(cases: CaseService) -> dict[str, str]:
     """Seven cases received in the first half of 2025 (hand-computed dues in the comments)."""
-    n = {k: add(cases, r, leader=ld) for k, r, ld in [
-        ("h1", D(2025, 3, 3), "王建国"), ("h2", D(2025, 3, 3), ""), ("h3", D(2025, 3, 10), ""),
-        ("h4", D(2025, 3, 10), "王建国"), ("h5", D(2025, 6, 20), ""), ("h6", D(2025, 4, 1), "王建国"),
-        ("h7", D(2025, 4, 1), ""),
-    ]}  # fmt: skip
+    n = {
+        k: add(cases, r, leader=ld)
+        for k, r, ld in [
+            ("h1", D(2025, 3, 3), "王建国"),
+            ("h2", D(2025, 3, 3), ""),
+            ("h3", D(2025, 3, 10), ""),
+            ("h4", D(2025, 3, 10), "王建国"),
+            ("h5", D(2025, 6, 20), ""),
+            ("h6", D(2025, 4, 1), "王建国"),
+            ("h7", D(2025, 4, 1), ""),
+        ]
+    }
     # h1: due 3-03+60 = 5-02, in the May Day holiday → 5-06; closed 5-06: on time.
     close(cases, n["h1"], D(2025, 3, 3), D(2025, 4, 30), D(2025, 5, 6))
     # h2: due 5-06, 延期 30 days → 6-05; closed 6-04: on time thanks to the extension.
-    act(cases, n["h2"], ("受理", D(2025, 3, 3)),
+    act(
+        cases,
+        n["h2"],
+        ("受理", D(2025, 3, 3)),
         ("延期", D(2025, 4, 20), {"reason": "复杂", "approver": "王建国", "days": 30}),
-        ("答复", D(2025, 6, 1)), ("办结", D(2025, 6, 4)))  # fmt: skip
+        ("答复", D(2025, 6, 1)),
+        ("办结", D(2025, 6, 4)),
+    )
     # h3: due 5-09; closed 5-25: late.
     close(cases, n["h3"], D(2025, 3, 10), D(2025, 5, 20), D(2025, 5, 25))
     # h4: accepted 3-11, due 5-10 (Sat) → 5-12; never closed.
@@ -107,7 +145,9 @@ def handling(cases: CaseService) -> dict[str, str]:
     return n
 
 
-def test_handling_figures(handling: dict[str, str], cases: CaseService, stats: StatisticsService) -> None:  # fmt: skip
+def test_handling_figures(
+    handling: dict[str, str], cases: CaseService, stats: StatisticsService
+) -> None:
     assert cases.detail(handling["h2"]).handling_due == D(2025, 6, 5)
     s = stats.compute(D(2025, 1, 1), D(2025, 6, 30))
     j = s.to_json()
@@ -134,7 +174,9 @@ def test_as_of_before_the_closures(handling: dict[str, str], stats: StatisticsSe
     assert s.ratio("handled_rate") == (2, 7)  # h1 and h6
 
 
-def test_an_extension_granted_after_as_of_does_not_count_yet(cases: CaseService, stats: StatisticsService) -> None:  # fmt: skip
+def test_an_extension_granted_after_as_of_does_not_count_yet(
+    cases: CaseService, stats: StatisticsService
+) -> None:
     n = add(cases, D(2025, 1, 2))
     act(cases, n, ("受理", D(2025, 1, 2)))  # due 3-03
     act(cases, n, ("延期", D(2025, 3, 10), {"reason": "复杂", "approver": "王建国", "days": 30}))
@@ -159,11 +201,20 @@ def test_evaluation_and_satisfaction(
     for n, rating in zip(numbers[:3], ["满意", "基本满意", "不满意"], strict=True):
         act(cases, n, ("回访", D(2025, 3, 15), {"rating": rating}))
     # numbers[3]: closed, never rated. numbers[4]: replied and rated but not closed.
-    act(cases, numbers[4], ("受理", D(2025, 3, 3)), ("答复", D(2025, 3, 10)),
-        ("回访", D(2025, 3, 11), {"rating": "满意"}))  # fmt: skip
+    act(
+        cases,
+        numbers[4],
+        ("受理", D(2025, 3, 3)),
+        ("答复", D(2025, 3, 10)),
+        ("回访", D(2025, 3, 11), {"rating": "满意"}),
+    )
     # numbers[5]: 不满意 first, 满意 at a second 回访 on 4-20.
-    act(cases, numbers[5], ("回访", D(2025, 3, 20), {"rating": "不满意"}),
-        ("回访", D(2025, 4, 20), {"rating": "满意"}))  # fmt: skip
+    act(
+        cases,
+        numbers[5],
+        ("回访", D(2025, 3, 20), {"rating": "不满意"}),
+        ("回访", D(2025, 4, 20), {"rating": "满意"}),
+    )
     p = (D(2025, 3, 1), D(2025, 3, 31))
     s = stats.compute(*p, as_of=D(2025, 6, 30))
     assert s.ratio("evaluation_rate") == (4, 5)
@@ -171,23 +222,35 @@ def test_evaluation_and_satisfaction(
     # At 4-01 the second 回访 had not happened: the case was rated 不满意.
     early = stats.compute(*p, as_of=D(2025, 4, 1))
     assert early.ratio("satisfaction_rate") == (satisfied - 1, 4)
-    assert len(stats.case_ids("satisfaction_rate.numerator", *p, as_of=D(2025, 4, 1))) == satisfied - 1  # fmt: skip
+    assert (
+        len(stats.case_ids("satisfaction_rate.numerator", *p, as_of=D(2025, 4, 1))) == satisfied - 1
+    )
     # At 3-13 the cases were closed but nobody had been asked yet.
     assert stats.compute(*p, as_of=D(2025, 3, 13)).ratio("evaluation_rate") == (0, 5)
 
 
 def test_carried_over_and_open_at_end(cases: CaseService, stats: StatisticsService) -> None:
     close(cases, add(cases, D(2025, 3, 10)), D(2025, 3, 11), D(2025, 3, 20), D(2025, 3, 25))
-    close(cases, add(cases, D(2025, 3, 15)), D(2025, 3, 16), D(2025, 4, 5), D(2025, 4, 10))  # carried  # fmt: skip
+    close(
+        cases, add(cases, D(2025, 3, 15)), D(2025, 3, 16), D(2025, 4, 5), D(2025, 4, 10)
+    )  # carried
     add(cases, D(2025, 3, 20))  # carried, open at end
     act(cases, add(cases, D(2025, 3, 31)), ("不予受理", D(2025, 4, 1)))  # carried
     act(cases, add(cases, D(2025, 4, 10)), ("受理", D(2025, 4, 10)))  # open at end
     act(cases, add(cases, D(2025, 3, 1)), ("作废", D(2025, 3, 2)))  # voided: nowhere
-    close(cases, add(cases, D(2025, 4, 15)), D(2025, 4, 15), D(2025, 4, 20), D(2025, 5, 10))  # open at 4-30  # fmt: skip
+    close(
+        cases, add(cases, D(2025, 4, 15)), D(2025, 4, 15), D(2025, 4, 20), D(2025, 5, 10)
+    )  # open at 4-30
     add(cases, D(2025, 5, 5))  # received after A
     # Closed 3-06, then a 复查 request: still at a final disposition, not open.
-    act(cases, add(cases, D(2025, 3, 1)), ("受理", D(2025, 3, 1)), ("答复", D(2025, 3, 5)),
-        ("办结", D(2025, 3, 6)), ("复查申请", D(2025, 3, 10)))  # fmt: skip
+    act(
+        cases,
+        add(cases, D(2025, 3, 1)),
+        ("受理", D(2025, 3, 1)),
+        ("答复", D(2025, 3, 5)),
+        ("办结", D(2025, 3, 6)),
+        ("复查申请", D(2025, 3, 10)),
+    )
     s = stats.compute(D(2025, 4, 1), D(2025, 4, 30))
     j = s.to_json()
     assert (j["carried_over"], j["open_at_end"]) == (3, 3)
@@ -195,7 +258,9 @@ def test_carried_over_and_open_at_end(cases: CaseService, stats: StatisticsServi
     assert len(ids_of(stats, s, "open_at_end")) == 3
 
 
-def test_a_case_voided_after_as_of_is_left_out_too(cases: CaseService, stats: StatisticsService) -> None:  # fmt: skip
+def test_a_case_voided_after_as_of_is_left_out_too(
+    cases: CaseService, stats: StatisticsService
+) -> None:
     # 作废 corrects a registration that should not have existed (e.g. 重复登记), so re-running an
     # old period gives the corrected figures rather than counting the mistake.
     n = add(cases, D(2025, 3, 3), "来访")
@@ -207,15 +272,17 @@ def test_a_case_voided_after_as_of_is_left_out_too(cases: CaseService, stats: St
 
 def test_registers(db: Database, stats: StatisticsService) -> None:
     with db.session() as s:
-        s.add_all([
-            LeaderReception(on=D(2025, 3, 5), leader="王建国", batches=2, persons=3),
-            LeaderReception(on=D(2025, 3, 5), leader="李志强", batches=1, persons=1),
-            LeaderReception(on=D(2025, 3, 20), leader="王建国", batches=0, persons=0),
-            LeaderReception(on=D(2025, 2, 28), leader="王建国", batches=5, persons=5),
-            Screening(on=D(2025, 3, 25), found=3, resolved=2),
-            Screening(on=D(2025, 3, 26), found=1, resolved=1),
-            Screening(on=D(2025, 4, 1), found=9, resolved=9),
-        ])  # fmt: skip
+        s.add_all(
+            [
+                LeaderReception(on=D(2025, 3, 5), leader="王建国", batches=2, persons=3),
+                LeaderReception(on=D(2025, 3, 5), leader="李志强", batches=1, persons=1),
+                LeaderReception(on=D(2025, 3, 20), leader="王建国", batches=0, persons=0),
+                LeaderReception(on=D(2025, 2, 28), leader="王建国", batches=5, persons=5),
+                Screening(on=D(2025, 3, 25), found=3, resolved=2),
+                Screening(on=D(2025, 3, 26), found=1, resolved=1),
+                Screening(on=D(2025, 4, 1), found=9, resolved=9),
+            ]
+        )
     j = stats.compute(D(2025, 3, 1), D(2025, 3, 31)).to_json()
     assert j["leader_receptions"] == {"days": 2, "batches": 3, "persons": 4}
     assert j["screenings"] == {"times": 2, "found": 4, "resolved": 3}

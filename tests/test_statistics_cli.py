@@ -16,14 +16,49 @@ def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int
 
 @pytest.fixture
 def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    run(capsys, tmp_path, "case", "add", "--name", "张三", "--form", "来访", "--received", "2025-03-05", "--persons", "6")  # fmt: skip
-    run(capsys, tmp_path, "case", "add", "--name", "李四", "--form", "来信", "--received", "2024-03-05")  # fmt: skip
+    run(
+        capsys,
+        tmp_path,
+        "case",
+        "add",
+        "--name",
+        "张三",
+        "--form",
+        "来访",
+        "--received",
+        "2025-03-05",
+        "--persons",
+        "6",
+    )
+    run(
+        capsys,
+        tmp_path,
+        "case",
+        "add",
+        "--name",
+        "李四",
+        "--form",
+        "来信",
+        "--received",
+        "2024-03-05",
+    )
     run(capsys, tmp_path, "case", "act", "XF2025-0001", "受理", "--date", "2025-03-06")
     return tmp_path
 
 
 def test_json_is_the_contract(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, data, "stats", "--from", "2025-03-01", "--to", "2025-03-31", "--as-of", "2025-04-30", "--json")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        data,
+        "stats",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--as-of",
+        "2025-04-30",
+        "--json",
+    )
     assert code == 0
     j = json.loads(out)
     assert j["total"] == 1 and j["visits"] == {"batches": 1, "persons": 6}
@@ -53,7 +88,7 @@ def test_table_for_people(data: Path, capsys: pytest.CaptureFixture[str]) -> Non
             ["--from", "2025-03-01", "--to", "2025-03-31", "--as-of", "2025-01-01"],
             1,
             "早于统计起始日期",
-        ),  # fmt: skip
+        ),
         (["--to", "2025-03-31"], 2, "--from"),
     ],
 )

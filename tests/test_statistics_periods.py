@@ -6,13 +6,15 @@ import datetime as dt
 import pytest
 from stats_helpers import D, act, add, close
 
-from app import clock, demo, dictionaries
-from app.cases import CaseService
+from app import clock
+from app.cases import demo
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 from app.db import Database
 from app.models import OfficeHoliday
-from app.search import CaseFilter
-from app.statistics import StatisticsService
+from app.office import dictionaries
 from app.stats import period
+from app.stats.service import StatisticsService
 
 
 @pytest.fixture
@@ -24,7 +26,12 @@ def test_shift_year_maps_29_february_to_28_february() -> None:
     assert period.shift_year(D(2024, 2, 29)) == D(2023, 2, 28)
     assert period.shift_year(D(2025, 3, 1)) == D(2024, 3, 1)
     assert period.shift_year(D(2025, 2, 28)) == D(2024, 2, 28)
-    assert period.months(D(2024, 11, 15), D(2025, 2, 1)) == ["2024-11", "2024-12", "2025-01", "2025-02"]  # fmt: skip
+    assert period.months(D(2024, 11, 15), D(2025, 2, 1)) == [
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+    ]
     assert period.preset("quarter", D(2025, 8, 15)) == (D(2025, 7, 1), D(2025, 9, 30))
     assert period.preset("month", D(2024, 2, 10)) == (D(2024, 2, 1), D(2024, 2, 29))
     assert period.preset("last_year", D(2025, 8, 15)) == (D(2024, 1, 1), D(2024, 12, 31))
@@ -37,7 +44,11 @@ def test_yoy_over_29_february(cases: CaseService, stats: StatisticsService) -> N
     add(cases, D(2023, 3, 1))  # outside last year's period
     s = stats.compute(D(2024, 2, 1), D(2024, 2, 29))
     assert s.last is not None
-    assert (s.last.date_from, s.last.date_to, s.last.as_of) == (D(2023, 2, 1), D(2023, 2, 28), D(2023, 2, 28))  # fmt: skip
+    assert (s.last.date_from, s.last.date_to, s.last.as_of) == (
+        D(2023, 2, 1),
+        D(2023, 2, 28),
+        D(2023, 2, 28),
+    )
     y = s.to_json()["yoy"]
     assert y["total"] == {"this": 2, "last": 1, "change": 1.0}
     assert y["visits"]["persons"] == {"this": 3, "last": 1, "change": 2.0}
@@ -52,12 +63,36 @@ def test_yoy_over_29_february(cases: CaseService, stats: StatisticsService) -> N
 
 
 EXPECTED_KEYS = [
-    "total", "persons_total", "by_form", "by_channel", "by_category", "by_department", "by_month",
-    "visits", "collective", "visit_levels", "skip_level", "abnormal", "repeat", "repeat_rate",
-    "timely_acceptance_rate", "closure_rate", "on_time_closure_rate", "overdue_open",
-    "avg_days_to_close", "handled_rate", "evaluation_rate", "satisfaction_rate", "carried_over",
-    "open_at_end", "leader_cases", "leader_closure_rate", "leader_receptions", "screenings", "yoy",
-]  # fmt: skip
+    "total",
+    "persons_total",
+    "by_form",
+    "by_channel",
+    "by_category",
+    "by_department",
+    "by_month",
+    "visits",
+    "collective",
+    "visit_levels",
+    "skip_level",
+    "abnormal",
+    "repeat",
+    "repeat_rate",
+    "timely_acceptance_rate",
+    "closure_rate",
+    "on_time_closure_rate",
+    "overdue_open",
+    "avg_days_to_close",
+    "handled_rate",
+    "evaluation_rate",
+    "satisfaction_rate",
+    "carried_over",
+    "open_at_end",
+    "leader_cases",
+    "leader_closure_rate",
+    "leader_receptions",
+    "screenings",
+    "yoy",
+]
 
 
 def test_json_has_exactly_the_contract_keys(cases: CaseService, stats: StatisticsService) -> None:
@@ -72,7 +107,12 @@ def test_json_has_exactly_the_contract_keys(cases: CaseService, stats: Statistic
     yoy = j["yoy"]
     assert set(yoy) == set(EXPECTED_KEYS) - {"yoy", "by_month"}
     assert set(yoy["visits"]) == {"batches", "persons"}
-    for entry in (yoy["total"], yoy["closure_rate"], yoy["visits"]["batches"], yoy["by_form"]["来访"]):  # fmt: skip
+    for entry in (
+        yoy["total"],
+        yoy["closure_rate"],
+        yoy["visits"]["batches"],
+        yoy["by_form"]["来访"],
+    ):
         assert set(entry) == {"this", "last", "change"}
     import json
 
@@ -130,7 +170,9 @@ def test_workload_at_today_matches_the_case_list_warnings(
     assert isinstance(today, dt.date)
 
 
-def test_both_years_list_the_same_values_blank_last(cases: CaseService, stats: StatisticsService) -> None:  # fmt: skip
+def test_both_years_list_the_same_values_blank_last(
+    cases: CaseService, stats: StatisticsService
+) -> None:
     add(cases, D(2025, 3, 3))  # no category: 未填写
     add(cases, D(2024, 3, 3), category="水利")
     add(cases, D(2024, 3, 4), channel="市长信箱")
@@ -141,5 +183,8 @@ def test_both_years_list_the_same_values_blank_last(cases: CaseService, stats: S
     assert s.last is not None
     assert list(s.breakdowns["by_category"])[-2:] == ["水利", "未填写"]
     assert list(s.breakdowns["by_category"]) == list(s.last.breakdowns["by_category"])
-    assert s.breakdowns["by_channel"]["市长信箱"] == 0 and s.last.breakdowns["by_channel"]["市长信箱"] == 1  # fmt: skip
+    assert (
+        s.breakdowns["by_channel"]["市长信箱"] == 0
+        and s.last.breakdowns["by_channel"]["市长信箱"] == 1
+    )
     assert s.to_json()["yoy"]["by_category"]["水利"] == {"this": 0, "last": 1, "change": -1.0}

@@ -17,16 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app import settings as office
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
+from app.cases.workflow import project, work_calendar
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
 from app.models import Case, Event
-from app.statistics import Statistics, StatisticsService
+from app.office import settings as office
 from app.stats import queries
 from app.stats.figures import RATES, figures
-from app.workflow import project, work_calendar
+from app.stats.service import Statistics, StatisticsService
 
 D = dt.date
 START, TODAY = D(2024, 10, 1), D(2025, 12, 31)
@@ -76,12 +76,18 @@ def _register(cases: CaseService, c: dict[str, Any], earlier: str) -> str:
     form = c["form"]
     number = cases.create(
         CaseInput(
-            received_on=received, form=form, name="李四", persons=c["persons"],
-            category=c["category"], department=c["department"], channel=c["channel"],
-            visit_level=c["level"] if form == "来访" else "", leader=c["leader"],
+            received_on=received,
+            form=form,
+            name="李四",
+            persons=c["persons"],
+            category=c["category"],
+            department=c["department"],
+            channel=c["channel"],
+            visit_level=c["level"] if form == "来访" else "",
+            leader=c["leader"],
             repeat_of=earlier if c["repeat"] and earlier else "",
         )
-    ).number  # fmt: skip
+    ).number
     day, ratings = received, iter(c["ratings"])
     steps = list(c["path"])
     if c["void_after"] is not None:
@@ -234,9 +240,27 @@ def _check(db: Database, s: Statistics, oracle: dict[str, int]) -> None:
 
 
 _ORACLE_KEYS = {
-    "total", "persons_total", "visits.batches", "visits.persons", "collective.batches", "repeat",
-    "decision_counted", "decided_in_time", "finalized", "leader_cases", "accepted",
-    "leader_accepted", "on_time_counted", "overdue_open", "closed", "leader_closed",
-    "closed_days", "closed_on_time", "rated", "satisfied", "carried_over", "open_at_end",
+    "total",
+    "persons_total",
+    "visits.batches",
+    "visits.persons",
+    "collective.batches",
+    "repeat",
+    "decision_counted",
+    "decided_in_time",
+    "finalized",
+    "leader_cases",
+    "accepted",
+    "leader_accepted",
+    "on_time_counted",
+    "overdue_open",
+    "closed",
+    "leader_closed",
+    "closed_days",
+    "closed_on_time",
+    "rated",
+    "satisfied",
+    "carried_over",
+    "open_at_end",
     "workload.overdue",
-}  # fmt: skip
+}

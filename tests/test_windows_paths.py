@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from app import backup, files, logging_setup
+from app import logging_setup
 from app.cli import main
 from app.db import Database
 from app.documents.engine import write_atomic
 from app.errors import DomainError
-from app.network_drive import network_kind
+from app.safety import backup, files
+from app.safety.network_drive import network_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,7 +101,9 @@ def test_a_unc_uri_has_no_authority_sqlite_would_refuse() -> None:
     # PureWindowsPath.as_uri(), which the old code used, names the server as the authority:
     from pathlib import PureWindowsPath
 
-    assert PureWindowsPath("\\\\server\\share\\x.sqlite3").as_uri() == "file://server/share/x.sqlite3"
+    assert (
+        PureWindowsPath("\\\\server\\share\\x.sqlite3").as_uri() == "file://server/share/x.sqlite3"
+    )
     assert "file://server/share" not in uri
 
 

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.db import Database
 from app.errors import DomainError
-from app.intake import CaseInput
 from app.models import AuditEntry, Event
 
 D = dt.date

@@ -20,7 +20,9 @@ log = logging.getLogger("xinfang")
 _showing = False
 
 
-def report(parent: QWidget | None, exc: BaseException, details: str = "", logged: bool = False) -> None:  # fmt: skip
+def report(
+    parent: QWidget | None, exc: BaseException, details: str = "", logged: bool = False
+) -> None:
     global _showing
     if not logged:
         log.error("未预料的错误：%s\n%s", exc, details)

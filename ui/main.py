@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 def _install_translations(app: QApplication) -> None:
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):  # fmt: skip
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
         app.installTranslator(translator)
 
 
@@ -43,7 +45,7 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     # measures start-up only and must not wait for a password.
     safety = None
     if not smoke:
-        from ui.data_safety import DataSafety
+        from ui.safety.data_safety import DataSafety
 
         safety = DataSafety(demo=demo)
         if not safety.start() or not safety.check_database(paths.database_path()):
@@ -55,13 +57,13 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
         return 1
     mark("database_open_s")
     if demo:
-        from app import demo as demo_data
-        from app.cases import CaseService
-        from app.search import CaseFilter
+        from app.cases import demo as demo_data
+        from app.cases.search import CaseFilter
+        from app.cases.service import CaseService
 
         if CaseService(db).count(CaseFilter(include_voided=True)) == 0:
             demo_data.generate(db, 2000, seed=1)
-    from app import auth
+    from app.safety import auth
 
     user = auth.DEMO_USER if safety is None else safety.login(db)
     if user is None:  # the clerk chose 退出 at the login
@@ -99,7 +101,13 @@ def _wait(signal: Any, done: Callable[[], bool], seconds: float = 60) -> None:
     loop.exec()
 
 
-def _smoke(app: QApplication, window: "MainWindow", db: Database, mark: Callable[[str], None], marks: dict[str, Any]) -> int:  # fmt: skip
+def _smoke(
+    app: QApplication,
+    window: "MainWindow",
+    db: Database,
+    mark: Callable[[str], None],
+    marks: dict[str, Any],
+) -> int:
     """Start-up as a clerk sees it: the window, the dashboard's figures, the case list's rows."""
     app.processEvents()
     window.repaint()

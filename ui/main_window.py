@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import auth
-from app.cases import CaseService
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 from app.db import Database
-from app.search import CaseFilter
-from ui.case_list import CaseListPage
+from app.safety import auth
+from ui.cases.case_list import CaseListPage
+from ui.cases.todo import TodoPanel
 from ui.tasks import TaskRunner
-from ui.todo import TodoPanel
 from ui.widgets import TEXT_ON_LIGHT, load_dictionaries, ui_settings
 
 NAV = [
@@ -45,7 +45,9 @@ NAV = [
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN) -> None:  # fmt: skip
+    def __init__(
+        self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN
+    ) -> None:
         super().__init__()
         self.db = db
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
@@ -118,12 +120,12 @@ class MainWindow(QMainWindow):
         return self.pages[key]
 
     def _workbench(self) -> QWidget:
-        from ui.dashboard import Dashboard
+        from ui.dashboard.dashboard import Dashboard
 
         self.todo = TodoPanel(self.service, self.runner)
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
-        # The figures refresh themselves when first shown (ui/dashboard.py).
+        # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
         self.dashboard = Dashboard(self.db, self.runner)
         self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
@@ -139,7 +141,7 @@ class MainWindow(QMainWindow):
         return splitter
 
     def _intake(self) -> QWidget:
-        from ui.intake_form import IntakeForm
+        from ui.cases.intake_form import IntakeForm
 
         form = IntakeForm(self.service, self.runner, self.dictionaries)
         form.saved.connect(self._saved)
@@ -154,14 +156,14 @@ class MainWindow(QMainWindow):
         return self.case_list
 
     def _stats(self) -> QWidget:
-        from ui.dashboard import Dashboard
+        from ui.dashboard.dashboard import Dashboard
 
         dashboard = Dashboard(self.db, self.runner)
         dashboard.drill_down.connect(self.drill_down)
         return dashboard
 
     def _reports(self) -> QWidget:
-        from ui.template_manager import TemplateManager
+        from ui.reports.template_manager import TemplateManager
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -185,12 +187,12 @@ class MainWindow(QMainWindow):
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
-        from ui.registers_page import RegistersPage
+        from ui.registers.registers_page import RegistersPage
 
         return RegistersPage(self.db, self.runner, kind, self.user, self.role)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
-        from ui.settings_page import SettingsPage
+        from ui.settings.settings_page import SettingsPage
 
         if not auth.can(self.role, "settings"):
             note = QLabel(f"设置和字典只有管理员可以修改（当前账号：{self.role}）。")
@@ -202,8 +204,8 @@ class MainWindow(QMainWindow):
 
     def first_run_if_needed(self) -> None:
         """单位名称 and the 科室 list on the first start (asked again until given)."""
-        from app.office import OfficeService
-        from ui.first_run import FirstRunDialog
+        from app.office.service import OfficeService
+        from ui.settings.first_run import FirstRunDialog
 
         if OfficeService(self.db, self.user).needs_first_run():
             dialog = FirstRunDialog(self.db, self.runner, self.user, self)
@@ -212,18 +214,18 @@ class MainWindow(QMainWindow):
 
     # --- reports, ledger ---------------------------------------------------------------
     def new_report(self) -> None:
-        from ui.report_dialog import ReportDialog
+        from ui.reports.report_dialog import ReportDialog
 
         ReportDialog(self.db, self.runner, self).open()
 
     def export_ledger(self) -> None:
         """The Excel 台账 of exactly what the case list shows now."""
-        from ui.ledger_export import export_case_list
+        from ui.ledger.export_dialog import export_case_list
 
         export_case_list(self, self.runner, self.db, self.case_list.current_filter())
 
     def import_ledger(self) -> None:
-        from ui.import_wizard import ImportWizard
+        from ui.ledger.import_wizard import ImportWizard
 
         if not auth.can(self.role, "import"):
             QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
@@ -267,7 +269,9 @@ class MainWindow(QMainWindow):
     def _may_leave(self, widget: QWidget | None) -> bool:
         """A form with unsaved changes asks before it is left."""
         for form in (self.pages.get("intake"), self.editor):
-            if form is not None and (widget is form or (widget is not None and widget.isAncestorOf(form))):  # fmt: skip
+            if form is not None and (
+                widget is form or (widget is not None and widget.isAncestorOf(form))
+            ):
                 return bool(form.may_leave())
         return True
 
@@ -288,7 +292,7 @@ class MainWindow(QMainWindow):
         if not self._may_leave(self.stack.currentWidget()):
             return
         if self.case_page is None:
-            from ui.case_page import CasePage
+            from ui.cases.case_page import CasePage
 
             self.case_page = CasePage(self.service, self.runner, self.db)
             self.case_page.back.connect(lambda: self.go("cases"))
@@ -303,7 +307,7 @@ class MainWindow(QMainWindow):
 
     def edit_case(self, case_id: int) -> None:
         if self.editor is None:
-            from ui.intake_form import IntakeForm
+            from ui.cases.intake_form import IntakeForm
 
             self.editor = IntakeForm(self.service, self.runner, self.dictionaries)
             self.editor.saved.connect(self._saved)
@@ -357,7 +361,11 @@ class MainWindow(QMainWindow):
         quit_.triggered.connect(self.close)
         menu.addActions([new])
         menu.addSeparator()
-        for text, key, slot in (("生成报告…", "Ctrl+R", self.new_report), ("导出台账…", "Ctrl+E", self.export_ledger), ("导入台账…", "", self.import_ledger)):  # fmt: skip
+        for text, key, slot in (
+            ("生成报告…", "Ctrl+R", self.new_report),
+            ("导出台账…", "Ctrl+E", self.export_ledger),
+            ("导入台账…", "", self.import_ledger),
+        ):
             action = QAction(text, self)
             if key:
                 action.setShortcut(QKeySequence(key))
@@ -381,7 +389,7 @@ class MainWindow(QMainWindow):
         about.triggered.connect(
             lambda: QMessageBox.about(
                 self, "关于", "信访工作台 XinfangDesk\n离线的信访登记、办理、统计与报告程序。"
-            )  # fmt: skip
+            )
         )
         help_.addAction(about)
 

@@ -135,9 +135,9 @@ def load_dictionaries(db: "Database") -> dict[str, list[str]]:
     """Every list a combo box or filter chip offers, in the office's order, in one query."""
     from sqlalchemy import select
 
-    from app import dictionaries
+    from app.cases.workflow import STATUSES
     from app.models import DictEntry
-    from app.workflow import STATUSES
+    from app.office import dictionaries
 
     values: dict[str, list[str]] = {kind: [] for kind in dictionaries.KINDS}
     with db.read() as s:

@@ -39,8 +39,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认：系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）")  # fmt: skip
-    parser.add_argument("--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）")  # fmt: skip
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="数据文件夹（默认：系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）",
+    )
+    parser.add_argument(
+        "--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）"
+    )
 
 
 def _command_of(args: list[str]) -> str | None:
@@ -92,7 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) as exc:
         # Damage found mid-command (the start-up check only reads the header and schema).
-        print(f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。", file=sys.stderr)  # fmt: skip
+        print(
+            f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。",
+            file=sys.stderr,
+        )
         return 1
 
 

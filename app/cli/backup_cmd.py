@@ -4,11 +4,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from app import backup, integrity, paths
+from app import paths
 from app.cli.context import Context, UsageError
 from app.db import Database
 from app.errors import DomainError
-from app.instance import AlreadyRunning, InstanceLock
+from app.safety import backup, integrity
+from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
 NAMES = {"backup", "restore", "check"}
 

@@ -3,12 +3,12 @@
 import argparse
 import json
 
-from app import workflow
-from app.cases import CaseDetail, CaseService
+from app.cases import workflow
+from app.cases.intake import CaseInput
+from app.cases.search import FLAG_NAMES, CaseFilter
+from app.cases.service import CaseDetail, CaseService
+from app.cases.validation import mask_id, mask_phone
 from app.cli.context import Context, UsageError, parse_date
-from app.intake import CaseInput
-from app.search import FLAG_NAMES, CaseFilter
-from app.validation import mask_id, mask_phone
 
 NAMES = {"case"}
 
@@ -71,12 +71,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_add(ctx: Context, args: argparse.Namespace) -> int:
     data = CaseInput(
-        received_on=args.received, form=args.form, name=args.name, id_number=args.id_number,
-        phone=args.phone, address=args.address, anonymous=args.anonymous, channel=args.channel,
-        assigning_org=args.assigning_org, persons=args.persons, category=args.category,
-        department=args.department, leader=args.leader, visit_level=args.visit_level,
-        repeat_of=args.repeat_of, summary=args.summary,
-    )  # fmt: skip
+        received_on=args.received,
+        form=args.form,
+        name=args.name,
+        id_number=args.id_number,
+        phone=args.phone,
+        address=args.address,
+        anonymous=args.anonymous,
+        channel=args.channel,
+        assigning_org=args.assigning_org,
+        persons=args.persons,
+        category=args.category,
+        department=args.department,
+        leader=args.leader,
+        visit_level=args.visit_level,
+        repeat_of=args.repeat_of,
+        summary=args.summary,
+    )
     created = CaseService(ctx.db(), ctx.user).create(data)
     print(f"已登记：{created.number}")
     for w in created.warnings:
@@ -87,15 +98,21 @@ def run_add(ctx: Context, args: argparse.Namespace) -> int:
 def _print_detail(d: CaseDetail) -> None:
     i = d.input
     print(f"编号：{d.number}    状态：{d.status}{'（' + d.warning + '）' if d.warning else ''}")
-    print(f"登记日期：{i.received_on}  形式：{i.form}  渠道：{i.channel}  人数：{i.persons}{'  集体访' if d.collective else ''}")  # fmt: skip
-    print(f"信访人：{i.name or '（匿名）'}  身份证号：{mask_id(i.id_number)}  电话：{mask_phone(i.phone)}")  # fmt: skip
+    print(
+        f"登记日期：{i.received_on}  形式：{i.form}  渠道：{i.channel}  人数：{i.persons}{'  集体访' if d.collective else ''}"
+    )
+    print(
+        f"信访人：{i.name or '（匿名）'}  身份证号：{mask_id(i.id_number)}  电话：{mask_phone(i.phone)}"
+    )
     print(
         f"类别：{i.category or '—'}  承办单位：{i.department or '—'}  包案领导：{i.leader or '—'}"
     )
     print(f"内容：{i.summary}")
     if d.repeat_of:
         print(f"重复信访，前次：{d.repeat_of}")
-    print(f"告知期限：{d.decision_due}  办理期限：{d.handling_due or '—'}{'（估算）' if d.due_estimated else ''}")  # fmt: skip
+    print(
+        f"告知期限：{d.decision_due}  办理期限：{d.handling_due or '—'}{'（估算）' if d.due_estimated else ''}"
+    )
     print("办理过程：")
     for e in d.events:
         details = "，".join(f"{workflow.FIELD_NAMES.get(k, k)}：{v}" for k, v in e.data.items())
@@ -107,9 +124,20 @@ def _print_detail(d: CaseDetail) -> None:
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
     detail = CaseService(ctx.db(), ctx.user).detail(args.number)
     if args.json:
-        print(json.dumps({"number": detail.number, "status": detail.status, "events": [
-            {"kind": e.kind, "on": e.on.isoformat(), "data": e.data} for e in detail.events
-        ]}, ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "number": detail.number,
+                    "status": detail.status,
+                    "events": [
+                        {"kind": e.kind, "on": e.on.isoformat(), "data": e.data}
+                        for e in detail.events
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         _print_detail(detail)
     return 0
@@ -117,10 +145,17 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
     f = CaseFilter(
-        text=args.search, date_from=args.date_from, date_to=args.date_to, forms=args.form,
-        channels=args.channel, categories=args.category, departments=args.department,
-        statuses=args.status, flags=args.flag, warning=args.warning or "",
-    )  # fmt: skip
+        text=args.search,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        forms=args.form,
+        channels=args.channel,
+        categories=args.category,
+        departments=args.department,
+        statuses=args.status,
+        flags=args.flag,
+        warning=args.warning or "",
+    )
     service = CaseService(ctx.db(), ctx.user)
     total = service.count(f)
     rows = service.page(f, 0, args.limit if args.limit > 0 else -1)
@@ -128,14 +163,18 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
         idn = r.id_number if args.full else mask_id(r.id_number)
         phone = r.phone if args.full else mask_phone(r.phone)
         flag = f" [{r.warning}]" if r.warning else ""
-        print(f"{r.number}\t{r.received_on}\t{r.form}\t{r.name}\t{idn}\t{phone}\t{r.status}{flag}\t{r.summary}")  # fmt: skip
+        print(
+            f"{r.number}\t{r.received_on}\t{r.form}\t{r.name}\t{idn}\t{phone}\t{r.status}{flag}\t{r.summary}"
+        )
     print(f"共 {total} 件" + (f"，显示前 {len(rows)} 件" if len(rows) < total else ""))
     return 0
 
 
 def run_act(ctx: Context, args: argparse.Namespace) -> int:
     if args.action not in workflow.TRANSITIONS or args.action == "登记":
-        raise UsageError(f"未知的办理操作“{args.action}”。可用：{'、'.join(a for a in workflow.ACTIONS if a != '登记')}")  # fmt: skip
+        raise UsageError(
+            f"未知的办理操作“{args.action}”。可用：{'、'.join(a for a in workflow.ACTIONS if a != '登记')}"
+        )
     data = {name: getattr(args, name) for name in [*workflow.FIELD_NAMES, "deadline", "note"]}
     detail = CaseService(ctx.db(), ctx.user).act(args.number, args.action, args.date, data)
     print(f"{detail.number}：{args.action}完成，当前状态：{detail.status}")

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from app import demo
+from app.cases import demo
 from app.cli.context import Context, UsageError
 
 NAMES = {"demo"}

@@ -50,12 +50,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(ctx: Context, args: argparse.Namespace) -> int:
     missing = [
         flag
-        for flag, value in (("--template", args.template), ("--from", args.date_from),
-                            ("--to", args.date_to), ("--out", args.out))
+        for flag, value in (
+            ("--template", args.template),
+            ("--from", args.date_from),
+            ("--to", args.date_to),
+            ("--out", args.out),
+        )
         if not value
-    ]  # fmt: skip
+    ]
     if missing:
-        raise UsageError(f"生成报告需要 {'、'.join(missing)}（例：xinfang report --template 年度信访工作报告 --from 2025-01-01 --to 2025-12-31 --out 报告.docx）")  # fmt: skip
+        raise UsageError(
+            f"生成报告需要 {'、'.join(missing)}（例：xinfang report --template 年度信访工作报告 --from 2025-01-01 --to 2025-12-31 --out 报告.docx）"
+        )
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")

@@ -5,8 +5,8 @@ import json
 import sys
 
 from app.cli.context import Context, UsageError, parse_date
-from app.dictionary_edit import KIND_NAMES
-from app.office import SPECS, OfficeService, parse
+from app.office.dictionary_edit import KIND_NAMES
+from app.office.service import SPECS, OfficeService, parse
 
 NAMES = {"settings"}
 
@@ -69,7 +69,9 @@ def run_set(ctx: Context, args: argparse.Namespace) -> int:
     if not saved.changed:
         print("设置未改变。")
         return 0
-    print(f"已修改：{SPECS[args.key].name if args.key in SPECS else args.key} = {_shown(office.settings()[args.key])}")  # fmt: skip
+    print(
+        f"已修改：{SPECS[args.key].name if args.key in SPECS else args.key} = {_shown(office.settings()[args.key])}"
+    )
     if saved.reprojected:
         print(file=sys.stderr)
         print(f"{saved.reprojected} 件信访件的期限已按新规则重新计算。")
@@ -118,5 +120,7 @@ def run_holiday(ctx: Context, args: argparse.Namespace) -> int:
     else:
         days = [h.day for h in office.holidays() if args.first <= h.day <= last]
         changed = office.remove_holidays(days)
-    print(f"已{'填写' if args.action == 'add' else '删除'} {args.first} 至 {last}；{changed} 件信访件的期限随之改变。")  # fmt: skip
+    print(
+        f"已{'填写' if args.action == 'add' else '删除'} {args.first} 至 {last}；{changed} 件信访件的期限随之改变。"
+    )
     return 0

@@ -7,19 +7,25 @@ from typing import Any
 
 from app.cli.context import Context, parse_date
 from app.documents.filters import cdate, change_text, num, pct
-from app.statistics import Statistics, StatisticsService
 from app.stats.figures import RATES
 from app.stats.labels import BREAKDOWN_NAMES, LABELS
 from app.stats.result import change
+from app.stats.service import Statistics, StatisticsService
 
 NAMES = {"stats"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("stats", help="统计指标（总量、受理、办结、满意率及同比）")
-    p.add_argument("--from", dest="date_from", type=parse_date, required=True, help="统计起始日期 YYYY-MM-DD")  # fmt: skip
-    p.add_argument("--to", dest="date_to", type=parse_date, required=True, help="统计截止日期 YYYY-MM-DD")  # fmt: skip
-    p.add_argument("--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）")  # fmt: skip
+    p.add_argument(
+        "--from", dest="date_from", type=parse_date, required=True, help="统计起始日期 YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--to", dest="date_to", type=parse_date, required=True, help="统计截止日期 YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）"
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON（字段见 domain.md §5）")
     p.set_defaults(func=run)
 
@@ -59,7 +65,9 @@ def table(stats: Statistics) -> str:
         f"统计期：{cdate(stats.date_from)}至{cdate(stats.date_to)}（截至{cdate(stats.as_of)}）",
     ]
     if last is not None:
-        lines.append(f"上年同期：{cdate(last.date_from)}至{cdate(last.date_to)}（截至{cdate(last.as_of)}）")  # fmt: skip
+        lines.append(
+            f"上年同期：{cdate(last.date_from)}至{cdate(last.date_to)}（截至{cdate(last.as_of)}）"
+        )
     rows: list[tuple[str, str, str, str]] = [("项目", "本期", "上年同期", "同比")]
     for key, (name, unit) in LABELS.items():
         if key.startswith("workload."):
@@ -68,8 +76,10 @@ def table(stats: Statistics) -> str:
         before = last.value(key) if last is not None else None
         unit_text = "" if unit == "%" else unit
         this_text = _cell(key, this, stats) + (unit_text if this is not None else "")
-        last_text = _cell(key, before, last) + (unit_text if before is not None else "") if last else "—"  # fmt: skip
-        words = change_text(this, before, _change(this, before, key), key in RATES) if last else "—"  # fmt: skip
+        last_text = (
+            _cell(key, before, last) + (unit_text if before is not None else "") if last else "—"
+        )
+        words = change_text(this, before, _change(this, before, key), key in RATES) if last else "—"
         rows.append((name, this_text, last_text, words))
     lines += _render(rows)
     for key, title in BREAKDOWN_NAMES.items():

@@ -8,9 +8,9 @@ import argparse
 import getpass
 import sys
 
-from app import auth
-from app.auth import AuthService
 from app.cli.context import Context, UsageError
+from app.safety import auth
+from app.safety.auth import AuthService
 
 NAMES = {"user"}
 
@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     us.add_parser("list", help="列出账号").set_defaults(func=run_list)
     add = us.add_parser("add", help="添加账号（密码在提示时输入）")
     add.add_argument("username")
-    add.add_argument("--role", choices=list(auth.ROLES), default=auth.CLERK, help="角色（默认 登记员）")  # fmt: skip
+    add.add_argument(
+        "--role", choices=list(auth.ROLES), default=auth.CLERK, help="角色（默认 登记员）"
+    )
     add.add_argument("--name", default="", help="姓名")
     add.set_defaults(func=run_add)
     pw = us.add_parser("passwd", help="重设密码（忘记管理员密码时用）")

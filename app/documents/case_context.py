@@ -8,11 +8,12 @@ template cannot leak them by accident.
 
 from typing import Any
 
-from app import clock, settings
-from app.cases import CaseDetail, CaseService, EventView
+from app import clock
+from app.cases.service import CaseDetail, CaseService, EventView
 from app.db import Database
 from app.documents.catalog import TemplateInfo
 from app.errors import DomainError
+from app.office import settings
 
 ACCUSATION = "检举控告类"
 WITHHELD = "（检举控告类事项，信访人信息依规定不予提供）"
@@ -35,41 +36,78 @@ def _petitioner(detail: CaseDetail, withhold: bool) -> dict[str, Any]:
     data = detail.input
     if withhold:
         return {
-            "name": "", "gender": "", "id_number": "", "phone": "", "address": "",
-            "workplace": "", "withheld": True, "anonymous": data.anonymous, "display": WITHHELD,
-        }  # fmt: skip
+            "name": "",
+            "gender": "",
+            "id_number": "",
+            "phone": "",
+            "address": "",
+            "workplace": "",
+            "withheld": True,
+            "anonymous": data.anonymous,
+            "display": WITHHELD,
+        }
     name = "" if data.anonymous else data.name
     display = name or "匿名信访人"
     if name and data.joint:
         display = f"{name}等{data.persons}人"
     return {
-        "name": name, "gender": data.gender, "id_number": data.id_number, "phone": data.phone,
-        "address": data.address, "workplace": data.workplace, "withheld": False,
-        "anonymous": data.anonymous, "display": display,
-    }  # fmt: skip
+        "name": name,
+        "gender": data.gender,
+        "id_number": data.id_number,
+        "phone": data.phone,
+        "address": data.address,
+        "workplace": data.workplace,
+        "withheld": False,
+        "anonymous": data.anonymous,
+        "display": display,
+    }
 
 
 def _case(detail: CaseDetail) -> dict[str, Any]:
     d = detail.input
     return {
-        "number": detail.number, "received_on": d.received_on, "petition_on": d.petition_on,
-        "form": d.form, "channel": d.channel, "assigning_org": d.assigning_org,
-        "assigning_ref": d.assigning_ref, "persons": d.persons,
-        "involved_persons": d.involved_persons, "summary": d.summary, "category": d.category,
-        "subcategory": d.subcategory, "nature": d.nature, "locality": d.locality,
-        "target": d.target, "department": d.department, "handler": d.handler,
-        "leader": d.leader, "status": detail.status, "collective": detail.collective,
-        "repeat": d.repeat or bool(d.repeat_of), "visit_level": d.visit_level,
-        "decision_kind": detail.decision_kind, "decision_on": detail.decision_on,
-        "decision_due": detail.decision_due, "accepted_on": detail.accepted_on,
-        "handling_due": detail.handling_due, "extension_days": detail.extension_days,
-        "replied_on": detail.replied_on, "reply_result": detail.reply_result,
-        "closed_on": detail.closed_on, "rating": detail.rating, "remark": d.remark,
-    }  # fmt: skip
+        "number": detail.number,
+        "received_on": d.received_on,
+        "petition_on": d.petition_on,
+        "form": d.form,
+        "channel": d.channel,
+        "assigning_org": d.assigning_org,
+        "assigning_ref": d.assigning_ref,
+        "persons": d.persons,
+        "involved_persons": d.involved_persons,
+        "summary": d.summary,
+        "category": d.category,
+        "subcategory": d.subcategory,
+        "nature": d.nature,
+        "locality": d.locality,
+        "target": d.target,
+        "department": d.department,
+        "handler": d.handler,
+        "leader": d.leader,
+        "status": detail.status,
+        "collective": detail.collective,
+        "repeat": d.repeat or bool(d.repeat_of),
+        "visit_level": d.visit_level,
+        "decision_kind": detail.decision_kind,
+        "decision_on": detail.decision_on,
+        "decision_due": detail.decision_due,
+        "accepted_on": detail.accepted_on,
+        "handling_due": detail.handling_due,
+        "extension_days": detail.extension_days,
+        "replied_on": detail.replied_on,
+        "reply_result": detail.reply_result,
+        "closed_on": detail.closed_on,
+        "rating": detail.rating,
+        "remark": d.remark,
+    }
 
 
 def _describe(ev: EventView) -> str:
-    parts = [str(v) for k, v in ev.data.items() if k in ("to", "reason", "result", "by", "opinion", "rating", "text")]  # fmt: skip
+    parts = [
+        str(v)
+        for k, v in ev.data.items()
+        if k in ("to", "reason", "result", "by", "opinion", "rating", "text")
+    ]
     return "；".join(parts)
 
 

@@ -10,8 +10,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import clock, files, paths
+from app import clock, paths
 from app.errors import DomainError
+from app.safety import files
 
 REPORT = "report"
 CASE = "case"
@@ -35,16 +36,14 @@ SPECS = [
         "年度信访工作报告",
         REPORT,
         "条例第四十一条年度报告：数据统计、涉及领域、较多的单位、转送交办督办、建议采纳，含分类表、单位表和月度趋势图",
-    ),  # fmt: skip
+    ),
     Spec("月度统计表", REPORT, "月度/季度统计表（只有表格）"),
     Spec("受理告知书", CASE, "告知信访人已受理及办理期限", ("受理", "交办")),
     Spec("不予受理告知书", CASE, "告知不予受理的理由和正确途径", ("不予受理",)),
     Spec("转送函", CASE, "将信访事项转送有权处理的机关", ("转送",), True),
     Spec("交办函", CASE, "将信访事项交办承办单位并提出期限", ("交办",), True),
     Spec("延期办理告知书", CASE, "告知延期理由、批准人和新的办理期限", ("延期",)),
-    Spec(
-        "信访事项处理意见书", CASE, "答复信访人：请求、事实和理由、处理意见、复查途径", ("答复",)
-    ),  # fmt: skip
+    Spec("信访事项处理意见书", CASE, "答复信访人：请求、事实和理由、处理意见、复查途径", ("答复",)),
     Spec("复查意见书", CASE, "复查意见及复核途径", ("复查意见",)),
     Spec("复核意见书", CASE, "复核意见（终结）", ("复核意见",)),
     Spec("督办单", CASE, "督促承办单位按期办结", ("督办",), True),

@@ -17,9 +17,9 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import TemplateError, UndefinedError
 
-from app import files
 from app.documents.template_check import CheckResult, Schema, check_document, make_env
 from app.errors import DomainError
+from app.safety import files
 
 # Images the context can hold: name → (png bytes, width in mm).
 Images = dict[str, tuple[bytes, float]]

@@ -8,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from app import clock, dictionaries, search, settings
+from app import clock
+from app.cases import search
 from app.db import Database
 from app.documents import chart, filters
-from app.statistics import Statistics, StatisticsService
+from app.office import dictionaries, settings
 from app.stats.figures import RATES
+from app.stats.service import Statistics, StatisticsService
 
 BREAKDOWNS = ("by_form", "by_channel", "by_category", "by_department")
 
@@ -95,7 +97,7 @@ def _rows(stats: dict[str, Any], key: str) -> list[dict[str, Any]]:
                 "last": entry["last"] if entry else None,
                 "change": str(YoY(entry["this"], entry["last"], entry["change"], False))
                 if entry
-                else "",  # fmt: skip
+                else "",
             }
         )
     return rows
@@ -164,12 +166,23 @@ def build(
 
 def _cases(db: Database, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
     """The period's cases for a table — without names, ID numbers, phones or addresses."""
-    from app.cases import CaseService
+    from app.cases.service import CaseService
 
     service = CaseService(db)
     f = search.CaseFilter(date_from=date_from, date_to=date_to)
     rows = service.rows_by_id(service.ids(f, sort="received_on", descending=False))
-    keep = ("number", "received_on", "form", "channel", "category", "summary", "department", "status", "closed_on", "rating")  # fmt: skip
+    keep = (
+        "number",
+        "received_on",
+        "form",
+        "channel",
+        "category",
+        "summary",
+        "department",
+        "status",
+        "closed_on",
+        "rating",
+    )
     return [{k: getattr(r, k) for k in keep} for r in rows]
 
 

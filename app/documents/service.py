@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app import clock
+from app.cases.validation import mask_id, mask_phone
 from app.db import Database
 from app.documents import case_context, catalog, engine, filters, report_context
 from app.documents.catalog import TemplateInfo
@@ -16,8 +17,7 @@ from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
 from app.errors import DomainError
 from app.models import Case
-from app.statistics import Statistics
-from app.validation import mask_id, mask_phone
+from app.stats.service import Statistics
 
 REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
 CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
@@ -55,10 +55,14 @@ class DocumentService:
         self.db = db
 
     # ---- reports ----
-    def statistics(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None) -> Statistics:  # fmt: skip
+    def statistics(
+        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+    ) -> Statistics:
         return report_context.compute(self.db, date_from, date_to, as_of)
 
-    def preview(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    def preview(
+        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+    ) -> list[tuple[str, str]]:
         return report_context.key_figures(self.statistics(date_from, date_to, as_of))
 
     def report(
@@ -115,7 +119,7 @@ class DocumentService:
 
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
         """Each 文书 template with "" when it can be produced for this case, else why not."""
-        from app.cases import CaseService
+        from app.cases.service import CaseService
 
         detail = CaseService(self.db).detail(number)
         out = []
@@ -160,7 +164,9 @@ class DocumentService:
     def example_case(self) -> str | None:
         """The most recently registered case, whose values the 文书 reference shows."""
         with self.db.read() as s:
-            return s.scalar(select(Case.number).where(Case.voided.is_(False)).order_by(Case.id.desc()).limit(1))  # fmt: skip
+            return s.scalar(
+                select(Case.number).where(Case.voided.is_(False)).order_by(Case.id.desc()).limit(1)
+            )
 
     def case_variables(self, number: str | None = None) -> list[Variable]:
         """The 文书 variables with one case's values (default: the latest case); the ID number and

@@ -227,22 +227,22 @@ _MESSAGES = [
             r"unexpected end of template.*looking for the following tags: .*'(end\w+)'", re.S | re.I
         ),
         lambda m: f"缺少结束标签 {{% {m.group(1)} %}}",
-    ),  # fmt: skip
+    ),
     (
         re.compile(
             r"Encountered unknown tag '(\w+)'.*looking for the following tags: '([\w' or]+)'", re.S
         ),
         lambda m: f"标签“{m.group(1)}”出现的位置不对（此处应为 {m.group(2)}）",
-    ),  # fmt: skip
+    ),
     (re.compile(r"Encountered unknown tag '(\w+)'"), lambda m: f"不认识的标签“{m.group(1)}”"),
     (
         re.compile(r"expected token 'end of print statement', got '(.+)'"),
         lambda m: f"变量标签 {{{{ }}}} 里有多余的内容“{m.group(1)}”（多个变量请分别写）",
-    ),  # fmt: skip
+    ),
     (
         re.compile(r"expected token '(.+?)', got '(.+?)'"),
         lambda m: f"此处应为“{m.group(1)}”，却是“{m.group(2)}”",
-    ),  # fmt: skip
+    ),
     (re.compile(r"unexpected '(.+?)'"), lambda m: f"多余或不配对的符号“{m.group(1)}”"),
     (re.compile(r"unexpected char '(.+?)'"), lambda m: f"标签里有不能识别的字符“{m.group(1)}”"),
 ]

@@ -56,31 +56,65 @@ def value_at(context: dict[str, Any], path: str) -> Any:
 
 
 _STATS = [
-    ("total", "信访总量（件）"), ("persons_total", "总人次"),
+    ("total", "信访总量（件）"),
+    ("persons_total", "总人次"),
     ("by_form.*", "按信访形式的件数，如 stats.by_form.来信"),
-    ("by_channel.*", "按来源渠道的件数，如 stats.by_channel.市长信箱、stats.by_channel['12345热线']"),
+    (
+        "by_channel.*",
+        "按来源渠道的件数，如 stats.by_channel.市长信箱、stats.by_channel['12345热线']",
+    ),
     ("by_category.*", "按问题类别（一级）的件数，如 stats.by_category.水利"),
-    ("by_department.*", "按承办单位的件数"), ("by_month.*", "按月件数，如 stats.by_month['2025-03']"),
-    ("visits.batches", "来访批次"), ("visits.persons", "来访人次"),
-    ("collective.batches", "集体访批次"), ("collective.persons", "集体访人次"),
-    ("visit_levels.进京", "进京上访批次"), ("visit_levels.赴省", "赴省上访批次"),
-    ("visit_levels.到市", "到市上访批次"), ("visit_levels.到县", "到县上访批次"),
-    ("skip_level", "越级访件数"), ("abnormal", "非正常访件数"), ("repeat", "重复信访件数"),
-    ("repeat_rate", "重复信访率（用 | pct）"), ("timely_acceptance_rate", "及时受理率（用 | pct）"),
-    ("closure_rate", "办结率（用 | pct）"), ("on_time_closure_rate", "按期办结率（用 | pct）"),
-    ("overdue_open", "超期未结件数"), ("avg_days_to_close", "平均办结天数（用 | num）"),
-    ("handled_rate", "处理率（用 | pct）"), ("evaluation_rate", "参评率（用 | pct）"),
-    ("satisfaction_rate", "满意率（用 | pct）"), ("carried_over", "上期结转件数"),
-    ("open_at_end", "期末未结件数"), ("leader_cases", "领导包案件数"),
+    ("by_department.*", "按承办单位的件数"),
+    ("by_month.*", "按月件数，如 stats.by_month['2025-03']"),
+    ("visits.batches", "来访批次"),
+    ("visits.persons", "来访人次"),
+    ("collective.batches", "集体访批次"),
+    ("collective.persons", "集体访人次"),
+    ("visit_levels.进京", "进京上访批次"),
+    ("visit_levels.赴省", "赴省上访批次"),
+    ("visit_levels.到市", "到市上访批次"),
+    ("visit_levels.到县", "到县上访批次"),
+    ("skip_level", "越级访件数"),
+    ("abnormal", "非正常访件数"),
+    ("repeat", "重复信访件数"),
+    ("repeat_rate", "重复信访率（用 | pct）"),
+    ("timely_acceptance_rate", "及时受理率（用 | pct）"),
+    ("closure_rate", "办结率（用 | pct）"),
+    ("on_time_closure_rate", "按期办结率（用 | pct）"),
+    ("overdue_open", "超期未结件数"),
+    ("avg_days_to_close", "平均办结天数（用 | num）"),
+    ("handled_rate", "处理率（用 | pct）"),
+    ("evaluation_rate", "参评率（用 | pct）"),
+    ("satisfaction_rate", "满意率（用 | pct）"),
+    ("carried_over", "上期结转件数"),
+    ("open_at_end", "期末未结件数"),
+    ("leader_cases", "领导包案件数"),
     ("leader_closure_rate", "领导包案办结率（用 | pct）"),
-    ("leader_receptions.days", "领导接访天数"), ("leader_receptions.batches", "领导接访批次"),
+    ("leader_receptions.days", "领导接访天数"),
+    ("leader_receptions.batches", "领导接访批次"),
     ("leader_receptions.persons", "领导接访人次"),
-    ("screenings.times", "矛盾纠纷排查次数"), ("screenings.found", "排查出矛盾纠纷件数"),
+    ("screenings.times", "矛盾纠纷排查次数"),
+    ("screenings.found", "排查出矛盾纠纷件数"),
     ("screenings.resolved", "调处化解件数"),
     ("yoy.*", "同比原始数据 {this, last, change}（写同比句子请用 yoy.xxx）"),
-]  # fmt: skip
-_RATE_KEYS = ["repeat_rate", "timely_acceptance_rate", "closure_rate", "on_time_closure_rate", "handled_rate", "evaluation_rate", "satisfaction_rate", "leader_closure_rate"]  # fmt: skip
-_ROW = [("name", "名称"), ("count", "件数"), ("share", "占总量比例（用 | pct）"), ("last", "上年同期件数"), ("change", "同比措辞")]  # fmt: skip
+]
+_RATE_KEYS = [
+    "repeat_rate",
+    "timely_acceptance_rate",
+    "closure_rate",
+    "on_time_closure_rate",
+    "handled_rate",
+    "evaluation_rate",
+    "satisfaction_rate",
+    "leader_closure_rate",
+]
+_ROW = [
+    ("name", "名称"),
+    ("count", "件数"),
+    ("share", "占总量比例（用 | pct）"),
+    ("last", "上年同期件数"),
+    ("change", "同比措辞"),
+]
 
 REPORT_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
@@ -128,5 +162,5 @@ REPORT_VARIABLES: list[tuple[str, str]] = [
             ("closed_on", "办结日期"),
             ("rating", "满意度"),
         )
-    ],  # fmt: skip
+    ],
 ]

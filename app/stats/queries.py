@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app import settings
-from app.dictionaries import FORMS
+from app.cases.workflow import project, work_calendar
 from app.models import Case, DictEntry, Event, LeaderReception, Screening
+from app.office import settings
+from app.office.dictionaries import FORMS
 from app.stats import period
 from app.stats.figures import (
     BLANK,
@@ -25,9 +26,12 @@ from app.stats.figures import (
     populations,
     received_in,
 )
-from app.workflow import project, work_calendar
 
-DICTIONARY_KINDS = {"by_channel": "channel", "by_category": "category", "by_department": "department"}  # fmt: skip
+DICTIONARY_KINDS = {
+    "by_channel": "channel",
+    "by_category": "category",
+    "by_department": "department",
+}
 
 
 def scope(session: Session, date_from: dt.date, date_to: dt.date, as_of: dt.date) -> Scope:
@@ -92,7 +96,9 @@ def _dictionary(session: Session, kind: str) -> tuple[list[str], list[str]]:
     return [v for v, active in rows if active], every
 
 
-def compute(session: Session, s: Scope, workload: bool = False) -> tuple[dict[str, int], dict[str, dict[str, int]]]:  # fmt: skip
+def compute(
+    session: Session, s: Scope, workload: bool = False
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
     """Every count of one period: (flat counts, breakdowns)."""
     pops = populations(s)
     figs = figures(s)
@@ -132,7 +138,9 @@ def compute(session: Session, s: Scope, workload: bool = False) -> tuple[dict[st
     counts["carried_over"] = session.scalar(select(func.count()).where(pops["carried"])) or 0
     open_columns = [("open_at_end", func.count())]
     if workload:
-        open_columns += [(k, func.count().filter(figs[k][1])) for k in ("workload.overdue", "workload.due_soon")]  # fmt: skip
+        open_columns += [
+            (k, func.count().filter(figs[k][1])) for k in ("workload.overdue", "workload.due_soon")
+        ]
     row = session.execute(select(*(c for _, c in open_columns)).where(pops["open"])).one()
     counts.update({name: int(v or 0) for (name, _), v in zip(open_columns, row, strict=True)})
 
@@ -179,15 +187,23 @@ def _registers(session: Session, date_from: dt.date, date_to: dt.date) -> dict[s
             Screening.on.between(date_from, date_to)
         )
     ).one()
-    names = ["leader_receptions.days", "leader_receptions.batches", "leader_receptions.persons",
-             "screenings.times", "screenings.found", "screenings.resolved"]  # fmt: skip
+    names = [
+        "leader_receptions.days",
+        "leader_receptions.batches",
+        "leader_receptions.persons",
+        "screenings.times",
+        "screenings.found",
+        "screenings.resolved",
+    ]
     return {n: int(v or 0) for n, v in zip(names, [*lr, *sc], strict=True)}
 
 
 Figures = dict[str, tuple[str, ColumnElement[bool]]]
 
 
-def drill_condition(s: Scope, key: str, figs: Figures | None = None) -> tuple[str, ColumnElement[bool]]:  # fmt: skip
+def drill_condition(
+    s: Scope, key: str, figs: Figures | None = None
+) -> tuple[str, ColumnElement[bool]]:
     """(population, condition) behind a drill-down key; KeyError for an unknown key.
     `figs`: `figures(s)` already built, when asking for many keys."""
     figs = figs or figures(s)

@@ -16,12 +16,35 @@ _NESTED = {
     "screenings": ["times", "found", "resolved"],
 }
 _ORDER = [
-    "total", "persons_total", "by_form", "by_channel", "by_category", "by_department", "by_month",
-    "visits", "collective", "visit_levels", "skip_level", "abnormal", "repeat", "repeat_rate",
-    "timely_acceptance_rate", "closure_rate", "on_time_closure_rate", "overdue_open",
-    "avg_days_to_close", "handled_rate", "evaluation_rate", "satisfaction_rate", "carried_over",
-    "open_at_end", "leader_cases", "leader_closure_rate", "leader_receptions", "screenings",
-]  # fmt: skip
+    "total",
+    "persons_total",
+    "by_form",
+    "by_channel",
+    "by_category",
+    "by_department",
+    "by_month",
+    "visits",
+    "collective",
+    "visit_levels",
+    "skip_level",
+    "abnormal",
+    "repeat",
+    "repeat_rate",
+    "timely_acceptance_rate",
+    "closure_rate",
+    "on_time_closure_rate",
+    "overdue_open",
+    "avg_days_to_close",
+    "handled_rate",
+    "evaluation_rate",
+    "satisfaction_rate",
+    "carried_over",
+    "open_at_end",
+    "leader_cases",
+    "leader_closure_rate",
+    "leader_receptions",
+    "screenings",
+]
 # by_month names months of its own year, so it has no 同比 entry; every other key has one.
 _NO_YOY = {"by_month"}
 

@@ -11,7 +11,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # A 1920×1080 offscreen screen (the default one is 800×800), so the window is 1366×768.
 _SCREEN = Path(tempfile.gettempdir()) / "xinfang-offscreen.json"
-_SCREEN.write_text('{"screens": [{"name": "shot", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "dpr": 1}]}')  # fmt: skip
+_SCREEN.write_text(
+    '{"screens": [{"name": "shot", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "dpr": 1}]}'
+)
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 sys.path.insert(0, str(HERE.parent.parent))
 
@@ -20,9 +22,10 @@ def main() -> None:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app import demo, settings
     from app.bootstrap import open_database
-    from app.search import CaseFilter
+    from app.cases import demo
+    from app.cases.search import CaseFilter
+    from app.office import settings
     from ui.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="xinfang-shots-"))
@@ -68,7 +71,7 @@ def main() -> None:
     earlier = next(
         r
         for r in cases.page(CaseFilter(), 0, 400)
-        if r.id_number and len(cases.earlier_cases(id_number=r.id_number)) >= 2  # fmt: skip
+        if r.id_number and len(cases.earlier_cases(id_number=r.id_number)) >= 2
     )
     w.go("intake")
     form = w.pages["intake"]

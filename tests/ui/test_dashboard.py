@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from stats_helpers import D, act, add, close
 
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 from app.db import Database
-from app.intake import CaseInput
-from app.search import CaseFilter
-from ui.dashboard import Dashboard
+from ui.dashboard.dashboard import Dashboard
 from ui.tasks import TaskRunner
 
 YEAR = (D(2025, 1, 1), D(2025, 12, 31))
@@ -21,7 +21,13 @@ YEAR = (D(2025, 1, 1), D(2025, 12, 31))
 @pytest.fixture
 def dashboard(qtbot: QtBot, db: Database, cases: CaseService) -> Iterator[Dashboard]:
     # Some history, so every card has something to say.
-    close(cases, add(cases, D(2025, 3, 3), "来访", persons=2), D(2025, 3, 4), D(2025, 3, 20), D(2025, 3, 25))  # fmt: skip
+    close(
+        cases,
+        add(cases, D(2025, 3, 3), "来访", persons=2),
+        D(2025, 3, 4),
+        D(2025, 3, 20),
+        D(2025, 3, 25),
+    )
     act(cases, add(cases, D(2025, 6, 2)), ("受理", D(2025, 6, 3)))  # overdue since August
     add(cases, D(2024, 5, 6))  # last year's, never decided
     runner = TaskRunner()
@@ -45,13 +51,17 @@ def refresh(qtbot: QtBot, w: Dashboard) -> dict[str, str]:
     return values(w)
 
 
-def test_cards_change_by_exactly_the_case_worked_on(qtbot: QtBot, dashboard: Dashboard, cases: CaseService) -> None:  # fmt: skip
+def test_cards_change_by_exactly_the_case_worked_on(
+    qtbot: QtBot, dashboard: Dashboard, cases: CaseService
+) -> None:
     before = values(dashboard)
     assert before["total"] == "2" and before["visits"] == "1/2"
     assert before["overdue"] == "2" == before["open"]  # the June case, last year's undecided one
     assert before["closure_rate"] == "50.0%"
 
-    number = cases.create(CaseInput(received_on=D(2025, 12, 20), form="来访", name="王五", persons=3)).number  # fmt: skip
+    number = cases.create(
+        CaseInput(received_on=D(2025, 12, 20), form="来访", name="王五", persons=3)
+    ).number
     after = refresh(qtbot, dashboard)
     # Registered 12-20: due 2026-01-04, within the 7-day window of 12-31.
     assert after == {**before, "total": "3", "visits": "2/5", "open": "3", "due_soon": "1"}
@@ -72,7 +82,9 @@ def test_cards_change_by_exactly_the_case_worked_on(qtbot: QtBot, dashboard: Das
     assert dashboard.cards["satisfaction_rate"].detail.text() == "1件中0件"
 
 
-def test_a_card_lists_exactly_its_cases(qtbot: QtBot, dashboard: Dashboard, cases: CaseService) -> None:  # fmt: skip
+def test_a_card_lists_exactly_its_cases(
+    qtbot: QtBot, dashboard: Dashboard, cases: CaseService
+) -> None:
     for key, expected in (("total", 2), ("overdue", 2), ("visits", 1), ("open", 2)):
         card = dashboard.cards[key]
         with qtbot.waitSignal(dashboard.drill_down, timeout=20000) as signal:
@@ -89,7 +101,9 @@ def test_a_card_lists_exactly_its_cases(qtbot: QtBot, dashboard: Dashboard, case
     assert cases.count(CaseFilter(warning="超期")) == int(dashboard.cards["overdue"].value.text())
 
 
-def test_a_bar_lists_exactly_its_cases(qtbot: QtBot, dashboard: Dashboard, cases: CaseService) -> None:  # fmt: skip
+def test_a_bar_lists_exactly_its_cases(
+    qtbot: QtBot, dashboard: Dashboard, cases: CaseService
+) -> None:
     with qtbot.waitSignal(dashboard.drill_down, timeout=20000) as signal:
         dashboard.by_form.bar_clicked.emit(0, "来访")
     assert len(signal.args[1].ids) == 1 == dashboard.data.stats.breakdowns["by_form"]["来访"]

@@ -9,11 +9,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app import auth, backup, paths
-from app.auth import AuthService
+from app import paths
 from app.bootstrap import open_database
-from ui import data_safety
-from ui.data_safety import DataSafety
+from app.safety import auth, backup
+from app.safety.auth import AuthService
+from ui.safety import data_safety
+from ui.safety.data_safety import DataSafety
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[s
     paths.set_data_dir(None)
 
 
-def test_a_second_start_is_told_and_the_first_comes_forward(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_second_start_is_told_and_the_first_comes_forward(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
     first = DataSafety()
@@ -67,7 +70,9 @@ def test_exit_makes_a_verified_backup_and_demo_does_not(qtbot: QtBot) -> None:
     db.close()
 
 
-def test_lock_hides_the_window_until_the_password(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_lock_hides_the_window_until_the_password(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = open_database(paths.database_path())
     service = AuthService(db)
     safety = DataSafety()

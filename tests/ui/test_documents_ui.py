@@ -10,12 +10,14 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app import demo, paths
-from app.cases import CaseService
+from app import paths
+from app.cases import demo
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
-from app.intake import CaseInput
-from ui import case_documents, report_dialog, template_manager
+from ui.cases import case_documents
+from ui.reports import report_dialog, template_manager
 from ui.tasks import TaskRunner
 
 
@@ -47,7 +49,9 @@ def _settle(qtbot: QtBot, runner: TaskRunner) -> None:
         qtbot.wait(30)
 
 
-def test_report_dialog_previews_and_generates(qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path) -> None:  # fmt: skip
+def test_report_dialog_previews_and_generates(
+    qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path
+) -> None:
     demo.generate(db, 300, seed=3, years=(2024, 2025))
     dialog = report_dialog.ReportDialog(db, runner, template="年度信访工作报告")
     qtbot.addWidget(dialog)
@@ -55,7 +59,11 @@ def test_report_dialog_previews_and_generates(qtbot: QtBot, db: Database, runner
     dialog.preset.setCurrentText("本年")
     dialog.refresh_preview()
     _settle(qtbot, runner)
-    labels = [dialog.preview.itemAt(i).widget().text() for i in range(dialog.preview.count()) if dialog.preview.itemAt(i).widget()]  # fmt: skip
+    labels = [
+        dialog.preview.itemAt(i).widget().text()
+        for i in range(dialog.preview.count())
+        if dialog.preview.itemAt(i).widget()
+    ]
     assert "信访总量：" in labels and any("人次（同比" in t for t in labels)
     out = tmp_path / "年报.docx"
     dialog.out.setText(str(out))
@@ -65,7 +73,14 @@ def test_report_dialog_previews_and_generates(qtbot: QtBot, db: Database, runner
     assert "2025年信访工作情况报告" in docx.Document(out).paragraphs[0].text
 
 
-def test_broken_template_is_offered_a_repair(qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_broken_template_is_offered_a_repair(
+    qtbot: QtBot,
+    db: Database,
+    runner: TaskRunner,
+    office: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     d = docx.Document()
     p = d.add_paragraph()
     for text in ("共", "{{ stats.", "total }}", "件"):
@@ -88,7 +103,13 @@ def test_broken_template_is_offered_a_repair(qtbot: QtBot, db: Database, runner:
     assert office == [out] and docx.Document(out).paragraphs[0].text.startswith("共")
 
 
-def test_template_manager_checks_and_restores(qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_template_manager_checks_and_restores(
+    qtbot: QtBot,
+    db: Database,
+    runner: TaskRunner,
+    office: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(template_manager.QDesktopServices, "openUrl", lambda url: True)
     page = template_manager.TemplateManager(db, runner)
     qtbot.addWidget(page)
@@ -112,9 +133,20 @@ def test_template_manager_checks_and_restores(qtbot: QtBot, db: Database, runner
     assert page.list.item(0, 2).text() == "默认模板" and not own.exists()
 
 
-def test_case_documents_menu(qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_case_documents_menu(
+    qtbot: QtBot,
+    db: Database,
+    runner: TaskRunner,
+    office: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     cases = CaseService(db, "测试员")
-    number = cases.create(CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="李四", summary="反映道路积水")).number  # fmt: skip
+    number = cases.create(
+        CaseInput(
+            received_on=dt.date(2025, 12, 1), form="来信", name="李四", summary="反映道路积水"
+        )
+    ).number
     detail = cases.act(number, "受理", dt.date(2025, 12, 2))
     from PySide6.QtWidgets import QWidget
 
@@ -125,7 +157,9 @@ def test_case_documents_menu(qtbot: QtBot, db: Database, runner: TaskRunner, off
     assert actions["受理告知书"].isEnabled() and not actions["复核意见书"].isEnabled()
     assert "复核意见" in actions["复核意见书"].toolTip()
     out = tmp_path / "受理告知书.docx"
-    monkeypatch.setattr(case_documents.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))  # fmt: skip
+    monkeypatch.setattr(
+        case_documents.QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "")
+    )
     actions["受理告知书"].trigger()
     _settle(qtbot, runner)
     assert office == [out] and "李四：" in "\n".join(p.text for p in docx.Document(out).paragraphs)

@@ -11,11 +11,11 @@ from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
+from app.cases.search import CaseFilter
 from app.db import Database
 from app.models import Case
-from app.search import CaseFilter
-from ui.import_wizard import ImportWizard
-from ui.ledger_export import LedgerExportDialog
+from ui.ledger.export_dialog import LedgerExportDialog
+from ui.ledger.import_wizard import ImportWizard
 from ui.tasks import TaskRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,7 +49,14 @@ def _count(db: Database) -> int:
         return s.scalar(select(func.count(Case.id))) or 0
 
 
-def test_export_dialog_writes_the_filtered_ledger(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shots: Path) -> None:  # fmt: skip
+def test_export_dialog_writes_the_filtered_ledger(
+    qtbot: QtBot,
+    db: Database,
+    runner: TaskRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shots: Path,
+) -> None:
     seed(db)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, msg, *a: shown.append(msg))
@@ -75,7 +82,9 @@ def _next(qtbot: QtBot, wizard: ImportWizard, runner: TaskRunner) -> None:
     _settle(qtbot, runner)
 
 
-def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, shots: Path) -> None:  # fmt: skip
+def test_import_wizard_from_file_to_summary(
+    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, shots: Path
+) -> None:
     path = write_xlsx(tmp_path / "旧台账.xlsx", messy_rows())
     wizard = ImportWizard(None, runner, db, user="测试员")
     qtbot.addWidget(wizard)
@@ -119,7 +128,9 @@ def test_import_wizard_from_file_to_summary(qtbot: QtBot, db: Database, runner: 
     assert remark is None  # unmapped by hand
 
 
-def test_wizard_reports_an_unreadable_file(qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_wizard_reports_an_unreadable_file(
+    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, msg, *a: warnings.append(msg))
     bad = tmp_path / "坏文件.xlsx"

@@ -12,14 +12,16 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app import auth, backup, demo, logging_setup, paths
-from app.auth import AuthService
+from app import logging_setup, paths
+from app.cases import demo
 from app.db import Database
+from app.safety import auth, backup
+from app.safety.auth import AuthService
 from ui import errors
-from ui.backup_page import BackupPage
-from ui.idle_lock import IdleLock
-from ui.login_dialog import LoginDialog, SetupAdminDialog
-from ui.single_instance import SingleInstance
+from ui.safety.backup_page import BackupPage
+from ui.safety.idle_lock import IdleLock
+from ui.safety.login_dialog import LoginDialog, SetupAdminDialog
+from ui.safety.single_instance import SingleInstance
 from ui.tasks import TaskRunner
 
 
@@ -89,7 +91,14 @@ def test_idle_lock_fires_once_after_the_minutes_and_activity_resets_it(qtbot: Qt
     now[0] += 14 * 60
     lock.check()
     assert not locked
-    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(5, 5), QPointF(5, 5), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(5, 5),
+        QPointF(5, 5),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, move)  # the clerk moved the mouse: counting starts again
     now[0] += 14 * 60
     lock.check()
@@ -168,7 +177,7 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
     qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.errors import DomainError
-    from ui.accounts_dialog import AccountForm, AccountsDialog
+    from ui.settings.accounts_dialog import AccountForm, AccountsDialog
 
     service = AuthService(db)
     admin = service.create_first_admin("admin", "secret-1")

@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app import dictionaries
 from app.db import Database
-from app.registers import Reception, RegisterService, ScreeningRow
-from ui.registers_page import RegistersPage, period_range
+from app.office import dictionaries
+from app.office.registers import Reception, RegisterService, ScreeningRow
+from ui.registers.registers_page import RegistersPage, period_range
 from ui.tasks import TaskRunner
 
 
@@ -134,5 +134,11 @@ def test_empty_leader_list_says_where_to_add_leaders(
 def test_period_ranges() -> None:
     today = dt.date(2025, 11, 15)
     assert period_range("本季度", today) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
-    assert period_range("本月", dt.date(2025, 12, 31)) == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))  # fmt: skip
-    assert period_range("本季度", dt.date(2025, 2, 1)) == (dt.date(2025, 1, 1), dt.date(2025, 3, 31))  # fmt: skip
+    assert period_range("本月", dt.date(2025, 12, 31)) == (
+        dt.date(2025, 12, 1),
+        dt.date(2025, 12, 31),
+    )
+    assert period_range("本季度", dt.date(2025, 2, 1)) == (
+        dt.date(2025, 1, 1),
+        dt.date(2025, 3, 31),
+    )

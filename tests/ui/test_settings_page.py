@@ -8,14 +8,15 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from app import clock, settings
-from app.cases import CaseService
+from app import clock
+from app.cases.deadlines import known_years
+from app.cases.intake import CaseInput
+from app.cases.service import CaseService
 from app.db import Database
-from app.deadlines import known_years
-from app.intake import CaseInput
-from app.office import OfficeService
-from ui.first_run import FirstRunDialog
-from ui.settings_page import SettingsPage
+from app.office import settings
+from app.office.service import OfficeService
+from ui.settings.first_run import FirstRunDialog
+from ui.settings.settings_page import SettingsPage
 from ui.tasks import TaskRunner
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -54,10 +55,15 @@ def test_every_setting_has_a_widget(page: SettingsPage) -> None:
 
 
 def test_changing_the_handling_limit_asks_then_recomputes_deadlines(
-    qtbot: QtBot, page: SettingsPage, runner: TaskRunner, cases: CaseService,
+    qtbot: QtBot,
+    page: SettingsPage,
+    runner: TaskRunner,
+    cases: CaseService,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    number = cases.create(CaseInput(received_on=dt.date(2025, 9, 1), form="来信", anonymous=True)).number  # fmt: skip
+) -> None:
+    number = cases.create(
+        CaseInput(received_on=dt.date(2025, 9, 1), form="来信", anonymous=True)
+    ).number
     cases.act(number, "受理", dt.date(2025, 9, 1))
     answers = [NO, YES]
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
@@ -92,10 +98,15 @@ def test_a_refused_value_is_marked_at_its_field(
 
 
 def test_rename_a_category_from_the_keyboard(
-    qtbot: QtBot, page: SettingsPage, runner: TaskRunner, cases: CaseService,
+    qtbot: QtBot,
+    page: SettingsPage,
+    runner: TaskRunner,
+    cases: CaseService,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    number = cases.create(CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, category="水利")).number  # fmt: skip
+) -> None:
+    number = cases.create(
+        CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, category="水利")
+    ).number
     page.tabs.setCurrentIndex(1)
     page.dictionaries.choice.setCurrentRow(1)  # 问题类别
     values = page.dictionaries.values
@@ -118,7 +129,9 @@ def test_rename_a_category_from_the_keyboard(
 def test_a_used_value_cannot_be_deleted_only_stopped(
     qtbot: QtBot, page: SettingsPage, runner: TaskRunner, cases: CaseService
 ) -> None:
-    cases.create(CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, department="办公室"))  # fmt: skip
+    cases.create(
+        CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, department="办公室")
+    )
     page.dictionaries.choice.setCurrentRow(2)  # 承办单位
     values = page.dictionaries.values
     values.table.selectRow([i.value for i in values.items].index("办公室"))

@@ -10,11 +10,11 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.cases import CaseService
+from app.cases.intake import CaseInput
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
 from app.db import Database
-from app.intake import CaseInput
-from app.search import CaseFilter
-from ui.action_dialogs import ActionDialog
+from ui.cases.action_dialogs import ActionDialog
 from ui.main_window import MainWindow
 
 GOOD_ID = "11010519491231002X"  # GB 11643 example: 北京市朝阳区, 1949-12-31, female
@@ -102,7 +102,9 @@ def card(w: MainWindow, key: str) -> int:
 
 def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
     w = window
-    cases.create(CaseInput(received_on=dt.date(2025, 6, 1), form="来信", name="王五", summary="反映道路破损"))  # fmt: skip
+    cases.create(
+        CaseInput(received_on=dt.date(2025, 6, 1), form="来信", name="王五", summary="反映道路破损")
+    )
     with qtbot.waitSignal(w.dashboard.refreshed, timeout=10000):
         w.data_changed()
     idle(qtbot, w)
@@ -212,7 +214,9 @@ def open_dialog(qtbot: QtBot, w: MainWindow, action: str) -> ActionDialog:
 
 def submit(qtbot: QtBot, w: MainWindow, dialog: ActionDialog) -> None:
     with qtbot.waitSignal(dialog.recorded, timeout=5000):
-        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)  # fmt: skip
+        qtbot.mouseClick(
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
     assert not dialog.isVisible()
     idle(qtbot, w)
 
@@ -225,7 +229,15 @@ def act(qtbot: QtBot, w: MainWindow, action: str, **values: str) -> None:
 
 
 def test_earlier_cases_mark_repeat(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
-    first = cases.create(CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="李四", id_number=GOOD_ID, summary="反映拖欠工资"))  # fmt: skip
+    first = cases.create(
+        CaseInput(
+            received_on=dt.date(2025, 3, 5),
+            form="来信",
+            name="李四",
+            id_number=GOOD_ID,
+            summary="反映拖欠工资",
+        )
+    )
     w = window
     w.data_changed()
     w.go("intake")
@@ -256,7 +268,9 @@ def test_collective_from_head_count(qtbot: QtBot, window: MainWindow) -> None:
     assert not f.collective.isChecked() and not f.visit_level.isEnabled()
 
 
-def test_leaving_unsaved_form_asks(qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_leaving_unsaved_form_asks(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     w = window
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
     asked: list[str] = []
@@ -279,9 +293,17 @@ def test_leaving_unsaved_form_asks(qtbot: QtBot, window: MainWindow, monkeypatch
     assert form.f.name.text() == ""
 
 
-def test_filter_chips_and_export_filter(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:  # fmt: skip
-    old = cases.create(CaseInput(received_on=dt.date(2025, 11, 1), form="来访", name="孙七", summary="反映噪声扰民"))  # fmt: skip
-    cases.create(CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="周八", summary="咨询政策"))  # fmt: skip
+def test_filter_chips_and_export_filter(
+    qtbot: QtBot, window: MainWindow, cases: CaseService
+) -> None:
+    old = cases.create(
+        CaseInput(
+            received_on=dt.date(2025, 11, 1), form="来访", name="孙七", summary="反映噪声扰民"
+        )
+    )
+    cases.create(
+        CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="周八", summary="咨询政策")
+    )
     w = window
     w.data_changed()
     w.go("cases")

@@ -1,0 +1,409 @@
+"""Finding cases: the search box, the filters, sorting and paging — all in SQL.
+
+One `CaseFilter` serves the case list, the CLI, the ledger export and the dashboard drill-down,
+so a count on a card and the rows behind it always agree.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, false, func, or_, select, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from app import clock
+from app.cases import deadlines
+from app.cases.workflow import CLOSED, HANDLING, PENDING, REPLIED, VOID
+from app.models import Case, Petitioner
+from app.office import settings
+
+# Flags a filter chip can ask for: name → the case column that holds it.
+FLAGS = {
+    "collective": Case.collective,
+    "repeat": Case.repeat,
+    "skip_level": Case.skip_level,
+    "abnormal": Case.abnormal,
+    "legal": Case.legal,
+    "urgent": Case.urgent,
+    "anonymous": Case.anonymous,
+    "joint": Case.joint,
+}
+FLAG_NAMES = {
+    "collective": "集体访",
+    "repeat": "重复信访",
+    "skip_level": "越级访",
+    "abnormal": "非正常访",
+    "legal": "涉法涉诉",
+    "urgent": "重大紧急",
+    "anonymous": "匿名",
+    "joint": "联名",
+    "leader": "领导包案",
+}
+WARNINGS = ("临期", "超期")
+
+
+@dataclass
+class CaseFilter:
+    text: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    forms: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # keys of FLAGS, or "leader"
+    warning: str = ""  # 临期 / 超期
+    visit_levels: list[str] = field(default_factory=list)
+    awaiting_visit: bool = False  # 待回访: answered or closed, no 回访 rating yet
+    ids: list[int] | None = None  # the drill-down: exactly these cases
+    include_voided: bool = False
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    number: str
+    received_on: dt.date
+    form: str
+    channel: str
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    persons: int
+    collective: bool
+    summary: str
+    category: str
+    department: str
+    leader: str
+    status: str
+    accepted_on: dt.date | None
+    decision_due: dt.date | None
+    handling_due: dt.date | None
+    replied_on: dt.date | None
+    closed_on: dt.date | None
+    rating: str
+    repeat: bool
+    visit_level: str
+    remark: str
+    warning: str  # 临期 / 超期 / ''
+
+
+SORT_COLUMNS = {
+    "number": Case.number,
+    "received_on": Case.received_on,
+    "form": Case.form,
+    "channel": Case.channel,
+    "name": Petitioner.name_pinyin,
+    "persons": Case.persons,
+    "category": Case.category,
+    "department": Case.department,
+    "status": Case.status,
+    "handling_due": Case.handling_due,
+    "replied_on": Case.replied_on,
+    "closed_on": Case.closed_on,
+}
+
+_NUMBER = re.compile(r"^[A-Za-z]{0,6}\d{4}-\d*$")
+
+
+def _prefix(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """`column` starts with `text`, written as a range so SQLite can use the index."""
+    return and_(column >= text, column < text + "\uffff")
+
+
+# Up to this many matches, a text search becomes a list of ids (fast rowid lookups);
+# beyond it the matching subquery is used directly.
+_ID_LIST_LIMIT = 2000
+
+
+def _text_matches(text: str) -> Select[tuple[int]]:
+    """The ids of cases matching the search box, as a UNION of index-friendly queries.
+
+    Kept separate from the other filters so SQLite never scans the wide case rows for text:
+    people are found through their indexed name/pinyin/phone columns, summaries through a
+    covering index.
+    """
+    q = text.strip()
+
+    def of_people(*where: ColumnElement[bool]) -> Select[tuple[int]]:
+        people = select(Petitioner.id).where(or_(*where))
+        return select(Case.id).where(Case.petitioner_id.in_(people))
+
+    if _NUMBER.match(q):
+        return select(Case.id).where(_prefix(Case.number, q.upper()))
+    if re.fullmatch(r"[0-9]{3,17}[0-9Xx]?", q):
+        q = q.upper()
+        if len(q) == 18:
+            return of_people(Petitioner.id_number == q)
+        if re.fullmatch(r"1[3-9]\d{9}", q):  # a whole mobile number: the index finds it
+            return of_people(Petitioner.phone == q)
+        # Digits: a phone, part of an ID number, or the serial of a 编号.
+        return union_all(
+            of_people(
+                Petitioner.phone.contains(q, autoescape=True),
+                Petitioner.id_number.contains(q, autoescape=True),
+            ),
+            select(Case.id).where(Case.number.contains(q, autoescape=True)),
+        )
+    if re.fullmatch(r"[A-Za-z]+", q):
+        low = q.lower()
+        return union_all(
+            of_people(_prefix(Petitioner.name_initials, low), _prefix(Petitioner.name_pinyin, low)),
+            select(Case.id).where(_prefix(Case.number, q.upper())),
+        )
+    return union_all(
+        of_people(_prefix(Petitioner.name, q)),
+        select(Case.id).where(
+            or_(Case.summary.contains(q, autoescape=True), Case.target.contains(q, autoescape=True))
+        ),
+    )
+
+
+def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
+    matches = _text_matches(text)
+    found = set(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
+    if len(found) <= _ID_LIST_LIMIT:
+        return Case.id.in_(found) if found else false()
+    return Case.id.in_(matches)
+
+
+def warning_condition(kind: str, today: dt.date, window: int) -> ColumnElement[bool]:
+    """Undecided past/near the 15-day limit, or accepted and not closed past/near handling_due."""
+    undecided = Case.status == PENDING
+    handling = Case.status.in_((HANDLING, REPLIED))
+    if kind == "超期":
+        return or_(
+            and_(undecided, Case.decision_due < today),
+            and_(handling, Case.handling_due < today),
+        )
+    if kind == "临期":
+        soon = today + dt.timedelta(days=window)
+        return or_(
+            and_(undecided, Case.decision_due.between(today, soon)),
+            and_(handling, Case.handling_due.between(today, soon)),
+        )
+    raise ValueError(kind)
+
+
+def row_warning(
+    status: str,
+    decision_due: dt.date | None,
+    handling_due: dt.date | None,
+    today: dt.date,
+    window: int,
+) -> str:
+    """The same rule as warning_condition, for one row already loaded."""
+    if status == PENDING:
+        due = decision_due
+    elif status in (HANDLING, REPLIED):
+        due = handling_due
+    else:
+        return ""
+    return deadlines.warning(due, today, window) or ""
+
+
+def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
+    cond: list[ColumnElement[bool]] = []
+    if f.ids is not None:
+        cond.append(Case.id.in_(f.ids) if f.ids else false())
+    if not f.include_voided and VOID not in f.statuses and f.ids is None:
+        cond.append(Case.voided.is_(False))
+    if f.text.strip():
+        cond.append(_text_condition(session, f.text))
+    if f.date_from:
+        cond.append(Case.received_on >= f.date_from)
+    if f.date_to:
+        cond.append(Case.received_on <= f.date_to)
+    for values, column in (
+        (f.forms, Case.form),
+        (f.channels, Case.channel),
+        (f.categories, Case.category),
+        (f.departments, Case.department),
+        (f.statuses, Case.status),
+        (f.visit_levels, Case.visit_level),
+    ):
+        if values:
+            cond.append(column.in_(values))
+    for flag in f.flags:
+        if flag == "leader":
+            cond.append(and_(Case.leader.is_not(None), Case.leader != ""))
+        else:
+            cond.append(FLAGS[flag].is_(True))
+    if f.awaiting_visit:
+        cond += [Case.status.in_((REPLIED, CLOSED)), Case.rating.is_(None)]
+    if f.warning:
+        window = int(settings.get(session, "warning_days"))
+        cond.append(warning_condition(f.warning, clock.today(), window))
+    return cond
+
+
+def _base(session: Session, f: CaseFilter, *columns: object) -> Select[tuple[object, ...]]:
+    query = (
+        select(*columns)
+        .select_from(Case)
+        .outerjoin(Petitioner, Case.petitioner_id == Petitioner.id)
+    )
+    return query.where(*conditions(session, f))
+
+
+def count(session: Session, f: CaseFilter) -> int:
+    return session.scalar(_base(session, f, func.count(Case.id))) or 0
+
+
+def ids(
+    session: Session, f: CaseFilter, sort: str = "received_on", descending: bool = True
+) -> list[int]:
+    """Every matching id in list order: the case list holds these and fetches rows on demand."""
+    query = _base(session, f, Case.id).order_by(*_order(sort, descending))
+    return _fetch_ints(session, query)
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()  # how SQLAlchemy's Date stores it in SQLite
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _fetch_ints(session: Session, query: Select[tuple[object, ...]]) -> list[int]:
+    """Run a one-column query straight on the sqlite3 cursor.
+
+    SQLAlchemy's result processing costs ~1.5 µs a row; for the 100,000 ids of an unfiltered
+    list that is 150 ms, against 40 ms here. The SQL and its parameters still come from the
+    same compiled query.
+    """
+    conn = session.connection()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = [_sqlite_value(params[name]) for name in compiled.positiontup or []]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return [row[0] for row in raw.execute(str(compiled), args).fetchall()]
+
+
+def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
+    column = SORT_COLUMNS.get(sort, Case.received_on)
+    if descending:
+        return [column.desc(), Case.id.desc()]
+    return [column.asc(), Case.id.asc()]
+
+
+_ROW_COLUMNS = (
+    Case.id,
+    Case.number,
+    Case.received_on,
+    Case.form,
+    Case.channel,
+    Petitioner.name,
+    Petitioner.id_number,
+    Petitioner.phone,
+    Petitioner.address,
+    Case.persons,
+    Case.collective,
+    Case.summary,
+    Case.category,
+    Case.department,
+    Case.leader,
+    Case.status,
+    Case.accepted_on,
+    Case.decision_due,
+    Case.handling_due,
+    Case.replied_on,
+    Case.closed_on,
+    Case.rating,
+    Case.repeat,
+    Case.visit_level,
+    Case.remark,
+)
+
+
+def page(
+    session: Session,
+    f: CaseFilter,
+    offset: int = 0,
+    limit: int = 100,
+    sort: str = "received_on",
+    descending: bool = True,
+) -> list[CaseRow]:
+    """One page of the list, already sorted and filtered by SQLite."""
+    query = _base(session, f, *_ROW_COLUMNS).order_by(*_order(sort, descending))
+    if limit >= 0:
+        query = query.offset(offset).limit(limit)
+    return rows_from(session, session.execute(query).all())
+
+
+def rows_by_id(session: Session, case_ids: list[int]) -> list[CaseRow]:
+    """Rows for given ids, in that order (the list model fetches a window of ids at a time)."""
+    if not case_ids:
+        return []
+    query = _base(session, CaseFilter(ids=case_ids), *_ROW_COLUMNS)
+    by_id = {r.id: r for r in rows_from(session, session.execute(query).all())}
+    return [by_id[i] for i in case_ids if i in by_id]
+
+
+def rows_from(session: Session, raw: list[object]) -> list[CaseRow]:
+    today, window = clock.today(), int(settings.get(session, "warning_days"))
+    out = []
+    for r in raw:
+        (
+            cid,
+            number,
+            received,
+            form,
+            channel,
+            name,
+            idn,
+            phone,
+            address,
+            persons,
+            collective,
+            summary,
+            category,
+            department,
+            leader,
+            status,
+            accepted,
+            ddue,
+            hdue,
+            replied,
+            closed,
+            rating,
+            repeat,
+            level,
+            remark,
+        ) = r  # type: ignore[misc]
+        out.append(
+            CaseRow(
+                cid,
+                number,
+                received,
+                form,
+                channel,
+                name or "（匿名）",
+                idn or "",
+                phone or "",
+                address or "",
+                persons,
+                collective,
+                summary or "",
+                category or "",
+                department or "",
+                leader or "",
+                status,
+                accepted,
+                ddue,
+                hdue,
+                replied,
+                closed,
+                rating or "",
+                repeat,
+                level or "",
+                remark or "",
+                row_warning(status, ddue, hdue, today, window),
+            )
+        )
+    return out

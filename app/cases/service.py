@@ -1,0 +1,218 @@
+"""The case service: what the GUI and the CLI call. One short session per call, plain data out."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app import audit, clock
+from app.cases import intake, search, workflow
+from app.cases.intake import CaseInput, EarlierCase
+from app.cases.search import CaseFilter, CaseRow
+from app.db import Database
+from app.errors import DomainError
+from app.models import Case
+from app.office import settings
+from app.safety import auth
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    kind: str
+    on: dt.date
+    data: dict[str, Any]
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: dt.datetime
+    user: str
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class CaseDetail:
+    id: int
+    number: str
+    input: CaseInput  # every editable field, as the form shows it
+    status: str
+    collective: bool
+    decision_kind: str | None
+    decision_on: dt.date | None
+    decision_due: dt.date | None
+    accepted_on: dt.date | None
+    handling_due: dt.date | None
+    extension_days: int
+    replied_on: dt.date | None
+    reply_result: str | None
+    closed_on: dt.date | None
+    rating: str | None
+    due_estimated: bool
+    warning: str
+    birth_date: dt.date | None
+    events: list[EventView]
+    allowed_actions: list[str]
+    repeat_of: str  # 编号 of the earlier case
+    repeats: list[str] = field(default_factory=list)  # 编号 of later cases marked as its repeats
+    history: list[AuditView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Created:
+    id: int
+    number: str
+    warnings: list[str]
+
+
+def _load(session: Session, key: int | str) -> Case:
+    if isinstance(key, int):
+        case = session.get(Case, key)
+    else:
+        case = session.scalar(select(Case).where(Case.number == key.strip()))
+    if case is None:
+        raise DomainError(f"找不到信访件 {key}。")
+    return case
+
+
+def _detail(session: Session, case: Case) -> CaseDetail:
+    window = int(settings.get(session, "warning_days"))
+    repeats = list(
+        session.scalars(select(Case.number).where(Case.repeat_of_id == case.id).order_by(Case.id))
+    )
+    person = case.petitioner
+    return CaseDetail(
+        id=case.id,
+        number=case.number,
+        input=intake.case_input(case),
+        status=case.status,
+        collective=case.collective,
+        decision_kind=case.decision_kind,
+        decision_on=case.decision_on,
+        decision_due=case.decision_due,
+        accepted_on=case.accepted_on,
+        handling_due=case.handling_due,
+        extension_days=case.extension_days,
+        replied_on=case.replied_on,
+        reply_result=case.reply_result,
+        closed_on=case.closed_on,
+        rating=case.rating,
+        due_estimated=case.due_estimated,
+        warning=search.row_warning(
+            case.status, case.decision_due, case.handling_due, clock.today(), window
+        ),
+        birth_date=person.birth_date if person else None,
+        events=[
+            EventView(e.seq, e.kind, e.on, dict(e.data), e.recorded_by, e.recorded_at)
+            for e in case.events
+        ],
+        allowed_actions=workflow.allowed_actions(case.status),
+        repeat_of=case.repeat_of.number if case.repeat_of else "",
+        repeats=repeats,
+        history=[
+            AuditView(a.at, a.user, a.action, a.field, a.old, a.new)
+            for a in audit.history(session, "case", case.number)
+        ],
+    )
+
+
+class CaseService:
+    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
+        self.db = db
+        self.user = user
+        # Write methods check it (auth.require), so a 查阅 account cannot change a case from
+        # the GUI or the CLI. The default keeps callers without a login (CLI, demo) as before.
+        self.role = role
+
+    def create(self, data: CaseInput) -> Created:
+        auth.require(self.role, "edit_case")
+        with self.db.session() as s:
+            case, warnings = intake.create_case(s, data, self.user)
+            return Created(case.id, case.number, warnings)
+
+    def update(self, key: int | str, data: CaseInput) -> list[str]:
+        auth.require(self.role, "edit_case")
+        with self.db.session() as s:
+            return intake.update_case(s, _load(s, key), data, self.user)
+
+    def act(
+        self,
+        key: int | str,
+        action: str,
+        on: dt.date | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> CaseDetail:
+        auth.require(self.role, "edit_case")
+        with self.db.session() as s:
+            case = _load(s, key)
+            workflow.act(s, case, action, on, data, self.user)
+            return _detail(s, case)
+
+    def undo_last(self, key: int | str) -> CaseDetail:
+        auth.require(self.role, "edit_case")
+        with self.db.session() as s:
+            case = _load(s, key)
+            workflow.undo_last(s, case, self.user)
+            return _detail(s, case)
+
+    def detail(self, key: int | str) -> CaseDetail:
+        with self.db.read() as s:
+            return _detail(s, _load(s, key))
+
+    def reveal(self, key: int | str, what: str) -> str:
+        """Show a masked ID number or phone in full: written to the audit log (PIPL)."""
+        with self.db.session() as s:
+            case = _load(s, key)
+            person = case.petitioner
+            value = (getattr(person, what) if person else None) or ""
+            audit.record(s, self.user, "查看", "case", case.number, what, None, "显示完整信息")
+            return value
+
+    def earlier_cases(
+        self, name: str = "", id_number: str = "", phone: str = "", exclude: int | None = None
+    ) -> list[EarlierCase]:
+        with self.db.read() as s:
+            return intake.find_earlier_cases(s, name, id_number, phone, exclude)
+
+    def count(self, f: CaseFilter) -> int:
+        with self.db.read() as s:
+            return search.count(s, f)
+
+    def page(
+        self,
+        f: CaseFilter,
+        offset: int = 0,
+        limit: int = 100,
+        sort: str = "received_on",
+        descending: bool = True,
+    ) -> list[CaseRow]:
+        with self.db.read() as s:
+            return search.page(s, f, offset, limit, sort, descending)
+
+    def ids(self, f: CaseFilter, sort: str = "received_on", descending: bool = True) -> list[int]:
+        with self.db.read() as s:
+            return search.ids(s, f, sort, descending)
+
+    def rows_by_id(self, case_ids: list[int]) -> list[CaseRow]:
+        with self.db.read() as s:
+            return search.rows_by_id(s, case_ids)
+
+    def numbers_like(self, text: str, limit: int = 20) -> list[str]:
+        """编号 completion for the 重复信访 link field."""
+        text = text.strip().upper()
+        with self.db.read() as s:
+            return list(
+                s.scalars(
+                    select(Case.number)
+                    .where(or_(Case.number.startswith(text), Case.number.endswith(text)))
+                    .order_by(Case.id.desc())
+                    .limit(limit)
+                )
+            )

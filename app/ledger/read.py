@@ -1,0 +1,214 @@
+"""Reading a 台账 file: .xlsx/.xls/.ods through python-calamine, .csv with an encoding guess,
+then finding the header row under titles and blank rows (domain.md §6)."""
+
+import csv
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from app.errors import DomainError
+from app.ledger.values import COLUMN_BY_KEY, header_key, normalise_header
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+# How far down a header may sit under titles, notes and blank rows.
+HEADER_SEARCH_ROWS = 30
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# 100,000 rows × 100 columns: far beyond any ledger, far below what exhausts memory.
+MAX_CELLS = 10_000_000
+
+
+@dataclass
+class Table:
+    """One sheet's cells, as read; row i here is spreadsheet row i + 1."""
+
+    sheet: str
+    rows: list[list[Any]]
+    header_row: int = -1  # index into rows, -1 = not found
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[str, int] = field(default_factory=dict)  # field key → column index
+
+    def cell(self, row: list[Any], key: str) -> Any:
+        col = self.mapping.get(key)
+        if col is None or col >= len(row):
+            return None
+        return row[col]
+
+    def column_title(self, key: str) -> str:
+        col = self.mapping.get(key)
+        if col is not None and col < len(self.headers) and self.headers[col]:
+            return self.headers[col]
+        return COLUMN_BY_KEY[key].title
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _read_csv(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            decoded = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DomainError(f"无法识别文件“{path.name}”的文字编码（应为 UTF-8 或 GBK）。")
+    sample = decoded[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        # newline="" lets the csv module see old Mac (\r) line ends as line ends.
+        return [list(r) for r in csv.reader(io.StringIO(decoded, newline=""), dialect)]
+    except csv.Error as exc:
+        raise DomainError(
+            f"“{path.name}”不是有效的 CSV 文件（{exc}）。请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。"
+        ) from None
+
+
+def sheet_names(path: Path) -> list[str]:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return [path.stem]
+    return _open(path).sheet_names
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    if not path.exists():
+        raise DomainError(f"找不到文件：{path}")
+    if path.suffix.lower() not in SPREADSHEETS:
+        raise DomainError(
+            f"不支持的文件类型“{path.suffix}”，请选择 .xlsx、.xls、.ods 或 .csv 文件。"
+        )
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise DomainError(
+            f"无法读取“{path.name}”：文件已损坏、加密或不是表格文件（{exc}）。"
+        ) from None
+
+
+def _claimed_cells(path: Path, sheet: str) -> tuple[str, int] | None:
+    """The used range an .xlsx sheet declares, and its size in cells (None when unknown)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = next(
+                (
+                    _attr(tag, "r:id")
+                    for tag in re.findall(r"<sheet\b[^>]*>", book)
+                    if html.unescape(_attr(tag, "name")) == sheet
+                ),
+                "",
+            )
+            rel = next(
+                (
+                    tag
+                    for tag in re.findall(r"<Relationship\b[^>]*>", rels)
+                    if _attr(tag, "Id") == rid
+                ),
+                "",
+            )
+            target = _attr(rel, "Target").lstrip("/")
+            name = target if target.startswith("xl/") else f"xl/{target}"
+            with z.open(name) as f:
+                head = f.read(4096).decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+    m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
+    if not m or not m.group(3):
+        return None
+    rows = int(m.group(4)) - int(m.group(2)) + 1
+    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+    return f"{m.group(1)}{m.group(2)}:{m.group(3)}{m.group(4)}", rows * cols
+
+
+def _attr(tag: str, name: str) -> str:
+    m = re.search(rf'\b{re.escape(name)}="([^"]*)"', tag)
+    return m.group(1) if m else ""
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
+    book = _open(path)
+    if sheet not in book.sheet_names:
+        raise DomainError(f"文件中没有名为“{sheet}”的工作表。可选：{'、'.join(book.sheet_names)}")
+    # python-calamine allocates the whole used range at once: a stray cell at XFD1048576 asks for
+    # hundreds of GB and aborts the process, so refuse such a sheet first.
+    claimed = _claimed_cells(path, sheet) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    if claimed and claimed[1] > MAX_CELLS:
+        raise DomainError(
+            f"工作表“{sheet}”的使用范围是 {claimed[0]}，远超台账所需，多半是很远处有个多余的单元格。请在 Excel 或 WPS 中删除数据下方和右侧多余的行列（或把台账复制到新表）后再导入。"
+        )
+    try:
+        # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
+        return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+    except (CalamineError, ValueError, OSError) as exc:
+        raise DomainError(
+            f"无法读取“{path.name}”的工作表“{sheet}”：文件已损坏（{exc}）。"
+        ) from None
+
+
+def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
+    """The row (under titles and blank rows) naming the most §6 columns, and its mapping."""
+    best, best_map = -1, {}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        mapping: dict[str, int] = {}
+        for col, value in enumerate(row):
+            key = header_key(value) if isinstance(value, str) else None
+            if key and key not in mapping:
+                mapping[key] = col
+        if len(mapping) > len(best_map):
+            best, best_map = i, mapping
+    # A title like “2025年信访台账” may name one column by accident; a header names several.
+    if len(best_map) < 3:
+        return -1, {}
+    return best, best_map
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """Read one sheet (default: the first one with a recognisable header) and find its header."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        if not path.exists():
+            raise DomainError(f"找不到文件：{path}")
+        candidates = [(path.stem, _read_csv(path))]
+    elif sheet is not None:
+        candidates = [(sheet, _read_sheet(path, sheet))]
+    else:
+        candidates = [(name, _read_sheet(path, name)) for name in sheet_names(path)]
+    for name, rows in candidates:
+        header_row, mapping = find_header(rows)
+        if header_row >= 0:
+            headers = [normalise_header(v) for v in rows[header_row]]
+            return Table(name, rows, header_row, headers, mapping)
+    where = f"工作表“{sheet}”" if sheet else f"“{path.name}”"
+    raise DomainError(
+        f"{where}中找不到表头行：前{HEADER_SEARCH_ROWS}行里没有一行包含“编号、登记日期、信访人、"
+        "反映问题”等列名。请检查表头，或在导入向导中手动指定各列。"
+    )
+
+
+def with_mapping(table: Table, mapping: dict[str, int]) -> Table:
+    """The same table with a column mapping the clerk chose by hand."""
+    return Table(table.sheet, table.rows, table.header_row, table.headers, dict(mapping))

@@ -1,0 +1,238 @@
+"""Cell values of a 台账 (domain.md §6): the columns, header names, dates and value words.
+
+Real ledgers are typed by hand over many years, so one value has many spellings. Everything
+here is pure (no database) so the importer's dry run and its tests stay fast.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from app.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # the export header (domain.md §6)
+    synonyms: tuple[str, ...] = ()
+
+
+# The §6 export columns, in order, with the other header names a ledger may use.
+COLUMNS = [
+    Column("seq", "序号", ("编码序号",)),
+    Column("number", "编号", ("信访编号", "信访件编号", "登记编号", "案件编号")),
+    Column("received_on", "登记日期", ("信访日期", "来信来访日期", "收件日期", "日期")),
+    Column("form", "信访形式", ("信访方式", "形式", "方式")),
+    Column("channel", "来源渠道", ("来源", "渠道", "信访来源")),
+    Column("name", "信访人", ("信访人姓名", "姓名", "来访人", "反映人")),
+    Column("id_number", "身份证号", ("身份证号码", "证件号码", "公民身份号码")),
+    Column("phone", "联系电话", ("电话", "手机", "手机号码", "联系方式")),
+    Column("address", "住址", ("地址", "家庭住址", "联系地址")),
+    Column("persons", "人数", ("信访人数", "来访人数")),
+    Column("collective", "集体访", ("是否集体访",)),
+    Column("summary", "反映问题", ("主要问题", "问题摘要", "内容摘要", "信访事项", "诉求")),
+    Column("category", "问题类别", ("内容分类", "类别", "问题分类", "分类")),
+    Column("department", "承办单位", ("承办科室", "责任单位", "办理单位")),
+    Column("leader", "包案领导", ("责任领导",)),
+    Column("accepted_on", "受理日期", ("告知日期",)),
+    Column("handling_due", "办理期限", ()),
+    Column("replied_on", "答复日期", ("回复日期",)),
+    Column("closed_on", "办结日期", ("结案日期",)),
+    Column("status", "办理状态", ("状态", "是否办结", "办理情况")),
+    Column("rating", "满意度", ("评价", "群众满意度", "是否满意")),
+    Column("repeat", "重复信访", ("是否重复信访", "重复")),
+    Column("visit_level", "走访层级", ("上访层级", "走访去向")),
+    Column("remark", "备注", ()),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+DATE_KEYS = ("received_on", "accepted_on", "handling_due", "replied_on", "closed_on")
+
+_HEADER_NAMES = {name: c.key for c in COLUMNS for name in (c.title, *c.synonyms)}
+
+
+def normalise_header(text: Any) -> str:
+    """Strip spaces, line breaks, colons and a trailing note in brackets: 登记日期（年月日）."""
+    s = re.sub(r"\s+", "", str(text or ""))
+    s = s.rstrip(":：*")
+    return s
+
+
+def header_key(text: Any) -> str | None:
+    """The field a header cell names, or None."""
+    s = normalise_header(text)
+    if s in _HEADER_NAMES:
+        return _HEADER_NAMES[s]
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", s)
+    return _HEADER_NAMES.get(bare)
+
+
+# ---- value words (domain.md §6) ----
+FORM_WORDS = {
+    "来信": "来信",
+    "信件": "来信",
+    "书信": "来信",
+    "来访": "来访",
+    "走访": "来访",
+    "来电": "来电",
+    "电话": "来电",
+    "网上": "网上",
+    "网上信访": "网上",
+    "网信": "网上",
+    "信息网络": "网上",
+    "网络": "网上",
+    "传真": "传真",
+}
+CHANNEL_WORDS = {
+    "12345": "12345热线",
+    "12345热线": "12345热线",
+    "12345政务服务便民热线": "12345热线",
+    "省转办": "上级交办",
+    "市交办": "上级交办",
+    "上级转交办": "上级交办",
+}
+STATUS_WORDS = {
+    "已办结": "已办结",
+    "办结": "已办结",
+    "已结案": "已办结",
+    "结案": "已办结",
+    "是": "已办结",
+    "办理中": "办理中",
+    "在办": "办理中",
+    "否": "办理中",
+    "待受理": "待受理",
+    "未受理": "待受理",
+    "不予受理": "不予受理",
+    "转送": "已转送",
+    "已转送": "已转送",
+    "终结": "终结",
+    # Our own export writes these too.
+    "已答复": "已答复",
+    "答复": "已答复",
+    "复查中": "复查中",
+    "复核中": "复核中",
+    "已作废": "已作废",
+    "作废": "已作废",
+}
+RATING_WORDS = {"满意": "满意", "基本满意": "基本满意", "不满意": "不满意", "未评价": ""}
+YES = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
+NO = {"否", "×", "n", "no", "false", "0", "无", ""}
+LEVEL_WORDS = {"进京": "进京", "赴省": "赴省", "到市": "到市", "到县": "到县", "本级": "本级"}
+TOTAL_WORDS = ("合计", "总计", "小计")
+
+
+def text(value: Any) -> str:
+    """A cell as text: whole floats lose their '.0', dates become ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        # What Excel shows: it keeps 15 significant digits (a long number ends in zeros).
+        return format(Decimal(f"{value:.15g}"), "f")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def word(value: Any, words: dict[str, str], what: str) -> str:
+    """Map a spelling to the program's value; raises DomainError naming the allowed words."""
+    s = re.sub(r"\s+", "", text(value))
+    if s in words:
+        return words[s]
+    allowed = "、".join(dict.fromkeys(v for v in words.values() if v))
+    raise DomainError(f"{what}“{s}”无法识别，应为：{allowed}。")
+
+
+def yes_no(value: Any) -> bool:
+    s = text(value).lower()
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    raise DomainError(f"“{s}”应填“是”或“否”。")
+
+
+def integer(value: Any, default: int) -> int:
+    s = text(value)
+    if not s:
+        return default
+    m = re.fullmatch(r"(\d+)\s*人?", s)
+    if not m:
+        raise DomainError(f"人数“{s}”应为整数。")
+    if len(m.group(1)) > 6:
+        raise DomainError(f"人数“{s}”过大，请核对。")
+    return int(m.group(1))
+
+
+# ---- dates ----
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (it counts a 29 Feb 1900 that never was)
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+DATE_STYLES = "2025-03-05、2025/3/5、2025.3.5、2025年3月5日或20250305"
+
+
+def _ymd(y: str, m: str, d: str, raw: str) -> dt.date:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        raise DomainError(f"日期“{raw}”不存在。") from None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Any §6 date style → a date; blank → None; anything else raises DomainError."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise DomainError(f"日期“{text(value)}”无法识别。")
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            raw = str(int(value))
+            return _ymd(raw[:4], raw[4:6], raw[6:], raw)
+        # A date cell whose format was lost reads as Excel's day serial (1955–2100).
+        if 20000 <= value <= 73050:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise DomainError(f"日期“{text(value)}”无法识别，应为{DATE_STYLES}。")
+    raw = str(value).strip()
+    if not raw:
+        return None
+    m = _DATE_TEXT.match(raw) or _DATE_DIGITS.match(raw)
+    if m:
+        return _ymd(*m.groups(), raw)
+    raise DomainError(f"日期“{raw}”无法识别，应为{DATE_STYLES}。")
+
+
+# ---- ID numbers that spreadsheets damaged ----
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
+def id_text(value: Any) -> str:
+    """The ID cell as text; raises DomainError when Excel stored it as a number and lost digits.
+
+    Excel keeps 15 significant digits, so an 18-digit ID typed into a number cell comes back
+    with its last three digits as zeros (or shown as 1.10105E+17). It cannot be repaired.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = text(value)
+        if len(digits) <= 15:
+            return digits  # an old 15-digit number survives as a number
+        raise DomainError(
+            f"身份证号被Excel存成了数字，末几位已丢失（读到 {digits}）。"
+            "请在原表中把该列设为“文本”格式后重新录入。"
+        )
+    s = text(value).replace(" ", "").upper()
+    if _SCIENTIFIC.match(s):
+        raise DomainError(
+            f"身份证号被存成了科学计数法（{s}），后几位已丢失。请在原表中把该列设为“文本”格式后重新录入。"
+        )
+    return s

@@ -1,0 +1,324 @@
+"""Backups and restore (issue 7 §1): SQLite's online backup API, a verified copy, rotation.
+
+A backup is copied while the program runs (the online backup API gives a consistent snapshot
+even with WAL), checked with `PRAGMA integrity_check` under a temporary name, renamed into
+place, and only then are the oldest copies rotated out, so a bad copy never replaces a good one.
+Restoring keeps the current database aside first; nothing is ever deleted except rotated
+automatic copies.
+"""
+
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import migrate, paths
+from app.db import Database
+from app.errors import DatabaseTooNew, DomainError
+from app.office import settings
+from app.safety import files
+
+BACKUP_PREFIX = "备份-"  # rotated; everything else in the folder is kept
+ASIDE_PREFIX = "恢复前-"  # the database as it was before a restore
+SUFFIX = ".sqlite3"
+STAMP = "%Y%m%d-%H%M%S"
+_STAMP_RE = re.compile(r"(\d{8}-\d{6})")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    made_at: dt.datetime
+    cases: int | None  # None when the file cannot be read as a database
+    size: int
+    kind: str  # 备份 / 恢复前 / 升级前 / 其他
+    note: str = ""  # e.g. why the copy went to the local folder instead of the configured one
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    kept_aside: Path | None
+    cases: int
+
+
+def configured_folder(db: Database) -> Path:
+    """The backup folder setting (a USB drive or a share), or the data folder's backups/."""
+    with db.read() as s:
+        folder = str(settings.get(s, "backup_dir") or "").strip()
+    return Path(folder).expanduser() if folder else paths.backups_dir(db.path.parent)
+
+
+def keep_count(db: Database) -> int:
+    with db.read() as s:
+        return max(1, int(settings.get(s, "backup_keep")))
+
+
+def _count_cases(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM cases WHERE voided = 0").fetchone()[0])
+
+
+def _verified(counted: list[int]) -> Callable[[sqlite3.Connection], None]:
+    """A `copy_database` check: integrity_check must say ok; counts the cases on the way."""
+
+    def check(conn: sqlite3.Connection) -> None:
+        # A backup is one self-contained file (no -wal beside it on the USB drive).
+        conn.execute("PRAGMA journal_mode=DELETE")
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise DomainError(
+                "备份副本校验未通过（" + "；".join(problems[:3]) + "），已放弃这份副本，"
+                "原有备份保持不变。请运行 xinfang check 检查数据库。"
+            )
+        counted.append(_count_cases(conn))
+
+    return check
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    path = folder / f"{stem}{SUFFIX}"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}{SUFFIX}"
+        n += 1
+    return path
+
+
+def _usable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DomainError(
+            f"备份文件夹“{folder}”无法使用（{exc.strerror or exc}）。"
+            "如果是U盘或共享文件夹，请确认已连接；也可以在设置中更换备份文件夹。"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise DomainError(f"备份文件夹“{folder}”没有写入权限，请更换备份文件夹。")
+
+
+def make_backup(
+    db: Database,
+    out: Path | None = None,
+    folder: Path | None = None,
+    keep: int | None = None,
+    now: dt.datetime | None = None,
+) -> BackupInfo:
+    """Back up now. `out` = a file of the clerk's choosing (no rotation); otherwise a new
+    `备份-<time>.sqlite3` in `folder` (default: the setting), keeping the newest `keep`."""
+    now = now or dt.datetime.now()
+    if out is not None:
+        out = Path(out).expanduser()
+        if out.resolve() == db.path.resolve():
+            raise DomainError("备份文件不能与数据库文件相同。")
+        target, rotate_in = out, None
+        _usable_folder(out.parent)
+    else:
+        folder = folder or configured_folder(db)
+        _usable_folder(folder)
+        target, rotate_in = _free_name(folder, BACKUP_PREFIX + now.strftime(STAMP)), folder
+    counted: list[int] = []
+    try:
+        migrate.copy_database(db.path, target, verify=_verified(counted))
+    except sqlite3.Error as exc:
+        raise DomainError(f"备份没有完成（{exc}）。原有备份保持不变。") from None
+    except OSError as exc:
+        raise DomainError(
+            f"备份没有写成（{exc.strerror or exc}）：{target}。请检查磁盘空间和文件夹权限。"
+        ) from None
+    if rotate_in is not None:
+        rotate(rotate_in, keep if keep is not None else keep_count(db))
+    return BackupInfo(target, now.replace(microsecond=0), counted[0], target.stat().st_size, "备份")
+
+
+def auto_backup(db: Database, now: dt.datetime | None = None) -> BackupInfo:
+    """The backup on exit and once a day. When the configured folder (a USB drive that is not
+    plugged in) cannot be used, the copy goes to the data folder's backups/ and says so."""
+    folder = configured_folder(db)
+    local = paths.backups_dir(db.path.parent)
+    try:
+        return make_backup(db, folder=folder, now=now)
+    except DomainError as exc:
+        if folder.resolve() == local.resolve():
+            raise
+        info = make_backup(db, folder=local, now=now)
+        return BackupInfo(info.path, info.made_at, info.cases, info.size, info.kind, exc.message)
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete the oldest automatic/manual copies beyond `keep`; other files are never touched."""
+    copies = sorted(
+        (p for p in folder.glob(f"{BACKUP_PREFIX}*{SUFFIX}") if _STAMP_RE.search(p.name)),
+        key=lambda p: (_stamp(p) or dt.datetime.min, p.name),
+        reverse=True,
+    )
+    removed = copies[max(1, keep) :]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def _stamp(path: Path) -> dt.datetime | None:
+    m = _STAMP_RE.search(path.name)
+    if m is None:
+        return None
+    try:
+        return dt.datetime.strptime(m.group(1), STAMP)
+    except ValueError:
+        return None
+
+
+def _kind(path: Path) -> str:
+    for prefix, kind in ((BACKUP_PREFIX, "备份"), (ASIDE_PREFIX, "恢复前"), ("升级前-", "升级前")):
+        if path.name.startswith(prefix):
+            return kind
+    return "其他"
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    # immutable: no locks, no -wal/-shm created beside a copy on a USB drive or a share.
+    return sqlite3.connect(files.sqlite_uri(path, immutable="1"), uri=True)
+
+
+def inspect(path: Path) -> BackupInfo:
+    """Date and case count of one backup file (cases None when it is not a readable database)."""
+    path = Path(path)
+    st = path.stat()
+    cases: int | None = None
+    if _has_header(path):
+        try:
+            conn = _open_readonly(path)
+            try:
+                cases = _count_cases(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            cases = None
+    made = _stamp(path) or dt.datetime.fromtimestamp(st.st_mtime).replace(microsecond=0)
+    return BackupInfo(path, made, cases, st.st_size, _kind(path))
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """Every database copy in the folder, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [inspect(p) for p in folder.glob(f"*{SUFFIX}") if p.is_file()]
+    # Two copies made in the same second are ordered by when the file was written.
+    return sorted(found, key=lambda b: (b.made_at, b.path.stat().st_mtime_ns), reverse=True)
+
+
+def daily_due(db: Database, now: dt.datetime | None = None) -> bool:
+    """True when no backup has been made today (in the configured or the local folder)."""
+    today = (now or dt.datetime.now()).date()
+    for folder in {configured_folder(db), paths.backups_dir(db.path.parent)}:
+        for p in folder.glob(f"{BACKUP_PREFIX}*{SUFFIX}") if folder.is_dir() else []:
+            stamp = _stamp(p)
+            if stamp is not None and stamp.date() == today:
+                return False
+    return True
+
+
+def _has_header(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_backup_file(path: Path) -> int:
+    """Refuse a file that is not a sound 信访工作台 database; returns its case count."""
+    if not path.is_file():
+        raise DomainError(f"找不到备份文件：{path}")
+    if not _has_header(path):
+        raise DomainError(f"“{path.name}”不是信访工作台的备份文件（不是数据库文件）。")
+    try:
+        conn = _open_readonly(path)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise DomainError(
+                    f"备份文件“{path.name}”已损坏（{'；'.join(problems[:3])}），不能用来恢复。"
+                    "请选择另一份备份。"
+                )
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if not {"cases", "alembic_version"} <= tables:
+                raise DomainError(f"“{path.name}”不是信访工作台的备份文件。")
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            cases = _count_cases(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DomainError(f"备份文件“{path.name}”无法读取（{exc}），不能用来恢复。") from None
+    if revision and revision[0] not in migrate.known_revisions():
+        raise DatabaseTooNew(
+            f"备份文件“{path.name}”由更新版本的信访工作台创建，本程序无法使用。请先安装最新版本。"
+        )
+    return cases
+
+
+def _keep_aside(db_path: Path, now: dt.datetime) -> Path | None:
+    if not db_path.exists():
+        return None
+    aside = _free_name(paths.backups_dir(db_path.parent), ASIDE_PREFIX + now.strftime(STAMP))
+    try:
+        migrate.copy_database(db_path, aside)
+    except sqlite3.DatabaseError:
+        # A damaged database cannot be read page by page: keep its raw bytes (and its WAL).
+        shutil.copy2(db_path, aside)
+        wal = db_path.with_name(db_path.name + "-wal")
+        if wal.exists():
+            shutil.copy2(wal, aside.with_name(aside.name + "-wal"))
+    return aside
+
+
+def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) -> RestoreResult:
+    """Put a backup in place of the database at `db_path`.
+
+    The caller must hold the instance lock and have closed every connection to `db_path`.
+    The backup is checked first, copied beside the database under a temporary name and checked
+    again; the current database is kept aside as `恢复前-<time>.sqlite3` in backups/; only
+    then is the copy renamed over the database. A schema from an older version is upgraded by
+    the next `open_database`.
+    """
+    now = now or dt.datetime.now()
+    backup_file = Path(backup_file).expanduser()
+    if backup_file.resolve() == db_path.resolve():
+        raise DomainError("不能用正在使用的数据库文件本身来恢复。")
+    cases = check_backup_file(backup_file)
+    tmp = db_path.with_name(db_path.name + ".restore.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        shutil.copyfile(backup_file, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        if check_backup_file(tmp) != cases:
+            raise DomainError("复制备份文件时出错（前后不一致），数据库未做改动。")
+        aside = _keep_aside(db_path, now)
+        # Moved out of the way first: on Windows this fails while anything still has the file
+        # open, and then nothing has changed yet.
+        old = db_path.with_name(db_path.name + ".replaced")
+        if db_path.exists():
+            files.replace(db_path, old)
+        # The old database's WAL must not be replayed into the restored file.
+        for sidecar in ("-wal", "-shm"):
+            db_path.with_name(db_path.name + sidecar).unlink(missing_ok=True)
+        files.replace(tmp, db_path)
+        old.unlink(missing_ok=True)
+    except OSError as exc:
+        old = db_path.with_name(db_path.name + ".replaced")
+        if old.exists() and not db_path.exists():
+            files.replace(old, db_path)  # put the database back as it was
+        raise DomainError(
+            f"恢复没有完成（{exc.strerror or exc}），数据库未做改动。"
+            "请关闭其他正在使用数据库的程序（另一个信访工作台窗口或命令）后重试。"
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return RestoreResult(backup_file, aside, cases)

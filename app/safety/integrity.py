@@ -1,0 +1,173 @@
+"""Is the database file sound? (issue 7 §2)
+
+`ensure_usable` runs before the database is opened: a file that is not a database, or a
+damaged one, gets a clear Chinese message that says how to restore — never a traceback.
+`health` is the full report behind `xinfang check`.
+"""
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app import migrate, paths
+from app.errors import DomainError
+from app.safety import backup, network_drive
+
+
+class DatabaseDamaged(DomainError):
+    """The database file cannot be used; the message says how to restore it."""
+
+
+def _restore_advice(db_path: Path) -> str:
+    copies = [
+        b for b in backup.list_backups(paths.backups_dir(db_path.parent)) if b.cases is not None
+    ]
+    lines = ["数据库文件没有被改动。可以从备份恢复："]
+    if copies:
+        newest = copies[0]
+        lines.append(
+            f"  最近的备份：{newest.path}（{newest.made_at:%Y-%m-%d %H:%M}，信访件 {newest.cases} 件）"
+        )
+        lines.append(f'  恢复命令：xinfang restore "{newest.path}"')
+    else:
+        lines.append(f"  在 {paths.backups_dir(db_path.parent)} 中没有找到备份；")
+        lines.append("  如果备份在U盘或共享盘上，请运行：xinfang restore 备份文件路径")
+    lines.append("恢复前，当前文件会先另存一份。请不要删除它，技术支持可能还能从中找回数据。")
+    return "\n".join(lines)
+
+
+def _damaged(db_path: Path, what: str) -> DatabaseDamaged:
+    return DatabaseDamaged(f"{what}\n文件：{db_path}\n\n{_restore_advice(db_path)}")
+
+
+def ensure_usable(db_path: Path, quick: bool = False) -> None:
+    """Raise DatabaseDamaged when `db_path` is not a usable 信访工作台 database.
+
+    Without `quick` this costs a millisecond (header and schema read); with it, SQLite's
+    `PRAGMA quick_check` also reads every page (the check at program start).
+    A missing or empty file is fine: it becomes a new database.
+    """
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return
+    try:
+        with open(db_path, "rb") as f:
+            header = f.read(16)
+    except OSError as exc:
+        raise DomainError(f"无法读取数据库文件 {db_path}（{exc.strerror or exc}）。") from None
+    if header != backup.SQLITE_HEADER:
+        raise _damaged(db_path, "数据库文件已损坏，或者不是信访工作台的数据库文件。")
+    try:
+        conn = sqlite3.connect(db_path)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if tables and not tables & {"alembic_version", "cases"}:
+                raise _damaged(db_path, "这个文件是数据库，但不是信访工作台的数据库。")
+            if quick:
+                problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
+                if problems != ["ok"]:
+                    raise _damaged(
+                        db_path, "数据库文件已损坏（检查发现：" + "；".join(problems[:3]) + "）。"
+                    )
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:  # locked, no permission…: the file may be fine
+        raise DomainError(f"无法打开数据库文件 {db_path}（{exc}）。") from None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+        raise _damaged(db_path, f"数据库文件已损坏，无法打开（{exc}）。") from None
+
+
+OK, NOTE, BAD = "正常", "注意", "错误"
+
+
+@dataclass
+class HealthItem:
+    label: str
+    value: str
+    state: str = OK  # 正常 / 注意 (advice) / 错误 (the database needs repair)
+
+
+@dataclass
+class Health:
+    path: Path
+    items: list[HealthItem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False when the database itself is damaged or unusable (advice does not count)."""
+        return all(i.state != BAD for i in self.items)
+
+    def add(self, label: str, value: str, state: str = OK) -> None:
+        self.items.append(HealthItem(label, value, state))
+
+
+def _counts(conn: sqlite3.Connection) -> str:
+    def n(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return (
+        f"信访件 {n('SELECT count(*) FROM cases WHERE voided = 0')} 件"
+        f"（另有作废 {n('SELECT count(*) FROM cases WHERE voided = 1')} 件），"
+        f"信访人 {n('SELECT count(*) FROM petitioners')} 人，"
+        f"办理记录 {n('SELECT count(*) FROM events')} 条，"
+        f"审计记录 {n('SELECT count(*) FROM audit_log')} 条，"
+        f"账号 {n('SELECT count(*) FROM users')} 个"
+    )
+
+
+def health(db_path: Path, backup_folder: Path | None = None) -> Health:
+    """The full report of `xinfang check`: integrity, schema, contents, backups, location."""
+    report = Health(db_path)
+    if not db_path.exists():
+        report.add("数据库文件", f"{db_path} 不存在（首次启动时会新建）", NOTE)
+        return report
+    wal = db_path.with_name(db_path.name + "-wal")
+    size = db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    report.add("数据库文件", f"{db_path}（{size / 1_048_576:.1f} MB）")
+    try:
+        ensure_usable(db_path)
+        conn = sqlite3.connect(db_path)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            report.add(
+                "完整性检查",
+                "正常" if problems == ["ok"] else "发现问题：" + "；".join(problems[:5]),
+                OK if problems == ["ok"] else BAD,
+            )
+            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+            report.add(
+                "关联检查",
+                "正常" if not orphans else f"{len(orphans)} 处引用了不存在的记录",
+                BAD if orphans else OK,
+            )
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            report.add("日志模式", f"{mode}" + ("" if mode == "wal" else "（打开时会设为 WAL）"))
+            current = migrate.current_revision(db_path)
+            head = migrate.head_revision()
+            if current == head:
+                report.add("结构版本", f"{current}（最新）")
+            else:
+                report.add("结构版本", f"{current or '无'}，本程序为 {head}（打开时会自动升级）")
+            if "cases" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}:
+                report.add("数据", _counts(conn))
+        finally:
+            conn.close()
+    except DomainError as exc:
+        report.add("完整性检查", exc.message.split("\n")[0], BAD)
+    except sqlite3.DatabaseError as exc:
+        report.add("完整性检查", f"无法读取（{exc}）", BAD)
+    folder = backup_folder or paths.backups_dir(db_path.parent)
+    copies = [b for b in backup.list_backups(folder) if b.kind == "备份"]
+    if copies:
+        newest = copies[0]
+        report.add("最近备份", f"{newest.made_at:%Y-%m-%d %H:%M}，共 {len(copies)} 份，在 {folder}")
+    else:
+        report.add("最近备份", f"{folder} 中没有备份", NOTE)
+    where = network_drive.network_kind(db_path.parent)
+    report.add(
+        "存放位置",
+        f"网络驱动器（{where}），建议放在本机硬盘" if where else "本机磁盘",
+        NOTE if where else OK,
+    )
+    return report

@@ -1,0 +1,94 @@
+"""The statistics service (domain.md §5): the one place figures are computed.
+
+The dashboard, the Word reports, the ledger's 统计 sheet and `xinfang stats` all call this; nothing
+recomputes a figure elsewhere. `compute_in`/`case_ids_in` work inside a session the caller holds
+(e.g. a report that reads other data in the same transaction).
+"""
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.db import Database
+from app.stats import period, queries
+from app.stats.figures import BLANK
+from app.stats.result import Statistics
+
+__all__ = ["Statistics", "StatisticsService", "by_month_in", "case_ids_in", "compute_in"]
+
+
+def compute_in(
+    session: Session,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.date | None = None,
+    yoy: bool = True,
+    workload: bool = False,
+) -> Statistics:
+    """Every §5 figure for [date_from, date_to] as of `as_of` (default min(to, today)), with 同比
+    (`yoy=False` skips it). `workload` adds the dashboard's 临期/超期 at A ("workload.*")."""
+    as_of = period.resolve(date_from, date_to, as_of, clock.today())
+    this = _one(session, date_from, date_to, as_of, workload)
+    if yoy:
+        shift = period.shift_year
+        last = _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
+        for key, cells in this.breakdowns.items():
+            if key == "by_month":
+                continue
+            other = last.breakdowns[key]
+            # Both years show the same rows (a value used only last year still appears).
+            for v in other:
+                cells.setdefault(v, 0)
+            for v in cells:
+                other.setdefault(v, 0)
+            order = sorted(cells, key=lambda v: v == BLANK)  # stable: the blank bucket last
+            this.breakdowns[key] = {v: cells[v] for v in order}
+            last.breakdowns[key] = {v: other[v] for v in order}
+        this.last = last
+    return this
+
+
+def _one(
+    session: Session, date_from: dt.date, date_to: dt.date, as_of: dt.date, workload: bool
+) -> Statistics:
+    counts, breakdowns = queries.compute(
+        session, queries.scope(session, date_from, date_to, as_of), workload
+    )
+    return Statistics(date_from, date_to, as_of, counts, breakdowns)
+
+
+def case_ids_in(
+    session: Session, key: str, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+) -> list[int]:
+    """The ids of the cases behind a figure, oldest first. Keys: "total", "visits.batches",
+    "overdue_open", "by_form.来访", "by_month.2025-03", "workload.overdue"; a rate key gives its
+    denominator's cases, "closure_rate.numerator" / ".denominator" / ".missed" the parts."""
+    as_of = period.resolve(date_from, date_to, as_of, clock.today())
+    return queries.ids(session, queries.scope(session, date_from, date_to, as_of), key)
+
+
+def by_month_in(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """Only the by_month breakdown (the dashboard's trend of a year), without the rest."""
+    return queries.by_month(session, date_from, date_to)
+
+
+class StatisticsService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def compute(
+        self,
+        date_from: dt.date,
+        date_to: dt.date,
+        as_of: dt.date | None = None,
+        workload: bool = False,
+    ) -> Statistics:
+        with self.db.read() as s:
+            return compute_in(s, date_from, date_to, as_of, workload=workload)
+
+    def case_ids(
+        self, key: str, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+    ) -> list[int]:
+        with self.db.read() as s:
+            return case_ids_in(s, key, date_from, date_to, as_of)

@@ -1,0 +1,241 @@
+"""One small dialog per workflow action (domain.md §3): it asks for what the action needs,
+checks the obvious before writing, and shows a refusal from the service at the field it names.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import clock
+from app.cases.service import CaseDetail, CaseService
+from app.errors import DomainError
+from app.office.dictionaries import RATINGS, REPLY_RESULTS
+from ui.tasks import TaskRunner, show_error
+from ui.widgets import DictCombo, FieldMessage, date_edit, from_qdate, mark_error
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: str = "line"  # line / text / choice / days / date
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+# What each action asks for; keys are the event data keys of app.cases.workflow.
+ACTION_FIELDS: dict[str, list[Field]] = {
+    "受理": [Field("note", "备注")],
+    "不予受理": [
+        Field("reason", "不予受理理由", "text", True),
+        Field("route", "告知的正确途径", "line", True),
+    ],
+    "转送": [Field("to", "转送至", "line", True), Field("note", "备注")],
+    "交办": [Field("to", "交办至", "line", True), Field("deadline", "办理期限", "date")],
+    "延期": [
+        Field("reason", "延期理由", "text", True),
+        Field("approver", "批准人", "line", True),
+        Field("days", "延长天数", "days", True),
+    ],
+    "督办": [Field("by", "督办单位或领导", "line", True), Field("note", "督办内容")],
+    "答复": [
+        Field("result", "答复结果", "choice", True, tuple(REPLY_RESULTS)),
+        Field("text", "处理意见", "text"),
+    ],
+    "回访": [
+        Field("rating", "满意度", "choice", True, tuple(RATINGS)),
+        Field("text", "信访人意见", "text"),
+    ],
+    "办结": [Field("note", "备注")],
+    "复查申请": [Field("text", "复查请求", "text")],
+    "复查意见": [Field("opinion", "复查意见", "text", True)],
+    "复核申请": [Field("text", "复核请求", "text")],
+    "复核意见": [Field("opinion", "复核意见", "text", True)],
+    "作废": [Field("reason", "作废原因", "text", True)],
+}
+DATE_LABELS = {
+    "受理": "受理日期",
+    "答复": "答复日期",
+    "回访": "回访日期",
+    "办结": "办结日期",
+    "作废": "作废日期",
+}
+
+
+class ActionDialog(QDialog):
+    """Record one action on one case. `done_detail` carries the case after the write."""
+
+    recorded = Signal(object)  # CaseDetail
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        service: CaseService,
+        runner: TaskRunner | None,
+        detail: CaseDetail,
+        action: str,
+        max_extension: int = 30,
+    ) -> None:
+        super().__init__(parent)
+        self.service, self.runner, self.detail, self.action = service, runner, detail, action
+        self.setWindowTitle(f"{action} — {detail.number}")
+        self.setMinimumWidth(420)
+        self.widgets: dict[str, QWidget] = {}
+        self.messages: dict[str, FieldMessage] = {}
+        form = QFormLayout()
+        self.on = date_edit(clock.today())
+        self.on.setMaximumDate(self.on.date())
+        self._row(form, DATE_LABELS.get(action, f"{action}日期"), "on", self.on)
+        self.deadline_on: QCheckBox | None = None
+        for field in ACTION_FIELDS.get(action, []):
+            self._row(
+                form,
+                field.label + ("" if field.required else "（可不填）"),
+                field.key,
+                self._widget(field, max_extension),
+            )
+        self.general = FieldMessage()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"确定{action}")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"<b>{detail.number}</b>　当前状态：{detail.status}")
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+
+    def _widget(self, field: Field, max_extension: int) -> QWidget:
+        if field.kind == "text":
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(70)
+            return edit
+        if field.kind == "choice":
+            return DictCombo(list(field.choices), allow_empty=True, editable=False)
+        if field.kind == "days":
+            spin = QSpinBox()
+            spin.setRange(1, max_extension)
+            spin.setValue(max_extension)
+            spin.setSuffix(" 天")
+            return spin
+        if field.kind == "date":
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            self.deadline_on = QCheckBox("指定")
+            edit = date_edit(clock.today() + dt.timedelta(days=30))
+            edit.setEnabled(False)
+            self.deadline_on.toggled.connect(edit.setEnabled)
+            row.addWidget(self.deadline_on)
+            row.addWidget(edit, 1)
+            self.deadline_edit = edit
+            return box
+        return QLineEdit()
+
+    def _row(self, form: QFormLayout, label: str, key: str, widget: QWidget) -> None:
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(widget)
+        message = FieldMessage()
+        column.addWidget(message)
+        form.addRow(label, cell)
+        self.widgets[key], self.messages[key] = widget, message
+
+    def value(self, key: str) -> object:
+        widget = self.widgets[key]
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText().strip()
+        if isinstance(widget, DictCombo):
+            return widget.value()
+        if isinstance(widget, QSpinBox):
+            return widget.value()
+        if isinstance(widget, QLineEdit):
+            return widget.text().strip()
+        if key == "deadline":
+            return (
+                from_qdate(self.deadline_edit.date()).isoformat()
+                if self.deadline_on and self.deadline_on.isChecked()
+                else ""
+            )
+        return None
+
+    def data(self) -> dict[str, object]:
+        return {f.key: self.value(f.key) for f in ACTION_FIELDS.get(self.action, [])}
+
+    def set_value(self, key: str, value: object) -> None:
+        """For tests and for pre-filling."""
+        widget = self.widgets[key]
+        if isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(str(value))
+        elif isinstance(widget, DictCombo):
+            widget.set_value(str(value))
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(int(str(value)))
+        elif isinstance(widget, QLineEdit):
+            widget.setText(str(value))
+
+    def clear_errors(self) -> None:
+        for key, message in self.messages.items():
+            message.clear_message()
+            mark_error(self.widgets[key], False)
+        self.general.clear_message()
+
+    def show_error(self, message: str, key: str | None) -> None:
+        if key in self.messages:
+            self.messages[key].error(message)
+            mark_error(self.widgets[key], True)
+            self.widgets[key].setFocus()
+        else:
+            self.general.error(message)
+
+    def submit(self) -> None:
+        self.clear_errors()
+        for field in ACTION_FIELDS.get(self.action, []):
+            if field.required and not self.value(field.key):
+                self.show_error(f"请填写{field.label}。", field.key)
+                return
+        on, data = from_qdate(self.on.date()), self.data()
+        self.buttons.setEnabled(False)
+
+        def write(_progress: object) -> CaseDetail:
+            return self.service.act(self.detail.id, self.action, on, data)
+
+        if self.runner is None:
+            try:
+                self._done(write(None))
+            except Exception as exc:  # noqa: BLE001 — the same path as a worker's error
+                self._failed(exc, "")
+        else:
+            self.runner.run(write, self._done, self._failed, parent=self)
+
+    def _done(self, detail: CaseDetail) -> None:
+        self.buttons.setEnabled(True)
+        self.recorded.emit(detail)
+        self.accept()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, DomainError):
+            self.show_error(exc.message, exc.field)
+        else:
+            show_error(self, exc, details)

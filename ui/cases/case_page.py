@@ -1,0 +1,407 @@
+"""The case page: details, deadlines, the actions the status allows, the timeline, the history."""
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import clock
+from app.cases.service import CaseDetail, CaseService
+from app.cases.validation import mask_id, mask_phone
+from app.cases.workflow import FIELD_NAMES
+from app.db import Database
+from app.office import settings
+from ui.cases.action_dialogs import ActionDialog
+from ui.tasks import TaskRunner, show_error
+from ui.widgets import ERROR_COLOR, WARN_COLOR, days_left, fmt_date
+
+_DATA_NAMES = {**FIELD_NAMES, "deadline": "期限", "note": "备注", "text": "内容"}
+_WARNING_STYLE = {"临期": f"background:{WARN_COLOR};", "超期": f"background:{ERROR_COLOR};"}
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            table.setItem(i, j, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+
+
+class CasePage(QWidget):
+    back = Signal()
+    open_case = Signal(int)
+    changed = Signal()  # a write happened: lists and figures must be re-read
+    edit = Signal(int)
+
+    def __init__(self, service: CaseService, runner: TaskRunner | None, db: Database) -> None:
+        super().__init__()
+        self.service, self.runner, self.db = service, runner, db
+        self.detail: CaseDetail | None = None
+        self.dialog: ActionDialog | None = None
+        self.revealed: set[str] = set()
+
+        back = QPushButton("← 返回台账")
+        back.setToolTip("Esc")
+        back.clicked.connect(self.back)
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.edit_button = QPushButton("修改登记信息")
+        self.edit_button.clicked.connect(lambda: self.detail and self.edit.emit(self.detail.id))
+        self.undo_button = QPushButton("撤销上一步")
+        self.undo_button.clicked.connect(self.undo)
+        self.documents_button: QPushButton | None = None
+        top = QHBoxLayout()
+        top.addWidget(back)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.undo_button)
+        self._add_documents_menu(top)
+
+        self.actions_box = QHBoxLayout()
+        self.action_buttons: dict[str, QPushButton] = {}
+        actions_row = QHBoxLayout()
+        actions_row.addWidget(QLabel("办理："))
+        actions_row.addLayout(self.actions_box)
+        actions_row.addStretch(1)
+
+        self.details = QFormLayout()
+        details_box = QGroupBox("登记信息")
+        details_box.setLayout(self.details)
+        self.deadlines = QLabel()
+        self.deadlines.setWordWrap(True)
+        self.deadlines.setTextFormat(Qt.TextFormat.RichText)
+        deadlines_box = QGroupBox("期限")
+        QVBoxLayout(deadlines_box).addWidget(self.deadlines)
+        self.links = QLabel()
+        self.links.setWordWrap(True)
+        self.links.linkActivated.connect(self._link)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(deadlines_box)
+        left_layout.addWidget(self.links)
+        left_layout.addWidget(details_box)
+        left_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
+
+        self.timeline = _table(["日期", "办理", "记录人", "详情"])
+        self.history = _table(["时间", "操作人", "操作", "字段", "原值 → 新值"])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.timeline, "办理过程")
+        self.tabs.addTab(self.history, "修改记录")
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([520, 640])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(actions_row)
+        layout.addWidget(splitter, 1)
+        QShortcut(
+            QKeySequence("Esc"),
+            self,
+            self.back,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+
+    def _add_documents_menu(self, row: QHBoxLayout) -> None:
+        """文书: the per-case documents (greyed out where the timeline does not support one)."""
+        self.documents_button = QPushButton("文书 ▾")
+        self.documents_button.setToolTip("生成本件的受理告知书、处理意见书等文书")
+        self.documents_button.clicked.connect(self._documents)
+        row.addWidget(self.documents_button)
+
+    def _documents(self) -> None:
+        if self.detail is None or self.documents_button is None:
+            return
+        from ui.cases.case_documents import documents_menu  # docx libraries load on first use
+
+        menu = documents_menu(self, self.db, self.runner, self.detail)  # type: ignore[arg-type]
+        menu.exec(self.documents_button.mapToGlobal(self.documents_button.rect().bottomLeft()))
+
+    # --- showing a case ------------------------------------------------------------------
+    def show_case(self, case_id: int) -> None:
+        self.revealed = set()
+        self.set_detail(self.service.detail(case_id))
+
+    def reload(self) -> None:
+        if self.detail is not None:
+            self.set_detail(self.service.detail(self.detail.id))
+
+    def set_detail(self, d: CaseDetail) -> None:
+        self.detail = d
+        warning = (
+            f" <span style='{_WARNING_STYLE[d.warning]} color:white; padding:2px'>&nbsp;{d.warning}&nbsp;</span>"
+            if d.warning
+            else ""
+        )
+        name = d.input.name or "（匿名）"
+        self.heading.setText(
+            f"<span style='font-size:17px'><b>{d.number}</b>　{name}　【{d.status}】</span>{warning}"
+        )
+        self._buttons(d)
+        self.undo_button.setEnabled(len(d.events) > 1)
+        self._details(d)
+        self._deadlines(d)
+        self._links(d)
+        _fill(
+            self.timeline,
+            [
+                [
+                    fmt_date(e.on),
+                    e.kind,
+                    e.recorded_by,
+                    "；".join(f"{_DATA_NAMES.get(k, k)}：{v}" for k, v in e.data.items()),
+                ]
+                for e in d.events
+            ],
+        )
+        _fill(
+            self.history,
+            [
+                [
+                    f"{a.at:%Y-%m-%d %H:%M}",
+                    a.user,
+                    a.action,
+                    a.field or "",
+                    f"{a.old or ''} → {a.new or ''}" if a.field else "",
+                ]
+                for a in d.history
+            ],
+        )
+
+    def _buttons(self, d: CaseDetail) -> None:
+        for button in self.action_buttons.values():
+            self.actions_box.removeWidget(button)
+            button.deleteLater()
+        self.action_buttons = {}
+        for action in d.allowed_actions:
+            button = QPushButton(action)
+            if action == "作废":
+                button.setStyleSheet(f"color: {ERROR_COLOR};")
+            button.clicked.connect(lambda _c=False, a=action: self.start_action(a))
+            self.actions_box.addWidget(button)
+            self.action_buttons[action] = button
+
+    def _details(self, d: CaseDetail) -> None:
+        while self.details.rowCount():
+            self.details.removeRow(0)
+        i = d.input
+        flags = [
+            n
+            for n, on in (
+                ("集体访", d.collective),
+                ("重复信访", i.repeat),
+                ("越级访", i.skip_level),
+                ("非正常访", i.abnormal),
+                ("涉法涉诉", i.legal),
+                ("重大紧急", i.urgent),
+                ("匿名", i.anonymous),
+                ("联名", i.joint),
+            )
+            if on
+        ]
+        id_text = i.id_number if "id_number" in self.revealed else mask_id(i.id_number)
+        phone_text = i.phone if "phone" in self.revealed else mask_phone(i.phone)
+        rows = [
+            (
+                "登记日期",
+                fmt_date(i.received_on)
+                + (f"（信访日期 {fmt_date(i.petition_on)}）" if i.petition_on else ""),
+            ),
+            ("信访形式", i.form),
+            (
+                "来源渠道",
+                i.channel + (f"（{i.assigning_org} {i.assigning_ref}）" if i.assigning_org else ""),
+            ),
+            (
+                "信访人",
+                " ".join(
+                    x
+                    for x in (
+                        i.name or "（匿名）",
+                        i.gender,
+                        f"出生 {fmt_date(d.birth_date)}" if d.birth_date else "",
+                    )
+                    if x
+                ),
+            ),
+            (
+                "身份证号",
+                id_text
+                + (
+                    " <a href='reveal:id_number'>显示</a>"
+                    if i.id_number and "id_number" not in self.revealed
+                    else ""
+                ),
+            ),
+            (
+                "联系电话",
+                phone_text
+                + (
+                    " <a href='reveal:phone'>显示</a>"
+                    if i.phone and "phone" not in self.revealed
+                    else ""
+                ),
+            ),
+            ("住址", i.address),
+            ("工作单位", i.workplace),
+            (
+                "人数",
+                f"{i.persons} 人"
+                + (f"，涉及 {i.involved_persons} 人" if i.involved_persons else ""),
+            ),
+            ("内容摘要", i.summary),
+            ("问题类别", " / ".join(x for x in (i.category, i.subcategory) if x)),
+            ("性质", i.nature),
+            ("问题属地", i.locality),
+            ("被反映对象", i.target),
+            (
+                "情形",
+                "；".join(
+                    x
+                    for x in (
+                        "、".join(flags),
+                        f"走访层级：{i.visit_level}" if i.visit_level else "",
+                    )
+                    if x
+                ),
+            ),
+            ("承办单位", i.department),
+            ("经办人", i.handler),
+            ("包案领导", i.leader),
+            ("备注", i.remark),
+        ]
+        for label, text in rows:
+            value = QLabel(text or "—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            value.linkActivated.connect(self._link)
+            self.details.addRow(f"{label}：", value)
+
+    def _deadlines(self, d: CaseDetail) -> None:
+        today = clock.today()
+        lines = []
+        if d.decision_on:
+            lines.append(
+                f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 {fmt_date(d.decision_due)}"
+            )
+        elif d.decision_due and d.status == "待受理":
+            lines.append(
+                f"告知期限：<b>{fmt_date(d.decision_due)}</b>（{days_left(d.decision_due, today)}）"
+            )
+        if d.handling_due:
+            extra = f"，含延期 {d.extension_days} 天" if d.extension_days else ""
+            left = (
+                f"（{days_left(d.handling_due, today)}）"
+                if d.status in ("办理中", "已答复")
+                else ""
+            )
+            lines.append(f"办理期限：<b>{fmt_date(d.handling_due)}</b>{left}{extra}")
+        if d.replied_on:
+            lines.append(f"答复：{fmt_date(d.replied_on)}（{d.reply_result or ''}）")
+        if d.closed_on:
+            lines.append(f"办结：{fmt_date(d.closed_on)}")
+        if d.rating:
+            lines.append(f"回访满意度：{d.rating}")
+        if d.due_estimated:
+            lines.append(
+                "<span style='color:#b26a00'>期限所在年份的法定节假日未知，按周末和单位节假日表估算。</span>"
+            )
+        self.deadlines.setText("<br>".join(lines) or "—")
+
+    def _links(self, d: CaseDetail) -> None:
+        parts = []
+        if d.repeat_of:
+            parts.append(f"本件是 <a href='case:{d.repeat_of}'>{d.repeat_of}</a> 的重复信访")
+        if d.repeats:
+            parts.append("重复信访：" + "、".join(f"<a href='case:{n}'>{n}</a>" for n in d.repeats))
+        self.links.setText("<br>".join(parts))
+        self.links.setVisible(bool(parts))
+
+    def _link(self, href: str) -> None:
+        kind, _sep, value = href.partition(":")
+        if kind == "case":
+            self.open_case.emit(self.service.detail(value).id)
+        elif kind == "reveal" and self.detail is not None:
+            # Showing personal data in full is itself written to the audit log (PIPL).
+            self.service.reveal(self.detail.id, value)
+            self.revealed.add(value)
+            self.reload()
+
+    # --- acting --------------------------------------------------------------------------
+    def start_action(self, action: str) -> ActionDialog | None:
+        if self.detail is None:
+            return None
+        with self.db.read() as s:
+            max_ext = int(settings.get(s, "max_extension_days"))
+        self.dialog = ActionDialog(self, self.service, self.runner, self.detail, action, max_ext)
+        self.dialog.recorded.connect(self._recorded)
+        self.dialog.open()
+        return self.dialog
+
+    def _recorded(self, detail: CaseDetail) -> None:
+        self.set_detail(detail)
+        self.changed.emit()
+
+    def undo(self) -> None:
+        d = self.detail
+        if d is None or len(d.events) < 2:
+            return
+        last = d.events[-1]
+        answer = QMessageBox.question(
+            self, "撤销上一步", f"撤销 {fmt_date(last.on)} 的“{last.kind}”？\n撤销会写入修改记录。"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.undo_now()
+
+    def undo_now(self) -> None:
+        if self.detail is None:
+            return
+        case_id = self.detail.id
+
+        def write(_p: object) -> CaseDetail:
+            return self.service.undo_last(case_id)
+
+        if self.runner is None:
+            try:
+                self._recorded(write(None))
+            except Exception as exc:  # noqa: BLE001
+                show_error(self, exc)
+        else:
+            self.runner.run(write, self._recorded, parent=self)
+
+    def current(self) -> Any:
+        return self.detail

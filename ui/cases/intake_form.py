@@ -1,0 +1,370 @@
+"""信访登记: the intake form (every domain.md §2 field, in the order of the paper form).
+
+Fields are checked as the clerk types (身份证号 check digit, phone); a valid ID fills gender and
+shows birth date and birthplace; the side panel lists the person's earlier cases. Saving goes
+through the task runner (the one database writer); a refused save marks the field it names.
+"""
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from stdnum.cn import ric
+
+from app import clock
+from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
+from app.cases.service import CaseService, Created
+from app.cases.validation import check_id_number, check_phone
+from app.errors import DomainError
+from app.office import settings
+from ui.cases.earlier_cases import EarlierCasesPanel
+from ui.cases.intake_fields import FormFields
+from ui.tasks import TaskRunner, show_error
+from ui.widgets import mark_error
+
+
+class IntakeForm(QWidget):
+    saved = Signal(int, str)  # (case id, 编号)
+    cancelled = Signal(int)  # edit mode: back to the case unchanged
+
+    def __init__(
+        self, service: CaseService, runner: TaskRunner | None, dictionaries: dict[str, list[str]]
+    ) -> None:
+        super().__init__()
+        self.service, self.runner = service, runner
+        self.case_id: int | None = None
+        self.dirty = False
+        self.saving = False
+        self._collective_manual = False
+        with service.db.read() as s:
+            self.threshold = int(settings.get(s, "collective_threshold"))
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.f = FormFields(dictionaries)
+        self.panel = EarlierCasesPanel()
+        self.panel.mark_repeat.connect(self.link_repeat)
+        self.panel.setMinimumWidth(250)
+
+        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.clear_button = QPushButton("清空")
+        self.clear_button.clicked.connect(self._clear_clicked)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.f)
+        body = QHBoxLayout()
+        body.addWidget(scroll, 3)
+        body.addWidget(self.panel, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+
+        self.lookup = QTimer(self)
+        self.lookup.setSingleShot(True)
+        self.lookup.setInterval(250)
+        self.lookup.timeout.connect(self.find_earlier)
+        self.numbers = QStringListModel(self)
+        completer = QCompleter(self.numbers, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.f.repeat_of.setCompleter(completer)
+
+        self._connect()
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.new_case()
+
+    # --- live behaviour ------------------------------------------------------------------
+    def _connect(self) -> None:
+        f = self.f
+        f.id_number.textChanged.connect(self._id_changed)
+        f.phone.textChanged.connect(self._phone_changed)
+        f.phone.editingFinished.connect(lambda: self._phone_changed(f.phone.text(), final=True))
+        for edit in (f.name, f.id_number, f.phone):
+            edit.textEdited.connect(lambda _t: self.lookup.start())
+        f.form.currentTextChanged.connect(self._form_changed)
+        f.persons.valueChanged.connect(lambda _v: self._update_collective())
+        f.collective.clicked.connect(self._collective_clicked)
+        f.channel.currentTextChanged.connect(self._channel_changed)
+        f.category.currentTextChanged.connect(self._category_changed)
+        f.anonymous.toggled.connect(
+            lambda on: f.name.setPlaceholderText("匿名可不填" if on else "")
+        )
+        f.repeat_of.textEdited.connect(self._repeat_typed)
+        f.petition_differs.toggled.connect(f.petition_on.setEnabled)
+        for widget in f.inputs():
+            for name in (
+                "textChanged",
+                "valueChanged",
+                "toggled",
+                "currentTextChanged",
+                "dateChanged",
+            ):
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(self._touched)
+
+    def _touched(self, *_args: object) -> None:
+        if not self._loading:
+            self.dirty = True
+            self.banner.hide()
+
+    def _id_changed(self, text: str) -> None:
+        f = self.f
+        number = ric.compact(text)
+        f.message("id_number").clear_message()
+        mark_error(f.id_number, False)
+        if not number:
+            return
+        if len(number) < 18 and not (len(number) == 15 and number.isdigit()):
+            f.message("id_number").hint(f"已输入 {len(number)} 位")
+            return
+        try:
+            info = check_id_number(number)
+        except DomainError as exc:
+            f.message("id_number").error(exc.message)
+            mark_error(f.id_number, True)
+            return
+        f.gender.set_value(info.gender)
+        details = f"{info.gender}，出生于 {info.birth_date:%Y-%m-%d}" + (
+            f"，{info.birthplace}" if info.birthplace else ""
+        )
+        f.message("id_number").hint(details + (f"。{info.warning}" if info.warning else ""))
+
+    def _phone_changed(self, text: str, final: bool = False) -> None:
+        f = self.f
+        mark_error(f.phone, False)
+        f.message("phone").clear_message()
+        digits = "".join(c for c in text if c.isdigit())
+        if not text.strip() or (not final and len(digits) < 11):
+            return
+        try:
+            check_phone(text)
+        except DomainError as exc:
+            f.message("phone").error(exc.message)
+            mark_error(f.phone, True)
+
+    def _form_changed(self, form: str) -> None:
+        self.f.visit_level.setEnabled(form == "来访")
+        if form != "来访":
+            self.f.visit_level.set_value("")
+        self._update_collective()
+
+    def _derived_collective(self) -> bool:
+        return self.f.form.value() == "来访" and self.f.persons.value() >= self.threshold
+
+    def _update_collective(self) -> None:
+        if not self._collective_manual:
+            self.f.collective.setChecked(self._derived_collective())
+        derived = "是" if self._derived_collective() else "否"
+        self.f.message("collective").hint(
+            f"按规则（来访且≥{self.threshold}人）：{derived}"
+            + ("，已手动改" if self._collective_manual else "")
+        )
+
+    def _collective_clicked(self) -> None:
+        self._collective_manual = self.f.collective.isChecked() != self._derived_collective()
+        self._update_collective()
+
+    def _channel_changed(self, channel: str) -> None:
+        assigned = channel in ASSIGNED_CHANNELS
+        self.f.assigning_org.setEnabled(assigned)
+        self.f.assigning_ref.setEnabled(assigned)
+
+    def _category_changed(self, category: str) -> None:
+        self.f.subcategory.set_values(self.f.dictionaries.get(f"sub:{category}", []))
+
+    def _repeat_typed(self, text: str) -> None:
+        if len(text.strip()) >= 2:
+            self.numbers.setStringList(self.service.numbers_like(text))
+        if text.strip():
+            self.f.repeat.setChecked(True)
+
+    def find_earlier(self) -> None:
+        f = self.f
+        number = ric.compact(f.id_number.text())
+        id_number = number if len(number) == 18 else ""
+        phone = f.phone.text().strip()
+        name = f.name.text().strip()
+        if not (name or id_number or phone):
+            self.panel.show_cases([], searched=False)
+            return
+        found = self.service.earlier_cases(name, id_number, phone, exclude=self.case_id)
+        self.panel.show_cases(found, linked=f.repeat_of.text().strip())
+
+    def link_repeat(self, number: str) -> None:
+        self.f.repeat.setChecked(True)
+        self.f.repeat_of.setText(number)
+        self.panel.set_linked(number)
+
+    def set_dictionaries(self, dictionaries: dict[str, list[str]]) -> None:
+        """The office edited a dictionary under 设置: offer the new lists, keep what is typed."""
+        self._loading = True
+        self.f.set_dictionaries(dictionaries)
+        self._loading = False
+
+    # --- new / load / save ---------------------------------------------------------------
+    def focus_first(self) -> None:
+        self.f.received_on.setFocus()
+
+    def new_case(self) -> None:
+        self.case_id = None
+        self.heading.setText("信访登记")
+        self.clear_button.setText("清空")
+        self._fill(CaseInput(received_on=clock.today(), form="来信"))
+
+    def load(self, case_id: int) -> None:
+        detail = self.service.detail(case_id)
+        self.case_id = case_id
+        self.heading.setText(f"修改信访件 {detail.number}")
+        self.clear_button.setText("取消")
+        self._fill(detail.input)
+        self._collective_manual = detail.input.collective_override is not None
+        self.f.collective.setChecked(detail.collective)
+        self._update_collective()
+        self.find_earlier()
+
+    def _fill(self, data: CaseInput) -> None:
+        self._loading = True
+        self._collective_manual = False
+        self.f.fill(data)
+        for key in self.f.messages:
+            self.f.message(key).clear_message()
+            mark_error(self.f.field(key), False)
+        self._form_changed(data.form)
+        self._channel_changed(data.channel)
+        self._id_changed(data.id_number)
+        self.panel.show_cases([], searched=False)
+        self._loading = False
+        self.dirty = False
+
+    def collect(self) -> CaseInput:
+        data = self.f.collect()
+        derived = self._derived_collective()
+        checked = self.f.collective.isChecked()
+        data.collective_override = (
+            checked if self._collective_manual and checked != derived else None
+        )
+        return data
+
+    def save(self) -> None:
+        if self.saving:
+            return
+        data = self.collect()
+        # Refuse at the field before going to the database: the clerk sees the reason at once.
+        for key, check in (("id_number", check_id_number), ("phone", check_phone)):
+            value = getattr(data, key)
+            if value:
+                try:
+                    check(value)
+                except DomainError as exc:
+                    self.show_field_error(exc)
+                    return
+        case_id = self.case_id
+        self.saving = True
+        self.save_button.setEnabled(False)
+
+        def write(_progress: object) -> tuple[int, str, list[str]]:
+            if case_id is None:
+                created: Created = self.service.create(data)
+                return created.id, created.number, created.warnings
+            warnings = self.service.update(case_id, data)
+            return case_id, data.number, warnings
+
+        if self.runner is None:
+            try:
+                self._done(write(None))
+            except Exception as exc:  # noqa: BLE001 — same path as the worker's errors
+                self._failed(exc, "")
+        else:
+            self.runner.run(write, self._done, self._failed, parent=self)
+
+    def _done(self, result: tuple[int, str, list[str]]) -> None:
+        case_id, number, warnings = result
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.dirty = False
+        if self.case_id is None:
+            self.new_case()
+            self.focus_first()
+        text = f"已{'登记' if self.case_id is None else '保存'} {number}。" + "".join(warnings)
+        self.banner.setStyleSheet("background: #e6f4ea; color: #137333; padding: 6px;")
+        self.banner.setText(text)
+        self.banner.show()
+        self.saved.emit(case_id, number)
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(exc, DomainError):
+            self.show_field_error(exc)
+        else:
+            show_error(self, exc, details)
+
+    def show_field_error(self, exc: DomainError) -> None:
+        key = exc.field if exc.field in self.f.messages else None
+        self.banner.setStyleSheet("background: #fce8e6; color: #c5221f; padding: 6px;")
+        self.banner.setText(f"没有保存：{exc.message}")
+        self.banner.show()
+        if key is not None:
+            self.f.message(key).error(exc.message)
+            widget = self.f.field(key)
+            mark_error(widget, True)
+            widget.setFocus()
+
+    def _clear_clicked(self) -> None:
+        if not self.may_leave():
+            return
+        if self.case_id is not None:
+            self.cancelled.emit(self.case_id)
+        else:
+            self.new_case()
+
+    def may_leave(self) -> bool:
+        """Unsaved changes: ask 保存 / 不保存 / 取消 (保存 stays here until it is saved)."""
+        if not self.dirty or self.saving:
+            return not self.saving
+        answer = QMessageBox.question(
+            self,
+            "尚未保存",
+            "本页有尚未保存的修改。要保存吗？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Discard:
+            if self.case_id is None:
+                self.new_case()
+            else:
+                self.dirty = False
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self.save()
+        return False
+
+    _loading = False

@@ -1,0 +1,100 @@
+"""Small QtCharts views for the dashboard: bars for this period against last year.
+
+Each view only draws what it is given and reports clicks as (series index, category); what a
+click means (which cases) is the dashboard's business.
+"""
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QWidget
+
+THIS_COLOR = QColor("#2f6fba")
+LAST_COLOR = QColor("#b4bcc8")
+
+
+def _chart(title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    font = QFont()
+    font.setBold(True)
+    chart.setTitleFont(font)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.setBackgroundRoundness(4)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+class BarChart(QChartView):
+    """Bars per category for one or more series (本期, 上年同期)."""
+
+    bar_clicked = Signal(int, str)  # series index, category
+
+    def __init__(self, title: str, horizontal: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(_chart(title), parent)
+        self.horizontal = horizontal
+        self.categories: list[str] = []
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumSize(200, 150)
+
+    def set_data(
+        self,
+        categories: list[str],
+        series: list[tuple[str, list[int]]],
+        labels: list[str] | None = None,
+    ) -> None:
+        """`labels` are what the axis shows (default: the categories themselves)."""
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        if self.horizontal:  # Qt draws the first category at the bottom: put it on top
+            categories = categories[::-1]
+            series = [(name, values[::-1]) for name, values in series]
+            labels = labels[::-1] if labels else None
+        self.categories = list(categories)
+        bars = QHorizontalBarSeries() if self.horizontal else QBarSeries()
+        top = 0
+        for i, (name, values) in enumerate(series):
+            bar_set = QBarSet(name)
+            bar_set.setColor(THIS_COLOR if i == 0 else LAST_COLOR)
+            bar_set.setBorderColor(bar_set.color())
+            bar_set.append([float(v) for v in values])
+            bar_set.clicked.connect(lambda index, i=i: self._clicked(i, index))
+            bars.append(bar_set)
+            top = max([top, *values])
+        chart.addSeries(bars)
+        names = QBarCategoryAxis()
+        names.append(labels or self.categories)
+        counts = QValueAxis()
+        counts.setRange(0, max(top, 1))
+        counts.setLabelFormat("%d")
+        counts.applyNiceNumbers()
+        small = QFont()
+        small.setPointSizeF(8)
+        names.setLabelsFont(small)
+        names.setTruncateLabels(False)  # 劳动和社会保障 in full, not "…"
+        counts.setLabelsFont(small)
+        names_side, counts_side = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+        if self.horizontal:
+            names_side, counts_side = counts_side, names_side
+        chart.addAxis(names, names_side)
+        chart.addAxis(counts, counts_side)
+        bars.attachAxis(names)
+        bars.attachAxis(counts)
+        # A horizontal chart needs its height for the category names (Qt hides names that would
+        # overlap), so it shows no legend: its colours are the ones the 信访形式 chart explains.
+        chart.legend().setVisible(len(series) > 1 and not self.horizontal)
+
+    def _clicked(self, series: int, index: int) -> None:
+        if 0 <= index < len(self.categories):
+            self.bar_clicked.emit(series, self.categories[index])

@@ -1,0 +1,451 @@
+"""工作台 dashboard: the period's key figures as cards with 同比, and four charts.
+
+Every number comes from `StatisticsService`, computed on the task runner's worker; a card or a bar
+clicked asks the service for exactly the cases behind it and emits `drill_down(title, filter)`, so
+the case list then shows as many rows as the card said. 办理中/临期/超期 are the cases open at the
+as-of date by the case list's own warning rule (at today they equal its 临期/超期 filters).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import clock
+from app.cases.search import CaseFilter
+from app.db import Database
+from app.documents.filters import change_text, pct
+from app.errors import DomainError
+from app.stats import period
+from app.stats.figures import RATES
+from app.stats.labels import RATE_PARTS
+from app.stats.service import Statistics, StatisticsService, by_month_in, compute_in
+from ui.dashboard.cards import CARDS, Card
+from ui.dashboard.charts import BarChart
+from ui.tasks import Progress, TaskRunner, show_error
+from ui.widgets import ERROR_COLOR
+
+PERIODS = [
+    ("本月", "month"),
+    ("本季度", "quarter"),
+    ("本年", "year"),
+    ("上年", "last_year"),
+    ("自定义", ""),
+]
+
+COMPACT_HEIGHT = 600  # below this (e.g. above the 待办 list) the four charts sit in one row
+CHART_TITLES = {
+    "by_category": "按问题类别",
+    "by_channel": "按来源渠道",
+    "by_department": "按承办单位",
+}
+TOP = {
+    "by_category": 8,
+    "by_channel": 6,
+    "by_department": 8,
+}  # bars that stay legible  # below this the four charts sit in one row
+
+
+@dataclass
+class DashboardData:
+    stats: Statistics
+    trend_year: int
+    trend_this: dict[str, int]
+    trend_last: dict[str, int]
+
+
+def _date_edit() -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
+def _days(day: dt.date) -> str:
+    return f"{day:%Y-%m-%d}"
+
+
+class Dashboard(QWidget):
+    drill_down = Signal(str, object)  # title, app.cases.search.CaseFilter(ids=[...])
+    refreshed = Signal()  # new figures are on screen
+
+    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        self.service = StatisticsService(db)
+        self.data: DashboardData | None = None
+        self._generation = 0
+        self._custom_as_of = False
+        # Many writes in a row (an import, a batch of actions) refresh once.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(300)
+        self._debounce.timeout.connect(self.refresh)
+
+        self.period = QComboBox()
+        for text, key in PERIODS:
+            self.period.addItem(text, key)
+        self.period.setToolTip("统计期（Alt+P）")
+        self.date_from, self.date_to, self.as_of = _date_edit(), _date_edit(), _date_edit()
+        self.as_of.setToolTip(
+            "统计时点：按这一天为止的办理情况计算受理、办结、超期等（默认为截止日期与今天中较早者）"
+        )
+        self.refresh_button = QPushButton("刷新(F5)")
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #6b7280;")
+        bar = QHBoxLayout()
+        period_label = QLabel("统计期(&P)")
+        period_label.setBuddy(self.period)
+        bar.addWidget(period_label)
+        bar.addWidget(self.period)
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("至"))
+        bar.addWidget(self.date_to)
+        as_of_label = QLabel("截至(&J)")
+        as_of_label.setBuddy(self.as_of)
+        bar.addSpacing(12)
+        bar.addWidget(as_of_label)
+        bar.addWidget(self.as_of)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.status, 1)
+
+        self.cards: dict[str, Card] = {}
+        cards = QHBoxLayout()
+        cards.setSpacing(6)
+        for key, title, drill, tip, background in CARDS:
+            card = Card(title, tip, background)
+            card.activated.connect(lambda key=key, drill=drill: self._card_clicked(key, drill))
+            self.cards[key] = card
+            cards.addWidget(card)
+
+        self.trend = BarChart("月度信访量（1—12月，本年与上年）")
+        self.by_category = BarChart(CHART_TITLES["by_category"], horizontal=True)
+        self.by_form = BarChart("按信访形式")
+        self.by_channel = BarChart(CHART_TITLES["by_channel"], horizontal=True)
+        self.by_department = BarChart(CHART_TITLES["by_department"], horizontal=True)
+        self.trend.bar_clicked.connect(self._trend_clicked)
+        for chart, key in (
+            (self.by_category, "by_category"),
+            (self.by_form, "by_form"),
+            (self.by_channel, "by_channel"),
+            (self.by_department, "by_department"),
+        ):
+            chart.bar_clicked.connect(
+                lambda series, value, key=key: self._bar_clicked(key, series, value)
+            )
+        forms = QWidget()
+        row = QHBoxLayout(forms)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.by_form, 2)
+        row.addWidget(self.by_channel, 3)
+        self.chart_boxes = [self.trend, self.by_category, forms, self.by_department]
+        self.charts = QGridLayout()
+        self.charts.setSpacing(6)
+        self._compact: bool | None = None
+        self._place_charts(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addLayout(cards)
+        layout.addLayout(self.charts, 1)
+
+        self.period.setCurrentIndex(2)  # 本年
+        self._apply_preset()
+        self.period.currentIndexChanged.connect(lambda _i: self._apply_preset())
+        self.date_from.dateChanged.connect(lambda _d: self._dates_edited())
+        self.date_to.dateChanged.connect(lambda _d: self._dates_edited())
+        self.as_of.dateChanged.connect(lambda _d: self._as_of_edited())
+        self.refresh_button.clicked.connect(self.refresh)
+        shortcut = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.refresh)
+
+    # --- period -----------------------------------------------------------------------------
+    def _apply_preset(self) -> None:
+        key = self.period.currentData()
+        custom = not key
+        for edit in (self.date_from, self.date_to):
+            edit.setEnabled(custom)
+        if not custom:
+            date_from, date_to = period.preset(key, clock.today())
+            self._set_dates(date_from, date_to)
+            self._custom_as_of = False
+            self._set_as_of(min(date_to, clock.today()))
+            self.refresh()
+
+    def _set_dates(self, date_from: dt.date, date_to: dt.date) -> None:
+        for edit, day in ((self.date_from, date_from), (self.date_to, date_to)):
+            edit.blockSignals(True)
+            edit.setDate(_qdate(day))
+            edit.blockSignals(False)
+
+    def _set_as_of(self, day: dt.date) -> None:
+        self.as_of.blockSignals(True)
+        self.as_of.setDate(_qdate(day))
+        self.as_of.blockSignals(False)
+
+    def _dates_edited(self) -> None:
+        if not self._custom_as_of:
+            self._set_as_of(min(_pydate(self.date_to.date()), clock.today()))
+        self.schedule_refresh()
+
+    def _as_of_edited(self) -> None:
+        self._custom_as_of = True
+        self.schedule_refresh()
+
+    def selection(self) -> tuple[dt.date, dt.date, dt.date]:
+        return (
+            _pydate(self.date_from.date()),
+            _pydate(self.date_to.date()),
+            _pydate(self.as_of.date()),
+        )
+
+    def set_period(
+        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+    ) -> None:
+        """Show a custom period (also for tests and other pages)."""
+        self.period.blockSignals(True)
+        self.period.setCurrentIndex(len(PERIODS) - 1)
+        self.period.blockSignals(False)
+        for edit in (self.date_from, self.date_to):
+            edit.setEnabled(True)
+        self._set_dates(date_from, date_to)
+        self._custom_as_of = as_of is not None
+        self._set_as_of(as_of or min(date_to, clock.today()))
+        self.refresh()
+
+    # --- computing ----------------------------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        """Refresh soon; calls in quick succession refresh once."""
+        self._debounce.start()
+
+    def refresh(self) -> None:
+        """Recompute every figure on the worker; the newest request wins."""
+        self._debounce.stop()
+        self._generation += 1
+        generation = self._generation
+        date_from, date_to, as_of = self.selection()
+        self.status.setStyleSheet("color: #6b7280;")
+        self.status.setText("正在统计…")
+        db = self.db
+
+        def work(_progress: Progress) -> DashboardData:
+            with db.read() as s:
+                stats = compute_in(s, date_from, date_to, as_of, workload=True)
+                year = date_to.year
+                first, last = period.year_period(year)
+                if (date_from, date_to) == (first, last) and stats.last is not None:
+                    this_months = stats.breakdowns["by_month"]
+                    last_months = stats.last.breakdowns["by_month"]
+                else:
+                    this_months = by_month_in(s, first, last)
+                    last_months = by_month_in(s, *period.year_period(year - 1))
+            return DashboardData(stats, year, this_months, last_months)
+
+        def done(data: DashboardData) -> None:
+            if generation == self._generation:
+                self._show(data)
+
+        def failed(exc: BaseException, details: str) -> None:
+            if generation != self._generation:
+                return
+            if isinstance(exc, DomainError):
+                self.status.setStyleSheet(f"color: {ERROR_COLOR};")
+                self.status.setText(exc.message)
+            else:
+                self.status.setText("统计出错")
+                show_error(self, exc, details)
+
+        self.runner.run(work, done, failed, self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self.data is None and self._generation == 0:
+            self.refresh()
+
+    # --- showing ----------------------------------------------------------------------------
+    def _show(self, data: DashboardData) -> None:
+        self.data = data
+        s, last = data.stats, data.stats.last
+        yoy = s.yoy()
+
+        def count_yoy(entry: dict[str, Any]) -> str:
+            return "同比" + change_text(entry["this"], entry["last"], entry["change"], False)
+
+        def set_count(card: str, key: str, entry: dict[str, Any]) -> None:
+            self.cards[card].set(f"{s.value(key)}", f"上年同期{entry['last']}件", count_yoy(entry))
+
+        set_count("total", "total", yoy["total"])
+        visits = s.counts["visits.persons"]
+        batches = yoy["visits"]["batches"]
+        self.cards["visits"].set(
+            f"{batches['this']}/{visits}", f"上年同期{batches['last']}批", count_yoy(batches)
+        )
+        set_count("open", "open_at_end", yoy["open_at_end"])
+        for card, key in (("due_soon", "workload.due_soon"), ("overdue", "workload.overdue")):
+            before = last.counts[key] if last is not None else 0
+            change = (s.counts[key] - before) / before if before else None
+            entry = {"this": s.counts[key], "last": before, "change": change}
+            set_count(card, key, entry)
+        for key in RATES:
+            if key not in self.cards:
+                continue
+            num, den = s.ratio(key)
+            whole, part = RATE_PARTS[key]
+            # "22件中21件" (domain.md §5); the long form is in the tooltip.
+            detail = f"{den}件中{num}件" if den else f"无{whole}件"
+            entry = yoy[key]
+            words = "同比" + change_text(entry["this"], entry["last"], entry["change"], True)
+            self.cards[key].set(pct(s.rate(key)), detail, words)
+            self.cards[key].detail.setToolTip(f"{whole}{den}件，其中{part}{num}件")
+
+        year = data.trend_year
+        months = [f"{year}-{m:02d}" for m in range(1, 13)]
+        self.trend.set_data(
+            months,
+            [
+                (f"{year}年", [data.trend_this.get(m, 0) for m in months]),
+                (f"{year - 1}年", [data.trend_last.get(f"{year - 1}-{m[5:]}", 0) for m in months]),
+            ],
+            # Bare month numbers: twelve "N月" labels do not fit the narrow 工作台 chart.
+            labels=[str(int(m[5:])) for m in months],
+        )
+        for chart, key in (
+            (self.by_category, "by_category"),
+            (self.by_channel, "by_channel"),
+            (self.by_department, "by_department"),
+        ):
+            cells = s.breakdowns[key]
+            before = last.breakdowns[key] if last is not None else {}
+            # The largest few, largest first; the full breakdown is in 统计表 and the reports.
+            ranked = [
+                v
+                for v in sorted(cells, key=lambda v: (-cells[v], -before.get(v, 0)))
+                if cells[v] or before.get(v)
+            ]
+            shown = ranked[: TOP[key]]
+            title = CHART_TITLES[key] + (
+                f"（前{len(shown)}项）" if len(ranked) > len(shown) else ""
+            )
+            chart.chart().setTitle(title)
+            chart.set_data(
+                shown,
+                [
+                    ("本期", [cells[v] for v in shown]),
+                    ("上年同期", [before.get(v, 0) for v in shown]),
+                ],
+            )
+        forms = list(s.breakdowns["by_form"])
+        before_forms = last.breakdowns["by_form"] if last is not None else {}
+        self.by_form.set_data(
+            forms,
+            [
+                ("本期", [s.breakdowns["by_form"][f] for f in forms]),
+                ("上年同期", [before_forms.get(f, 0) for f in forms]),
+            ],
+        )
+        self.status.setStyleSheet("color: #6b7280;")
+        self.status.setText(
+            f"{_days(s.date_from)} 至 {_days(s.date_to)}，截至 {_days(s.as_of)}；"
+            f"上年同期 {_days(last.date_from)} 至 {_days(last.date_to)}"
+            if last
+            else ""
+        )
+        self.refreshed.emit()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place_charts(self.height() < COMPACT_HEIGHT)
+
+    def _place_charts(self, compact: bool) -> None:
+        """2×2 when there is room; one row when the dashboard shares the window (工作台)."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        for box in self.chart_boxes:
+            self.charts.removeWidget(box)
+        for i, box in enumerate(self.chart_boxes):
+            row, col = (0, i) if compact else divmod(i, 2)
+            self.charts.addWidget(box, row, col)
+        for i in range(4):
+            self.charts.setColumnStretch(i, 1 if compact or i < 2 else 0)
+            self.charts.setRowStretch(i, 1 if (i == 0 or (not compact and i == 1)) else 0)
+
+    # --- drill-down -------------------------------------------------------------------------
+    def _emit_cases(self, title: str, key: str, when: tuple[dt.date, dt.date, dt.date]) -> None:
+        service = self.service
+
+        def work(_progress: Progress) -> list[int]:
+            return service.case_ids(key, *when)
+
+        self.runner.run(
+            work,
+            lambda ids: self.drill_down.emit(f"{title}（{len(ids)}件）", CaseFilter(ids=ids)),
+            parent=self,
+        )
+
+    def _period_text(self, when: tuple[dt.date, dt.date, dt.date]) -> str:
+        return f"{_days(when[0])}至{_days(when[1])}"
+
+    def _current(self) -> tuple[dt.date, dt.date, dt.date] | None:
+        if self.data is None:
+            return None
+        s = self.data.stats
+        return s.date_from, s.date_to, s.as_of
+
+    def _card_clicked(self, card: str, key: str) -> None:
+        when = self._current()
+        if when is None:
+            return
+        title = next(t for k, t, *_ in CARDS if k == card)
+        if key in RATES:
+            whole, part = RATE_PARTS[key]
+            title = f"{title}：{whole}的信访件"
+            key = f"{key}.denominator"
+        elif key.startswith("workload.") or key == "open_at_end":
+            title = f"截至{_days(when[2])}{title}"
+        self._emit_cases(f"{self._period_text(when)} {title}", key, when)
+
+    def _bar_clicked(self, breakdown: str, series: int, value: str) -> None:
+        when = self._current()
+        if when is None:
+            return
+        if series == 1:  # the 上年同期 bar
+            when = (
+                period.shift_year(when[0]),
+                period.shift_year(when[1]),
+                period.shift_year(when[2]),
+            )
+        self._emit_cases(f"{self._period_text(when)} {value}", f"{breakdown}.{value}", when)
+
+    def _trend_clicked(self, series: int, month: str) -> None:
+        if self.data is None:
+            return
+        year = self.data.trend_year - series
+        first, last = period.year_period(year)
+        key = f"by_month.{year}-{month[5:]}"
+        as_of = min(last, clock.today())
+        self._emit_cases(
+            f"{year}年{int(month[5:])}月登记的信访件", key, (first, last, max(as_of, first))
+        )

@@ -1,0 +1,257 @@
+"""Data safety at start, while running, and on exit — the calls `ui/main.py` makes.
+
+Start: the unexpected-exception hook and log; one program per data folder (a second start
+brings the first window forward); a network-drive warning; the quick integrity check with a
+way to restore; the login (not in demo mode). Running: idle lock, the 数据安全 menu, a daily
+backup. Exit: an automatic backup.
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+)
+
+from app import logging_setup, paths
+from app.db import Database
+from app.errors import DomainError
+from app.office import settings
+from app.safety import auth, backup, integrity, network_drive
+from app.safety.auth import AuthService, CurrentUser
+from app.safety.integrity import DatabaseDamaged
+from ui import errors
+from ui.safety.backup_page import BackupDialog, BackupPage
+from ui.safety.idle_lock import IdleLock
+from ui.safety.login_dialog import LoginDialog, ask_login
+from ui.safety.single_instance import SingleInstance
+from ui.settings.accounts_dialog import AccountsDialog
+
+DAILY_CHECK_MS = 30 * 60 * 1000  # look every half hour whether today's backup is made
+
+
+class DataSafety(QObject):
+    def __init__(self, demo: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.demo = demo
+        self.data_dir = paths.data_dir()
+        self.single = SingleInstance(self.data_dir, self)
+        self.user: CurrentUser = auth.DEMO_USER
+        self.window: QMainWindow | None = None
+        self.db: Database | None = None
+        self.idle: IdleLock | None = None
+        self.restarting = False
+        self._daily = QTimer(self)
+
+    # --- before the database ------------------------------------------------------------
+    def start(self) -> bool:
+        """False when another program has this data folder (it was brought forward)."""
+        errors.install_excepthook()
+        if not self.single.claim():
+            assert self.single.refused is not None
+            text = self.single.refused.message
+            if self.single.forwarded:
+                text += "\n\n已切换到已经打开的窗口。"
+            QMessageBox.information(None, "信访工作台已在运行", text)
+            return False
+        warning = network_drive.warning(self.data_dir)
+        if warning:
+            QMessageBox.warning(None, "数据文件夹在网络驱动器上", warning)
+        return True
+
+    def check_database(self, db_path: Path) -> bool:
+        """The quick check at start. A damaged file: the message, and a restore if the clerk
+        picks a backup. False = do not go on (the message was shown)."""
+        while True:
+            try:
+                integrity.ensure_usable(db_path, quick=True)
+                return True
+            except DatabaseDamaged as exc:
+                box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", exc.message)
+                restore = box.addButton("从备份恢复(&R)…", QMessageBox.ButtonRole.AcceptRole)
+                box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+                box.exec()
+                if box.clickedButton() is not restore or not self._restore_at_start(db_path):
+                    return False
+            except DomainError as exc:
+                QMessageBox.critical(None, "无法打开数据库", exc.message)
+                return False
+
+    def _restore_at_start(self, db_path: Path) -> bool:
+        name, _ = QFileDialog.getOpenFileName(
+            None,
+            "选择备份文件",
+            str(paths.backups_dir(db_path.parent)),
+            "信访工作台备份 (*.sqlite3);;所有文件 (*)",
+        )
+        if not name:
+            return False
+        try:
+            result = backup.restore(db_path, Path(name))
+        except DomainError as exc:
+            QMessageBox.warning(None, "不能恢复", exc.message)
+            return True  # back to the damaged-file message, to pick another backup
+        QMessageBox.information(
+            None,
+            "已恢复",
+            f"已从备份恢复（信访件 {result.cases} 件）。\n损坏的文件已另存为：{result.kept_aside}",
+        )
+        return True
+
+    # --- login --------------------------------------------------------------------------
+    def login(self, db: Database) -> CurrentUser | None:
+        """The demo mode needs none; None = the clerk chose 退出."""
+        self.db = db
+        if self.demo:
+            self.user = auth.DEMO_USER
+            return self.user
+        user = ask_login(AuthService(db))
+        if user is not None:
+            self.user = user
+        return user
+
+    # --- while running ------------------------------------------------------------------
+    def attach(self, window: QMainWindow, db: Database) -> None:
+        self.window, self.db = window, db
+        self.single.bring_forward(window)
+        self._menu(window)
+        if not self.demo:
+            with db.read() as s:
+                minutes = float(settings.get(s, "idle_lock_minutes") or 0)
+            self.idle = IdleLock(minutes, self.lock, parent=self)
+            self._daily.setInterval(DAILY_CHECK_MS)
+            self._daily.timeout.connect(self._daily_backup)
+            self._daily.start()
+            QTimer.singleShot(60_000, self._daily_backup)
+
+    def _menu(self, window: QMainWindow) -> None:
+        menu = window.menuBar().addMenu("数据安全(&S)")
+        menu.addAction("备份与恢复(&B)…", self.show_backups)
+        menu.addAction("修改密码(&P)…", self.change_password).setEnabled(not self.demo)
+        if not self.demo and auth.can(self.user.role, "accounts"):
+            menu.addAction("账号管理(&A)…", self.show_accounts)
+        if not self.demo:
+            lock = menu.addAction("锁定(&L)", self.lock)
+            lock.setShortcut(QKeySequence("Ctrl+L"))
+        menu.addSeparator()
+        menu.addAction("日志文件夹…", lambda: _open_folder(paths.logs_dir()))
+
+    def show_backups(self) -> None:
+        assert self.db is not None and self.window is not None
+        runner = getattr(self.window, "runner", None)
+        if runner is None:
+            from ui.tasks import TaskRunner
+
+            runner = TaskRunner(self)
+        page = BackupPage(self.db, self.user, runner, self._restored)
+        BackupDialog(page, self.window).exec()
+
+    def show_accounts(self) -> None:
+        assert self.db is not None
+        AccountsDialog(AuthService(self.db), self.user, self.window).exec()
+
+    def change_password(self) -> None:
+        assert self.db is not None
+        password, ok = QInputDialog.getText(
+            self.window,
+            "修改密码",
+            f"{self.user.label} 的新密码（至少 6 位）：",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return
+        again, ok = QInputDialog.getText(
+            self.window, "修改密码", "再输入一次：", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return
+        if password != again:
+            QMessageBox.warning(self.window, "修改密码", "两次输入的密码不一致，密码未修改。")
+            return
+        try:
+            AuthService(self.db).set_password(self.user, self.user.username, password)
+        except DomainError as exc:
+            QMessageBox.warning(self.window, "修改密码", exc.message)
+            return
+        QMessageBox.information(self.window, "修改密码", "密码已修改。")
+
+    def lock(self) -> None:
+        """Hide every window and ask for the password; 退出程序 quits."""
+        if self.demo or self.db is None:
+            return
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        hidden = [w for w in app.topLevelWidgets() if w.isVisible()]
+        for w in hidden:
+            w.hide()
+        if self.idle is not None:
+            self.idle.locked = True
+        dialog = LoginDialog(
+            AuthService(self.db),
+            locked_user=self.user,
+            idle_minutes=int(self.idle.minutes) if self.idle else 0,
+        )
+        if dialog.exec() != LoginDialog.DialogCode.Accepted:
+            app.quit()
+            return
+        for w in hidden:
+            w.show()
+        if self.idle is not None:
+            self.idle.unlock()
+
+    def _daily_backup(self) -> None:
+        if self.db is None or self.restarting or not backup.daily_due(self.db):
+            return
+        runner = getattr(self.window, "runner", None)
+        db = self.db
+        if runner is not None:
+            # Off the GUI thread; a failure is logged, never a dialog in the clerk's way.
+            runner.run(lambda _p: backup.auto_backup(db), None, _log_backup_failure)
+
+    def _restored(self, result: backup.RestoreResult) -> None:
+        QMessageBox.information(
+            self.window,
+            "已恢复",
+            f"已从备份恢复（信访件 {result.cases} 件）。\n恢复前的数据已另存为：{result.kept_aside}\n\n"
+            "程序将重新启动。",
+        )
+        self.restart()
+
+    def restart(self) -> None:
+        self.restarting = True
+        self.single.release()
+        # The same command line again: the bundled exe, or `python -m app` from source.
+        frozen = getattr(sys, "frozen", False)
+        args = sys.argv[1:] if frozen else ["-m", "app", *sys.argv[1:]]
+        QProcess.startDetached(sys.executable, args)
+        QApplication.quit()
+
+    # --- exit ---------------------------------------------------------------------------
+    def finish(self, db: Database) -> None:
+        """On exit: the automatic backup (not for demo data, not after a restore)."""
+        self._daily.stop()
+        if self.idle is not None:
+            self.idle.stop()
+        if not self.demo and not self.restarting:
+            try:
+                backup.auto_backup(db)
+            except Exception as exc:  # noqa: BLE001 (exit must not fail; logged instead)
+                _log_backup_failure(exc, "")
+        self.single.release()
+
+
+def _log_backup_failure(exc: BaseException, details: str) -> None:
+    logging_setup.setup_logging()
+    logging.getLogger("xinfang").error("自动备份失败：%s\n%s", exc, details)
+
+
+def _open_folder(folder: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -1,0 +1,209 @@
+"""Login, first-start administrator setup, and the unlock dialog after idle minutes."""
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.safety.auth import AuthService, CurrentUser, LoginDelayed
+
+_LAST_USER_KEY = "login/last_username"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+class SetupAdminDialog(QDialog):
+    """First start: there is no administrator yet, so the clerk sets one up."""
+
+    def __init__(self, auth: AuthService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.auth = auth
+        self.user: CurrentUser | None = None
+        self.setWindowTitle("首次使用：设置管理员账号")
+        self.setMinimumWidth(460)
+        intro = QLabel(
+            "信访工作台保存着信访人的身份证号和联系方式，需要登录才能使用。\n"
+            "请先设置管理员账号。管理员可以添加登记员和查阅账号。请牢记密码。"
+        )
+        intro.setWordWrap(True)
+        self.username = QLineEdit("admin")
+        self.display_name = QLineEdit()
+        self.display_name.setPlaceholderText("如：张三（可不填）")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("至少 6 位")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("用户名(&U)：", self.username)
+        form.addRow("姓名(&N)：", self.display_name)
+        form.addRow("密码(&P)：", self.password)
+        form.addRow("确认密码(&C)：", self.confirm)
+        self.error = _error_label()
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("创建并登录", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._create)
+        buttons.rejected.connect(self.reject)
+        self.ok.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.password.setFocus()
+
+    def _create(self) -> None:
+        if self.password.text() != self.confirm.text():
+            self._show("两次输入的密码不一致。")
+            self.confirm.selectAll()
+            self.confirm.setFocus()
+            return
+        try:
+            self.user = self.auth.create_first_admin(
+                self.username.text(), self.password.text(), self.display_name.text()
+            )
+        except DomainError as exc:
+            self._show(exc.message)
+            return
+        QSettings().setValue(_LAST_USER_KEY, self.user.username)
+        self.accept()
+
+    def _show(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+
+
+class LoginDialog(QDialog):
+    """The login at start; with `locked_user` it is the unlock after idle minutes."""
+
+    def __init__(
+        self,
+        auth: AuthService,
+        parent: QWidget | None = None,
+        locked_user: CurrentUser | None = None,
+        idle_minutes: int = 0,
+    ) -> None:
+        super().__init__(parent)
+        self.auth = auth
+        self.user: CurrentUser | None = None
+        self.locked_user = locked_user
+        self._wait = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self.setWindowTitle("信访工作台 — " + ("已锁定" if locked_user else "登录"))
+        self.setMinimumWidth(400)
+        layout = QVBoxLayout(self)
+        if not locked_user:
+            title = QLabel("信访工作台")
+            title.setStyleSheet("font-size: 20px; font-weight: bold; margin: 6px 0 10px 0;")
+            title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(title)
+        if locked_user:
+            note = QLabel(
+                f"已经 {idle_minutes} 分钟没有操作，信访工作台已锁定，以保护信访人信息。\n"
+                f"请输入 {locked_user.label} 的密码解锁。"
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        self.username = QLineEdit(
+            locked_user.username if locked_user else str(QSettings().value(_LAST_USER_KEY, ""))
+        )
+        self.username.setReadOnly(locked_user is not None)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("用户名(&U)：", self.username)
+        form.addRow("密码(&P)：", self.password)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.ok: QPushButton = buttons.addButton(
+            "解锁" if locked_user else "登录", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton("退出程序", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._login)
+        buttons.rejected.connect(self.reject)
+        self.ok.setDefault(True)
+        layout.addWidget(buttons)
+        (self.password if self.username.text() else self.username).setFocus()
+        # A wait left over from earlier wrong passwords (even before a restart) still counts.
+        self.username.editingFinished.connect(self._check_wait)
+        self._check_wait()
+
+    def _check_wait(self) -> None:
+        if self.username.text().strip() and self._wait <= 0:
+            self._start_wait(self.auth.wait_seconds(self.username.text()))
+
+    def _login(self) -> None:
+        if self._wait > 0:
+            return
+        try:
+            user = self.auth.login(self.username.text(), self.password.text())
+        except LoginDelayed as exc:
+            self._show(exc.message)
+            self._start_wait(exc.seconds)
+            return
+        except DomainError as exc:
+            self._show(exc.message)
+            self.password.selectAll()
+            self.password.setFocus()
+            self._start_wait(self.auth.wait_seconds(self.username.text()))
+            return
+        if self.locked_user and user.username != self.locked_user.username:
+            self._show("请用锁定前的账号解锁。")
+            return
+        self.user = user
+        QSettings().setValue(_LAST_USER_KEY, user.username)
+        self.accept()
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait = seconds
+        if seconds > 0:
+            self.ok.setEnabled(False)
+            self._tick_text()
+            self._timer.start()
+
+    def _tick(self) -> None:
+        self._wait -= 1
+        if self._wait <= 0:
+            self._timer.stop()
+            self.ok.setEnabled(True)
+            self.ok.setText("解锁" if self.locked_user else "登录")
+            self.password.setFocus()
+        else:
+            self._tick_text()
+
+    def _tick_text(self) -> None:
+        self.ok.setText(f"请等待 {self._wait} 秒")
+
+    def _show(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+
+
+def ask_login(auth: AuthService, parent: QWidget | None = None) -> CurrentUser | None:
+    """At start: the first-start setup, or the login. None when the clerk chose 退出."""
+    dialog: SetupAdminDialog | LoginDialog = (
+        SetupAdminDialog(auth, parent) if auth.needs_setup() else LoginDialog(auth, parent)
+    )
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.user

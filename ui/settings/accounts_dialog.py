@@ -1,0 +1,179 @@
+"""账号管理 (administrators): add accounts, reset a password, change a role, disable."""
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.safety import auth
+from app.safety.auth import AuthService, CurrentUser, UserView
+
+COLUMNS = ["用户名", "姓名", "角色", "状态", "连续输错", "创建时间"]
+ROLE_HELP = {
+    auth.ADMIN: "管理员：全部功能，包括设置、字典、账号和恢复备份",
+    auth.CLERK: "登记员：登记和办理信访件、导入台账、备份；不能改设置和账号",
+    auth.READER: "查阅：只能查看、查询和导出，不能修改",
+}
+
+
+class AccountForm(QDialog):
+    """New account: name, display name, role, password twice."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("添加账号")
+        self.username = QLineEdit()
+        self.display_name = QLineEdit()
+        self.role = QComboBox()
+        for role in auth.ROLES:
+            self.role.addItem(ROLE_HELP[role], role)
+        self.role.setCurrentIndex(1)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(f"至少 {auth.MIN_PASSWORD} 位")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(self)
+        form.addRow("用户名(&U)：", self.username)
+        form.addRow("姓名(&N)：", self.display_name)
+        form.addRow("角色(&R)：", self.role)
+        form.addRow("初始密码(&P)：", self.password)
+        form.addRow("确认密码(&C)：", self.confirm)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class AccountsDialog(QDialog):
+    def __init__(
+        self, service: AuthService, actor: CurrentUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        auth.require(actor, "accounts")
+        self.service, self.actor = service, actor
+        self.users: list[UserView] = []
+        self.setWindowTitle("账号管理")
+        self.resize(720, 400)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        add = QPushButton("添加账号(&A)…")
+        add.clicked.connect(self.add)
+        reset = QPushButton("重置密码(&P)…")
+        reset.clicked.connect(self.reset_password)
+        self.role = QComboBox()
+        self.role.addItems(list(auth.ROLES))
+        set_role = QPushButton("改为此角色(&R)")
+        set_role.clicked.connect(self.apply_role)
+        self.toggle = QPushButton("停用/启用(&D)")
+        self.toggle.clicked.connect(self.toggle_active)
+        row = QHBoxLayout()
+        for w in (add, reset, self.role, set_role, self.toggle):
+            row.addWidget(w)
+        row.addStretch(1)
+        help_text = QLabel("\n".join(ROLE_HELP.values()))
+        help_text.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(help_text)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.users = self.service.users()
+        self.table.setRowCount(len(self.users))
+        for r, u in enumerate(self.users):
+            values = [
+                u.username,
+                u.display_name,
+                u.role,
+                "可用" if u.active else "已停用",
+                str(u.failed_attempts),
+                f"{u.created_at:%Y-%m-%d}",
+            ]
+            for c, text in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def selected(self) -> UserView | None:
+        r = self.table.currentRow()
+        return self.users[r] if 0 <= r < len(self.users) else None
+
+    def _do(self, fn: Callable[[], object]) -> bool:
+        try:
+            fn()
+        except DomainError as exc:
+            QMessageBox.warning(self, "账号管理", exc.message)
+            return False
+        self.refresh()
+        return True
+
+    def add(self) -> None:
+        form = AccountForm(self)
+        while form.exec() == QDialog.DialogCode.Accepted:
+            if form.password.text() != form.confirm.text():
+                QMessageBox.warning(self, "添加账号", "两次输入的密码不一致。")
+                continue
+            if self._do(
+                lambda: self.service.add_user(
+                    self.actor,
+                    form.username.text(),
+                    form.password.text(),
+                    form.role.currentData(),
+                    form.display_name.text(),
+                )
+            ):
+                return
+
+    def reset_password(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(
+            self, "重置密码", f"{user.username} 的新密码：", QLineEdit.EchoMode.Password
+        )
+        if ok:
+            self._do(lambda: self.service.set_password(self.actor, user.username, password))
+
+    def apply_role(self) -> None:
+        user = self.selected()
+        if user is not None:
+            self._do(
+                lambda: self.service.set_role(
+                    self.actor, user.username, self.role.currentText(), user.active
+                )
+            )
+
+    def toggle_active(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        if user.username == self.actor.username and user.active:
+            QMessageBox.warning(self, "账号管理", "不能停用正在使用的账号。")
+            return
+        self._do(
+            lambda: self.service.set_role(self.actor, user.username, user.role, not user.active)
+        )
