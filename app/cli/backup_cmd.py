@@ -14,7 +14,7 @@ from app.safety.instance_lock import AlreadyRunning, InstanceLock
 NAMES = {"backup", "restore", "check"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="立即备份数据库（校验后保存，按设置保留最近几份）")
     p.add_argument("--out", metavar="FILE", help="备份到指定文件（不参与轮换）；默认存入备份文件夹")
     p.set_defaults(func=run_backup)

@@ -13,7 +13,7 @@ from app.cli.context import Context, UsageError, parse_date
 NAMES = {"case"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("case", help="登记、查看、查询和办理信访件")
     cs = p.add_subparsers(dest="case_command", required=True)
 

@@ -9,7 +9,7 @@ from app.cli.context import Context, UsageError
 NAMES = {"demo"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="生成演示数据")
     p.add_argument("--cases", type=int, default=1000, help="信访件数量（默认 1000）")
     p.add_argument("--seed", type=int, default=1, help="随机种子（相同种子生成相同数据）")

@@ -9,7 +9,7 @@ from app.documents.service import DocumentService
 NAMES = {"doc"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doc", help="生成一件信访的文书（受理告知书、转送函、处理意见书等）")
     p.add_argument("--case", required=True, help="信访件编号")
     p.add_argument("--template", help="文书模板名称；不写则列出这件信访能生成的文书")

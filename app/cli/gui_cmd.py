@@ -11,7 +11,7 @@ from app.errors import DomainError
 NAMES = {"gui"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="打开信访工作台窗口（默认）")
     p.add_argument("--demo", action="store_true", help="使用单独的演示数据库（首次使用时自动生成）")
     p.add_argument("--smoke", action="store_true", help="启动后立即退出并打印启动耗时（测试用）")

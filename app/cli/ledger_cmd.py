@@ -12,7 +12,7 @@ from app.ledger.importing import dry_run, import_ledger
 NAMES = {"ledger"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ledger", help="导出、导入Excel台账")
     ls = p.add_subparsers(dest="ledger_command", required=True)
 

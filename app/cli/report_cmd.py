@@ -13,7 +13,7 @@ from app.documents.service import DocumentService, filter_reference
 NAMES = {"report"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="用模板生成报告（自查报告、年度报告、统计表），查看模板变量")
     p.add_argument(
         "--template", help="模板名称，如 年度信访工作报告（xinfang report templates 查看）"

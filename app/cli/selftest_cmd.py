@@ -10,7 +10,7 @@ from app.selftest import StepResult, run_selftest
 NAMES = {"selftest"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "selftest",
         help="自检：在临时文件夹中试运行迁移、登记办理、统计、模板、台账和备份（不动正式数据）",

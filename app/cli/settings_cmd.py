@@ -11,7 +11,7 @@ from app.office.service import SPECS, OfficeService, parse
 NAMES = {"settings"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("settings", help="查看和修改单位设置、字典和节假日")
     ss = p.add_subparsers(dest="settings_command", required=True)
 

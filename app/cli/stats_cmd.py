@@ -15,7 +15,7 @@ from app.stats.service import Statistics, StatisticsService
 NAMES = {"stats"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stats", help="统计指标（总量、受理、办结、满意率及同比）")
     p.add_argument(
         "--from", dest="date_from", type=parse_date, required=True, help="统计起始日期 YYYY-MM-DD"

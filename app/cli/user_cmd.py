@@ -15,7 +15,7 @@ from app.safety.auth import AuthService
 NAMES = {"user"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="账号：列出、添加、重设密码、修改角色")
     us = p.add_subparsers(dest="user_command", required=True)
     us.add_parser("list", help="列出账号").set_defaults(func=run_list)

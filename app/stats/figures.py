@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select, true
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.models import Case, Event
 
@@ -47,7 +48,7 @@ RATES: dict[str, tuple[str, str]] = {
     "leader_closure_rate": ("leader_closed", "leader_accepted"),
 }
 # sum key → (summed column, the figure whose cases it sums over)
-SUMS: dict[str, tuple[ColumnElement[int], str]] = {
+SUMS: dict[str, tuple[SQLColumnExpression[int], str]] = {
     "persons_total": (Case.persons, "total"),
     "visits.persons": (Case.persons, "visits.batches"),
     "collective.persons": (Case.persons, "collective.batches"),
@@ -66,12 +67,12 @@ class Scope:
     handling_due: ColumnElement[dt.date]
 
 
-def plain(column: ColumnElement[Any]) -> ColumnElement[Any]:
+def plain(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
     """`+column`: to SQLite an expression rather than the column. Two uses: such a term cannot
     choose an index (see populations), and it has no type affinity. A DATE column has NUMERIC
     affinity, so comparing it with a date string makes SQLite try to read both as numbers on
     every row: the figures compare plain dates (measured: date conditions ~40% cheaper)."""
-    return literal_column(f'+{column.table.name}."{column.name}"', column.type)  # type: ignore[attr-defined]
+    return literal_column(f'+{column.table.name}."{column.name}"', column.type)
 
 
 class Dates:
@@ -110,7 +111,7 @@ def rating_at(as_of: dt.date) -> ColumnElement[str]:
     )
 
 
-def not_by(column: ColumnElement[dt.date], day: dt.date) -> ColumnElement[bool]:
+def not_by(column: SQLColumnExpression[dt.date | None], day: dt.date) -> ColumnElement[bool]:
     """The event behind `column` had not happened by `day` (NULL-safe)."""
     return or_(column.is_(None), column > day)
 
@@ -202,7 +203,7 @@ def breakdown_condition(key: str, value: str, s: Scope) -> ColumnElement[bool]:
     return column == value
 
 
-def outside(column: ColumnElement[str], known: list[str]) -> ColumnElement[bool]:
+def outside(column: SQLColumnExpression[str | None], known: list[str]) -> ColumnElement[bool]:
     """A value not among `known` (NULL included), to find values a breakdown must add."""
     if not known:
         return true()

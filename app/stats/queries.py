@@ -118,8 +118,8 @@ def compute(
     every: dict[str, list[str]] = {"by_form": list(FORMS)}
     for key, kind in DICTIONARY_KINDS.items():
         known[key], every[key] = _dictionary(session, kind)
-    for key, values in known.items():
-        for v in values:
+    for key, names in known.items():
+        for v in names:
             columns.append((f"{key}.{v}", func.count().filter(BREAKDOWN_COLUMNS[key] == v)))
     row = session.execute(select(*(c for _, c in columns)).where(pops["R"])).one()
     values = {name: int(round(v or 0)) for (name, _), v in zip(columns, row, strict=True)}
@@ -136,7 +136,7 @@ def compute(
     # ---- the populations outside R: small index-driven queries. Kept apart: each walks
     # ix_cases_final_received and rejects most entries by received_on before reading the row.
     counts["carried_over"] = session.scalar(select(func.count()).where(pops["carried"])) or 0
-    open_columns = [("open_at_end", func.count())]
+    open_columns: list[tuple[str, Any]] = [("open_at_end", func.count())]
     if workload:
         open_columns += [
             (k, func.count().filter(figs[k][1])) for k in ("workload.overdue", "workload.due_soon")
@@ -153,7 +153,7 @@ def by_month(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str
     index, without reading the case rows."""
     month = func.substr(Case.received_on, 1, 7)
     query = select(month, func.count()).where(received_in(date_from, date_to)).group_by(month)
-    counts = dict(session.execute(query).all())
+    counts: dict[str, int] = dict(session.execute(query).tuples().all())
     return {m: counts.get(m, 0) for m in period.months(date_from, date_to)}
 
 
