@@ -6,7 +6,7 @@ row so the case list can filter and sort 100,000 cases in SQL.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -24,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    pass
+    __table__: ClassVar[Table]  # every model maps one Table (DeclarativeBase says FromClause)
 
 
 class Petitioner(Base):

@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app import clock, paths
 
@@ -201,7 +201,7 @@ class _Run:
             ("复核申请", d(2025, 12, 15), {}),
             ("复核意见", d(2025, 12, 20), {"opinion": "维持复查意见"}),
         ]:
-            service.act(a, action, on, data)
+            service.act(a, action, on, cast(dict[str, Any], data))
         b = new("乙", received_on=d(2025, 11, 10), form="来信", name="自检乙")
         service.act(b, "交办", d(2025, 11, 12), {"to": "农村经营管理股", "deadline": "2026-01-10"})
         c = new("丙", received_on=d(2025, 12, 1), form="来电", name="自检丙")
@@ -456,7 +456,7 @@ def start_main_window() -> str:
         code = run_gui(demo=True)
     finally:
         poll.stop()
-        errors.report = real_report  # type: ignore[assignment]
+        errors.report = real_report
         sys.excepthook, threading.excepthook = hooks
         for handler in log.handlers[:]:
             if handler not in handlers:  # the log of the temporary folder: closed, not kept

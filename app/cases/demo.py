@@ -217,7 +217,8 @@ def generate(
                 s.execute(insert(Petitioner.__table__), batch_p)
             s.execute(insert(Case.__table__), batch_c)
             s.execute(insert(Event.__table__), batch_e)
-        batch_p.clear(), batch_c.clear(), batch_e.clear()
+        for batch in (batch_p, batch_c, batch_e):
+            batch.clear()
 
     for i, received in enumerate(days):
         cid = next_cid + i

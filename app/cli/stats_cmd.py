@@ -3,6 +3,7 @@
 import argparse
 import json
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from app.cli.context import Context, parse_date
@@ -87,7 +88,7 @@ def table(stats: Statistics) -> str:
         lines.append(title)
         cells = stats.breakdowns[key]
         if key == "by_month" or last is None:
-            lines += _render([("", "本期")] + [(k, f"{v}件") for k, v in cells.items()])  # type: ignore[list-item]
+            lines += _render([("", "本期")] + [(k, f"{v}件") for k, v in cells.items()])
             continue
         other = last.breakdowns[key]
         rows = [("", "本期", "上年同期", "同比")]
@@ -102,7 +103,7 @@ def _change(this: float | None, last: float | None, key: str) -> float | None:
     return change(this, last, is_rate=key in RATES)["change"]
 
 
-def _render(rows: list[tuple[str, ...]]) -> list[str]:
+def _render(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(_pad(c, widths[i], right=i > 0) for i, c in enumerate(r)).rstrip() for r in rows

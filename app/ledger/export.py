@@ -207,14 +207,19 @@ def _setup_sheet(ws: Worksheet, title: str) -> None:
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    assert ws.sheet_properties.pageSetUpPr is not None  # openpyxl creates it with the sheet
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    # openpyxl creates a sheet's header/footer items and their parts; its typing says "or None".
+    assert ws.oddHeader is not None and ws.oddHeader.center is not None
+    assert ws.oddFooter is not None and ws.oddFooter.center is not None
     ws.oddHeader.center.text = title
     ws.oddHeader.center.size = 14
     ws.oddHeader.center.font = "宋体,Bold"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     today = clock.today()
+    assert ws.oddFooter.right is not None
     ws.oddFooter.right.text = f"导出日期：{today.year}年{today.month}月{today.day}日"
 
 

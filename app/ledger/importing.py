@@ -126,7 +126,7 @@ def check_people(session: Session, table: Table, plan: ImportPlan) -> None:
     for p in plan.rows:
         if p.data.id_number:
             names.setdefault(p.data.id_number, (p.data.name, p.row))
-    known: dict[str, str] = {}
+    known: dict[str | None, str] = {}  # keys: the 身份证号 asked for, never None
     ids = list(names)
     for i in range(0, len(ids), 500):
         known.update(
@@ -219,10 +219,10 @@ def _note_numbers(session: Session, numbers: list[str]) -> None:
 
 def _people(
     session: Session, rows: list[RowPlan]
-) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+) -> tuple[dict[str | None, int], dict[tuple[str, str | None], int]]:
     """Existing petitioners the ledger's rows name: by 身份证号, and by 姓名+电话 without one."""
-    by_id: dict[str, int] = {}
-    by_phone: dict[tuple[str, str], int] = {}
+    by_id: dict[str | None, int] = {}  # as Petitioner.id_number is typed; None never a key
+    by_phone: dict[tuple[str, str | None], int] = {}
     ids = sorted({p.data.id_number for p in rows if p.data.id_number})
     phones = sorted({p.data.phone for p in rows if p.data.phone and not p.data.id_number})
     for i in range(0, len(ids), 500):

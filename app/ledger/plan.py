@@ -203,7 +203,7 @@ def _category(ctx: _Context, row_no: int, raw: Any) -> tuple[str, str]:
     return "", ""
 
 
-def _remark(raw: Any) -> tuple[str, dict[str, bool]]:
+def _remark(raw: Any) -> tuple[str, dict[str, Any]]:
     s = text(raw)
     flags: dict[str, bool] = {}
     m = _REMARK_TAG.match(s)

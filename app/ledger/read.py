@@ -171,7 +171,7 @@ def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
 
 def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
     """The row (under titles and blank rows) naming the most §6 columns, and its mapping."""
-    best, best_map = -1, {}
+    best, best_map = -1, dict[str, int]()
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping: dict[str, int] = {}
         for col, value in enumerate(row):

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -71,7 +71,7 @@ def write_stats_sheet(
 
     def styled(
         value: Any, font: Font | None = None, fill: PatternFill | None = None, fmt: str = ""
-    ) -> WriteOnlyCell:
+    ) -> Cell:
         cell = WriteOnlyCell(ws, value)
         if font:
             cell.font = font
@@ -82,7 +82,7 @@ def write_stats_sheet(
             cell.number_format = fmt
         return cell
 
-    def words(value: str) -> WriteOnlyCell:
+    def words(value: str) -> Cell:
         cell = WriteOnlyCell(ws, value)
         cell.alignment = _RIGHT  # beside right-aligned numbers
         return cell

@@ -208,7 +208,7 @@ def parse_date(value: Any) -> dt.date | None:
         return None
     m = _DATE_TEXT.match(raw) or _DATE_DIGITS.match(raw)
     if m:
-        return _ymd(*m.groups(), raw)
+        return _ymd(m[1], m[2], m[3], raw)
     raise DomainError(f"日期“{raw}”无法识别，应为{DATE_STYLES}。")
 
 

@@ -9,8 +9,9 @@ rules recognise by name (交办机关 required, deadlines in months).
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -91,7 +92,7 @@ def _case_match(kind: str, value: str, parent: str | None) -> list[ColumnElement
     return where
 
 
-def _uses(session: Session, kind: str, parent: str | None) -> dict[str, int]:
+def _uses(session: Session, kind: str, parent: str | None) -> dict[str | None, int]:
     column = _CASE_COLUMN[kind]
     query = select(column, func.count()).where(column.is_not(None)).group_by(column)
     if kind == "subcategory":
@@ -192,7 +193,9 @@ def rename(
             ).where(*where),
         )
     )
-    relabelled = session.execute(update(Case).where(*where).values({column.key: new})).rowcount
+    relabelled = cast(
+        CursorResult[Any], session.execute(update(Case).where(*where).values({column.key: new}))
+    ).rowcount
     if kind == "category":
         session.execute(
             update(DictEntry)
