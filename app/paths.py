@@ -72,6 +72,7 @@ def logs_dir() -> Path:
 
 
 def bundled(*parts: str) -> Path:
-    """A file shipped with the program (templates/, resources/, migrations), from source or bundle."""
+    """A file shipped with the program (templates/, resources/, migrations), from source or
+    bundle."""
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     return base.joinpath(*parts)

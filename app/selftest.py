@@ -130,7 +130,10 @@ class _Run:
         utf8 = "开" if sys.flags.utf8_mode else "关"
         if getattr(sys, "frozen", False) and not sys.flags.utf8_mode:
             raise Failed("程序没有以 UTF-8 模式运行（打包时应在 build.spec 中设置 X utf8 选项）")
-        return f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，图标，Qt 中文翻译，UTF-8 模式：{utf8}"
+        return (
+            f"迁移脚本 {len(versions)} 个，默认模板 {len(catalog.SPECS)} 个，"
+            f"图标，Qt 中文翻译，UTF-8 模式：{utf8}"
+        )
 
     def modules(self) -> str:
         """Every module of `app` and `ui` imports (what the bundle left out is named)."""
@@ -221,7 +224,8 @@ class _Run:
         )
         expect("查询“自检”找到的件数（不含作废）", service.count(CaseFilter(text="自检")), 4)
         expect("按拼音首字母 zjj 查到的件数", service.count(CaseFilter(text="zjj")), 1)
-        return f"登记 5 件，办理 {sum(len(service.detail(n).events) for n in self.numbers.values())} 步，状态与查询正确"
+        steps = sum(len(service.detail(n).events) for n in self.numbers.values())
+        return f"登记 5 件，办理 {steps} 步，状态与查询正确"
 
     def statistics(self) -> str:
         from app.stats.service import StatisticsService

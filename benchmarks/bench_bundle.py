@@ -87,7 +87,8 @@ def main() -> int:
         print(f"size: bare PySide6 window {mb(hello_size)} ({hello_size} bytes)")
         smaller = app_size <= hello_size
         print(
-            f"size check: application {'≤' if smaller else '>'} bare window ({(app_size - hello_size) / 1_048_576:+.1f} MB)"
+            f"size check: application {'≤' if smaller else '>'} bare window "
+            f"({(app_size - hello_size) / 1_048_576:+.1f} MB)"
         )
         subprocess.run([str(hello_folder / "hello"), "--smoke"], env=env, check=True)
 
@@ -118,10 +119,13 @@ def main() -> int:
         walls, marks = walls[1:], marks[1:]
         median = statistics.median(walls)
         print(
-            f"start-up to the dashboard ({args.cases} cases, {args.runs} runs): median {median:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s (target ≤ {STARTUP_TARGET_S} s)"
+            f"start-up to the dashboard ({args.cases} cases, {args.runs} runs): median "
+            f"{median:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s (target ≤ "
+            f"{STARTUP_TARGET_S} s)"
         )
         print(
-            f"program's own marks (median run, from its first line): {marks[walls.index(sorted(walls)[len(walls) // 2])]}"
+            "program's own marks (median run, from its first line): "
+            f"{marks[walls.index(sorted(walls)[len(walls) // 2])]}"
         )
         print(load())
         ok = smaller and median <= STARTUP_TARGET_S

@@ -198,20 +198,24 @@ def main() -> None:
     bare, ours = cold_start(data_dir, args.runs)
     figures = in_process(data_dir)
     print(
-        f"cold start to dashboard drawn: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window: {bare:.2f} s; ratio {ours / bare:.1f}×"
+        f"cold start to dashboard drawn: {ours:.2f} s (target ≤ 1.5 s); bare PySide6 window: "
+        f"{bare:.2f} s; ratio {ours / bare:.1f}×"
     )
     print(
-        f"first page of the case list: {figures['first_page_ms']:.0f} ms for {int(figures['cases_listed']):,} cases (target ≤ 150 ms)"
+        f"first page of the case list: {figures['first_page_ms']:.0f} ms for "
+        f"{int(figures['cases_listed']):,} cases (target ≤ 150 ms)"
     )
     for key, value in figures.items():
         if key.startswith("search_") and key.endswith("_ms"):
             text = key[len("search_") : -len("_ms")]
             rows = int(figures[f"search_{text}_rows"])
             print(
-                f"search keystroke '{text}' → rows updated: {value:.0f} ms ({rows:,} rows) (target ≤ 150 ms)"
+                f"search keystroke '{text}' → rows updated: {value:.0f} ms ({rows:,} rows) (target "
+                "≤ 150 ms)"
             )
     print(
-        f"resident memory after browsing: {figures['rss_after_browsing_mb']:.0f} MB, peak {figures['peak_rss_mb']:.0f} MB (target ≤ 350 MB)"
+        f"resident memory after browsing: {figures['rss_after_browsing_mb']:.0f} MB, peak "
+        f"{figures['peak_rss_mb']:.0f} MB (target ≤ 350 MB)"
     )
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(

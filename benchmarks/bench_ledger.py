@@ -117,10 +117,12 @@ def main() -> None:
             ours_stats.append(time.perf_counter() - t)
         b, o, os_ = min(bare), min(ours), min(ours_stats)
         print(
-            f"导出 {n} 行：裸写 {b:.2f} s；台账（格式、超期标色，无统计表）{o:.2f} s = {o / b:.2f}×；含统计表 {os_:.2f} s = {os_ / b:.2f}×（目标 ≤ 1.3×）"
+            f"导出 {n} 行：裸写 {b:.2f} s；台账（格式、超期标色，无统计表）{o:.2f} s = "
+            f"{o / b:.2f}×；含统计表 {os_:.2f} s = {os_ / b:.2f}×（目标 ≤ 1.3×）"
         )
         print(
-            f"  超期行 {result.overdue}；文件 {(work / 'ours_stats.xlsx').stat().st_size / 1e6:.1f} MB"
+            f"  超期行 {result.overdue}；文件 {(work / 'ours_stats.xlsx').stat().st_size / 1e6:.1f}"
+            " MB"
         )
         _, mem_bare = peak(lambda: bare_dump(db, work / "bare.xlsx"))
         _, mem_ours = peak(lambda: export_ledger(db, CaseFilter(), work / "ours_stats.xlsx"))
@@ -139,7 +141,9 @@ def main() -> None:
         imported = import_ledger(target, plan, user="bench", source=ledger.name)
         t_write = time.perf_counter() - t
         print(
-            f"导入 {args.import_rows} 行（{blanked} 个身份证号留空）：检查 {t_dry:.2f} s + 写入 {t_write:.2f} s = {t_dry + t_write:.2f} s（目标 ≤ 10 s）；新增 {imported.created} 件，错误 {len(plan.errors)}，提示 {len(plan.problems) - len(plan.errors)}"
+            f"导入 {args.import_rows} 行（{blanked} 个身份证号留空）：检查 {t_dry:.2f} s + 写入 "
+            f"{t_write:.2f} s = {t_dry + t_write:.2f} s（目标 ≤ 10 s）；新增 {imported.created} "
+            f"件，错误 {len(plan.errors)}，提示 {len(plan.problems) - len(plan.errors)}"
         )
         target.close()
         shutil.rmtree(work / "empty")

@@ -53,7 +53,8 @@ def main() -> None:
     print(json.dumps({k: round(v, 2) for k, v in figures.items()}, ensure_ascii=False, indent=1))
     over = [k for k, v in figures.items() if k.endswith("_ms") and v > TARGET_MS]
     print(
-        f"target ≤ {TARGET_MS} ms each; over target: {over or 'none'}; output in {out_dir}; {load()}"
+        f"target ≤ {TARGET_MS} ms each; over target: {over or 'none'}; output in {out_dir}; "
+        f"{load()}"
     )
 
 

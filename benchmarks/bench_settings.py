@@ -1,4 +1,5 @@
-"""Issue 6 (设置) figures at 100,000 cases: a limit change, a holiday, a rename, the 集体访 threshold.
+"""Issue 6 (设置) figures at 100,000 cases: a limit change, a holiday, a rename, the 集体访
+threshold.
 
 Each runs in one transaction on a copy of the cached demo database, including the commit.
 `--orm` also times the ORM loop that `workflow.reproject_all` used before (slow: ~1.5 minutes).

@@ -43,7 +43,9 @@ def dense_db() -> Database:
         shutil.rmtree(tmp, ignore_errors=True)
         db = open_database(tmp / "xinfang.sqlite3")
         print(
-            f"generating the dense database ({demo.generate(db, 100_000, seed=7, years=(TODAY.year - 2, TODAY.year)).seconds:.0f} s)"
+            "generating the dense database "
+            f"({demo.generate(db, 100_000, seed=7, years=(TODAY.year - 2, TODAY.year)).seconds:.0f}"
+            " s)"
         )
         db.close()
         tmp.rename(path.parent)
@@ -52,7 +54,10 @@ def dense_db() -> Database:
 
 def raw_group_by(path: Path) -> float:
     conn = sqlite3.connect(path)
-    sql = "SELECT form, COUNT(*) FROM cases WHERE received_on BETWEEN ? AND ? AND voided = 0 GROUP BY form"
+    sql = (
+        "SELECT form, COUNT(*) FROM cases"
+        " WHERE received_on BETWEEN ? AND ? AND voided = 0 GROUP BY form"
+    )
     args = tuple(d.isoformat() for d in PERIOD)
     try:
         return timed(lambda: conn.execute(sql, args).fetchall(), repeat=9)

@@ -18,7 +18,8 @@ ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 def draw(size: int) -> QImage:
-    """A rounded blue square, a white folded sheet of paper and a red seal dot: a petition letter."""
+    """A rounded blue square, a white folded sheet of paper and a red seal dot: a petition
+    letter."""
     img = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(Qt.GlobalColor.transparent)
     p = QPainter(img)

@@ -41,12 +41,15 @@ def acceptance() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映的"
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映"
+        "的"
         "“{{ case.summary }}”的信访事项收悉。",
         "根据《信访工作条例》第二十三条的规定，经审查，该信访事项属于本机关职权范围，"
-        "本机关决定予以受理{% if decision.kind == '交办' %}，并已交由{{ decision.to }}办理{% endif %}。"
+        "本机关决定予以受理{% if decision.kind == '交办' %}，"
+        "并已交由{{ decision.to }}办理{% endif %}。"
         "本机关将{% if case.channel == '人大建议' or case.channel == '政协提案' %}在规定期限内办结"
-        "{% else %}自受理之日（{{ case.accepted_on | cdate }}）起{{ limits.handling_days }}日内办结{% endif %}"
+        "{% else %}自受理之日（{{ case.accepted_on | cdate }}）起{{ limits.handling_days }}日内办"
+        "结{% endif %}"
         "（办理期限至{{ case.handling_due | cdate }}）；情况复杂的，经本机关负责人批准，"
         "可以适当延长办理期限，延长期限不超过{{ limits.max_extension_days }}日，并告知延期理由。",
         "特此告知。",
@@ -62,7 +65,8 @@ def refusal() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映的"
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映"
+        "的"
         "“{{ case.summary }}”的信访事项收悉。",
         "经审查，{{ decision.reason }}。根据《信访工作条例》的有关规定，本机关决定不予受理。",
         "{% if decision.route %}请你（你们）{{ decision.route }}。{% endif %}",
@@ -75,8 +79,10 @@ def refusal() -> None:
 def _who(kind: str) -> str:
     # 条例 Art.30: a 检举控告类 letter names no petitioner; the context empties the fields too.
     return (
-        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的一件检举控告类信访事项"
-        "{% else %}{{ petitioner.display }}于{{ case.received_on | cdate }}以{{ case.form }}形式反映的"
+        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的一件检举控告类信访"
+        "事项"
+        "{% else %}{{ petitioner.display }}于{{ case.received_on | cdate }}以{{ case.form }}形式反"
+        "映的"
         "“{{ case.summary }}”的信访事项{% endif %}"
     )
 
@@ -131,8 +137,10 @@ def extension() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）反映的“{{ case.summary }}”的信访事项，本机关已于{{ case.accepted_on | cdate }}受理。",
-        "因{{ extension.reason }}，该事项不能在规定期限内办结。根据《信访工作条例》第三十四条的规定，"
+        "你（你们）反映的“{{ case.summary }}”的信访事项，本机关已于{{ case.accepted_on | cdate }}受"
+        "理。",
+        "因{{ extension.reason }}，该事项不能在规定期限内办结。"
+        "根据《信访工作条例》第三十四条的规定，"
         "经{{ extension.approver }}批准，办理期限延长{{ extension.days }}日，"
         "延长后的办理期限至{{ extension.new_due | cdate }}。",
         "特此告知。",
@@ -148,7 +156,8 @@ def opinion() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式提出的信访事项，"
+        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式提出"
+        "的信访事项，"
         "本机关已于{{ case.accepted_on | cdate }}受理。现将处理意见告知如下：",
     )
     g.h1(doc, "一、信访请求")
@@ -158,10 +167,13 @@ def opinion() -> None:
     g.h1(doc, "三、处理意见及依据")
     g.body(
         doc,
-        "{% if reply.result == '支持' %}经研究，你（你们）的信访请求符合法律、法规、规章或者其他有关规定，"
-        "本机关予以支持。{% elif reply.result == '不予支持' %}经研究，你（你们）的信访请求缺乏事实根据"
+        "{% if reply.result == '支持' %}经研究，你（你们）的信访请求符合法律、法规、"
+        "规章或者其他有关规定，"
+        "本机关予以支持。{% elif reply.result == '不予支持' %}经研究，"
+        "你（你们）的信访请求缺乏事实根据"
         "或者不符合法律、法规、规章或者其他有关规定，本机关不予支持，并已向你（你们）做好解释工作。"
-        "{% else %}经研究，你（你们）的信访请求合理但缺乏法律依据，本机关已对你（你们）做好解释说明工作。"
+        "{% else %}经研究，你（你们）的信访请求合理但缺乏法律依据，"
+        "本机关已对你（你们）做好解释说明工作。"
         "{% endif %}（《信访工作条例》第三十二条）",
     )
     g.h1(doc, "四、复查途径")
@@ -231,7 +243,8 @@ def supervision() -> None:
     for label, text in (
         (
             "反映问题",
-            "{% if petitioner.withheld %}检举控告类事项，内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
+            "{% if petitioner.withheld %}检举控告类事项，"
+            "内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
         ),
         ("督办单位（领导）", "{{ supervision.by }}"),
         ("督办意见", "{{ supervision.note or '请抓紧办理，按期办结，并将办理结果报送本机关。' }}"),
@@ -246,7 +259,8 @@ def supervision() -> None:
         doc,
         "",
         "请承办单位高度重视，于办理期限内办结，并将办理结果书面报送本机关。"
-        "{% if petitioner.withheld %}本事项属检举控告类，请严格保密（《信访工作条例》第三十条）。{% endif %}",
+        "{% if petitioner.withheld %}本事项属检举控告类，"
+        "请严格保密（《信访工作条例》第三十条）。{% endif %}",
     )
     g.signature(doc, "{{ office }}", "{{ supervision.on | cdate }}")
     _save(doc, "督办单")

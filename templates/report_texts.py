@@ -15,22 +15,29 @@ TOTAL = (
     "截至{{ as_of | cdate }}，{{ period_name }}我单位共受理各类信访{{ stats.total }}件"
     "{{ stats.persons_total }}人次，同比{{ yoy.total }}"
     "{% if stats.carried_over %}，另有上期结转{{ stats.carried_over }}件{% endif %}。"
-    "其中来信{{ stats.by_form.来信 }}件，来访{{ stats.visits.batches }}批{{ stats.visits.persons }}人次，"
+    "其中来信{{ stats.by_form.来信 }}件，来访{{ stats.visits.batches }}批{{ stats.visits.persons }}"
+    "人次，"
     "来电{{ stats.by_form.来电 }}件，网上信访{{ stats.by_form.网上 }}件"
     "{% if stats.by_form.传真 %}，传真{{ stats.by_form.传真 }}件{% endif %}；"
-    "按来源分，直接受理{{ stats.by_channel.直接受理 }}件，市长信箱{{ stats.by_channel.市长信箱 }}件，"
+    "按来源分，直接受理{{ stats.by_channel.直接受理 }}件，市长信箱{{ stats.by_channel.市长信箱 }}件"
+    "，"
     "书记信箱{{ stats.by_channel.书记信箱 }}件，12345热线{{ stats.by_channel['12345热线'] }}件，"
     "上级交办{{ stats.by_channel.上级交办 }}件，上级转送{{ stats.by_channel.上级转送 }}件"
-    "{% for row in channel_rows if row.name not in ('直接受理', '市长信箱', '书记信箱', '12345热线', '上级交办', '上级转送') and row.count %}"
+    "{% for row in channel_rows if row.name not in ('直接受理', '市长信箱', '书记信箱',"
+    " '12345热线', '上级交办', '上级转送') and row.count %}"
     "，{{ row.name }}{{ row.count }}件{% endfor %}。"
 )
 HANDLED = (
-    "已受理（含交办）的{{ ratios.closure_rate.denominator }}件中，已办结{{ ratios.closure_rate.numerator }}件，"
+    "已受理（含交办）的{{ ratios.closure_rate.denominator }}件中，"
+    "已办结{{ ratios.closure_rate.numerator }}件，"
     "办结率{{ stats.closure_rate | pct }}，按期办结率{{ stats.on_time_closure_rate | pct }}，"
-    "平均办结用时{{ stats.avg_days_to_close | num }}天；全部信访事项处理率{{ stats.handled_rate | pct }}，"
-    "及时受理率{{ stats.timely_acceptance_rate | pct }}。已回访{{ ratios.satisfaction_rate.denominator }}件，"
+    "平均办结用时{{ stats.avg_days_to_close | num }}天；"
+    "全部信访事项处理率{{ stats.handled_rate | pct }}，"
+    "及时受理率{{ stats.timely_acceptance_rate | pct }}。"
+    "已回访{{ ratios.satisfaction_rate.denominator }}件，"
     "群众满意率{{ stats.satisfaction_rate | pct }}。"
-    "{% if stats.overdue_open %}截至{{ as_of | cdate }}尚有{{ stats.overdue_open }}件超过办理期限未办结，正在督促办理。"
+    "{% if stats.overdue_open %}截至{{ as_of | cdate }}尚有{{ stats.overdue_open }}件超过办理期限未"
+    "办结，正在督促办理。"
     "{% else %}没有超过办理期限未办结的信访事项。{% endif %}"
 )
 
@@ -41,7 +48,8 @@ def self_check(g: ModuleType, save: Save) -> None:
     g.to(doc, "县信访局：")
     g.body(
         doc,
-        "根据信访工作目标管理考评的有关要求，我单位对{{ period_name }}信访工作各项考核指标进行了认真自查，"
+        "根据信访工作目标管理考评的有关要求，我单位对{{ period_name }}信访工作各项考核指标进行了认"
+        "真自查，"
         "现将有关情况报告如下：",
         TOTAL,
         HANDLED,
@@ -50,46 +58,58 @@ def self_check(g: ModuleType, save: Save) -> None:
     items = [
         (
             "（一）进京上访：",
-            "{% if stats.visit_levels.进京 %}{{ period_name }}发生群众进京上访{{ stats.visit_levels.进京 }}批次，"
-            "同比{{ yoy.visit_levels.进京 }}，均已按要求及时处置。{% else %}全年无群众进京上访事件发生。{% endif %}",
+            "{% if stats.visit_levels.进京 %}{{ period_name }}发生群众进京上"
+            "访{{ stats.visit_levels.进京 }}批次，"
+            "同比{{ yoy.visit_levels.进京 }}，均已按要求及时处置。{% else %}全年无群众进京上访事件"
+            "发生。{% endif %}",
         ),
         (
             "（二）到市上访：",
-            "{% if stats.visit_levels.到市 or stats.visit_levels.赴省 %}到市上访{{ stats.visit_levels.到市 }}批次"
-            "{% if stats.visit_levels.赴省 %}，赴省上访{{ stats.visit_levels.赴省 }}批次{% endif %}，同比{{ yoy.visit_levels.到市 }}。"
+            "{% if stats.visit_levels.到市 or stats.visit_levels.赴省 %}到市上"
+            "访{{ stats.visit_levels.到市 }}批次"
+            "{% if stats.visit_levels.赴省 %}，赴省上访{{ stats.visit_levels.赴省 }}批次{% endif %}"
+            "，同比{{ yoy.visit_levels.到市 }}。"
             "{% else %}无群众到市集访，无群众到市非正常上访。{% endif %}"
             "{% if stats.abnormal %}非正常上访{{ stats.abnormal }}件。{% endif %}",
         ),
         (
             "（三）到县集访：",
             "{% if stats.visit_levels.到县 %}到县上访{{ stats.visit_levels.到县 }}批次。{% endif %}"
-            "{% if stats.collective.batches %}集体访{{ stats.collective.batches }}批{{ stats.collective.persons }}人次，"
+            "{% if stats.collective.batches %}集体访{{ stats.collective.batches }}"
+            "批{{ stats.collective.persons }}人次，"
             "同比{{ yoy.collective.batches }}。{% else %}无群众集体上访。{% endif %}",
         ),
         (
             "（四）重复来信：",
-            "{% if stats.repeat %}重复信访{{ stats.repeat }}件，占信访总量的{{ stats.repeat_rate | pct }}，"
+            "{% if stats.repeat %}重复信访{{ stats.repeat }}件，"
+            "占信访总量的{{ stats.repeat_rate | pct }}，"
             "同比{{ yoy.repeat }}。{% else %}无重复来信来访。{% endif %}",
         ),
         ("（五）群体性事件：", "没有发生群体性事件。"),
         (
             "（六）劝返处置：",
-            "{% if stats.skip_level or stats.abnormal %}越级上访{{ stats.skip_level }}件、非正常上访{{ stats.abnormal }}件，"
-            "均已按规定劝返处置，并做好教育疏导工作。{% else %}无群众进京、赴省、到市越级上访，无劝返处置任务。{% endif %}",
+            "{% if stats.skip_level or stats.abnormal %}越级上访{{ stats.skip_level }}件、"
+            "非正常上访{{ stats.abnormal }}件，"
+            "均已按规定劝返处置，并做好教育疏导工作。{% else %}无群众进京、赴省、到市越级上访，"
+            "无劝返处置任务。{% endif %}",
         ),
         (
             "（七）排查调处：",
             "每月定期开展矛盾纠纷排查，{{ period_name }}共开展排查{{ stats.screenings.times }}次，"
-            "排查出矛盾纠纷{{ stats.screenings.found }}件，调处化解{{ stats.screenings.resolved }}件，"
+            "排查出矛盾纠纷{{ stats.screenings.found }}件，调处化解{{ stats.screenings.resolved }}"
+            "件，"
             "调处工作“五个一”责任制落到实处。"
             "{% if stats.leader_receptions.days %}领导接访日{{ stats.leader_receptions.days }}天，"
-            "接待群众{{ stats.leader_receptions.batches }}批{{ stats.leader_receptions.persons }}人次。{% endif %}",
+            "接待群众{{ stats.leader_receptions.batches }}批{{ stats.leader_receptions.persons }}人"
+            "次。{% endif %}",
         ),
         (
             "（八）办理交办案件：",
-            "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件，均已登记在册。"
+            "上级交办{{ stats.by_channel.上级交办 }}件、转送{{ stats.by_channel.上级转送 }}件，"
+            "均已登记在册。"
             "受理事项按期办结{{ ratios.on_time_closure_rate.numerator }}件，按时报结率达"
-            "{{ stats.on_time_closure_rate | pct }}，同比{{ yoy.on_time_closure_rate }}，且质量符合要求。"
+            "{{ stats.on_time_closure_rate | pct }}，同比{{ yoy.on_time_closure_rate }}，"
+            "且质量符合要求。"
             "领导包案{{ stats.leader_cases }}件，办结率{{ stats.leader_closure_rate | pct }}。",
         ),
     ]
@@ -111,7 +131,8 @@ def self_check(g: ModuleType, save: Save) -> None:
         (
             "（三）机构人员落实。",
             "按照《信访工作条例》要求设置信访工作机构，成立了信访工作领导小组，主要领导任组长，"
-            "{% if leaders %}{{ leaders | join('、') }}等同志分别包案，{% endif %}配备了专（兼）职信访干部。",
+            "{% if leaders %}{{ leaders | join('、') }}等同志分别包案，{% endif %}配备了专（兼）职"
+            "信访干部。",
         ),
         ("（四）办公设施设备配套。", "配有接待场所和取证设备，能保证信访稳定工作需要。"),
         ("（五）按时报送材料。", "出台了年度工作意见，按时报送工作总结和信访工作动态。"),
@@ -162,8 +183,10 @@ def annual(g: ModuleType, save: Save) -> None:
     g.body(
         doc,
         TOTAL,
-        "来访中集体访{{ stats.collective.batches }}批{{ stats.collective.persons }}人次，同比{{ yoy.collective.batches }}；"
-        "重复信访{{ stats.repeat }}件，重复信访率{{ stats.repeat_rate | pct }}；越级上访{{ stats.skip_level }}件，"
+        "来访中集体访{{ stats.collective.batches }}批{{ stats.collective.persons }}人次，"
+        "同比{{ yoy.collective.batches }}；"
+        "重复信访{{ stats.repeat }}件，重复信访率{{ stats.repeat_rate | pct }}；"
+        "越级上访{{ stats.skip_level }}件，"
         "非正常上访{{ stats.abnormal }}件。",
         HANDLED,
         "与上年同期相比，及时受理率{{ yoy.timely_acceptance_rate }}，办结率{{ yoy.closure_rate }}，"
@@ -177,8 +200,10 @@ def annual(g: ModuleType, save: Save) -> None:
     g.body(
         doc,
         "从反映的问题看，信访事项主要集中在"
-        "{% for row in top_categories %}{{ row.name }}（{{ row.count }}件，占{{ row.share | pct }}）"
-        "{% if not loop.last %}、{% endif %}{% else %}——（本期无信访事项）{% endfor %}等领域，分类情况见表1。",
+        "{% for row in top_categories %}{{ row.name }}（{{ row.count }}件，"
+        "占{{ row.share | pct }}）"
+        "{% if not loop.last %}、{% endif %}{% else %}——（本期无信访事项）{% endfor %}等领域，"
+        "分类情况见表1。",
     )
     g.caption(doc, "表1  信访事项按问题类别统计")
     _breakdown_table(g, doc, "category_rows", "问题类别")
@@ -186,7 +211,8 @@ def annual(g: ModuleType, save: Save) -> None:
     g.body(
         doc,
         "按承办单位统计，信访事项较多的是"
-        "{% for row in top_departments %}{{ row.name }}（{{ row.count }}件）{% if not loop.last %}、{% endif %}"
+        "{% for row in top_departments %}{{ row.name }}（{{ row.count }}件）{% if not loop.last %}"
+        "、{% endif %}"
         "{% else %}——（本期无信访事项）{% endfor %}，各单位情况见表2。对信访事项较多的单位，"
         "已督促其分析原因，从源头上预防和减少信访问题。",
     )
@@ -195,15 +221,19 @@ def annual(g: ModuleType, save: Save) -> None:
     g.h1(doc, "四、转送、交办、督办情况")
     g.body(
         doc,
-        "{{ period_name }}收到上级交办信访事项{{ stats.by_channel.上级交办 }}件、上级转送{{ stats.by_channel.上级转送 }}件，"
-        "均已登记在册，按期办结情况见上文。对领导包案的{{ stats.leader_cases }}件信访事项实行一案一领导、一抓到底，"
+        "{{ period_name }}收到上级交办信访事项{{ stats.by_channel.上级交办 }}件、"
+        "上级转送{{ stats.by_channel.上级转送 }}件，"
+        "均已登记在册，按期办结情况见上文。对领导包案的{{ stats.leader_cases }}件信访事项实行一案一"
+        "领导、一抓到底，"
         "办结率{{ stats.leader_closure_rate | pct }}。对临近期限和超过期限的信访事项及时督办，"
-        "{% if stats.overdue_open %}目前仍有{{ stats.overdue_open }}件超期未结，已逐件督办。{% else %}目前没有超期未结事项。{% endif %}",
+        "{% if stats.overdue_open %}目前仍有{{ stats.overdue_open }}件超期未结，"
+        "已逐件督办。{% else %}目前没有超期未结事项。{% endif %}",
     )
     g.h1(doc, "五、信访人提出的建议及采纳情况")
     g.body(
         doc,
-        "{{ period_name }}收到人大代表建议{{ stats.by_channel.人大建议 }}件、政协委员提案{{ stats.by_channel.政协提案 }}件，"
+        "{{ period_name }}收到人大代表建议{{ stats.by_channel.人大建议 }}件、"
+        "政协委员提案{{ stats.by_channel.政协提案 }}件，"
         "社情民意{{ stats.by_channel.社情民意 }}件，均由专人负责办理，能解决的及时解决，"
         "暂不能解决的向提出人说明原因。对信访人提出的合理化建议，认真研究，积极采纳。",
     )

@@ -1,4 +1,5 @@
-"""`xinfang report …` and `xinfang doc …` from a shell: output, messages, exit codes, no file on error."""
+"""`xinfang report …` and `xinfang doc …` from a shell: output, messages, exit codes, no file on
+error."""
 
 import datetime as dt
 from collections.abc import Iterator

@@ -208,7 +208,9 @@ DOCX_PARTS = {
     ),
     "页眉文件缺失却被引用": (
         "word/_rels/document.xml.rels",
-        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header9.xml"/></Relationships>',
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006'
+        b'/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDoc'
+        b'ument/2006/relationships/header" Target="header9.xml"/></Relationships>',
     ),
 }
 
@@ -268,15 +270,21 @@ from app.bootstrap import open_database
 from app.documents.service import DocumentService
 from app.errors import DomainError
 db = open_database(paths.database_path())
-doc = docx.Document(); doc.add_paragraph(sys.argv[2]); doc.save(paths.templates_dir() / "月度统计表.docx")
+doc = docx.Document()
+doc.add_paragraph(sys.argv[2])
+doc.save(paths.templates_dir() / "月度统计表.docx")
 try:
-    DocumentService(db).report("月度统计表", dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, Path(sys.argv[1]) / "r.docx")
+    DocumentService(db).report(
+        "月度统计表", dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, Path(sys.argv[1]) / "r.docx"
+    )
     print("rendered")
 except DomainError as exc:
     print("DomainError", exc.message)
 """
 BOMBS = {
-    "嵌套循环 10^10 次": "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    "嵌套循环 10^10 次": (
+        "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    ),
     "字符串乘十亿": "{{ 'x' * 1000000000 }}",
 }
 

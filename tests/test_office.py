@@ -167,7 +167,8 @@ def test_rename_relabels_the_cases_that_use_the_value(
     relabelled = office.rename_value("category", "农村农业", "农业农村")
     assert relabelled == 1
     assert cases.detail(number).input.category == "农业农村"
-    # The 二级 follow their 一级, and the case can still be saved (its values are in the dictionary).
+    # The 二级 follow their 一级, and the case can still be saved (its values are in the
+    # dictionary).
     assert [i.value for i in office.dictionary("subcategory", "农业农村")][0] == "土地承包"
     detail = cases.detail(number)
     cases.update(number, detail.input)

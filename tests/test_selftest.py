@@ -81,7 +81,8 @@ def test_a_ui_module_that_cannot_be_imported_fails_the_import_and_window_steps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # As in issue 11: the bundle lost PySide6.QtNetwork, so ui.safety.single_instance cannot load
-    # and `gui` stops before its window. (ui.safety.data_safety is imported afresh, as in a new process.)
+    # and `gui` stops before its window. (ui.safety.data_safety is imported afresh, as in a new
+    # process.)
     monkeypatch.setitem(sys.modules, "ui.safety.single_instance", None)
     monkeypatch.delitem(sys.modules, "ui.safety.data_safety", raising=False)
     by_name = {s.name: s for s in run_selftest().steps}

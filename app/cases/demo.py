@@ -20,8 +20,14 @@ from app.db import Database
 from app.models import Case, Event, LeaderReception, NumberCounter, Petitioner, Screening
 from app.office import dictionaries, settings
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建国建华志强文春梅海燕红梅桂兰凤英德福永刚宏伟金凤淑珍玉珍国庆秀云小红俊杰浩然子涵欣怡"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建国建华志强"
+    "文春梅海燕红梅桂兰凤英德福永刚宏伟金凤淑珍玉珍国庆秀云小红俊杰浩然子涵欣怡"
+)
 # Area codes that python-stdnum knows, so generated ID numbers validate.
 AREAS = {
     "370102": "山东省济南市历下区",

@@ -99,10 +99,12 @@ def _print_detail(d: CaseDetail) -> None:
     i = d.input
     print(f"编号：{d.number}    状态：{d.status}{'（' + d.warning + '）' if d.warning else ''}")
     print(
-        f"登记日期：{i.received_on}  形式：{i.form}  渠道：{i.channel}  人数：{i.persons}{'  集体访' if d.collective else ''}"
+        f"登记日期：{i.received_on}  形式：{i.form}  渠道：{i.channel}  人数："
+        f"{i.persons}{'  集体访' if d.collective else ''}"
     )
     print(
-        f"信访人：{i.name or '（匿名）'}  身份证号：{mask_id(i.id_number)}  电话：{mask_phone(i.phone)}"
+        f"信访人：{i.name or '（匿名）'}  身份证号：{mask_id(i.id_number)}  电话："
+        f"{mask_phone(i.phone)}"
     )
     print(
         f"类别：{i.category or '—'}  承办单位：{i.department or '—'}  包案领导：{i.leader or '—'}"
@@ -111,7 +113,8 @@ def _print_detail(d: CaseDetail) -> None:
     if d.repeat_of:
         print(f"重复信访，前次：{d.repeat_of}")
     print(
-        f"告知期限：{d.decision_due}  办理期限：{d.handling_due or '—'}{'（估算）' if d.due_estimated else ''}"
+        f"告知期限：{d.decision_due}  办理期限：{d.handling_due or '—'}"
+        f"{'（估算）' if d.due_estimated else ''}"
     )
     print("办理过程：")
     for e in d.events:
@@ -173,7 +176,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_act(ctx: Context, args: argparse.Namespace) -> int:
     if args.action not in workflow.TRANSITIONS or args.action == "登记":
         raise UsageError(
-            f"未知的办理操作“{args.action}”。可用：{'、'.join(a for a in workflow.ACTIONS if a != '登记')}"
+            f"未知的办理操作“{args.action}”。可用："
+            f"{'、'.join(a for a in workflow.ACTIONS if a != '登记')}"
         )
     data = {name: getattr(args, name) for name in [*workflow.FIELD_NAMES, "deadline", "note"]}
     detail = CaseService(ctx.db(), ctx.user).act(args.number, args.action, args.date, data)

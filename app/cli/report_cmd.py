@@ -60,7 +60,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     ]
     if missing:
         raise UsageError(
-            f"生成报告需要 {'、'.join(missing)}（例：xinfang report --template 年度信访工作报告 --from 2025-01-01 --to 2025-12-31 --out 报告.docx）"
+            f"生成报告需要 {'、'.join(missing)}（例：xinfang report --template 年度信访工作报告 "
+            "--from 2025-01-01 --to 2025-12-31 --out 报告.docx）"
         )
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

@@ -1,4 +1,5 @@
-"""`xinfang settings show|set|dict|holiday`: the office settings from a shell (same rules as 设置)."""
+"""`xinfang settings show|set|dict|holiday`: the office settings from a shell (same rules as
+设置)."""
 
 import argparse
 import json
@@ -70,7 +71,8 @@ def run_set(ctx: Context, args: argparse.Namespace) -> int:
         print("设置未改变。")
         return 0
     print(
-        f"已修改：{SPECS[args.key].name if args.key in SPECS else args.key} = {_shown(office.settings()[args.key])}"
+        f"已修改：{SPECS[args.key].name if args.key in SPECS else args.key} = "
+        f"{_shown(office.settings()[args.key])}"
     )
     if saved.reprojected:
         print(file=sys.stderr)
@@ -121,6 +123,7 @@ def run_holiday(ctx: Context, args: argparse.Namespace) -> int:
         days = [h.day for h in office.holidays() if args.first <= h.day <= last]
         changed = office.remove_holidays(days)
     print(
-        f"已{'填写' if args.action == 'add' else '删除'} {args.first} 至 {last}；{changed} 件信访件的期限随之改变。"
+        f"已{'填写' if args.action == 'add' else '删除'} {args.first} 至 {last}；{changed} "
+        "件信访件的期限随之改变。"
     )
     return 0

@@ -1,4 +1,5 @@
-"""`xinfang stats --from … --to … [--as-of …] [--json]`: the §5 figures from the statistics service."""
+"""`xinfang stats --from … --to … [--as-of …] [--json]`: the §5 figures from the statistics
+service."""
 
 import argparse
 import json

@@ -37,7 +37,8 @@ class TemplateProblem(DomainError):
         self.repairable = result.ok
         if self.repairable:
             message = (
-                f"模板“{name}”中有 {len(result.repairs)} 处 Word/WPS 造成的格式问题，可以自动修复：\n"
+                f"模板“{name}”中有 {len(result.repairs)} 处 Word/WPS 造成的格式问题，可以自动修复："
+                "\n"
                 + "\n".join(str(p) for p in result.repairs)
                 + "\n请在“模板管理”中点“修复模板”，或在命令后加 --repair，修复后再生成。"
             )

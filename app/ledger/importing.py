@@ -82,7 +82,8 @@ class ImportResult:
     def lines(self) -> list[str]:
         bad = f"，有错误跳过 {self.skipped_bad} 行" if self.skipped_bad else ""
         out = [
-            f"新增 {self.created} 件，更新 {self.updated} 件，编号已存在跳过 {self.skipped_existing} 件，空行/合计行跳过 {self.skipped_rows} 行{bad}。"
+            f"新增 {self.created} 件，更新 {self.updated} 件，编号已存在跳过 "
+            f"{self.skipped_existing} 件，空行/合计行跳过 {self.skipped_rows} 行{bad}。"
         ]
         for label, values in (
             ("承办单位", self.new_departments),
@@ -170,7 +171,8 @@ def import_ledger(
     auth.require(role, "import")
     if plan.errors and not skip_bad_rows:
         raise DomainError(
-            f"台账中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，或选择跳过有错误的行。"
+            f"台账中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，"
+            "或选择跳过有错误的行。"
         )
     started = time.perf_counter()
     total = len(plan.rows)

@@ -198,7 +198,8 @@ def _category(ctx: _Context, row_no: int, raw: Any) -> tuple[str, str]:
         row_no,
         "category",
         raw,
-        f"问题类别不在字典中，{_suggest(s, ctx.categories)}。可修改原表，或选择“添加到字典”后导入。",
+        f"问题类别不在字典中，{_suggest(s, ctx.categories)}。可修改原表，"
+        "或选择“添加到字典”后导入。",
     )
     return "", ""
 

@@ -75,7 +75,8 @@ def _read_csv(path: Path) -> list[list[Any]]:
         return [list(r) for r in csv.reader(io.StringIO(decoded, newline=""), dialect)]
     except csv.Error as exc:
         raise DomainError(
-            f"“{path.name}”不是有效的 CSV 文件（{exc}）。请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。"
+            f"“{path.name}”不是有效的 CSV 文件（{exc}）。请在 Excel 或 WPS 中打开后另存为 .xlsx "
+            "再导入。"
         ) from None
 
 
@@ -158,7 +159,9 @@ def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
     claimed = _claimed_cells(path, sheet) if path.suffix.lower() in (".xlsx", ".xlsm") else None
     if claimed and claimed[1] > MAX_CELLS:
         raise DomainError(
-            f"工作表“{sheet}”的使用范围是 {claimed[0]}，远超台账所需，多半是很远处有个多余的单元格。请在 Excel 或 WPS 中删除数据下方和右侧多余的行列（或把台账复制到新表）后再导入。"
+            f"工作表“{sheet}”的使用范围是 {claimed[0]}，远超台账所需，"
+            "多半是很远处有个多余的单元格。请在 Excel 或 WPS "
+            "中删除数据下方和右侧多余的行列（或把台账复制到新表）后再导入。"
         )
     try:
         # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.

@@ -105,7 +105,8 @@ def write_stats_sheet(
     ws.append([styled(title.replace("台账", "统计"), _TITLE)])
     ws.append(
         [
-            f"统计期间：{stats.date_from:%Y-%m-%d} 至 {stats.date_to:%Y-%m-%d}，截至 {stats.as_of:%Y-%m-%d}"
+            f"统计期间：{stats.date_from:%Y-%m-%d} 至 {stats.date_to:%Y-%m-%d}，截至 "
+            f"{stats.as_of:%Y-%m-%d}"
         ]
     )
     ws.append([])

@@ -252,7 +252,8 @@ def remove(
     uses = _uses(session, kind, parent).get(value, 0)
     if uses:
         raise DomainError(
-            f"已有 {uses} 条记录使用“{value}”，不能删除，可以停用（停用后不再出现在登记表的选项中，原有记录和统计不受影响）。"
+            f"已有 {uses} 条记录使用“{value}”，不能删除，可以停用（停用后不再出现在登记表的选项中，"
+            "原有记录和统计不受影响）。"
         )
     if kind == "category" and _rows(session, "subcategory", value):
         raise DomainError(f"“{value}”下还有二级分类，请先删除或停用它们。")

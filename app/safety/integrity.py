@@ -26,7 +26,8 @@ def _restore_advice(db_path: Path) -> str:
     if copies:
         newest = copies[0]
         lines.append(
-            f"  最近的备份：{newest.path}（{newest.made_at:%Y-%m-%d %H:%M}，信访件 {newest.cases} 件）"
+            f"  最近的备份：{newest.path}（{newest.made_at:%Y-%m-%d %H:%M}，信访件 {newest.cases} "
+            "件）"
         )
         lines.append(f'  恢复命令：xinfang restore "{newest.path}"')
     else:

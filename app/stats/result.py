@@ -85,7 +85,8 @@ class Statistics:
         return float(mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
     def value(self, key: str) -> int | float | None:
-        """Any figure by its JSON path: "total", "visits.batches", "by_form.来访", "closure_rate"."""
+        """Any figure by its JSON path: "total", "visits.batches", "by_form.来访",
+        "closure_rate"."""
         if key in RATES:
             return self.rate(key)
         if key == "avg_days_to_close":

@@ -12,7 +12,8 @@ HERE = Path(__file__).resolve().parent
 # A 1920×1080 offscreen screen (the default one is 800×800), so the window is 1366×768.
 _SCREEN = Path(tempfile.gettempdir()) / "xinfang-offscreen.json"
 _SCREEN.write_text(
-    '{"screens": [{"name": "shot", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "dpr": 1}]}'
+    '{"screens": [{"name": "shot", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96,'
+    ' "dpr": 1}]}'
 )
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 sys.path.insert(0, str(HERE.parent.parent))

@@ -1,4 +1,5 @@
-"""The registers pages driven by keyboard: add with Enter, edit a cell, refuse a bad value, delete."""
+"""The registers pages driven by keyboard: add with Enter, edit a cell, refuse a bad value,
+delete."""
 
 import datetime as dt
 from collections.abc import Iterator

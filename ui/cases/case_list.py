@@ -380,8 +380,10 @@ class CaseListPage(QWidget):
         layout.addWidget(self.drill_box)
         layout.addWidget(self.table, 1)
         legend = QLabel(
-            f"<span style='background:{SOON_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;临期&nbsp;</span> "
-            f"<span style='background:{OVERDUE_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;超期&nbsp;</span>"
+            f"<span style='background:{SOON_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;临期&nbsp;"
+            "</span> "
+            f"<span style='background:{OVERDUE_BACKGROUND}; color:{TEXT_ON_LIGHT}'>&nbsp;超期&nbsp;"
+            "</span>"
             "　身份证号和电话已隐去中间位；Enter 或双击打开信访件"
         )
         bottom = QHBoxLayout()

@@ -162,13 +162,15 @@ class CasePage(QWidget):
     def set_detail(self, d: CaseDetail) -> None:
         self.detail = d
         warning = (
-            f" <span style='{_WARNING_STYLE[d.warning]} color:white; padding:2px'>&nbsp;{d.warning}&nbsp;</span>"
+            f" <span style='{_WARNING_STYLE[d.warning]} color:white; padding:2px'>&nbsp;"
+            f"{d.warning}&nbsp;</span>"
             if d.warning
             else ""
         )
         name = d.input.name or "（匿名）"
         self.heading.setText(
-            f"<span style='font-size:17px'><b>{d.number}</b>　{name}　【{d.status}】</span>{warning}"
+            f"<span style='font-size:17px'><b>{d.number}</b>　{name}　【{d.status}】</span>"
+            f"{warning}"
         )
         self._buttons(d)
         self.undo_button.setEnabled(len(d.events) > 1)
@@ -315,7 +317,8 @@ class CasePage(QWidget):
         lines = []
         if d.decision_on:
             lines.append(
-                f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 {fmt_date(d.decision_due)}"
+                f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 "
+                f"{fmt_date(d.decision_due)}"
             )
         elif d.decision_due and d.status == "待受理":
             lines.append(
@@ -337,7 +340,8 @@ class CasePage(QWidget):
             lines.append(f"回访满意度：{d.rating}")
         if d.due_estimated:
             lines.append(
-                "<span style='color:#b26a00'>期限所在年份的法定节假日未知，按周末和单位节假日表估算。</span>"
+                "<span style='color:#b26a00'>期限所在年份的法定节假日未知，"
+                "按周末和单位节假日表估算。</span>"
             )
         self.deadlines.setText("<br>".join(lines) or "—")
 

@@ -48,13 +48,15 @@ class EarlierCasesPanel(QWidget):
         self.cases, self.linked = cases, linked
         if not searched:
             self.title.setText(
-                "<b>此前的信访</b><br><span style='color:#5f6368'>填写姓名、身份证号或电话后，这里列出此人此前的信访件。</span>"
+                "<b>此前的信访</b><br><span style='color:#5f6368'>填写姓名、身份证号或电话后，"
+                "这里列出此人此前的信访件。</span>"
             )
         elif not cases:
             self.title.setText("<b>此前的信访</b><br>未找到此人此前的信访件。")
         else:
             self.title.setText(
-                f"<b>此人此前已有 {len(cases)} 件信访</b><br><span style='color:#5f6368'>如为同一事项，点“标为重复”。</span>"
+                f"<b>此人此前已有 {len(cases)} 件信访</b><br><span style='color:"
+                "#5f6368'>如为同一事项，点“标为重复”。</span>"
             )
         self.table.setRowCount(len(cases))
         for row, case in enumerate(cases):

@@ -50,7 +50,8 @@ class FilePage(QWizardPage):
         self.w = wizard
         self.setTitle("第一步：选择台账文件")
         self.setSubTitle(
-            "支持 Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）和 .csv 文件。标题行、空行和合计行会自动跳过。"
+            "支持 Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）和 .csv 文件。标题行、"
+            "空行和合计行会自动跳过。"
         )
         form = QFormLayout(self)
         self.path = QLineEdit()
@@ -142,7 +143,9 @@ class MappingPage(QWizardPage):
         table = self.w.table
         assert table is not None
         self.info.setText(
-            f"工作表“{table.sheet}”，表头在第 {table.header_row + 1} 行，共 {len(table.rows) - table.header_row - 1} 行数据。下表按列名自动对应，可逐项修改；选“（不导入）”则忽略该字段。"
+            f"工作表“{table.sheet}”，表头在第 {table.header_row + 1} 行，共 "
+            f"{len(table.rows) - table.header_row - 1} 行数据。下表按列名自动对应，可逐项修改；"
+            "选“（不导入）”则忽略该字段。"
         )
         first = next((r for r in table.rows[table.header_row + 1 :] if any(text(v) for v in r)), [])
         fields = [c for c in COLUMNS if c.key != "seq"]

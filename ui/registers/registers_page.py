@@ -103,7 +103,8 @@ class RegistersPage(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         hint = QLabel(
-            "双击单元格（或按 F2、直接输入）修改，回车保存；选中一行按 Delete 删除。新记录在下方填写后按回车添加。"
+            "双击单元格（或按 F2、直接输入）修改，回车保存；选中一行按 Delete 删除。"
+            "新记录在下方填写后按回车添加。"
         )
         hint.setStyleSheet("color: #5f6368;")
 

@@ -84,7 +84,8 @@ class TemplateManager(QWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(
-            "<b>模板</b>　本单位修改过的模板优先使用；恢复默认时，修改版移到“已替换的旧模板”文件夹。"
+            "<b>模板</b>　本单位修改过的模板优先使用；恢复默认时，"
+            "修改版移到“已替换的旧模板”文件夹。"
         )
         intro.setWordWrap(True)
         lv.addWidget(intro)

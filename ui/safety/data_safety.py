@@ -220,7 +220,8 @@ class DataSafety(QObject):
         QMessageBox.information(
             self.window,
             "已恢复",
-            f"已从备份恢复（信访件 {result.cases} 件）。\n恢复前的数据已另存为：{result.kept_aside}\n\n"
+            f"已从备份恢复（信访件 {result.cases} 件）。\n恢复前的数据已另存为："
+            f"{result.kept_aside}\n\n"
             "程序将重新启动。",
         )
         self.restart()

@@ -1,5 +1,5 @@
-"""One window per data folder: the OS lock (app.safety.instance_lock) decides, a local socket brings the
-first window forward when a second start is refused."""
+"""One window per data folder: the OS lock (app.safety.instance_lock) decides, a local socket
+brings the first window forward when a second start is refused."""
 
 import getpass
 import hashlib

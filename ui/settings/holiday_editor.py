@@ -54,7 +54,8 @@ class HolidayEditor(QWidget):
         self.warning.setStyleSheet(WARNING_STYLE)
         if not cov.next_year_known:
             self.warning.setText(
-                f"注意：程序还不知道 {cov.next_year} 年的节假日安排，{cov.next_year} 年的期限目前是估算的"
+                f"注意：程序还不知道 {cov.next_year} 年的节假日安排，{cov.next_year} "
+                "年的期限目前是估算的"
                 f"（按周末和本表推算）。国务院办公厅公布 {cov.next_year} 年放假安排后，"
                 f"请在下面填写放假日期和调休上班日期，或更新本程序。"
             )

@@ -1,8 +1,8 @@
 """设置: the office settings (单位名称 and every §3/§5 setting), the dictionaries, the holiday list.
 
-Values are checked by `app.office.service` (the same bounds the CLI uses). Saving a limit asks first,
-because it recomputes the deadlines of every case; that runs on the write worker with a progress
-dialog, and 取消 rolls the whole change back.
+Values are checked by `app.office.service` (the same bounds the CLI uses). Saving a limit asks
+first, because it recomputes the deadlines of every case; that runs on the write worker with a
+progress dialog, and 取消 rolls the whole change back.
 """
 
 from typing import Any
