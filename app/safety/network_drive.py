@@ -87,7 +87,7 @@ def network_kind(
         if sys.platform.startswith("win"):  # only a real Windows can ask the drive type
             import ctypes
 
-            kind = ctypes.windll.kernel32.GetDriveTypeW(drive + "\\")  # type: ignore[attr-defined]
+            kind = ctypes.windll.kernel32.GetDriveTypeW(drive + "\\")  # type: ignore[attr-defined,unused-ignore]
             if kind == DRIVE_REMOTE:
                 return f"网络驱动器 {drive}"
         return None
