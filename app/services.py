@@ -10,9 +10,11 @@ from functools import cached_property
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents.service import DocumentService
+from app.ledger.service import LedgerService
 from app.office.registers import RegisterService
 from app.office.service import OfficeService
 from app.safety.auth import AuthService, CurrentUser
+from app.safety.backup import BackupService
 from app.stats.service import StatisticsService
 
 
@@ -23,24 +25,32 @@ class Services:
 
     @cached_property
     def cases(self) -> CaseService:
-        return CaseService(self.db, self.user.label, self.user.role)
+        return CaseService(self.db, self.user)
 
     @cached_property
     def office(self) -> OfficeService:
-        return OfficeService(self.db, self.user.label, self.user.role)
+        return OfficeService(self.db, self.user)
 
     @cached_property
     def registers(self) -> RegisterService:
-        return RegisterService(self.db, self.user.label, self.user.role)
+        return RegisterService(self.db, self.user)
 
     @cached_property
     def statistics(self) -> StatisticsService:
-        return StatisticsService(self.db)
+        return StatisticsService(self.db, self.user)
 
     @cached_property
     def documents(self) -> DocumentService:
-        return DocumentService(self.db)
+        return DocumentService(self.db, self.user)
 
     @cached_property
     def accounts(self) -> AuthService:
-        return AuthService(self.db)
+        return AuthService(self.db, self.user)
+
+    @cached_property
+    def backup(self) -> BackupService:
+        return BackupService(self.db, self.user)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        return LedgerService(self.db, self.user)

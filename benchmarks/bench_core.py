@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.models import Case, Petitioner
+from app.safety import auth
 
 TARGET_MS = 100
 
@@ -22,7 +23,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="regenerate the database")
     args = parser.parse_args()
     db, figures = bench_db(args.cases, fresh=args.fresh)
-    service = CaseService(db)
+    service = CaseService(db, auth.SYSTEM)
     # Pick real values from the middle of the data to search for.
     with db.read() as s:
         person = s.execute(

@@ -37,9 +37,10 @@ def ensure_database(data_dir: Path, cases: int) -> None:
     from app.cases.search import CaseFilter
     from app.cases.service import CaseService
     from app.paths import database_path
+    from app.safety import auth
 
     db = open_database(database_path(data_dir))
-    have = CaseService(db).count(CaseFilter(include_voided=True))
+    have = CaseService(db, auth.SYSTEM).count(CaseFilter(include_voided=True))
     if have < cases:
         print(f"生成演示数据 {cases - have} 件…", flush=True)
         demo.generate(db, cases - have, seed=1)
@@ -99,11 +100,12 @@ def in_process(data_dir: Path) -> dict[str, float]:
 
     from app.bootstrap import open_database
     from app.paths import database_path
+    from app.safety import auth
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     db = open_database(database_path(data_dir))
-    w = MainWindow(db)
+    w = MainWindow(db, auth.SYSTEM)
     w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()

@@ -24,6 +24,7 @@ from app.db import Database
 from app.models import Case
 from app.office import settings
 from app.office.service import OfficeService
+from app.safety import auth
 
 
 def seconds(fn: object) -> float:
@@ -65,7 +66,7 @@ def main() -> None:
         path = Path(tmp) / "xinfang.sqlite3"
         shutil.copy(source.path, path)
         db = Database(path)
-        office = OfficeService(db, "基准测试")
+        office = OfficeService(db, auth.CurrentUser("基准测试", "基准测试", auth.ADMIN))
         figures: dict[str, object] = {"cases": args.cases}
         figures["handling_days_60_to_45_s"] = seconds(
             lambda: office.update_settings({"handling_days": 45})

@@ -26,6 +26,7 @@ from app import clock  # noqa: E402
 from app.bootstrap import open_database  # noqa: E402
 from app.cases import demo
 from app.db import Database  # noqa: E402
+from app.safety import auth  # noqa: E402
 from app.stats.service import StatisticsService  # noqa: E402
 from benchmarks.common import CACHE, TODAY, bench_db, load, timed  # noqa: E402
 
@@ -66,7 +67,7 @@ def raw_group_by(path: Path) -> float:
 
 
 def run(name: str, db: Database) -> dict[str, object]:
-    service = StatisticsService(db)
+    service = StatisticsService(db, auth.SYSTEM)
     full = timed(lambda: service.compute(*PERIOD), repeat=7)
     dashboard = timed(lambda: service.compute(*PERIOD, workload=True), repeat=5)
     drill = timed(lambda: service.case_ids("on_time_closure_rate.missed", *PERIOD), repeat=5)

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XINFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinfang-tests-")
 
 import pytest
+from accounts import TESTER
 
 from app import clock, paths
 from app.bootstrap import open_database
@@ -54,4 +55,4 @@ def db(template_db: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def cases(db: Database) -> CaseService:
-    return CaseService(db, user="测试员")
+    return CaseService(db, TESTER)

@@ -21,15 +21,16 @@ T0 = dt.datetime(2025, 12, 31, 9, 0, 0)
 
 @pytest.fixture
 def accounts(db: Database) -> AuthService:
-    service = AuthService(db)
+    service = AuthService(db, None)  # before a login: login and the first administrator only
     admin = service.create_first_admin("admin", "secret-1", "王管理")
-    service.add_user(admin, "clerk", "secret-2", CLERK, "李登记")
-    service.add_user(admin, "reader", "secret-3", READER, "赵查阅")
+    managing = AuthService(db, admin)
+    managing.add_user("clerk", "secret-2", CLERK, "李登记")
+    managing.add_user("reader", "secret-3", READER, "赵查阅")
     return service
 
 
 def test_first_start_asks_for_an_administrator_once(db: Database) -> None:
-    service = AuthService(db)
+    service = AuthService(db, None)
     assert service.needs_setup()
     user = service.create_first_admin("admin", "secret-1")
     assert user.role == ADMIN and not service.needs_setup()
@@ -42,7 +43,7 @@ def test_first_start_asks_for_an_administrator_once(db: Database) -> None:
 
 def test_short_password_is_refused(db: Database) -> None:
     with pytest.raises(DomainError, match="至少需要 6 位"):
-        AuthService(db).create_first_admin("admin", "12345")
+        AuthService(db, None).create_first_admin("admin", "12345")
 
 
 def test_login_gives_the_role(accounts: AuthService) -> None:
@@ -72,7 +73,10 @@ def test_wrong_passwords_are_delayed_more_and_more(db: Database, accounts: AuthS
         accounts.login("admin", "secret-1", now + dt.timedelta(seconds=2))
     assert delayed.value.seconds == 3
     # The count lives in the database: a restarted program (new service) still waits.
-    assert AuthService(Database(db.path)).wait_seconds("admin", now + dt.timedelta(seconds=1)) == 4
+    assert (
+        AuthService(Database(db.path), None).wait_seconds("admin", now + dt.timedelta(seconds=1))
+        == 4
+    )
     now += dt.timedelta(seconds=5)
     with pytest.raises(DomainError, match="请 10 秒后再试"):
         accounts.login("admin", "typo-typo", now)
@@ -87,12 +91,12 @@ def test_wrong_passwords_are_delayed_more_and_more(db: Database, accounts: AuthS
 
 
 def test_a_reader_cannot_change_a_case(db: Database, accounts: AuthService) -> None:
-    admin = CaseService(db, "admin", ADMIN)
+    admin = CaseService(db, auth.CurrentUser("admin", "admin", ADMIN))
     created = admin.create(
         CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
     )
     reader = accounts.login("reader", "secret-3", T0)
-    service = CaseService(db, reader.label, reader.role)
+    service = CaseService(db, reader)
     before = service.detail(created.number)
     attempts = [
         lambda: service.create(CaseInput(received_on=dt.date(2025, 12, 2), form="来电")),
@@ -113,35 +117,35 @@ def test_a_reader_cannot_change_a_case(db: Database, accounts: AuthService) -> N
 
 def test_a_clerk_handles_cases_but_not_accounts(db: Database, accounts: AuthService) -> None:
     clerk = accounts.login("clerk", "secret-2", T0)
-    service = CaseService(db, clerk.label, clerk.role)
+    service = CaseService(db, clerk)
     created = service.create(CaseInput(received_on=dt.date(2025, 12, 1), form="来访", name="张三"))
     assert service.act(created.number, "受理", dt.date(2025, 12, 2)).status == "办理中"
     with pytest.raises(DomainError, match="当前账号（登记员）无权管理账号。"):
-        accounts.add_user(clerk, "x1", "secret-x", READER)
+        AuthService(accounts.db, clerk).add_user("x1", "secret-x", READER)
     with pytest.raises(DomainError, match="无权从备份恢复数据"):
         auth.require(clerk, "restore")
     auth.require(clerk, "backup")
 
 
 def test_the_last_administrator_cannot_be_removed(accounts: AuthService) -> None:
-    admin = accounts.login("admin", "secret-1", T0)
+    admin = AuthService(accounts.db, accounts.login("admin", "secret-1", T0))
     with pytest.raises(DomainError, match="至少要保留一个"):
-        accounts.set_role(admin, "admin", CLERK)
-    accounts.set_role(admin, "clerk", ADMIN)
-    accounts.set_role(admin, "admin", READER)
-    assert {u.username: u.role for u in accounts.users()}["admin"] == READER
+        admin.set_role("admin", CLERK)
+    admin.set_role("clerk", ADMIN)
+    admin.set_role("admin", READER)
+    assert {u.username: u.role for u in admin.users()}["admin"] == READER
 
 
 def test_a_disabled_account_cannot_log_in(accounts: AuthService) -> None:
-    admin = accounts.login("admin", "secret-1", T0)
-    accounts.set_role(admin, "reader", READER, active=False)
+    admin = AuthService(accounts.db, accounts.login("admin", "secret-1", T0))
+    admin.set_role("reader", READER, active=False)
     with pytest.raises(DomainError, match="用户名或密码不正确"):
         accounts.login("reader", "secret-3", T0)
 
 
 def test_audit_log_records_user_field_old_and_new(db: Database, accounts: AuthService) -> None:
     clerk = accounts.login("clerk", "secret-2", T0)
-    service = CaseService(db, clerk.label, clerk.role)
+    service = CaseService(db, clerk)
     created = service.create(
         CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
     )
@@ -188,7 +192,7 @@ def test_cli_user_commands(
         # Forgot the administrator's password: reset from the command line.
         assert run("passwd", "admin", stdin="secret-9\n")[0] == 0
         db = Database(paths.database_path())
-        assert AuthService(db).login("admin", "secret-9", T0).role == ADMIN
+        assert AuthService(db, None).login("admin", "secret-9", T0).role == ADMIN
         db.close()
     finally:
         paths.set_data_dir(None)

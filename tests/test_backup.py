@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import TESTER
 
 from app import paths
 from app.cases import demo
@@ -52,12 +53,12 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_backup_then_restore_gives_identical_data(filled: Database, tmp_path: Path) -> None:
     info = backup.make_backup(filled, folder=tmp_path / "bk", now=T)
     assert info.path.name == "备份-20251231-173000.sqlite3" and info.kind == "备份"
-    assert info.cases == CaseService(filled).count(search_filter())
+    assert info.cases == CaseService(filled, TESTER).count(search_filter())
     saved = dump(filled.path)
     assert sum(len(rows) for rows in saved.values()) > 500
 
     # Work goes on after the backup …
-    service = CaseService(filled, "测试员")
+    service = CaseService(filled, TESTER)
     created = service.create(CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="王五"))
     first = service.page(search_filter(), 0, 1)[0]
     detail = service.detail(first.number)
@@ -74,7 +75,7 @@ def test_backup_then_restore_gives_identical_data(filled: Database, tmp_path: Pa
     assert dump(result.kept_aside) == changed
     reopened = Database(filled.path)
     with pytest.raises(DomainError, match="找不到"):
-        CaseService(reopened).detail(created.number)
+        CaseService(reopened, TESTER).detail(created.number)
     reopened.close()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import TESTER
 
 from app import paths
 from app.db import Database
@@ -94,7 +95,7 @@ def _texts(path: Path) -> str:
 
 def _render(db: Database, tmp_path: Path, name: str = "月度统计表", repair: bool = False) -> Path:
     out = tmp_path / "out" / "报告.docx"
-    DocumentService(db).report(
+    DocumentService(db, TESTER).report(
         name, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out, repair=repair
     )
     return out
@@ -194,7 +195,7 @@ def test_a_non_docx_template_gets_a_clear_message(
 
 
 def test_every_default_template_passes_the_check(db: Database, office: Path) -> None:
-    service = DocumentService(db)
+    service = DocumentService(db, TESTER)
     for info in catalog.available():
         result = service.check_template(info.name)
         assert result.ok and not result.repairs, (info.name, result.summary())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import TESTER
 
 from app import paths
 from app.cases.intake import CaseInput
@@ -25,7 +26,7 @@ def docs(db: Database, tmp_path: Path) -> Iterator[DocumentService]:
     paths.set_data_dir(tmp_path / "data")
     with db.session() as s:
         settings.put(s, "office_name", "某某县水务局")
-    yield DocumentService(db)
+    yield DocumentService(db, TESTER)
     paths.set_data_dir(None)
 
 

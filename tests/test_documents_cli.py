@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import TESTER
 
 from app import paths
 from app.cases.intake import CaseInput
@@ -141,7 +142,7 @@ def test_vars_lists_variables_filters_and_values(
 def test_doc_lists_and_writes(
     db: Database, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cases = CaseService(db, "测试员")
+    cases = CaseService(db, TESTER)
     number = cases.create(
         CaseInput(
             received_on=dt.date(2025, 12, 1), form="来访", name="赵六", summary="反映渠道堵塞"

@@ -11,6 +11,7 @@ from typing import Any
 
 import docx
 import pytest
+from accounts import TESTER
 
 from app import paths
 from app.cases import demo
@@ -67,7 +68,7 @@ def _report(
     db: Database, tmp_path: Path, name: str, date_from: dt.date = FROM, date_to: dt.date = TO
 ) -> docx.document.Document:
     out = tmp_path / f"{name}.docx"
-    DocumentService(db).report(name, date_from, date_to, None, out)
+    DocumentService(db, TESTER).report(name, date_from, date_to, None, out)
     document = docx.Document(out)
     assert leftover_tags(document) == []
     return document
@@ -143,7 +144,7 @@ def test_every_number_in_the_self_check_report_is_a_statistic(
     text = _text(_report(filled, tmp_path, "信访工作自查报告"))
     allowed = _numbers(s) | {"2025", "12", "31", "12345", "1", "100%"}
     # "已受理的854件中，已办结743件": the numerator and denominator the service gives each rate.
-    stats = StatisticsService(filled).compute(FROM, TO)
+    stats = StatisticsService(filled, TESTER).compute(FROM, TO)
     allowed |= {str(n) for key in RATES for n in stats.ratio(key)}
     for key in RATES:  # 同比 wording of rates prints percentage points
         allowed.add(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from accounts import TESTER, account
 
 from app.bootstrap import open_database
 from app.cases.search import CaseFilter
@@ -36,7 +37,7 @@ def _writer(path: Path, ack_fd: int, seed: int) -> None:
     from app.cases.service import CaseService
 
     rng = random.Random(seed)
-    service = CaseService(Database(path), "断电测试")
+    service = CaseService(Database(path), account("断电测试"))
     while True:
         created = service.create(
             CaseInput(
@@ -136,5 +137,5 @@ def test_sigkill_during_writes_loses_no_acknowledged_case(db: Database) -> None:
     print(f"\nfault test: {KILLS} kills, {figures} in {result.seconds:.1f} s", file=sys.stderr)
     assert figures["acknowledged"] >= KILLS  # every round wrote something before its kill
     reopened = open_database(db.path)  # the program starts normally on it
-    assert CaseService(reopened).count(CaseFilter(include_voided=True)) == figures["stored"]
+    assert CaseService(reopened, TESTER).count(CaseFilter(include_voided=True)) == figures["stored"]
     reopened.close()

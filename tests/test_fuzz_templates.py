@@ -17,6 +17,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import TESTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,7 +59,9 @@ def attempt(db: Database, office: Path, data: bytes) -> str:
     out = out_dir / "报告.docx"
     before = fingerprint(db)
     try:
-        DocumentService(db).report(NAME, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out)
+        DocumentService(db, TESTER).report(
+            NAME, dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, out
+        )
     except DomainError as exc:
         assert exc.message.strip() and "Traceback" not in exc.message
         assert not out_dir.exists() or not any(out_dir.iterdir())  # nothing half-written
@@ -269,12 +272,13 @@ paths.set_data_dir(Path(sys.argv[1]))
 from app.bootstrap import open_database
 from app.documents.service import DocumentService
 from app.errors import DomainError
+from app.safety.auth import SYSTEM
 db = open_database(paths.database_path())
 doc = docx.Document()
 doc.add_paragraph(sys.argv[2])
 doc.save(paths.templates_dir() / "月度统计表.docx")
 try:
-    DocumentService(db).report(
+    DocumentService(db, SYSTEM).report(
         "月度统计表", dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, Path(sys.argv[1]) / "r.docx"
     )
     print("rendered")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from accounts import TESTER
 from ledger_builders import ID_A, ID_B
 from python_calamine import CalamineWorkbook
 
@@ -171,7 +172,7 @@ def test_export_reads_back_with_a_second_reader(db: Database, tmp_path: Path) ->
     assert ["信访总量（件）", 10] in [r[:2] for r in stats_rows]
     # The figures are the statistics service's for the exported period (first case to today).
     assert (result.date_from, result.date_to) == (D(2024, 6, 1), D(2025, 12, 31))
-    figures = StatisticsService(db).compute(result.date_from, result.date_to).to_json()
+    figures = StatisticsService(db, TESTER).compute(result.date_from, result.date_to).to_json()
     total = figures["yoy"]["total"]
     assert ["信访总量（件）", 10, total["last"], total["change"]] in [r[:4] for r in stats_rows]
     assert ["进京访（批）", 1, 0, "上年同期为0"] in [r[:4] for r in stats_rows]
@@ -232,8 +233,8 @@ def test_round_trip_keeps_every_statistic(db: Database, tmp_path: Path, template
             (D(2024, 1, 1), D(2024, 12, 31)),
             (D(2025, 4, 1), D(2025, 6, 30)),
         ):
-            before = StatisticsService(db).compute(date_from, date_to).to_json()
-            after = StatisticsService(empty).compute(date_from, date_to).to_json()
+            before = StatisticsService(db, TESTER).compute(date_from, date_to).to_json()
+            after = StatisticsService(empty, TESTER).compute(date_from, date_to).to_json()
             assert after == before, (date_from, date_to)
         assert before["total"] > 0
     finally:

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from accounts import TESTER, account
 from sqlalchemy import select
 
 from app import clock
@@ -24,7 +25,7 @@ D = dt.date
 
 @pytest.fixture
 def office(db: Database) -> OfficeService:
-    return OfficeService(db, user="管理员")
+    return OfficeService(db, account("管理员"))
 
 
 def _accepted(cases: CaseService, received: dt.date, **kw: object) -> str:
@@ -104,7 +105,7 @@ def test_bulk_reprojection_matches_project_case_by_case(
     """The fast path must give exactly what `workflow.project()` gives, setting by setting."""
     clock.set_today(D(2027, 6, 30))  # due dates in a year chinesecalendar may not know
     demo.generate(db, 400, seed=3, years=(2026, 2027))
-    office = OfficeService(db)
+    office = OfficeService(db, TESTER)
     if 2027 not in known_years():
         office.put_holidays(D(2027, 5, 1), D(2027, 5, 5), True, "劳动节")
     office.update_settings({"working_days": True, "handling_days": 45, "cppcc_months": 2})
@@ -190,7 +191,7 @@ def test_leader_rename_follows_into_the_reception_register(
     office: OfficeService, db: Database
 ) -> None:
     office.add_value("leader", "王建国")
-    RegisterService(db).save(Reception(D(2025, 3, 5), "王建国", 1, 1))
+    RegisterService(db, TESTER).save(Reception(D(2025, 3, 5), "王建国", 1, 1))
     office.rename_value("leader", "王建国", "王建民")
     with db.read() as s:
         assert s.scalar(select(LeaderReception.leader)) == "王建民"

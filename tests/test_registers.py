@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from accounts import TESTER
 from sqlalchemy import select
 
 from app.db import Database
@@ -19,7 +20,7 @@ def registers(db: Database) -> RegisterService:
     with db.session() as s:
         dictionaries.add(s, "leader", "王建国")
         dictionaries.add(s, "leader", "李志强")
-    return RegisterService(db, user="测试员")
+    return RegisterService(db, TESTER)
 
 
 def test_receptions_add_edit_and_totals_over_a_period(registers: RegisterService) -> None:

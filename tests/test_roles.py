@@ -4,11 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from accounts import CLERK_USER, READER_USER, account
 from sqlalchemy import func, select
 
 from app.db import Database
 from app.errors import DomainError
-from app.ledger.importing import dry_run, import_ledger
+from app.ledger.service import LedgerService
 from app.models import Case, DictEntry, LeaderReception, Setting
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
@@ -21,7 +22,7 @@ def count(db: Database, model: type) -> int:
 
 
 def test_reader_cannot_change_registers(db: Database) -> None:
-    reader = RegisterService(db, "李查阅", auth.READER)
+    reader = RegisterService(db, READER_USER)
     with pytest.raises(DomainError, match="当前账号（查阅）无权修改领导接访和排查登记"):
         reader.save(Reception(dt.date(2025, 3, 5), "王局长", 1, 1, ""))
     assert count(db, LeaderReception) == 0
@@ -30,7 +31,7 @@ def test_reader_cannot_change_registers(db: Database) -> None:
 
 @pytest.mark.parametrize("role", [auth.READER, auth.CLERK])
 def test_only_the_administrator_changes_settings_and_dictionaries(db: Database, role: str) -> None:
-    office = OfficeService(db, "某人", role)
+    office = OfficeService(db, account("某人", role))
     before = (count(db, Setting), count(db, DictEntry))
     with pytest.raises(DomainError, match="无权修改设置和字典"):
         office.update_settings({"handling_days": 30})
@@ -38,7 +39,7 @@ def test_only_the_administrator_changes_settings_and_dictionaries(db: Database, 
         office.add_value("department", "新科室")
     assert (count(db, Setting), count(db, DictEntry)) == before
     assert office.settings()["handling_days"] == 60
-    assert OfficeService(db, "管理员").add_value("department", "新科室")
+    assert OfficeService(db, account("管理员")).add_value("department", "新科室")
 
 
 def test_reader_cannot_import_a_ledger(db: Database, tmp_path: Path) -> None:
@@ -47,10 +48,14 @@ def test_reader_cannot_import_a_ledger(db: Database, tmp_path: Path) -> None:
         "编号,登记日期,信访形式,信访人,反映问题\nXF2025-0001,2025-03-05,来信,张三,反映问题\n",
         encoding="utf-8",
     )
-    _table, plan = dry_run(db, ledger)
+    clerk = LedgerService(db, CLERK_USER)
+    _table, plan = clerk.dry_run(ledger)
     assert not plan.errors
+    reader = LedgerService(db, READER_USER)
     with pytest.raises(DomainError, match="无权导入台账"):
-        import_ledger(db, plan, "李查阅", role=auth.READER)
+        reader.dry_run(ledger)
+    with pytest.raises(DomainError, match="无权导入台账"):
+        reader.import_(plan)
     assert count(db, Case) == 0
-    import_ledger(db, plan, "王登记", role=auth.CLERK)
+    clerk.import_(plan)
     assert count(db, Case) == 1

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from accounts import TESTER
 from stats_helpers import D, act, add, close, ids_of
 
 from app.cases.service import CaseService
@@ -14,7 +15,7 @@ from app.stats.service import StatisticsService
 
 @pytest.fixture
 def stats(db: Database) -> StatisticsService:
-    return StatisticsService(db)
+    return StatisticsService(db, TESTER)
 
 
 def test_counts_and_breakdowns_over_the_period(

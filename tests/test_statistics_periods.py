@@ -4,6 +4,7 @@ retired dictionary values, and the dashboard's workload matching the case list's
 import datetime as dt
 
 import pytest
+from accounts import TESTER
 from stats_helpers import D, act, add, close
 
 from app import clock
@@ -19,7 +20,7 @@ from app.stats.service import StatisticsService
 
 @pytest.fixture
 def stats(db: Database) -> StatisticsService:
-    return StatisticsService(db)
+    return StatisticsService(db, TESTER)
 
 
 def test_shift_year_maps_29_february_to_28_february() -> None:
@@ -160,7 +161,7 @@ def test_workload_at_today_matches_the_case_list_warnings(
     act(cases, add(cases, D(2025, 10, 20)), ("受理", D(2025, 10, 31)))  # due 12-30: 超期
     today = clock.today()
     s = stats.compute(D(today.year, 1, 1), today, workload=True)
-    service = CaseService(db)
+    service = CaseService(db, TESTER)
     for key, warning in (("workload.overdue", "超期"), ("workload.due_soon", "临期")):
         listed = service.ids(CaseFilter(warning=warning))
         assert s.counts[key] == len(listed) > 0

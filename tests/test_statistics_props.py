@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from accounts import TESTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -195,7 +196,7 @@ def test_figures_agree_with_the_oracle_and_with_their_drill_down(
     try:
         shutil.copy(template_db, folder / "db.sqlite3")
         db = Database(folder / "db.sqlite3")
-        cases = CaseService(db, "测试员")
+        cases = CaseService(db, TESTER)
         first = ""  # later cases may be marked as repeats of the first one
         for c in histories:
             first = first or _register(cases, c, first)
@@ -203,7 +204,7 @@ def test_figures_agree_with_the_oracle_and_with_their_drill_down(
         t = min(f + dt.timedelta(days=length), TODAY)
         f = min(f, t)
         a = None if as_of_after is None else f + dt.timedelta(days=as_of_after)  # may be < to
-        service = StatisticsService(db)
+        service = StatisticsService(db, TESTER)
         s = service.compute(f, t, a, workload=True)
         _check(db, s, _oracle(db, f, t, s.as_of))
         db.close()

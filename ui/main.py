@@ -56,22 +56,22 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
         QMessageBox.critical(None, "无法打开数据库", exc.message)
         return 1
     mark("database_open_s")
+    from app.safety import auth
+
     if demo:
         from app.cases import demo as demo_data
         from app.cases.search import CaseFilter
         from app.cases.service import CaseService
 
-        if CaseService(db).count(CaseFilter(include_voided=True)) == 0:
+        if CaseService(db, auth.DEMO_USER).count(CaseFilter(include_voided=True)) == 0:
             demo_data.generate(db, 2000, seed=1)
-    from app.safety import auth
-
     user = auth.DEMO_USER if safety is None else safety.login(db)
     if user is None:  # the clerk chose 退出 at the login
         db.close()
         return 0
     from ui.main_window import MainWindow
 
-    window = MainWindow(db, demo=demo, user=user.label, role=user.role)
+    window = MainWindow(db, user, demo=demo)
     mark("window_built_s")
     window.show()
     if smoke:

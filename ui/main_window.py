@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.search import CaseFilter
-from app.cases.service import CaseService
 from app.db import Database
 from app.safety import auth
+from app.services import Services
 from ui.cases.case_list import CaseListPage
 from ui.cases.todo import TodoPanel
 from ui.tasks import TaskRunner
@@ -45,16 +45,15 @@ NAV = [
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN
-    ) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser, demo: bool = False) -> None:
         super().__init__()
         self.db = db
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
-        self.user = user
-        self.role = role
-        self.service = CaseService(db, user, role)
+        self.user = user  # the signed-in account: every service the window builds acts as it
+        self.role = user.role
+        self.services = Services(db, user)
+        self.service = self.services.cases
         self.runner = TaskRunner(self)
         self.dictionaries = load_dictionaries(db)
 
@@ -126,7 +125,7 @@ class MainWindow(QMainWindow):
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
-        self.dashboard = Dashboard(self.db, self.runner)
+        self.dashboard = Dashboard(self.db, self.user, self.runner)
         self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -158,7 +157,7 @@ class MainWindow(QMainWindow):
     def _stats(self) -> QWidget:
         from ui.dashboard.dashboard import Dashboard
 
-        dashboard = Dashboard(self.db, self.runner)
+        dashboard = Dashboard(self.db, self.user, self.runner)
         dashboard.drill_down.connect(self.drill_down)
         return dashboard
 
@@ -183,13 +182,13 @@ class MainWindow(QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(TemplateManager(self.db, self.runner, page), 1)
+        layout.addWidget(TemplateManager(self.db, self.user, self.runner, page), 1)
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
         from ui.registers.registers_page import RegistersPage
 
-        return RegistersPage(self.db, self.runner, kind, self.user, self.role)  # type: ignore[arg-type]
+        return RegistersPage(self.db, self.runner, kind, self.user)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
         from ui.settings.settings_page import SettingsPage
@@ -204,10 +203,12 @@ class MainWindow(QMainWindow):
 
     def first_run_if_needed(self) -> None:
         """单位名称 and the 科室 list on the first start (asked again until given)."""
-        from app.office.service import OfficeService
         from ui.settings.first_run import FirstRunDialog
 
-        if OfficeService(self.db, self.user).needs_first_run():
+        # Only an account that may change the settings is asked; the others work as they are.
+        if not auth.can(self.role, "settings"):
+            return
+        if self.services.office.needs_first_run():
             dialog = FirstRunDialog(self.db, self.runner, self.user, self)
             dialog.finished.connect(lambda _r: self.settings_changed())
             dialog.open()
@@ -216,13 +217,13 @@ class MainWindow(QMainWindow):
     def new_report(self) -> None:
         from ui.reports.report_dialog import ReportDialog
 
-        ReportDialog(self.db, self.runner, self).open()
+        ReportDialog(self.db, self.user, self.runner, self).open()
 
     def export_ledger(self) -> None:
         """The Excel 台账 of exactly what the case list shows now."""
         from ui.ledger.export_dialog import export_case_list
 
-        export_case_list(self, self.runner, self.db, self.case_list.current_filter())
+        export_case_list(self, self.runner, self.db, self.user, self.case_list.current_filter())
 
     def import_ledger(self) -> None:
         from ui.ledger.import_wizard import ImportWizard
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
         if not auth.can(self.role, "import"):
             QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
             return
-        wizard = ImportWizard(self, self.runner, self.db, self.user, self.role)
+        wizard = ImportWizard(self, self.runner, self.db, self.user)
         wizard.finished.connect(lambda _r: self.data_changed())
         wizard.open()
 

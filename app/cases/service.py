@@ -123,24 +123,35 @@ def _detail(session: Session, case: Case) -> CaseDetail:
     )
 
 
+def read_detail(session: Session, key: int | str) -> CaseDetail:
+    """One case's detail inside a session the caller holds (a service that checked already)."""
+    return _detail(session, _load(session, key))
+
+
+# What `reveal` may show, with the audit log's action for each.
+REVEALED = {"id_number": "查看完整身份证号", "phone": "查看完整联系电话"}
+
+
 class CaseService:
-    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
+        # The signed-in account, never a default: every operation checks it (auth.require), so
+        # a 查阅 account cannot change a case from the GUI or the CLI.
         self.user = user
-        # Write methods check it (auth.require), so a 查阅 account cannot change a case from
-        # the GUI or the CLI. The default keeps callers without a login (CLI, demo) as before.
-        self.role = role
+
+    def _may(self, action: str) -> None:
+        auth.require(self.user, action)
 
     def create(self, data: CaseInput) -> Created:
-        auth.require(self.role, "edit_case")
+        self._may("edit_case")
         with self.db.session() as s:
-            case, warnings = intake.create_case(s, data, self.user)
+            case, warnings = intake.create_case(s, data, self.user.label)
             return Created(case.id, case.number, warnings)
 
     def update(self, key: int | str, data: CaseInput) -> list[str]:
-        auth.require(self.role, "edit_case")
+        self._may("edit_case")
         with self.db.session() as s:
-            return intake.update_case(s, _load(s, key), data, self.user)
+            return intake.update_case(s, _load(s, key), data, self.user.label)
 
     def act(
         self,
@@ -149,39 +160,47 @@ class CaseService:
         on: dt.date | None = None,
         data: dict[str, Any] | None = None,
     ) -> CaseDetail:
-        auth.require(self.role, "edit_case")
+        self._may("edit_case")
         with self.db.session() as s:
             case = _load(s, key)
-            workflow.act(s, case, action, on, data, self.user)
+            workflow.act(s, case, action, on, data, self.user.label)
             return _detail(s, case)
 
     def undo_last(self, key: int | str) -> CaseDetail:
-        auth.require(self.role, "edit_case")
+        self._may("edit_case")
         with self.db.session() as s:
             case = _load(s, key)
-            workflow.undo_last(s, case, self.user)
+            workflow.undo_last(s, case, self.user.label)
             return _detail(s, case)
 
     def detail(self, key: int | str) -> CaseDetail:
+        self._may("view_case")
         with self.db.read() as s:
             return _detail(s, _load(s, key))
 
     def reveal(self, key: int | str, what: str) -> str:
         """Show a masked ID number or phone in full: written to the audit log (PIPL)."""
+        self._may("reveal")
+        if what not in REVEALED:
+            raise DomainError(f"不能显示“{what}”。")
         with self.db.session() as s:
             case = _load(s, key)
             person = case.petitioner
             value = (getattr(person, what) if person else None) or ""
-            audit.record(s, self.user, "查看", "case", case.number, what, None, "显示完整信息")
+            audit.record(
+                s, self.user.label, REVEALED[what], "case", case.number, what, None, "显示完整信息"
+            )
             return value
 
     def earlier_cases(
         self, name: str = "", id_number: str = "", phone: str = "", exclude: int | None = None
     ) -> list[EarlierCase]:
+        self._may("view_case")
         with self.db.read() as s:
             return intake.find_earlier_cases(s, name, id_number, phone, exclude)
 
     def count(self, f: CaseFilter) -> int:
+        self._may("view_case")
         with self.db.read() as s:
             return search.count(s, f)
 
@@ -193,19 +212,23 @@ class CaseService:
         sort: str = "received_on",
         descending: bool = True,
     ) -> list[CaseRow]:
+        self._may("view_case")
         with self.db.read() as s:
             return search.page(s, f, offset, limit, sort, descending)
 
     def ids(self, f: CaseFilter, sort: str = "received_on", descending: bool = True) -> list[int]:
+        self._may("view_case")
         with self.db.read() as s:
             return search.ids(s, f, sort, descending)
 
     def rows_by_id(self, case_ids: list[int]) -> list[CaseRow]:
+        self._may("view_case")
         with self.db.read() as s:
             return search.rows_by_id(s, case_ids)
 
     def numbers_like(self, text: str, limit: int = 20) -> list[str]:
         """编号 completion for the 重复信访 link field."""
+        self._may("view_case")
         text = text.strip().upper()
         with self.db.read() as s:
             return list(

@@ -8,7 +8,7 @@ from app import paths
 from app.cli.context import Context, UsageError
 from app.db import Database
 from app.errors import DomainError
-from app.safety import backup, integrity
+from app.safety import auth, backup, integrity
 from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
 NAMES = {"backup", "restore", "check"}
@@ -29,13 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_backup(ctx: Context, args: argparse.Namespace) -> int:
-    info = backup.make_backup(ctx.db(), out=Path(args.out) if args.out else None)
+    service = backup.BackupService(ctx.db(), ctx.user)
+    info = service.make(out=Path(args.out) if args.out else None)
     print(f"已备份并校验：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）")
     return 0
 
 
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser()
+    # The database may be damaged, so it is not opened: the module function restores, after
+    # the same check BackupService.restore makes.
+    auth.require(ctx.user, "restore")
     lock = InstanceLock(paths.data_dir())
     try:
         lock.acquire()

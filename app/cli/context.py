@@ -6,6 +6,7 @@ import os
 from app import paths
 from app.bootstrap import open_database
 from app.db import Database
+from app.safety.auth import ADMIN, CurrentUser
 
 
 class UsageError(Exception):
@@ -17,7 +18,7 @@ class Context:
         if data_dir:
             paths.set_data_dir(data_dir)
         self._db: Database | None = None
-        self.user = f"命令行:{os.environ.get('USER') or os.environ.get('USERNAME') or ''}"
+        self.user = cli_user()
 
     def db(self) -> Database:
         if self._db is None:
@@ -27,6 +28,14 @@ class Context:
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+
+
+def cli_user() -> CurrentUser:
+    """The account the command line acts as. Whoever can run commands on this PC can read the
+    database file anyway, so it is an administrator named after the OS user (audit log:
+    `命令行:zhangsan`); a later issue adds a login to the command line."""
+    name = f"命令行:{os.environ.get('USER') or os.environ.get('USERNAME') or ''}"
+    return CurrentUser(name, name, ADMIN)
 
 
 def parse_date(text: str) -> dt.date:

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    service = DocumentService(ctx.db())
+    service = DocumentService(ctx.db(), ctx.user)
     if not args.template:
         for info, why in service.case_documents(args.case):
             print(f"{info.name}\t{why or '可以生成'}")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from app.cases.search import FLAG_NAMES, CaseFilter
 from app.cli.context import Context, parse_date
-from app.ledger.export import export_ledger
-from app.ledger.importing import dry_run, import_ledger
+from app.ledger.service import LedgerService
 
 NAMES = {"ledger"}
 
@@ -62,17 +61,17 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
         warning=args.warning or "",
         visit_levels=args.visit_level,
     )
-    result = export_ledger(
-        ctx.db(), f, Path(args.out), mask=args.mask, with_stats=not args.no_stats
+    result = LedgerService(ctx.db(), ctx.user).export(
+        f, Path(args.out), mask=args.mask, with_stats=not args.no_stats
     )
     print(f"已导出 {result.rows} 件（其中超期 {result.overdue} 件）到 {result.path}")
     return 0
 
 
 def run_import(ctx: Context, args: argparse.Namespace) -> int:
-    db = ctx.db()
-    table, plan = dry_run(
-        db, Path(args.file), args.sheet, update=args.update, add_unknown=args.add_unknown
+    ledger = LedgerService(ctx.db(), ctx.user)
+    table, plan = ledger.dry_run(
+        Path(args.file), args.sheet, update=args.update, add_unknown=args.add_unknown
     )
     print(f"工作表“{plan.sheet}”，表头在第{plan.header_row}行；可导入 {len(plan.rows)} 行。")
     unmatched = [h for i, h in enumerate(table.headers) if h and i not in plan.mapping.values()]
@@ -92,9 +91,7 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    result = import_ledger(
-        db, plan, ctx.user, Path(args.file).name, skip_bad_rows=args.skip_bad_rows
-    )
+    result = ledger.import_(plan, Path(args.file).name, skip_bad_rows=args.skip_bad_rows)
     for line in result.lines():
         print(line)
     return 0

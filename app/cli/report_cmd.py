@@ -66,7 +66,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")
-    result = DocumentService(ctx.db()).report(
+    result = DocumentService(ctx.db(), ctx.user).report(
         args.template, args.date_from, args.date_to, args.as_of, out, repair=args.repair
     )
     for note in result.repairs:
@@ -76,7 +76,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_vars(ctx: Context, args: argparse.Namespace) -> int:
-    service = DocumentService(ctx.db())
+    service = DocumentService(ctx.db(), ctx.user)
     today = clock.today()
     date_from = args.date_from or dt.date(today.year, 1, 1)
     date_to = args.date_to or today
@@ -101,7 +101,7 @@ def run_templates(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
-    service = DocumentService(ctx.db())
+    service = DocumentService(ctx.db(), ctx.user)
     result = (
         service.repair_template(args.name) if args.repair else service.check_template(args.name)
     )

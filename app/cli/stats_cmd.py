@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    stats = StatisticsService(ctx.db()).compute(args.date_from, args.date_to, args.as_of)
+    stats = StatisticsService(ctx.db(), ctx.user).compute(args.date_from, args.date_to, args.as_of)
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
     else:

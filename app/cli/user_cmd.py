@@ -46,12 +46,8 @@ def _password() -> str:
     return first
 
 
-def _actor(ctx: Context) -> auth.CurrentUser:
-    return auth.CurrentUser(ctx.user, ctx.user, auth.ADMIN)
-
-
 def run_list(ctx: Context, args: argparse.Namespace) -> int:
-    users = AuthService(ctx.db()).users()
+    users = AuthService(ctx.db(), ctx.user).users()
     for u in users:
         state = "可用" if u.active else "已停用"
         print(f"{u.username}\t{u.display_name}\t{u.role}\t{state}\t连续输错 {u.failed_attempts} 次")
@@ -60,23 +56,23 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_add(ctx: Context, args: argparse.Namespace) -> int:
-    service = AuthService(ctx.db())
+    service = AuthService(ctx.db(), ctx.user)
     password = _password()
     if service.needs_setup() and args.role == auth.ADMIN:
         service.create_first_admin(args.username, password, args.name)
     else:
-        service.add_user(_actor(ctx), args.username, password, args.role, args.name)
+        service.add_user(args.username, password, args.role, args.name)
     print(f"已添加账号：{args.username}（{args.role}）")
     return 0
 
 
 def run_passwd(ctx: Context, args: argparse.Namespace) -> int:
-    AuthService(ctx.db()).set_password(_actor(ctx), args.username, _password())
+    AuthService(ctx.db(), ctx.user).set_password(args.username, _password())
     print(f"已重设 {args.username} 的密码，输错次数已清零。")
     return 0
 
 
 def run_role(ctx: Context, args: argparse.Namespace) -> int:
-    AuthService(ctx.db()).set_role(_actor(ctx), args.username, args.role, active=not args.disable)
+    AuthService(ctx.db(), ctx.user).set_role(args.username, args.role, active=not args.disable)
     print(f"{args.username}：{args.role}{'，已停用' if args.disable else ''}")
     return 0

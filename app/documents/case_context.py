@@ -9,7 +9,7 @@ template cannot leak them by accident.
 from typing import Any
 
 from app import clock
-from app.cases.service import CaseDetail, CaseService, EventView
+from app.cases.service import CaseDetail, EventView, read_detail
 from app.db import Database
 from app.documents.catalog import TemplateInfo
 from app.errors import DomainError
@@ -132,7 +132,9 @@ def check_allowed(info: TemplateInfo, detail: CaseDetail) -> None:
 
 
 def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
-    detail = CaseService(db).detail(number)
+    # DocumentService checked the account already.
+    with db.read() as s:
+        detail = read_detail(s, number)
     check_allowed(info, detail)
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()

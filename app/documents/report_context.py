@@ -14,7 +14,7 @@ from app.db import Database
 from app.documents import chart, filters
 from app.office import dictionaries, settings
 from app.stats.figures import RATES
-from app.stats.service import Statistics, StatisticsService
+from app.stats.service import Statistics, compute_in
 
 BREAKDOWNS = ("by_form", "by_channel", "by_category", "by_department")
 
@@ -111,7 +111,9 @@ def _top(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
 def compute(
     db: Database, date_from: dt.date, date_to: dt.date, as_of: dt.date | None
 ) -> Statistics:
-    return StatisticsService(db).compute(date_from, date_to, as_of)
+    # DocumentService checked the account already; the figures are the service's own.
+    with db.read() as s:
+        return compute_in(s, date_from, date_to, as_of)
 
 
 def build(
@@ -166,11 +168,9 @@ def build(
 
 def _cases(db: Database, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
     """The period's cases for a table — without names, ID numbers, phones or addresses."""
-    from app.cases.service import CaseService
-
-    service = CaseService(db)
     f = search.CaseFilter(date_from=date_from, date_to=date_to)
-    rows = service.rows_by_id(service.ids(f, sort="received_on", descending=False))
+    with db.read() as s:
+        rows = search.rows_by_id(s, search.ids(s, f, sort="received_on", descending=False))
     keep = (
         "number",
         "received_on",

@@ -17,6 +17,7 @@ from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
 from app.errors import DomainError
 from app.models import Case
+from app.safety import auth
 from app.stats.service import Statistics
 
 REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
@@ -51,18 +52,26 @@ def _show(value: Any) -> str:
 
 
 class DocumentService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
+        # The signed-in account, never a default: reading needs `view_case`, writing a report or
+        # a 文书 file `export`, changing the office's templates `settings`.
+        self.user = user
+
+    def _may(self, action: str) -> None:
+        auth.require(self.user, action)
 
     # ---- reports ----
     def statistics(
         self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
     ) -> Statistics:
+        self._may("view_case")
         return report_context.compute(self.db, date_from, date_to, as_of)
 
     def preview(
         self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
     ) -> list[tuple[str, str]]:
+        self._may("view_case")
         return report_context.key_figures(self.statistics(date_from, date_to, as_of))
 
     def report(
@@ -75,6 +84,9 @@ class DocumentService:
         step: Step | None = None,
         repair: bool = False,
     ) -> engine.Rendered:
+        self._may("export")
+        if repair:
+            self._may("settings")  # the mended template is saved as the office's copy
         info = catalog.find(name)
         if info.kind != catalog.REPORT:
             raise DomainError(f"“{info.name}”是信访件文书模板，请在信访件页面的“文书”菜单中生成。")
@@ -105,6 +117,9 @@ class DocumentService:
     def case_document(
         self, number: str, name: str, out: Path, repair: bool = False
     ) -> engine.Rendered:
+        self._may("export")
+        if repair:
+            self._may("settings")  # the mended template is saved as the office's copy
         info = catalog.find(name)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
@@ -119,9 +134,11 @@ class DocumentService:
 
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
         """Each 文书 template with "" when it can be produced for this case, else why not."""
-        from app.cases.service import CaseService
+        from app.cases.service import read_detail
 
-        detail = CaseService(self.db).detail(number)
+        self._may("view_case")
+        with self.db.read() as s:
+            detail = read_detail(s, number)
         out = []
         for info in catalog.available(catalog.CASE):
             try:
@@ -132,13 +149,20 @@ class DocumentService:
         return out
 
     # ---- templates ----
+    def templates(self, kind: str | None = None) -> list[TemplateInfo]:
+        """The templates the office uses (its own copy where it has one)."""
+        self._may("view_case")
+        return catalog.available(kind)
+
     def check_template(self, name: str) -> CheckResult:
+        self._may("view_case")
         info = catalog.find(name)
         tpl = engine.load(info.path)
         return check_document(tpl.docx, schema_for(info), repair=True)
 
     def repair_template(self, name: str) -> CheckResult:
         """Write the mended template as the office's own copy (errors are left for the clerk)."""
+        self._may("settings")
         info = catalog.find(name)
         tpl = engine.load(info.path)
         result = check_document(tpl.docx, schema_for(info), repair=True)
@@ -150,11 +174,22 @@ class DocumentService:
             engine.write_atomic(_office_copy(info), buffer.getvalue())
         return result
 
+    def make_editable(self, name: str) -> Path:
+        """The office's own copy of a template, made from the default when there is none."""
+        self._may("settings")
+        return catalog.make_editable(name)
+
+    def restore_default(self, name: str) -> Path | None:
+        """Go back to the shipped template; the office's copy is moved aside, not deleted."""
+        self._may("settings")
+        return catalog.restore_default(name)
+
     # ---- the variable reference ----
     def report_variables(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> list[Variable]:
         """Every report variable with today's value (default period: this year to date)."""
+        self._may("view_case")
         today = clock.today()
         date_from = date_from or dt.date(today.year, 1, 1)
         date_to = date_to or today
@@ -163,6 +198,7 @@ class DocumentService:
 
     def example_case(self) -> str | None:
         """The most recently registered case, whose values the 文书 reference shows."""
+        self._may("view_case")
         with self.db.read() as s:
             return s.scalar(
                 select(Case.number).where(Case.voided.is_(False)).order_by(Case.id.desc()).limit(1)
@@ -171,6 +207,7 @@ class DocumentService:
     def case_variables(self, number: str | None = None) -> list[Variable]:
         """The 文书 variables with one case's values (default: the latest case); the ID number and
         phone are shown masked, as in every list (PIPL)."""
+        self._may("view_case")
         number = number or self.example_case()
         ctx: dict[str, Any] = {}
         if number:

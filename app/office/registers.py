@@ -131,14 +131,16 @@ def _values(row: Any) -> dict[str, Any]:
 class RegisterService:
     """CRUD for both registers; one short transaction per call, plain dataclasses out."""
 
-    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
+        # The signed-in account, never a default: reads need `view_case`, writes `registers`,
+        # so a 查阅 account cannot change a register.
         self.user = user
-        self.role = role  # writes check it, so a 查阅 account cannot change a register
 
     def receptions(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> list[Reception]:
+        auth.require(self.user, "view_case")
         with self.db.read() as s:
             query = _period(select(LeaderReception), LeaderReception.on, date_from, date_to)
             rows = s.scalars(query.order_by(LeaderReception.on, LeaderReception.id))
@@ -147,6 +149,7 @@ class RegisterService:
     def screenings(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> list[ScreeningRow]:
+        auth.require(self.user, "view_case")
         with self.db.read() as s:
             query = _period(select(Screening), Screening.on, date_from, date_to)
             rows = s.scalars(query.order_by(Screening.on, Screening.id))
@@ -155,6 +158,7 @@ class RegisterService:
     def reception_totals(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> ReceptionTotals:
+        auth.require(self.user, "view_case")
         t = LeaderReception
         query = select(
             func.count(func.distinct(t.on)),
@@ -168,6 +172,7 @@ class RegisterService:
     def screening_totals(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> ScreeningTotals:
+        auth.require(self.user, "view_case")
         t = Screening
         query = select(
             func.count(t.id),
@@ -180,7 +185,7 @@ class RegisterService:
 
     def save(self, row: Reception | ScreeningRow) -> int:
         """Add (id None) or update a row after validating it. Returns the row's id."""
-        auth.require(self.role, "registers")
+        auth.require(self.user, "registers")
         model, entity, label = _MODELS[type(row)]
         with self.db.session() as s:
             stored = None
@@ -198,18 +203,20 @@ class RegisterService:
                 s.add(stored)
                 s.flush()
                 audit.record(
-                    s, self.user, "新增", entity, str(stored.id), None, None, _describe(new)
+                    s, self.user.label, "新增", entity, str(stored.id), None, None, _describe(new)
                 )
                 return int(stored.id)
             for name, value in new.items():
                 old = getattr(stored, name)
                 if old != value:
-                    audit.record(s, self.user, "修改", entity, str(stored.id), name, old, value)
+                    audit.record(
+                        s, self.user.label, "修改", entity, str(stored.id), name, old, value
+                    )
                     setattr(stored, name, value)
             return int(stored.id)
 
     def delete(self, kind: type[Reception] | type[ScreeningRow], row_id: int) -> None:
-        auth.require(self.role, "registers")
+        auth.require(self.user, "registers")
         model, entity, label = _MODELS[kind]
         with self.db.session() as s:
             stored = s.get(model, row_id)
@@ -217,7 +224,9 @@ class RegisterService:
                 raise DomainError(f"这条{label}记录已被删除。")
             old = {c.key: getattr(stored, c.key) for c in model.__table__.columns if c.key != "id"}
             s.delete(stored)
-            audit.record(s, self.user, "删除", entity, str(row_id), None, _describe(old), None)
+            audit.record(
+                s, self.user.label, "删除", entity, str(row_id), None, _describe(old), None
+            )
 
 
 def _period(query: Any, column: Any, date_from: dt.date | None, date_to: dt.date | None) -> Any:

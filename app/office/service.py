@@ -165,16 +165,21 @@ def _rederive_collective(session: Session, threshold: int, user: str) -> int:
 
 
 class OfficeService:
-    def __init__(self, db: Database, user: str = "", role: str = auth.ADMIN) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
+        # The signed-in account, never a default. Reads need `view_case`; every write checks
+        # `settings`: settings and dictionaries are the 管理员's.
         self.user = user
-        self.role = role  # every write checks it: settings and dictionaries are the 管理员's
+
+    def _may_read(self) -> None:
+        auth.require(self.user, "view_case")
 
     def _may_change(self) -> None:
-        auth.require(self.role, "settings")
+        auth.require(self.user, "settings")
 
     # ---- settings ----
     def settings(self) -> dict[str, Any]:
+        self._may_read()
         with self.db.read() as s:
             return settings.get_all(s)
 
@@ -190,17 +195,25 @@ class OfficeService:
             for key in changed:
                 settings.put(s, key, clean[key])
                 audit.record(
-                    s, self.user, "修改", "setting", key, _spec(key).name, current[key], clean[key]
+                    s,
+                    self.user.label,
+                    "修改",
+                    "setting",
+                    key,
+                    _spec(key).name,
+                    current[key],
+                    clean[key],
                 )
             collective = 0
             if "collective_threshold" in changed:
-                collective = _rederive_collective(s, clean["collective_threshold"], self.user)
+                collective = _rederive_collective(s, clean["collective_threshold"], self.user.label)
             reprojected = 0
             if LIMIT_KEYS.intersection(changed):
                 reprojected = reproject_all(s, progress)
         return SettingsSaved(changed, reprojected, collective)
 
     def needs_first_run(self) -> bool:
+        self._may_read()
         with self.db.read() as s:
             return not str(settings.get(s, "office_name")).strip()
 
@@ -214,18 +227,22 @@ class OfficeService:
         with self.db.session() as s:
             old = settings.get(s, "office_name")
             settings.put(s, "office_name", name)
-            audit.record(s, self.user, "修改", "setting", "office_name", "单位名称", old, name)
+            audit.record(
+                s, self.user.label, "修改", "setting", "office_name", "单位名称", old, name
+            )
             have = {i.value: i for i in dictionary_edit.items(s, "department")}
             for value in wanted:
                 if value not in have or not have[value].active:
-                    dictionary_edit.add(s, "department", value, user=self.user)
+                    dictionary_edit.add(s, "department", value, user=self.user.label)
             for item in have.values():
                 if item.value in wanted:
                     continue
                 if item.uses:  # cases keep their 承办单位; it is only no longer offered
-                    dictionary_edit.set_active(s, "department", item.value, False, user=self.user)
+                    dictionary_edit.set_active(
+                        s, "department", item.value, False, user=self.user.label
+                    )
                 else:
-                    dictionary_edit.remove(s, "department", item.value, user=self.user)
+                    dictionary_edit.remove(s, "department", item.value, user=self.user.label)
             # The clerk's order is the order the forms offer.
             rows = {
                 r.value: r
@@ -236,18 +253,19 @@ class OfficeService:
 
     # ---- dictionaries ----
     def dictionary(self, kind: str, parent: str | None = None) -> list[DictItem]:
+        self._may_read()
         with self.db.read() as s:
             return dictionary_edit.items(s, kind, parent)
 
     def add_value(self, kind: str, value: str, parent: str | None = None) -> str:
         self._may_change()
         with self.db.session() as s:
-            return dictionary_edit.add(s, kind, value, parent, self.user)
+            return dictionary_edit.add(s, kind, value, parent, self.user.label)
 
     def rename_value(self, kind: str, old: str, new: str, parent: str | None = None) -> int:
         self._may_change()
         with self.db.session() as s:
-            return dictionary_edit.rename(s, kind, old, new, parent, self.user)
+            return dictionary_edit.rename(s, kind, old, new, parent, self.user.label)
 
     def move_value(self, kind: str, value: str, offset: int, parent: str | None = None) -> None:
         self._may_change()
@@ -257,19 +275,21 @@ class OfficeService:
     def set_active(self, kind: str, value: str, active: bool, parent: str | None = None) -> None:
         self._may_change()
         with self.db.session() as s:
-            dictionary_edit.set_active(s, kind, value, active, parent, self.user)
+            dictionary_edit.set_active(s, kind, value, active, parent, self.user.label)
 
     def remove_value(self, kind: str, value: str, parent: str | None = None) -> None:
         self._may_change()
         with self.db.session() as s:
-            dictionary_edit.remove(s, kind, value, parent, self.user)
+            dictionary_edit.remove(s, kind, value, parent, self.user.label)
 
     # ---- holidays ----
     def coverage(self) -> Coverage:
+        self._may_read()
         with self.db.read() as s:
             return holiday_list.coverage(s)
 
     def holidays(self, year: int | None = None) -> list[Holiday]:
+        self._may_read()
         with self.db.read() as s:
             return holiday_list.holidays(s, year)
 
@@ -284,7 +304,7 @@ class OfficeService:
         """Write the days and recompute deadlines. Returns the cases whose deadlines changed."""
         self._may_change()
         with self.db.session() as s:
-            holiday_list.put_range(s, first, last, rest, name, self.user)
+            holiday_list.put_range(s, first, last, rest, name, self.user.label)
             return reproject_all(s, progress)
 
     def remove_holidays(
@@ -292,6 +312,6 @@ class OfficeService:
     ) -> int:
         self._may_change()
         with self.db.session() as s:
-            if not holiday_list.remove(s, days, self.user):
+            if not holiday_list.remove(s, days, self.user.label):
                 return 0
             return reproject_all(s, progress)

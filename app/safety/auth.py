@@ -76,8 +76,11 @@ class CurrentUser:
         return self.username
 
 
-# Demo mode and the command line act as an administrator without a login.
+# Named accounts for callers without a login, always passed explicitly (services have no
+# default account): demo mode and the demo data generator, and the program's own checks
+# (selftest, benchmarks). The command line builds its own (app/cli/context.py).
 DEMO_USER = CurrentUser("演示", "演示", ADMIN)
+SYSTEM = CurrentUser("系统", "系统", ADMIN)
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,19 @@ def _view(u: User) -> UserView:
 
 
 class AuthService:
-    def __init__(self, db: Database) -> None:
+    """Login and account management. `user` is the signed-in account; None (passed explicitly)
+    before anyone has logged in: login and the first administrator need no account, managing
+    accounts needs `accounts`."""
+
+    def __init__(self, db: Database, user: CurrentUser | None) -> None:
         self.db = db
+        self.user = user
+
+    def _actor(self, action: str) -> CurrentUser:
+        if self.user is None:
+            raise DomainError(f"当前账号（未登录）无权{ACTIONS[action]}。")
+        require(self.user, action)
+        return self.user
 
     def needs_setup(self) -> bool:
         """True on first start: no active administrator yet, so the program asks for one."""
@@ -205,13 +219,12 @@ class AuthService:
             return _remaining_wait(user, now or clock.now()) if user else 0
 
     def users(self) -> list[UserView]:
+        self._actor("accounts")
         with self.db.read() as s:
             return [_view(u) for u in s.scalars(select(User).order_by(User.id))]
 
-    def add_user(
-        self, actor: CurrentUser, username: str, password: str, role: str, display_name: str = ""
-    ) -> UserView:
-        require(actor, "accounts")
+    def add_user(self, username: str, password: str, role: str, display_name: str = "") -> UserView:
+        actor = self._actor("accounts")
         name = _check_username(username)
         _check_password(password)
         if role not in ROLES:
@@ -223,10 +236,11 @@ class AuthService:
             audit.record(s, actor.label, "新建账号", "user", name, "role", None, role)
             return _view(user)
 
-    def set_password(self, actor: CurrentUser, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str) -> None:
         """An administrator resets anyone's password; everyone may change their own."""
-        if actor.username != username:
-            require(actor, "accounts")
+        actor = self.user
+        if actor is None or actor.username != username:
+            actor = self._actor("accounts")
         _check_password(password)
         with self.db.session() as s:
             user = self._get(s, username)
@@ -235,8 +249,8 @@ class AuthService:
             user.last_failed_at = None
             audit.record(s, actor.label, "修改密码", "user", user.username)
 
-    def set_role(self, actor: CurrentUser, username: str, role: str, active: bool = True) -> None:
-        require(actor, "accounts")
+    def set_role(self, username: str, role: str, active: bool = True) -> None:
+        actor = self._actor("accounts")
         if role not in ROLES:
             raise DomainError(f"角色应为 {'、'.join(ROLES)} 之一。", field="role")
         with self.db.session() as s:

@@ -15,12 +15,16 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import migrate, paths
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
 from app.office import settings
-from app.safety import files
+from app.safety import auth, files
+
+if TYPE_CHECKING:
+    from app.office.service import OfficeService
 
 BACKUP_PREFIX = "备份-"  # rotated; everything else in the folder is kept
 ASIDE_PREFIX = "恢复前-"  # the database as it was before a restore
@@ -322,3 +326,56 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
     finally:
         tmp.unlink(missing_ok=True)
     return RestoreResult(backup_file, aside, cases)
+
+
+class BackupService:
+    """The checked entry point for a signed-in account: `backup` to make a copy, `restore` to
+    check and put one back, `settings` to change the folder or the number kept; seeing which
+    copies exist needs only `view_case`. The module functions above stay for the program's own
+    work before a login (restore at start with a damaged database, the backup on exit)."""
+
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
+        self.db = db
+        self.user = user
+
+    def folder(self) -> Path:
+        auth.require(self.user, "view_case")
+        return configured_folder(self.db)
+
+    def keep(self) -> int:
+        auth.require(self.user, "view_case")
+        return keep_count(self.db)
+
+    def backups(self, folder: Path | None = None) -> list[BackupInfo]:
+        auth.require(self.user, "view_case")
+        return list_backups(folder or configured_folder(self.db))
+
+    def make(self, out: Path | None = None, now: dt.datetime | None = None) -> BackupInfo:
+        auth.require(self.user, "backup")
+        return make_backup(self.db, out=out, now=now)
+
+    def auto(self, now: dt.datetime | None = None) -> BackupInfo:
+        auth.require(self.user, "backup")
+        return auto_backup(self.db, now=now)
+
+    def check(self, path: Path) -> int:
+        """The case count of a backup about to be restored (refused when it is not sound)."""
+        auth.require(self.user, "restore")
+        return check_backup_file(Path(path))
+
+    def restore(self, path: Path, now: dt.datetime | None = None) -> RestoreResult:
+        """As `restore`: the caller has quiesced every connection to the database first."""
+        auth.require(self.user, "restore")
+        return restore(self.db.path, Path(path), now=now)
+
+    def set_folder(self, folder: str) -> None:
+        """Through the office settings: validated and audited like every other setting."""
+        self._office().update_settings({"backup_dir": str(folder)})
+
+    def set_keep(self, count: int) -> None:
+        self._office().update_settings({"backup_keep": int(count)})
+
+    def _office(self) -> "OfficeService":
+        from app.office.service import OfficeService
+
+        return OfficeService(self.db, self.user)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.db import Database
+from app.safety import auth
 from app.stats import period, queries
 from app.stats.figures import BLANK
 from app.stats.result import Statistics
@@ -74,8 +75,9 @@ def by_month_in(session: Session, date_from: dt.date, date_to: dt.date) -> dict[
 
 
 class StatisticsService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
+        self.user = user  # the signed-in account, never a default: figures need `view_case`
 
     def compute(
         self,
@@ -84,11 +86,13 @@ class StatisticsService:
         as_of: dt.date | None = None,
         workload: bool = False,
     ) -> Statistics:
+        auth.require(self.user, "view_case")
         with self.db.read() as s:
             return compute_in(s, date_from, date_to, as_of, workload=workload)
 
     def case_ids(
         self, key: str, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
     ) -> list[int]:
+        auth.require(self.user, "view_case")
         with self.db.read() as s:
             return case_ids_in(s, key, date_from, date_to, as_of)

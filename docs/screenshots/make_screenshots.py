@@ -27,6 +27,7 @@ def main() -> None:
     from app.cases import demo
     from app.cases.search import CaseFilter
     from app.office import settings
+    from app.safety import auth
     from ui.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="xinfang-shots-"))
@@ -36,7 +37,7 @@ def main() -> None:
     demo.generate(db, 2000, seed=1)
     with db.session() as s:
         settings.put(s, "office_name", "某某县水务局")
-    w = MainWindow(db, demo=True, user="演示")
+    w = MainWindow(db, auth.DEMO_USER, demo=True)
     w.resize(1366, 768)
     w.show()
 

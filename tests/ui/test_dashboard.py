@@ -4,6 +4,7 @@ clicking a card or a bar lists exactly the cases it counted."""
 from collections.abc import Iterator
 
 import pytest
+from accounts import TESTER
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from stats_helpers import D, act, add, close
@@ -31,7 +32,7 @@ def dashboard(qtbot: QtBot, db: Database, cases: CaseService) -> Iterator[Dashbo
     act(cases, add(cases, D(2025, 6, 2)), ("受理", D(2025, 6, 3)))  # overdue since August
     add(cases, D(2024, 5, 6))  # last year's, never decided
     runner = TaskRunner()
-    w = Dashboard(db, runner)
+    w = Dashboard(db, TESTER, runner)
     qtbot.addWidget(w)
     w.resize(1366, 768)
     with qtbot.waitSignal(w.refreshed, timeout=20000):

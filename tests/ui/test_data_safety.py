@@ -74,7 +74,7 @@ def test_lock_hides_the_window_until_the_password(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = open_database(paths.database_path())
-    service = AuthService(db)
+    service = AuthService(db, None)
     safety = DataSafety()
     safety.user = service.create_first_admin("admin", "secret-1")
     window = QMainWindow()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from accounts import TESTER
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -53,7 +54,7 @@ def test_report_dialog_previews_and_generates(
     qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path
 ) -> None:
     demo.generate(db, 300, seed=3, years=(2024, 2025))
-    dialog = report_dialog.ReportDialog(db, runner, template="年度信访工作报告")
+    dialog = report_dialog.ReportDialog(db, TESTER, runner, template="年度信访工作报告")
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.preset.setCurrentText("本年")
@@ -93,7 +94,7 @@ def test_broken_template_is_offered_a_repair(
         return True
 
     monkeypatch.setattr(report_dialog, "show_problem", agree)
-    dialog = report_dialog.ReportDialog(db, runner, template="月度统计表")
+    dialog = report_dialog.ReportDialog(db, TESTER, runner, template="月度统计表")
     qtbot.addWidget(dialog)
     out = tmp_path / "月报.docx"
     dialog.out.setText(str(out))
@@ -111,7 +112,7 @@ def test_template_manager_checks_and_restores(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(template_manager.QDesktopServices, "openUrl", lambda url: True)
-    page = template_manager.TemplateManager(db, runner)
+    page = template_manager.TemplateManager(db, TESTER, runner)
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()
@@ -141,7 +142,7 @@ def test_case_documents_menu(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cases = CaseService(db, "测试员")
+    cases = CaseService(db, TESTER)
     number = cases.create(
         CaseInput(
             received_on=dt.date(2025, 12, 1), form="来信", name="李四", summary="反映道路积水"
@@ -152,7 +153,7 @@ def test_case_documents_menu(
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    menu = case_documents.documents_menu(parent, db, runner, detail)
+    menu = case_documents.documents_menu(parent, db, TESTER, runner, detail)
     actions = {a.text(): a for a in menu.actions()}
     assert actions["受理告知书"].isEnabled() and not actions["复核意见书"].isEnabled()
     assert "复核意见" in actions["复核意见书"].toolTip()

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import TESTER
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
@@ -60,7 +61,7 @@ def test_export_dialog_writes_the_filtered_ledger(
     seed(db)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, msg, *a: shown.append(msg))
-    dialog = LedgerExportDialog(None, runner, db, CaseFilter(forms=["来访"]))
+    dialog = LedgerExportDialog(None, runner, db, TESTER, CaseFilter(forms=["来访"]))
     qtbot.addWidget(dialog)
     out = tmp_path / "来访台账.xlsx"
     dialog.path.setText(str(out))
@@ -86,7 +87,7 @@ def test_import_wizard_from_file_to_summary(
     qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, shots: Path
 ) -> None:
     path = write_xlsx(tmp_path / "旧台账.xlsx", messy_rows())
-    wizard = ImportWizard(None, runner, db, user="测试员")
+    wizard = ImportWizard(None, runner, db, TESTER)
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.set_file(path)
@@ -135,7 +136,7 @@ def test_wizard_reports_an_unreadable_file(
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, msg, *a: warnings.append(msg))
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"not a workbook")
-    wizard = ImportWizard(None, runner, db)
+    wizard = ImportWizard(None, runner, db, TESTER)
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.set_file(bad)

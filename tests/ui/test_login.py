@@ -35,7 +35,7 @@ def isolated(tmp_path: Path) -> Iterator[None]:
 
 
 def test_first_start_sets_up_the_administrator(qtbot: QtBot, db: Database) -> None:
-    service = AuthService(db)
+    service = AuthService(db, None)
     dialog = SetupAdminDialog(service)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -52,7 +52,7 @@ def test_first_start_sets_up_the_administrator(qtbot: QtBot, db: Database) -> No
 
 
 def test_wrong_passwords_disable_the_button_with_a_countdown(qtbot: QtBot, db: Database) -> None:
-    service = AuthService(db)
+    service = AuthService(db, None)
     service.create_first_admin("admin", "secret-1")
     dialog = LoginDialog(service)
     qtbot.addWidget(dialog)
@@ -179,9 +179,9 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
     from app.errors import DomainError
     from ui.settings.accounts_dialog import AccountForm, AccountsDialog
 
-    service = AuthService(db)
+    service = AuthService(db, None)
     admin = service.create_first_admin("admin", "secret-1")
-    dialog = AccountsDialog(service, admin)
+    dialog = AccountsDialog(AuthService(db, admin), admin)
     qtbot.addWidget(dialog)
 
     def fill(form: AccountForm) -> int:

@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from accounts import TESTER
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
@@ -24,7 +25,7 @@ def runner() -> Iterator[TaskRunner]:
 
 
 def _page(qtbot: QtBot, db: Database, runner: TaskRunner, kind: str) -> RegistersPage:
-    page = RegistersPage(db, runner, kind, user="测试员")  # type: ignore[arg-type]
+    page = RegistersPage(db, runner, kind, TESTER)  # type: ignore[arg-type]
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()
@@ -64,7 +65,7 @@ def test_a_refused_value_shows_the_message_and_nothing_changes(
 ) -> None:
     with db.session() as s:
         dictionaries.add(s, "leader", "王建国")
-    RegisterService(db).save(Reception(dt.date(2025, 12, 5), "王建国", 2, 2))
+    RegisterService(db, TESTER).save(Reception(dt.date(2025, 12, 5), "王建国", 2, 2))
     page = _page(qtbot, db, runner, "reception")
     persons = page.model.index(0, 3)
     page.model.setData(persons, 1)  # fewer persons than batches
@@ -73,12 +74,12 @@ def test_a_refused_value_shows_the_message_and_nothing_changes(
     assert page.model.rows[0].persons == 2  # read back from the database
     page.model.setData(persons, 4)
     _settle(qtbot, runner)
-    assert RegisterService(db).receptions()[0].persons == 4
+    assert RegisterService(db, TESTER).receptions()[0].persons == 4
     assert page.message.text() == "已保存。"
 
 
 def test_edit_a_note_in_place_by_typing(qtbot: QtBot, db: Database, runner: TaskRunner) -> None:
-    RegisterService(db).save(ScreeningRow(dt.date(2025, 11, 25), 3, 1))
+    RegisterService(db, TESTER).save(ScreeningRow(dt.date(2025, 11, 25), 3, 1))
     page = _page(qtbot, db, runner, "screening")
     page.table.setFocus()
     page.table.setCurrentIndex(page.model.index(0, 3))
@@ -88,13 +89,13 @@ def test_edit_a_note_in_place_by_typing(qtbot: QtBot, db: Database, runner: Task
     editor.insert("月度排查")  # QTest types ASCII only; insert() is what an input method does
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     _settle(qtbot, runner)
-    assert RegisterService(db).screenings()[0].note == "月度排查"
+    assert RegisterService(db, TESTER).screenings()[0].note == "月度排查"
 
 
 def test_delete_asks_first(
     qtbot: QtBot, db: Database, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    RegisterService(db).save(ScreeningRow(dt.date(2025, 11, 25), 3, 1))
+    RegisterService(db, TESTER).save(ScreeningRow(dt.date(2025, 11, 25), 3, 1))
     page = _page(qtbot, db, runner, "screening")
     page.table.setFocus()
     page.table.selectRow(0)
@@ -102,17 +103,17 @@ def test_delete_asks_first(
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     _settle(qtbot, runner)
-    assert len(RegisterService(db).screenings()) == 1  # answered 否
+    assert len(RegisterService(db, TESTER).screenings()) == 1  # answered 否
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     _settle(qtbot, runner)
-    assert RegisterService(db).screenings() == []
+    assert RegisterService(db, TESTER).screenings() == []
     assert page.model.totals[:3] == ["合计（0 次）", "0", "0"]
 
 
 def test_period_filter_limits_rows_and_totals(
     qtbot: QtBot, db: Database, runner: TaskRunner
 ) -> None:
-    service = RegisterService(db)
+    service = RegisterService(db, TESTER)
     service.save(ScreeningRow(dt.date(2024, 6, 25), 5, 5))
     service.save(ScreeningRow(dt.date(2025, 6, 25), 2, 1))
     page = _page(qtbot, db, runner, "screening")

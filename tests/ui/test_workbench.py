@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import TESTER
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
@@ -49,7 +50,7 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 @pytest.fixture
 def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
-    w = MainWindow(db, user="测试员")
+    w = MainWindow(db, TESTER)
     w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()

@@ -147,7 +147,7 @@ class CasePage(QWidget):
             return
         from ui.cases.case_documents import documents_menu  # docx libraries load on first use
 
-        menu = documents_menu(self, self.db, self.runner, self.detail)  # type: ignore[arg-type]
+        menu = documents_menu(self, self.db, self.service.user, self.runner, self.detail)  # type: ignore[arg-type]
         menu.exec(self.documents_button.mapToGlobal(self.documents_button.rect().bottomLeft()))
 
     # --- showing a case ------------------------------------------------------------------

@@ -28,6 +28,7 @@ from app.cases.search import CaseFilter
 from app.db import Database
 from app.documents.filters import change_text, pct
 from app.errors import DomainError
+from app.safety.auth import CurrentUser
 from app.stats import period
 from app.stats.figures import RATES
 from app.stats.labels import RATE_PARTS
@@ -89,10 +90,12 @@ class Dashboard(QWidget):
     drill_down = Signal(str, object)  # title, app.cases.search.CaseFilter(ids=[...])
     refreshed = Signal()  # new figures are on screen
 
-    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, user: CurrentUser, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db, self.runner = db, runner
-        self.service = StatisticsService(db)
+        self.service = StatisticsService(db, user)
         self.data: DashboardData | None = None
         self._generation = 0
         self._custom_as_of = False

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from app import clock
 from app.cases.search import CaseFilter
 from app.db import Database
-from app.ledger.export import ExportResult, export_ledger
+from app.ledger.export import ExportResult
+from app.ledger.service import LedgerService
+from app.safety.auth import CurrentUser
 from ui.tasks import Progress, TaskRunner, run_with_progress
 
 
@@ -50,10 +52,16 @@ class LedgerExportDialog(QDialog):
     exported = Signal(object)  # ExportResult
 
     def __init__(
-        self, parent: QWidget | None, runner: TaskRunner, db: Database, case_filter: CaseFilter
+        self,
+        parent: QWidget | None,
+        runner: TaskRunner,
+        db: Database,
+        user: CurrentUser,
+        case_filter: CaseFilter,
     ) -> None:
         super().__init__(parent)
-        self.runner, self.db, self.case_filter = runner, db, case_filter
+        self.runner, self.case_filter = runner, case_filter
+        self.ledger = LedgerService(db, user)
         self.progress: Progress | None = None
         self.setWindowTitle("导出台账")
         self.setMinimumWidth(620)
@@ -96,18 +104,18 @@ class LedgerExportDialog(QDialog):
             return
         if out.suffix.lower() != ".xlsx":
             out = out.with_suffix(".xlsx")
-        f, mask, stats, db = (
+        f, mask, stats, ledger = (
             self.case_filter,
             self.mask.isChecked(),
             self.stats.isChecked(),
-            self.db,
+            self.ledger,
         )
 
         def work(progress: Progress) -> ExportResult:
             def report(done: int, total: int) -> None:
                 progress.update(done, total, f"正在导出台账… {done}/{total}")
 
-            return export_ledger(db, f, out, mask=mask, progress=report, with_stats=stats)
+            return ledger.export(f, out, mask=mask, progress=report, with_stats=stats)
 
         self.accept()  # the progress dialog takes over; a cancel leaves no file behind
         self.progress = run_with_progress(
@@ -124,9 +132,13 @@ class LedgerExportDialog(QDialog):
 
 
 def export_case_list(
-    parent: QWidget | None, runner: TaskRunner, db: Database, case_filter: CaseFilter
+    parent: QWidget | None,
+    runner: TaskRunner,
+    db: Database,
+    user: CurrentUser,
+    case_filter: CaseFilter,
 ) -> LedgerExportDialog:
     """Open the export dialog for what the case list shows (the main window's menu calls this)."""
-    dialog = LedgerExportDialog(parent, runner, db, case_filter)
+    dialog = LedgerExportDialog(parent, runner, db, user, case_filter)
     dialog.open()
     return dialog

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 
 from app.db import Database
 from app.errors import DomainError
-from app.ledger.importing import ImportResult, check, import_ledger
+from app.ledger.importing import ImportResult
 from app.ledger.plan import ERROR, ImportPlan
 from app.ledger.read import Table, column_letter, read_table, sheet_names, with_mapping
+from app.ledger.service import LedgerService
 from app.ledger.values import COLUMNS, text
-from app.safety import auth
+from app.safety.auth import CurrentUser
 from ui.tasks import Progress, TaskRunner, run_with_progress
 
 FILTER = "台账文件 (*.xlsx *.xls *.xlsm *.ods *.csv);;所有文件 (*)"
@@ -187,10 +188,10 @@ class MappingPage(QWizardPage):
             return True
         table = with_mapping(self.w.table, mapping)  # type: ignore[arg-type]
         update, add = self.w.file_page.update.isChecked(), self.w.file_page.add_unknown.isChecked()
-        db = self.w.db
+        ledger = self.w.ledger
 
         def work(_progress: Progress) -> ImportPlan:
-            return check(db, table, update, add)
+            return ledger.check(table, update, add)
 
         def done(plan: ImportPlan) -> None:
             self.w.plan, self._checked_mapping = plan, mapping
@@ -295,20 +296,15 @@ class ProblemsPage(QWizardPage):
     def validatePage(self) -> bool:
         if self.done:
             return True
-        plan, db, runner = self.w.plan, self.w.db, self.w.runner
+        plan, ledger, runner = self.w.plan, self.w.ledger, self.w.runner
         assert plan is not None
-        skip, user, role, source = (
-            self.skip_bad.isChecked(),
-            self.w.user,
-            self.w.role,
-            Path(self.w.file_page.path.text()).name,
-        )
+        skip, source = self.skip_bad.isChecked(), Path(self.w.file_page.path.text()).name
 
         def work(progress: Progress) -> ImportResult:
             def report(done: int, total: int) -> None:
                 progress.update(done, total, f"正在导入… {done}/{total}")
 
-            return import_ledger(db, plan, user, source, report, skip_bad_rows=skip, role=role)
+            return ledger.import_(plan, source, report, skip_bad_rows=skip)
 
         def finished(result: ImportResult) -> None:
             self.w.result, self.done = result, True
@@ -348,11 +344,11 @@ class ImportWizard(QWizard):
         parent: QWidget | None,
         runner: TaskRunner,
         db: Database,
-        user: str = "",
-        role: str = auth.ADMIN,
+        user: CurrentUser,
     ) -> None:
         super().__init__(parent)
-        self.runner, self.db, self.user, self.role = runner, db, user, role
+        self.runner, self.db, self.user = runner, db, user
+        self.ledger = LedgerService(db, user)
         self.table: Table | None = None
         self.table_key: tuple[str, Any] | None = None
         self.plan: ImportPlan | None = None

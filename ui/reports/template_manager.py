@@ -24,6 +24,8 @@ from app.db import Database
 from app.documents import catalog
 from app.documents.catalog import TemplateInfo
 from app.documents.service import DocumentService, Variable, filter_reference
+from app.errors import DomainError
+from app.safety.auth import CurrentUser
 from ui.reports.report_dialog import ReportDialog
 from ui.tasks import Progress, TaskRunner
 
@@ -43,10 +45,12 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class TemplateManager(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, user: CurrentUser, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.service = DocumentService(db)
+        self.db, self.user, self.runner = db, user, runner
+        self.service = DocumentService(db, user)
         self.templates: list[TemplateInfo] = []
         self._variables: dict[str, list[Variable]] = {}
 
@@ -148,7 +152,7 @@ class TemplateManager(QWidget):
     # ---- actions ----
     def report(self) -> None:
         info = self.current()
-        dialog = ReportDialog(self.db, self.runner, self, info.name if info else "")
+        dialog = ReportDialog(self.db, self.user, self.runner, self, info.name if info else "")
         dialog.exec()
         self.reload()
 
@@ -156,7 +160,11 @@ class TemplateManager(QWidget):
         info = self.current()
         if info is None:
             return
-        path = catalog.make_editable(info.name)
+        try:
+            path = self.service.make_editable(info.name)
+        except DomainError as exc:  # e.g. a 查阅 account may not change the office's templates
+            QMessageBox.warning(self, "提示", exc.message)
+            return
         self.reload()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.result.setPlainText(
@@ -207,7 +215,7 @@ class TemplateManager(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            moved = catalog.restore_default(info.name)
+            moved = self.service.restore_default(info.name)
         except Exception as exc:  # a DomainError's message (file open in Word) or an OS error
             QMessageBox.warning(self, "提示", str(exc))
             return

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from app.db import Database
 from app.errors import DomainError
-from app.office import settings
 from app.safety import auth, backup
 from app.safety.auth import CurrentUser
 from app.safety.backup import BackupInfo
@@ -44,6 +43,7 @@ class BackupPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.db, self.user, self.runner, self.on_restored = db, user, runner, on_restored
+        self.service = backup.BackupService(db, user)  # checks every operation itself
         self.backups: list[BackupInfo] = []
         admin = auth.can(user.role, "settings")
 
@@ -57,8 +57,7 @@ class BackupPage(QWidget):
         self.keep.setSuffix(" 份")
         self.keep.setEnabled(admin)
         self.keep.setToolTip("自动备份和手动备份保留最近几份，更早的自动删除")
-        with db.read() as s:
-            self.keep.setValue(int(settings.get(s, "backup_keep")))
+        self.keep.setValue(self.service.keep())
         self.keep.valueChanged.connect(self._save_keep)
         top = QHBoxLayout()
         top.addWidget(QLabel("备份文件夹："))
@@ -114,12 +113,12 @@ class BackupPage(QWidget):
 
     @property
     def folder(self) -> Path:
-        return backup.configured_folder(self.db)
+        return self.service.folder()
 
     def refresh(self) -> None:
-        folder = self.folder
+        folder, service = self.folder, self.service  # the worker must not touch the widget
         self.folder_label.setText(str(folder))
-        self.runner.run(lambda _p: backup.list_backups(folder), self._show_list, parent=self)
+        self.runner.run(lambda _p: service.backups(folder), self._show_list, parent=self)
 
     def _show_list(self, backups: list[BackupInfo]) -> None:
         self.backups = backups
@@ -148,8 +147,10 @@ class BackupPage(QWidget):
         auth.require(self.user, "backup")
         self.backup_button.setEnabled(False)
 
+        service = self.service
+
         def work(_p: Progress) -> BackupInfo:
-            return backup.make_backup(self.db)
+            return service.make()
 
         def done(info: BackupInfo) -> None:
             self.backup_button.setEnabled(True)
@@ -182,7 +183,7 @@ class BackupPage(QWidget):
     def restore_from(self, path: Path, confirm: bool = True) -> None:
         auth.require(self.user, "restore")
         try:
-            cases = backup.check_backup_file(path)
+            cases = self.service.check(path)
         except DomainError as exc:
             QMessageBox.warning(self, "不能恢复", exc.message)
             return
@@ -209,7 +210,7 @@ class BackupPage(QWidget):
         def work(_p: Progress) -> backup.RestoreResult:
             self.db.quiesce()
             try:
-                return backup.restore(self.db.path, path)
+                return self.service.restore(path)
             except BaseException:
                 self.db.resume()  # nothing was replaced: the program goes on as before
                 raise
@@ -236,14 +237,16 @@ class BackupPage(QWidget):
         )
         if not name:
             return
-        with self.db.session() as s:
-            settings.put(s, "backup_dir", name)
+        try:  # validated and audited like every setting
+            self.service.set_folder(name)
+        except DomainError as exc:
+            QMessageBox.warning(self, "备份文件夹", exc.message)
+            return
         self.refresh()
 
     def _save_keep(self, value: int) -> None:
         if auth.can(self.user.role, "settings"):
-            with self.db.session() as s:
-                settings.put(s, "backup_keep", int(value))
+            self.service.set_keep(int(value))
 
 
 class BackupDialog(QDialog):

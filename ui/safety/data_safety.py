@@ -113,7 +113,7 @@ class DataSafety(QObject):
         if self.demo:
             self.user = auth.DEMO_USER
             return self.user
-        user = ask_login(AuthService(db))
+        user = ask_login(AuthService(db, None))
         if user is not None:
             self.user = user
         return user
@@ -156,7 +156,7 @@ class DataSafety(QObject):
 
     def show_accounts(self) -> None:
         assert self.db is not None
-        AccountsDialog(AuthService(self.db), self.user, self.window).exec()
+        AccountsDialog(AuthService(self.db, self.user), self.user, self.window).exec()
 
     def change_password(self) -> None:
         assert self.db is not None
@@ -177,7 +177,7 @@ class DataSafety(QObject):
             QMessageBox.warning(self.window, "修改密码", "两次输入的密码不一致，密码未修改。")
             return
         try:
-            AuthService(self.db).set_password(self.user, self.user.username, password)
+            AuthService(self.db, self.user).set_password(self.user.username, password)
         except DomainError as exc:
             QMessageBox.warning(self.window, "修改密码", exc.message)
             return
@@ -195,7 +195,7 @@ class DataSafety(QObject):
         if self.idle is not None:
             self.idle.locked = True
         dialog = LoginDialog(
-            AuthService(self.db),
+            AuthService(self.db, None),
             locked_user=self.user,
             idle_minutes=int(self.idle.minutes) if self.idle else 0,
         )

@@ -105,6 +105,8 @@ class LoginDialog(QDialog):
         self._wait = 0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
+        # Precise: a coarse timer may tick up to 5% early and enable 登录 before the wait is over.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self.setWindowTitle("信访工作台 — " + ("已锁定" if locked_user else "登录"))
         self.setMinimumWidth(400)

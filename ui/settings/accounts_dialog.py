@@ -139,7 +139,6 @@ class AccountsDialog(QDialog):
                 continue
             if self._do(
                 lambda: self.service.add_user(
-                    self.actor,
                     form.username.text(),
                     form.password.text(),
                     form.role.currentData(),
@@ -156,15 +155,13 @@ class AccountsDialog(QDialog):
             self, "重置密码", f"{user.username} 的新密码：", QLineEdit.EchoMode.Password
         )
         if ok:
-            self._do(lambda: self.service.set_password(self.actor, user.username, password))
+            self._do(lambda: self.service.set_password(user.username, password))
 
     def apply_role(self) -> None:
         user = self.selected()
         if user is not None:
             self._do(
-                lambda: self.service.set_role(
-                    self.actor, user.username, self.role.currentText(), user.active
-                )
+                lambda: self.service.set_role(user.username, self.role.currentText(), user.active)
             )
 
     def toggle_active(self) -> None:
@@ -174,6 +171,4 @@ class AccountsDialog(QDialog):
         if user.username == self.actor.username and user.active:
             QMessageBox.warning(self, "账号管理", "不能停用正在使用的账号。")
             return
-        self._do(
-            lambda: self.service.set_role(self.actor, user.username, user.role, not user.active)
-        )
+        self._do(lambda: self.service.set_role(user.username, user.role, not user.active))

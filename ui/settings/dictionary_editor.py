@@ -29,6 +29,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.office.dictionary_edit import KIND_NAMES, DictItem
 from app.office.service import OfficeService
+from app.safety.auth import CurrentUser
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR
 
@@ -244,7 +245,7 @@ class ValueList(QWidget):
 
 
 class DictionaryEditor(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, user: str = "") -> None:
+    def __init__(self, db: Database, runner: TaskRunner, user: CurrentUser) -> None:
         super().__init__()
         office = OfficeService(db, user)
         self.choice = QListWidget()

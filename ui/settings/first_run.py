@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 from app.db import Database
 from app.errors import DomainError
 from app.office.service import OfficeService
+from app.safety.auth import CurrentUser
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR, mark_error
 
 
 class FirstRunDialog(QDialog):
     def __init__(
-        self, db: Database, runner: TaskRunner, user: str = "", parent: QWidget | None = None
+        self, db: Database, runner: TaskRunner, user: CurrentUser, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("欢迎使用信访工作台")

@@ -33,6 +33,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.office import settings
 from app.office.service import LIMIT_KEYS, SPECS, OfficeService, SettingsSaved, validate
+from app.safety.auth import CurrentUser
 from ui.settings.dictionary_editor import DictionaryEditor
 from ui.settings.holiday_editor import HolidayEditor
 from ui.tasks import Progress, TaskRunner, run_with_progress
@@ -262,7 +263,7 @@ class SettingsPage(QWidget):
     # main window reloads its dictionaries and refreshes the case list's warnings.
     changed = Signal()
 
-    def __init__(self, db: Database, runner: TaskRunner, user: str = "") -> None:
+    def __init__(self, db: Database, runner: TaskRunner, user: CurrentUser) -> None:
         super().__init__()
         self.db, self.runner = db, runner
         self.office = OfficeService(db, user)
@@ -338,7 +339,7 @@ class SettingsPage(QWidget):
             self._refused(exc)
             return
         if LIMIT_KEYS.intersection(changes):
-            total = CaseService(self.db).count(CaseFilter(include_voided=True))
+            total = CaseService(self.db, self.office.user).count(CaseFilter(include_voided=True))
             names = "、".join(SPECS[k].name for k in changes if k in LIMIT_KEYS)
             answer = QMessageBox.question(
                 self,
