@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import rules
 from app.cases.validation import check_id_number, check_phone
 from app.cases.workflow import reproject
 from app.errors import DomainError
@@ -164,9 +165,8 @@ def validate(session: Session, data: CaseInput) -> list[str]:
 
 
 def is_collective(session: Session, form: str, persons: int, override: bool | None) -> bool:
-    if override is not None:
-        return override
-    return form == "来访" and persons >= int(settings.get(session, "collective_threshold"))
+    threshold = int(settings.get(session, "collective_threshold"))
+    return rules.collective(form, persons, threshold, override)
 
 
 def next_number(session: Session, year: int) -> str:

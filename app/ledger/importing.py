@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.cases import intake
+from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, TRANSITIONS, act
 from app.db import Database
@@ -302,9 +302,7 @@ def _create(
             petitioner_id=pid,
             summary=d.summary,
             repeat_of_id=None,
-            collective=override
-            if override is not None
-            else d.form == "来访" and d.persons >= threshold,
+            collective=rules.collective(d.form, d.persons, threshold, override),
             created_at=now,
             created_by=user,
             updated_at=now,

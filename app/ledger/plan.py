@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.cases import rules
 from app.cases.deadlines import MemoCalendar, WorkCalendar
 from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.validation import check_id_number, check_phone
@@ -454,7 +455,7 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     collective_raw = ctx.table.cell(row, "collective")
     if text(collective_raw):
         stated = _get(ctx, r, row, "collective", yes_no, False)
-        derived = form == "来访" and persons >= int(ctx.cfg["collective_threshold"])
+        derived = rules.derived_collective(form, persons, int(ctx.cfg["collective_threshold"]))
         if stated != derived:
             data.collective_override = stated
     status_raw = ctx.table.cell(row, "status")

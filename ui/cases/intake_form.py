@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from stdnum.cn import ric
 
 from app import clock
+from app.cases import rules
 from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
@@ -175,7 +176,7 @@ class IntakeForm(QWidget):
         self._update_collective()
 
     def _derived_collective(self) -> bool:
-        return self.f.form.value() == "来访" and self.f.persons.value() >= self.threshold
+        return rules.derived_collective(self.f.form.value(), self.f.persons.value(), self.threshold)
 
     def _update_collective(self) -> None:
         if not self._collective_manual:
