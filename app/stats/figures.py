@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.cases.deadlines import warning_sql
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -147,7 +148,6 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
     rating = rating_at(a)
     good = SATISFIED if s.count_basic_satisfied else SATISFIED[:1]
     rated = and_(closed, rating.is_not(None))
-    soon = a + dt.timedelta(days=s.warning_days)
     # The status at A, as search.warning_condition reads it from the status column today.
     undecided_at = not_by(Dates.decision_on, a)
     handling_at = and_(accepted, not_by(Dates.closed_on, a))
@@ -176,13 +176,16 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         "open_at_end": ("open", true()),
         "workload.overdue": (
             "open",
-            or_(and_(undecided_at, Dates.decision_due < a), and_(handling_at, due < a)),
+            or_(
+                and_(undecided_at, warning_sql(Dates.decision_due, "超期", a, s.warning_days)),
+                and_(handling_at, warning_sql(due, "超期", a, s.warning_days)),
+            ),
         ),
         "workload.due_soon": (
             "open",
             or_(
-                and_(undecided_at, Dates.decision_due.between(a, soon)),
-                and_(handling_at, due.between(a, soon)),
+                and_(undecided_at, warning_sql(Dates.decision_due, "临期", a, s.warning_days)),
+                and_(handling_at, warning_sql(due, "临期", a, s.warning_days)),
             ),
         ),
     }

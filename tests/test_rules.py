@@ -1,0 +1,82 @@
+"""The rules written once (docs/rules.md): the SQL filter and the Python label agree at every
+boundary of 临期/超期, and 集体访 is one function."""
+
+import datetime as dt
+
+import pytest
+
+from app import clock
+from app.cases import deadlines, rules
+from app.cases.intake import CaseInput
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
+
+D = dt.date
+WINDOW = 7  # the default warning_days
+
+
+def _label_and_filters(cases: CaseService, number: str, today: dt.date) -> tuple[str, bool, bool]:
+    clock.set_today(today)
+    row = cases.page(CaseFilter(text=number))[0]
+    in_overdue = number in [r.number for r in cases.page(CaseFilter(warning="超期"))]
+    in_soon = number in [r.number for r in cases.page(CaseFilter(warning="临期"))]
+    return row.warning, in_overdue, in_soon
+
+
+# offset of "today" from the due day → the one expected warning
+BOUNDARIES = [
+    (-(WINDOW + 1), ""),  # the day before the 临期 window
+    (-WINDOW, "临期"),  # the first day of the window
+    (-1, "临期"),
+    (0, "临期"),  # the due day itself is not 超期
+    (1, "超期"),  # the day after
+]
+
+
+@pytest.mark.parametrize(("offset", "expected"), BOUNDARIES)
+def test_decision_due_warning_boundary_sql_and_python_agree(
+    cases: CaseService, offset: int, expected: str
+) -> None:
+    number = cases.create(
+        CaseInput(received_on=D(2025, 12, 1), name="王五", form="来信", summary="修路")
+    ).number
+    due = cases.detail(number).decision_due
+    assert due is not None
+    label, in_overdue, in_soon = _label_and_filters(cases, number, due + dt.timedelta(offset))
+    assert label == expected
+    assert in_overdue == (expected == "超期")
+    assert in_soon == (expected == "临期")
+
+
+@pytest.mark.parametrize(("offset", "expected"), BOUNDARIES)
+def test_handling_due_warning_boundary_sql_and_python_agree(
+    cases: CaseService, offset: int, expected: str
+) -> None:
+    number = cases.create(
+        CaseInput(received_on=D(2025, 10, 1), name="王五", form="来信", summary="修路")
+    ).number
+    cases.act(number, "受理", D(2025, 10, 9))
+    due = cases.detail(number).handling_due
+    assert due is not None
+    label, in_overdue, in_soon = _label_and_filters(cases, number, due + dt.timedelta(offset))
+    assert label == expected
+    assert in_overdue == (expected == "超期")
+    assert in_soon == (expected == "临期")
+
+
+def test_warning_function_boundaries() -> None:
+    due = D(2025, 12, 16)
+    assert deadlines.warning(due, due, WINDOW) == "临期"
+    assert deadlines.warning(due, due + dt.timedelta(1), WINDOW) == "超期"
+    assert deadlines.warning(due, due - dt.timedelta(WINDOW), WINDOW) == "临期"
+    assert deadlines.warning(due, due - dt.timedelta(WINDOW + 1), WINDOW) is None
+    assert deadlines.warning(None, due, WINDOW) is None
+
+
+def test_collective_rule() -> None:
+    assert rules.derived_collective("来访", 5, 5)
+    assert not rules.derived_collective("来访", 4, 5)
+    assert not rules.derived_collective("来信", 50, 5)
+    assert rules.collective("来访", 2, 5, True)
+    assert not rules.collective("来访", 9, 5, False)
+    assert rules.collective("来访", 9, 5, None)
