@@ -139,7 +139,8 @@ class Case(Base):
 
 
 class Event(Base):
-    """One step of a case's timeline. Append-only: corrections are new events."""
+    """One step of a case's timeline. Steps are added at the end; the only removal is
+    workflow.undo_last, which takes back the most recent step and records it in the audit log."""
 
     __tablename__ = "events"
 

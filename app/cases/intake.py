@@ -3,7 +3,7 @@
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import select
@@ -362,13 +362,6 @@ class EarlierCase:
     status: str
     score: float  # 1.0 same ID … 0.4 same name only
     reason: str  # 身份证号相同 / 姓名和电话相同 / 电话相同 / 姓名相同
-
-
-@dataclass
-class _Match:
-    score: float
-    reason: str
-    ids: set[int] = field(default_factory=set)
 
 
 def find_earlier_cases(

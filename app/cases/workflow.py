@@ -46,7 +46,6 @@ STATUSES = [
 ]
 # A final disposition (domain.md §5 处理率, 上期结转): the case is no longer open.
 FINAL_STATUSES = {REFUSED, FORWARDED, CLOSED, REVIEWING, RECHECKING, FINISHED}
-OPEN_STATUSES = {PENDING, HANDLING, REPLIED}
 DECISIONS = ("受理", "不予受理", "转送", "交办")
 
 
@@ -274,20 +273,6 @@ def act(
     audit.record(session, user, action, "case", case.number, "status", old_status, case.status)
     session.flush()
     return event
-
-
-def act_by_number(
-    session: Session,
-    number: str,
-    action: str,
-    on: dt.date | None = None,
-    data: dict[str, Any] | None = None,
-    user: str = "",
-) -> Event:
-    case = session.scalar(select(Case).where(Case.number == number))
-    if case is None:
-        raise DomainError(f"找不到编号为 {number} 的信访件。")
-    return act(session, case, action, on, data, user)
 
 
 def undo_last(session: Session, case: Case, user: str = "") -> Event:

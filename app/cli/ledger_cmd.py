@@ -9,8 +9,6 @@ from app.cli.context import Context, parse_date
 from app.ledger.export import export_ledger
 from app.ledger.importing import dry_run, import_ledger
 
-NAMES = {"ledger"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("ledger", help="导出、导入Excel台账")

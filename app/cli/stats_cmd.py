@@ -12,8 +12,6 @@ from app.stats.labels import BREAKDOWN_NAMES, LABELS
 from app.stats.result import change
 from app.stats.service import Statistics, StatisticsService
 
-NAMES = {"stats"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("stats", help="统计指标（总量、受理、办结、满意率及同比）")
