@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.cases import rules
+from app.cases.projection import reproject
 from app.cases.validation import check_id_number, check_phone
-from app.cases.workflow import reproject
 from app.errors import DomainError
 from app.models import Case, Event, NumberCounter, Petitioner
 from app.office import dictionaries, settings

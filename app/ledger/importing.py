@@ -1,7 +1,7 @@
 """Importing a 台账 (domain.md §6): read → dry run (`ledger_plan`) → one transaction.
 
 New cases are written in bulk: each is built as `intake` would build it and its status and
-deadlines come from the same `workflow.project()`; rows whose 编号 exists and that the clerk
+deadlines come from the same `projection.project()`; rows whose 编号 exists and that the clerk
 chose to update go through `intake.update_case` and `workflow.act` one by one.
 """
 
@@ -291,7 +291,7 @@ def _create(
                     by_phone[key] = pid
         number = d.number or intake.next_number(session, d.received_on.year)
         cid = next_cid + i
-        # The row intake._apply would build, then the projection workflow.project gives it.
+        # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {
             name: (None if (v := getattr(d, name)) == "" else v) for name in _CASE_FIELDS
         }

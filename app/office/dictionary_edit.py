@@ -24,7 +24,7 @@ KIND_NAMES = {
     "department": "承办单位",
     "leader": "领导名单",
 }
-# Channels whose name a rule depends on (intake.ASSIGNED_CHANNELS, workflow.project's months).
+# Channels whose name a rule depends on (intake.ASSIGNED_CHANNELS, projection.project's months).
 RULE_CHANNELS = frozenset({"上级交办", "上级转送", "人大建议", "政协提案"})
 # The case column each dictionary fills, and how long a value may be (the column's width).
 _CASE_COLUMN = {

@@ -61,7 +61,7 @@ SPECS: dict[str, Spec] = {
     "backup_keep": Spec("保留备份份数", int, 1, 365),
     "backup_dir": Spec("备份文件夹", str, 0, 260),
 }
-# Settings that `workflow.project()` reads: a change recomputes every case's deadlines.
+# Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(
     {"working_days", "decision_days", "handling_days", "npc_months", "cppcc_months"}
 )
