@@ -10,6 +10,9 @@ from app.cases import deadlines, rules
 from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
+from app.db import Database
+from app.errors import DomainError
+from app.office.service import OfficeService
 
 D = dt.date
 WINDOW = 7  # the default warning_days
@@ -80,3 +83,34 @@ def test_collective_rule() -> None:
     assert rules.collective("来访", 2, 5, True)
     assert not rules.collective("来访", 9, 5, False)
     assert rules.collective("来访", 9, 5, None)
+
+
+def _closed_case(cases: CaseService, replied: dt.date) -> str:
+    number = cases.create(
+        CaseInput(received_on=D(2025, 9, 1), name="赵六", form="来信", summary="补偿")
+    ).number
+    cases.act(number, "受理", D(2025, 9, 2))
+    cases.act(number, "答复", replied, {"result": "不予支持"})
+    cases.act(number, "办结", replied)
+    return number
+
+
+def test_review_request_on_day_30_allowed_day_31_refused(cases: CaseService) -> None:
+    replied = D(2025, 9, 10)
+    ok = _closed_case(cases, replied)
+    cases.act(ok, "复查申请", replied + dt.timedelta(30))
+    assert cases.detail(ok).status == "复查中"
+    late = _closed_case(cases, replied)
+    with pytest.raises(DomainError):
+        cases.act(late, "复查申请", replied + dt.timedelta(31))
+    assert cases.detail(late).status == "已办结"
+
+
+def test_review_opinion_due_follows_the_setting(db: Database, cases: CaseService) -> None:
+    number = _closed_case(cases, D(2025, 9, 10))
+    cases.act(number, "复查申请", D(2025, 10, 9))
+    assert cases.detail(number).opinion_due == D(2025, 11, 10)  # 11-08 is a Saturday
+    OfficeService(db).update_settings({"review_opinion_days": 20})
+    assert cases.detail(number).opinion_due == D(2025, 10, 29)
+    cases.act(number, "复查意见", D(2025, 10, 20), {"opinion": "维持"})
+    assert cases.detail(number).opinion_due is None

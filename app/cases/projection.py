@@ -171,3 +171,19 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
 
 def reproject(session: Session, case: Case) -> None:
     project(case, list(case.events), settings.get_all(session), work_calendar(session))
+
+
+def review_opinion_due(
+    events: list[Event], cfg: dict[str, Any], cal: WorkCalendar
+) -> dt.date | None:
+    """While a 复查/复核 request is open: the opinion due = request + the `review_opinion_days`
+    setting (default 30, 条例 Art.35/36), counted like every period (docs/rules.md, 时限)."""
+    request = None
+    for ev in sorted(events, key=lambda e: e.seq):
+        if ev.kind in ("复查申请", "复核申请"):
+            request = ev.on
+        elif ev.kind in ("复查意见", "复核意见", "作废"):
+            request = None
+    if request is None:
+        return None
+    return cal.add_days(request, int(cfg["review_opinion_days"])).day
