@@ -1,4 +1,4 @@
-"""Time limits (domain.md §3): 民法典 Art.201/203 counting over the Chinese holiday calendar.
+"""Time limits (docs/rules.md, 时限): 民法典 Art.201/203 counting over the Chinese holiday calendar.
 
 The start day is not counted; a period whose last day is a rest day ends on the next working day.
 Holidays come from `chinesecalendar`, which only knows the years it was released for; for other

@@ -1,4 +1,4 @@
-"""The projection of a case (docs/rules.md, 办理流程与时限): the statuses and the transition table
+"""The projection of a case (docs/rules.md, 时限): the statuses and the transition table
 as data, `project()` that recomputes a case's status, dates and deadlines from its events, the
 columns it writes and the working calendar it counts with.
 
@@ -42,7 +42,7 @@ STATUSES = [
     FINISHED,
     VOID,
 ]
-# A final disposition (domain.md §5 处理率, 上期结转): the case is no longer open.
+# A final disposition (docs/rules.md, 统计: handled_rate, carried_over): the case is no longer open.
 FINAL_STATUSES = {REFUSED, FORWARDED, CLOSED, REVIEWING, RECHECKING, FINISHED}
 DECISIONS = ("受理", "不予受理", "转送", "交办")
 
@@ -108,7 +108,7 @@ def work_calendar(session: Session) -> WorkCalendar:
 
 
 def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalendar) -> None:
-    """Recompute the case's status, dates and deadlines from its events (domain.md §3)."""
+    """Recompute the case's status, dates and deadlines from its events (docs/rules.md, 时限)."""
     status = PENDING
     decision_kind = decision_on = accepted_on = replied_on = reply_result = None
     closed_on = final_on = rating = rated_on = None

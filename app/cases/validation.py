@@ -1,4 +1,4 @@
-"""Checks on what the clerk types (domain.md §7): 身份证号 and 电话."""
+"""Checks on what the clerk types (docs/rules.md, 个人信息): 身份证号 and 电话."""
 
 import datetime as dt
 import re
@@ -84,7 +84,7 @@ def check_phone(text: str) -> str:
 
 
 def mask_id(number: str | None) -> str:
-    """1101**********1234 (domain.md §6)."""
+    """1101**********1234 (docs/rules.md, 台账)."""
     if not number:
         return ""
     if len(number) <= 8:

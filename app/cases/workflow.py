@@ -1,4 +1,4 @@
-"""The case workflow (domain.md §3): the transition table as data, one function per action.
+"""The case workflow (docs/rules.md, 时限): the transition table as data, one function per action.
 
 Every action validates first and raises DomainError with a Chinese message; nothing is written
 on error. The status and key dates on the case row are recomputed from the events by `projection.project()`

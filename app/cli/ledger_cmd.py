@@ -1,4 +1,4 @@
-"""`xinfang ledger export|import`: the Excel 台账 out and in (domain.md §6)."""
+"""`xinfang ledger export|import`: the Excel 台账 out and in (docs/rules.md, 台账)."""
 
 import argparse
 import sys

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）"
     )
-    p.add_argument("--json", action="store_true", help="输出 JSON（字段见 domain.md §5）")
+    p.add_argument("--json", action="store_true", help="输出 JSON（字段见 docs/rules.md, 统计）")
     p.set_defaults(func=run)
 
 

@@ -1,4 +1,4 @@
-"""Importing a 台账 (domain.md §6): read → dry run (`ledger_plan`) → one transaction.
+"""Importing a 台账 (docs/rules.md, 台账): read → dry run (`ledger_plan`) → one transaction.
 
 New cases are written in bulk: each is built as `intake` would build it and its status and
 deadlines come from the same `projection.project()`; rows whose 编号 exists and that the clerk

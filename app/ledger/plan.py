@@ -1,4 +1,4 @@
-"""The import dry run (domain.md §6): every ledger row checked and turned into a plan.
+"""The import dry run (docs/rules.md, 台账): every ledger row checked and turned into a plan.
 
 Nothing is written here. Each row becomes a `CaseInput` plus the events its dates imply, or
 problems listed by sheet, row, column, cell value and what is wrong. The checks are the ones
@@ -235,7 +235,7 @@ def _events(
     dates: dict[str, dt.date | None],
     rating: str,
 ) -> list[tuple[str, dt.date, dict[str, Any]]]:
-    """The events a row's dates and status imply (domain.md §6)."""
+    """The events a row's dates and status imply (docs/rules.md, 台账)."""
     decided, replied, closed = dates["accepted_on"], dates["replied_on"], dates["closed_on"]
     events: list[tuple[str, dt.date, dict[str, Any]]] = []
     if status in ("不予受理", "已转送"):

@@ -1,7 +1,7 @@
 """Each §5 figure as a SQL condition over `cases`, so counting and drill-down share one definition.
 
 A figure is (population, condition). The populations are:
-- "R": received in P and not voided (domain.md §5);
+- "R": received in P and not voided (docs/rules.md, 统计);
 - "carried": received before `from`, not voided, not at a final disposition the day before `from`;
 - "open": received by A, not voided, not at a final disposition at A (期末未结, and the workload
   cards 临期/超期, which are always a subset of it).

@@ -1,4 +1,4 @@
-"""信访登记: the intake form (every domain.md §2 field, in the order of the paper form).
+"""信访登记: the intake form (every field of docs/rules.md, 字段, in the order of the paper form).
 
 Fields are checked as the clerk types (身份证号 check digit, phone); a valid ID fills gender and
 shows birth date and birthplace; the side panel lists the person's earlier cases. Saving goes
