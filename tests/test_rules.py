@@ -114,3 +114,22 @@ def test_review_opinion_due_follows_the_setting(db: Database, cases: CaseService
     assert cases.detail(number).opinion_due == D(2025, 10, 29)
     cases.act(number, "复查意见", D(2025, 10, 20), {"opinion": "维持"})
     assert cases.detail(number).opinion_due is None
+
+
+@pytest.mark.parametrize(("offset", "allowed"), [(0, True), (1, False)])
+def test_extension_on_the_due_day_allowed_the_day_after_refused(
+    cases: CaseService, offset: int, allowed: bool
+) -> None:
+    number = cases.create(
+        CaseInput(received_on=D(2025, 9, 1), name="孙八", form="来信", summary="拆迁")
+    ).number
+    cases.act(number, "受理", D(2025, 9, 2))
+    due = cases.detail(number).handling_due
+    assert due is not None
+    data = {"reason": "情况复杂", "approver": "王局长", "days": 30}
+    if allowed:
+        cases.act(number, "延期", due + dt.timedelta(offset), data)
+        assert cases.detail(number).extension_days == 30
+    else:
+        with pytest.raises(DomainError, match="已过"):
+            cases.act(number, "延期", due + dt.timedelta(offset), data)

@@ -86,6 +86,11 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
             raise DomainError(f"延期天数应在 1 至 {limit} 日之间。", field="days")
         if any(e.kind == "延期" for e in case.events):
             raise DomainError("该信访件已延期过一次，不能再次延期（条例第三十四条）。")
+        if case.handling_due is not None and on > case.handling_due:
+            raise DomainError(
+                f"办理期限 {case.handling_due:%Y-%m-%d} 已过，不能再延期（docs/rules.md, 时限）。",
+                field="on",
+            )
         data["days"] = days
     if action == "交办" and data.get("deadline"):
         try:
