@@ -133,3 +133,21 @@ def test_extension_on_the_due_day_allowed_the_day_after_refused(
     else:
         with pytest.raises(DomainError, match="已过"):
             cases.act(number, "延期", due + dt.timedelta(offset), data)
+
+
+def test_mask_phone_mobile_and_landline() -> None:
+    from app.cases.validation import mask_phone
+
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_phone("0531-88888888") == "0531-****8888"
+    assert mask_phone("010-12345678") == "010-****5678"
+    assert "8888" in mask_phone("053188888888") and "*" in mask_phone("053188888888")
+
+
+def test_voided_cases_hidden_from_the_earlier_case_finder(cases: CaseService) -> None:
+    person = {"name": "周九", "id_number": "11010519491231002X", "form": "来信", "summary": "x"}
+    kept = cases.create(CaseInput(received_on=D(2025, 5, 1), **person)).number  # type: ignore[arg-type]
+    void = cases.create(CaseInput(received_on=D(2025, 6, 1), **person)).number  # type: ignore[arg-type]
+    cases.act(void, "作废", D(2025, 6, 2), {"reason": "重复登记"})
+    found = [e.number for e in cases.earlier_cases(name="周九", id_number="11010519491231002X")]
+    assert found == [kept]

@@ -93,9 +93,12 @@ def mask_id(number: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****8000."""
+    """138****8000; a landline keeps its area code: 0531-****8888."""
     if not phone:
         return ""
+    area, sep, local = phone.partition("-")
+    if sep and area.startswith("0") and len(local) >= 7:
+        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     digits = phone.replace("-", "")
     if len(digits) < 7:
         return phone
