@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +39,6 @@ from app.office import dictionaries, settings
 from app.safety import auth
 
 Progress = Callable[[int, int], None]
-# CaseInput fields stored on the case row as they are (intake does the same).
-_CASE_FIELDS = [
-    f.name for f in fields(CaseInput) if f.name in Case.__table__.columns and f.name != "number"
-]
 _COLUMNS = [c.key for c in Case.__table__.columns]
 _BATCH = 2000
 # Ledger columns → the CaseInput fields they set, for updating an existing case.
@@ -293,7 +289,7 @@ def _create(
         cid = next_cid + i
         # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {
-            name: (None if (v := getattr(d, name)) == "" else v) for name in _CASE_FIELDS
+            name: (None if (v := getattr(d, name)) == "" else v) for name in intake.CASE_FIELDS
         }
         override = d.collective_override
         fields.update(
