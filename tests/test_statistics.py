@@ -297,3 +297,14 @@ def test_bad_periods_get_a_chinese_message(stats: StatisticsService) -> None:
     with pytest.raises(DomainError, match="早于统计起始日期"):
         stats.compute(D(2025, 3, 1), D(2025, 3, 31), as_of=D(2025, 2, 1))
     assert isinstance(D(2025, 1, 1), dt.date)
+
+
+def test_a_回访_dated_on_the_as_of_day_counts(cases: CaseService, stats: StatisticsService) -> None:
+    """ "By A" means dated ≤ A: a 回访 on A itself is the rating; the day before A it is not yet."""
+    n = add(cases, D(2025, 3, 3))
+    close(cases, n, D(2025, 3, 3), D(2025, 3, 10), D(2025, 3, 12))
+    act(cases, n, ("回访", D(2025, 3, 20), {"rating": "满意"}))
+    p = (D(2025, 3, 1), D(2025, 3, 31))
+    assert stats.compute(*p, as_of=D(2025, 3, 20)).ratio("evaluation_rate") == (1, 1)
+    assert stats.compute(*p, as_of=D(2025, 3, 20)).ratio("satisfaction_rate") == (1, 1)
+    assert stats.compute(*p, as_of=D(2025, 3, 19)).ratio("evaluation_rate") == (0, 1)
