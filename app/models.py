@@ -1,6 +1,6 @@
 """The database schema (SQLAlchemy 2, typed). Changes here need an Alembic revision.
 
-A case's status and key dates are a projection of its events: `workflow.project()` rewrites
+A case's status and key dates are a projection of its events: `projection.project()` rewrites
 them in the same transaction as every event, and nothing else writes them. They are kept on the
 row so the case list can filter and sort 100,000 cases in SQL.
 """
@@ -96,7 +96,7 @@ class Case(Base):
     leader: Mapped[str | None] = mapped_column(String(30))
     remark: Mapped[str | None] = mapped_column(Text)
 
-    # --- projection of the events (workflow.project writes these, nothing else) ---
+    # --- projection of the events (projection.project writes these, nothing else) ---
     status: Mapped[str] = mapped_column(String(10), default="待受理")
     decision_kind: Mapped[str | None] = mapped_column(String(10))
     decision_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -140,7 +140,8 @@ class Case(Base):
 
 
 class Event(Base):
-    """One step of a case's timeline. Append-only: corrections are new events."""
+    """One step of a case's timeline. Steps are added at the end; the only removal is
+    workflow.undo_last, which takes back the most recent step and records it in the audit log."""
 
     __tablename__ = "events"
 

@@ -241,7 +241,7 @@ class _Run:
 
         stats = StatisticsService(self.need_db(), _user()).compute(*PERIOD).to_json()
         json.dumps(stats, ensure_ascii=False)  # the CLI and reports serialise it
-        # Expected from the script above (domain.md §5); 戊 is void and leaves every figure.
+        # Expected from the script above (docs/rules.md, 统计); 戊 is void and leaves every figure.
         expect("信访总量", stats["total"], 4)
         expect("总人次", stats["persons_total"], 9)
         expect("按形式", stats["by_form"], {"来信": 1, "来访": 1, "来电": 1, "网上": 1, "传真": 0})

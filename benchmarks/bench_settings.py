@@ -18,8 +18,8 @@ from pathlib import Path
 from common import bench_db, load
 from sqlalchemy import select
 
-from app.cases import workflow
-from app.cases.reprojection import PROJECTED
+from app.cases import projection
+from app.cases.projection import PROJECTED
 from app.db import Database
 from app.models import Case
 from app.office import settings
@@ -36,19 +36,19 @@ def seconds(fn: object) -> float:
 def orm_loop(db: Database) -> None:
     """The replaced implementation, for the ratio (rolled back)."""
     with db.read() as s:
-        cfg, cal = settings.get_all(s), workflow.work_calendar(s)
+        cfg, cal = settings.get_all(s), projection.work_calendar(s)
         for case in s.scalars(select(Case)):
-            workflow.project(case, list(case.events), cfg, cal)
+            projection.project(case, list(case.events), cfg, cal)
         s.rollback()
 
 
 def sample_agrees(db: Database, every: int = 50) -> bool:
     """Every 50th case: the stored projection equals what project() computes from its events."""
     with db.read() as s:
-        cfg, cal = settings.get_all(s), workflow.work_calendar(s)
+        cfg, cal = settings.get_all(s), projection.work_calendar(s)
         for case in s.scalars(select(Case).where(Case.id % every == 0)):
             stored = [getattr(case, n) for n in PROJECTED]
-            workflow.project(case, list(case.events), cfg, cal)
+            projection.project(case, list(case.events), cfg, cal)
             if [getattr(case, n) for n in PROJECTED] != stored:
                 return False
         s.rollback()

@@ -20,7 +20,7 @@ ID_A = id_number("19850304", "121")
 ID_B = id_number("19900712", "342")
 ID_C = id_number("19881111", "016")
 
-# A header with the synonyms real ledgers use (domain.md §6), not our export names.
+# A header with the synonyms real ledgers use (docs/rules.md, 台账), not our export names.
 SYNONYM_HEADER = [
     "序号",
     "信访编号",

@@ -255,3 +255,20 @@ def test_unwritable_place_is_a_clear_message(db: Database, tmp_path: Path) -> No
     (tmp_path / "不是文件夹").write_text("x")
     with pytest.raises(DomainError, match="无法在"):
         export_ledger(db, CaseFilter(), tmp_path / "不是文件夹" / "台账.xlsx")
+
+
+def test_export_colours_临期_yellow_and_超期_red(db: Database, tmp_path: Path) -> None:
+    # today 2025-12-31, window 7 days
+    with db.session() as s:
+        _case(s, D(2025, 12, 20), name="临期人")  # decision due 2026-01-04: 临期
+        _case(s, D(2025, 12, 1), name="超期人")  # decision due 2025-12-16: 超期
+        _case(s, D(2025, 12, 30), name="无警示")  # decision due 2026-01-14: nothing
+    out = tmp_path / "warn.xlsx"
+    result = export_ledger(db, CaseFilter(), out, with_stats=False)
+    assert result.overdue == 1
+    ws = openpyxl.load_workbook(out)["台账"]
+    name = [c.value for c in ws[1]].index("信访人")
+    fills = {r[name].value: r[0].fill.fgColor.rgb for r in ws.iter_rows(min_row=2)}
+    assert fills["临期人"] == "00FFEB9C"
+    assert fills["超期人"] == "00FFC7CE"
+    assert fills["无警示"] not in ("00FFEB9C", "00FFC7CE")

@@ -1,4 +1,4 @@
-"""Importing messy real-world 台账 files (domain.md §6): dry run, problems, one transaction."""
+"""Importing messy real-world 台账 files (docs/rules.md, 台账): dry run, problems, one transaction."""
 
 import copy
 import datetime as dt
@@ -486,3 +486,23 @@ def test_a_stray_cell_far_away_is_refused_before_reading(db: Database, tmp_path:
     wb.save(path)
     with pytest.raises(DomainError, match="使用范围是 A1:XFD1048576"):
         dry_run(db, path)
+
+
+def test_a_failing_update_row_is_reported_and_nothing_is_written(
+    db: Database, tmp_path: Path
+) -> None:
+    rows = messy_rows()
+    _, plan = dry_run(db, write_xlsx(tmp_path / "台账.xlsx", rows))
+    import_ledger(db, plan, skip_bad_rows=True)
+    before = {n: (c.status, c.closed_on) for n, c in _cases(db).items()}
+    _, same = dry_run(db, write_xlsx(tmp_path / "台账1.xlsx", rows), update=True)
+    eight = next(r for r in rows if r[1:2] == ["SW2025-008"])
+    eight[SYNONYM_HEADER.index("回复日期")] = "2025-12-01"
+    eight[SYNONYM_HEADER.index("结案日期")] = "2025-11-01"  # closed before the reply: impossible
+    eight[SYNONYM_HEADER.index("办理情况")] = "已办结"
+    _, update = dry_run(db, write_xlsx(tmp_path / "台账2.xlsx", rows), update=True)
+    new = {(p.row, p.message) for p in update.errors} - {(p.row, p.message) for p in same.errors}
+    assert new, "the impossible update row is reported by the dry run"
+    with pytest.raises(DomainError):
+        import_ledger(db, update)  # bad rows present and not skipped: the whole import refused
+    assert {n: (c.status, c.closed_on) for n, c in _cases(db).items()} == before

@@ -8,10 +8,10 @@ from accounts import TESTER, account
 from sqlalchemy import select
 
 from app import clock
-from app.cases import demo, workflow
+from app.cases import demo, projection
 from app.cases.deadlines import known_years
 from app.cases.intake import CaseInput
-from app.cases.reprojection import PROJECTED
+from app.cases.projection import PROJECTED
 from app.cases.service import CaseService
 from app.db import Database
 from app.errors import DomainError
@@ -99,10 +99,20 @@ def test_threshold_change_rederives_collective_but_keeps_overrides(
     assert any(h.field == "collective" for h in cases.detail(three).history)
 
 
+def _model_projection_columns() -> list[str]:
+    """The Case columns app/models.py declares as the projection (status … due_estimated)."""
+    names = [c.name for c in Case.__table__.columns]
+    return names[names.index("status") : names.index("created_at")]
+
+
+def test_projected_columns_are_the_models_projection_block() -> None:
+    assert sorted(PROJECTED) == sorted(_model_projection_columns())
+
+
 def test_bulk_reprojection_matches_project_case_by_case(
     db: Database, pinned_today: dt.date
 ) -> None:
-    """The fast path must give exactly what `workflow.project()` gives, setting by setting."""
+    """The fast path must give exactly what `projection.project()` gives, setting by setting."""
     clock.set_today(D(2027, 6, 30))  # due dates in a year chinesecalendar may not know
     demo.generate(db, 400, seed=3, years=(2026, 2027))
     office = OfficeService(db, TESTER)
@@ -110,13 +120,14 @@ def test_bulk_reprojection_matches_project_case_by_case(
         office.put_holidays(D(2027, 5, 1), D(2027, 5, 5), True, "劳动节")
     office.update_settings({"working_days": True, "handling_days": 45, "cppcc_months": 2})
     with db.read() as s:
-        cfg, cal = settings.get_all(s), workflow.work_calendar(s)
+        cfg, cal = settings.get_all(s), projection.work_calendar(s)
         cases = s.scalars(select(Case)).all()
         assert len(cases) == 400
+        columns = _model_projection_columns()  # the model's, not the list under test
         for case in cases:
-            stored = {name: getattr(case, name) for name in PROJECTED}
-            workflow.project(case, list(case.events), cfg, cal)
-            assert {name: getattr(case, name) for name in PROJECTED} == stored, case.number
+            stored = {name: getattr(case, name) for name in columns}
+            projection.project(case, list(case.events), cfg, cal)
+            assert {name: getattr(case, name) for name in columns} == stored, case.number
         s.rollback()
 
 

@@ -175,18 +175,20 @@ def test_as_of_before_the_closures(handling: dict[str, str], stats: StatisticsSe
     assert s.ratio("handled_rate") == (2, 7)  # h1 and h6
 
 
-def test_an_extension_granted_after_as_of_does_not_count_yet(
+def test_an_extension_granted_on_the_due_day_moves_the_due(
     cases: CaseService, stats: StatisticsService
 ) -> None:
+    # A 延期 after the handling due is refused (docs/rules.md, 时限); on the due day it is allowed.
     n = add(cases, D(2025, 1, 2))
     act(cases, n, ("受理", D(2025, 1, 2)))  # due 3-03
-    act(cases, n, ("延期", D(2025, 3, 10), {"reason": "复杂", "approver": "王建国", "days": 30}))
+    act(cases, n, ("延期", D(2025, 3, 3), {"reason": "复杂", "approver": "王建国", "days": 30}))
     assert cases.detail(n).handling_due == D(2025, 4, 2)
     p = (D(2025, 1, 1), D(2025, 1, 31))
-    assert stats.compute(*p, as_of=D(2025, 3, 5)).to_json()["overdue_open"] == 1
-    assert stats.compute(*p, as_of=D(2025, 3, 20)).to_json()["overdue_open"] == 0
-    assert len(stats.case_ids("overdue_open", *p, as_of=D(2025, 3, 5))) == 1
-    w = stats.compute(*p, as_of=D(2025, 3, 5), workload=True)
+    assert stats.compute(*p, as_of=D(2025, 3, 5)).to_json()["overdue_open"] == 0
+    assert stats.compute(*p, as_of=D(2025, 4, 2)).to_json()["overdue_open"] == 0  # the due day
+    assert stats.compute(*p, as_of=D(2025, 4, 3)).to_json()["overdue_open"] == 1
+    assert len(stats.case_ids("overdue_open", *p, as_of=D(2025, 4, 3))) == 1
+    w = stats.compute(*p, as_of=D(2025, 4, 3), workload=True)
     assert w.counts["workload.overdue"] == 1 and w.counts["workload.due_soon"] == 0
 
 
@@ -298,3 +300,14 @@ def test_bad_periods_get_a_chinese_message(stats: StatisticsService) -> None:
     with pytest.raises(DomainError, match="早于统计起始日期"):
         stats.compute(D(2025, 3, 1), D(2025, 3, 31), as_of=D(2025, 2, 1))
     assert isinstance(D(2025, 1, 1), dt.date)
+
+
+def test_a_回访_dated_on_the_as_of_day_counts(cases: CaseService, stats: StatisticsService) -> None:
+    """ "By A" means dated ≤ A: a 回访 on A itself is the rating; the day before A it is not yet."""
+    n = add(cases, D(2025, 3, 3))
+    close(cases, n, D(2025, 3, 3), D(2025, 3, 10), D(2025, 3, 12))
+    act(cases, n, ("回访", D(2025, 3, 20), {"rating": "满意"}))
+    p = (D(2025, 3, 1), D(2025, 3, 31))
+    assert stats.compute(*p, as_of=D(2025, 3, 20)).ratio("evaluation_rate") == (1, 1)
+    assert stats.compute(*p, as_of=D(2025, 3, 20)).ratio("satisfaction_rate") == (1, 1)
+    assert stats.compute(*p, as_of=D(2025, 3, 19)).ratio("evaluation_rate") == (0, 1)

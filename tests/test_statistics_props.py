@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.cases.intake import CaseInput
+from app.cases.projection import project, work_calendar
 from app.cases.service import CaseService
-from app.cases.workflow import project, work_calendar
 from app.db import Database
 from app.errors import DomainError
 from app.models import Case, Event

@@ -1,4 +1,4 @@
-"""Time limits (domain.md §3): 民法典 Art.201/203 counting over the Chinese holiday calendar.
+"""Time limits (docs/rules.md, 时限): 民法典 Art.201/203 counting over the Chinese holiday calendar.
 
 The start day is not counted; a period whose last day is a rest day ends on the next working day.
 Holidays come from `chinesecalendar`, which only knows the years it was released for; for other
@@ -9,9 +9,10 @@ import calendar
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import chinese_calendar
+from sqlalchemy import and_
 
 Warning = Literal["临期", "超期"]
 _ONE = dt.timedelta(days=1)
@@ -113,15 +114,39 @@ def known_years() -> range:
     return range(years[0], years[-1] + 1)
 
 
+@dataclass(frozen=True)
+class WarningCutoffs:
+    """The two cut-off dates of the warning rule (docs/rules.md, 临期/超期), for one day."""
+
+    overdue_before: dt.date  # a due day before this is 超期 (the due day itself is not)
+    soon_until: dt.date  # a due day from overdue_before up to this one (inclusive) is 临期
+
+
+def warning_cutoffs(today: dt.date, window: int) -> WarningCutoffs:
+    return WarningCutoffs(overdue_before=today, soon_until=today + dt.timedelta(days=window))
+
+
 def warning(due: dt.date | None, today: dt.date, window: int) -> Warning | None:
     """超期 once the due day has passed; 临期 when it is at most `window` days away."""
     if due is None:
         return None
-    if due < today:
+    c = warning_cutoffs(today, window)
+    if due < c.overdue_before:
         return "超期"
-    if (due - today).days <= window:
+    if due <= c.soon_until:
         return "临期"
     return None
+
+
+def warning_sql(due: Any, kind: str, today: dt.date, window: int) -> Any:
+    """`warning(due, today, window) == kind` as an SQL condition on a due-date column, built from
+    the same cut-offs, so a filter and a row's label never disagree."""
+    c = warning_cutoffs(today, window)
+    if kind == "超期":
+        return due < c.overdue_before
+    if kind == "临期":
+        return and_(due >= c.overdue_before, due <= c.soon_until)
+    raise ValueError(kind)
 
 
 def days_left(due: dt.date, today: dt.date) -> int:

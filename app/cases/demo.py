@@ -1,7 +1,7 @@
 """A deterministic generator of realistic demo cases (for a first look, tests and benchmarks).
 
 Rows are built in memory and written with bulk inserts; each case's status and deadlines come
-from the same `workflow.project()` the program uses, so demo cases behave like real ones.
+from the same `projection.project()` the program uses, so demo cases behave like real ones.
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.cases.intake import pinyin_keys
-from app.cases.workflow import project, work_calendar
+from app.cases.projection import project, work_calendar
 from app.db import Database
 from app.models import Case, Event, LeaderReception, NumberCounter, Petitioner, Screening
 from app.office import dictionaries, settings

@@ -1,17 +1,18 @@
-"""Registering and editing cases (domain.md §2, §7): validation, 编号, 集体访, duplicates."""
+"""Registering and editing cases (docs/rules.md, 字段, 个人信息): validation, 编号, 集体访, duplicates."""
 
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import rules
+from app.cases.projection import reproject
 from app.cases.validation import check_id_number, check_phone
-from app.cases.workflow import reproject
 from app.errors import DomainError
 from app.models import Case, Event, NumberCounter, Petitioner
 from app.office import dictionaries, settings
@@ -61,37 +62,12 @@ class CaseInput:
     number: str = ""  # empty = next automatic 编号; import keeps the ledger's own
 
 
-# Case columns copied as they are from CaseInput (empty text stored as NULL).
-_CASE_FIELDS = [
-    "received_on",
-    "petition_on",
-    "form",
-    "channel",
-    "assigning_org",
-    "assigning_ref",
-    "anonymous",
-    "joint",
-    "persons",
-    "involved_persons",
-    "summary",
-    "category",
-    "subcategory",
-    "nature",
-    "locality",
-    "target",
-    "collective_override",
-    "repeat",
-    "visit_level",
-    "skip_level",
-    "abnormal",
-    "legal",
-    "urgent",
-    "department",
-    "handler",
-    "leader",
-    "remark",
-]
 _PERSON_FIELDS = ["name", "gender", "id_number", "phone", "address", "workplace"]
+# Case columns copied as they are from CaseInput (empty text stored as NULL): the one list, derived
+# from the dataclass and the Case table, that intake and the ledger import both use.
+CASE_FIELDS = [
+    f.name for f in fields(CaseInput) if f.name in Case.__table__.columns and f.name != "number"
+]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -164,9 +140,8 @@ def validate(session: Session, data: CaseInput) -> list[str]:
 
 
 def is_collective(session: Session, form: str, persons: int, override: bool | None) -> bool:
-    if override is not None:
-        return override
-    return form == "来访" and persons >= int(settings.get(session, "collective_threshold"))
+    threshold = int(settings.get(session, "collective_threshold"))
+    return rules.collective(form, persons, threshold, override)
 
 
 def next_number(session: Session, year: int) -> str:
@@ -261,7 +236,7 @@ def _petitioner_for(session: Session, data: CaseInput, user: str) -> Petitioner 
 
 
 def _apply(session: Session, case: Case, data: CaseInput) -> None:
-    for name in _CASE_FIELDS:
+    for name in CASE_FIELDS:
         value = getattr(data, name)
         setattr(case, name, None if value == "" else value)
     case.summary = data.summary
@@ -304,7 +279,7 @@ def create_case(session: Session, data: CaseInput, user: str = "") -> tuple[Case
 
 def case_input(case: Case) -> CaseInput:
     """The editable fields of a stored case, as the form shows them."""
-    values: dict[str, Any] = {name: getattr(case, name) for name in _CASE_FIELDS}
+    values: dict[str, Any] = {name: getattr(case, name) for name in CASE_FIELDS}
     values = {
         k: (
             ""
@@ -331,7 +306,7 @@ def update_case(session: Session, case: Case, data: CaseInput, user: str = "") -
             raise DomainError(
                 f"登记日期不能晚于第一步办理的日期 {first_action:%Y-%m-%d}。", field="received_on"
             )
-    before = {name: getattr(case, name) for name in _CASE_FIELDS}
+    before = {name: getattr(case, name) for name in CASE_FIELDS}
     before_person = {
         n: (getattr(case.petitioner, n) if case.petitioner else None) for n in _PERSON_FIELDS
     }
@@ -362,13 +337,6 @@ class EarlierCase:
     status: str
     score: float  # 1.0 same ID … 0.4 same name only
     reason: str  # 身份证号相同 / 姓名和电话相同 / 电话相同 / 姓名相同
-
-
-@dataclass
-class _Match:
-    score: float
-    reason: str
-    ids: set[int] = field(default_factory=set)
 
 
 def find_earlier_cases(

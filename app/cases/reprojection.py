@@ -1,6 +1,6 @@
 """Recompute every case's projection at once (after a limit setting or the holiday list changed).
 
-`workflow.project()` stays the single source of the rules; this module only feeds it fast:
+`projection.project()` stays the single source of the rules; this module only feeds it fast:
 events are read in bulk per slice of case ids (no ORM objects, no lazy loads), due dates are
 memoised per (start day, length) because 100,000 cases share ~1,000 start days, and only the
 rows whose projection actually changed are written back, with one executemany per slice.
@@ -17,27 +17,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.cases.deadlines import MemoCalendar
+from app.cases.projection import PROJECTED, project, work_calendar
 from app.models import Case
 from app.office import settings
 
-# The columns `workflow.project()` writes (keep in step with it; a test compares the two paths).
-PROJECTED = (
-    "status",
-    "decision_kind",
-    "decision_on",
-    "decision_due",
-    "accepted_on",
-    "extension_days",
-    "handling_due",
-    "replied_on",
-    "reply_result",
-    "closed_on",
-    "final_on",
-    "rating",
-    "rated_on",
-    "voided",
-    "due_estimated",
-)
 _SLICE = 20_000
 
 
@@ -48,11 +31,6 @@ def reproject_all(session: Session, progress: Callable[[int, int], None] | None 
     Reads and writes go straight to the driver: SQLAlchemy's per-value type processing was
     most of the time at 100,000 cases.
     """
-    from app.cases.workflow import (  # workflow delegates here: no cycle at import
-        project,
-        work_calendar,
-    )
-
     session.flush()  # pending ORM changes must be in the tables we read
     cfg = settings.get_all(session)
     cal = MemoCalendar(work_calendar(session))

@@ -176,18 +176,10 @@ def warning_condition(kind: str, today: dt.date, window: int) -> ColumnElement[b
     """Undecided past/near the 15-day limit, or accepted and not closed past/near handling_due."""
     undecided = Case.status == PENDING
     handling = Case.status.in_((HANDLING, REPLIED))
-    if kind == "超期":
-        return or_(
-            and_(undecided, Case.decision_due < today),
-            and_(handling, Case.handling_due < today),
-        )
-    if kind == "临期":
-        soon = today + dt.timedelta(days=window)
-        return or_(
-            and_(undecided, Case.decision_due.between(today, soon)),
-            and_(handling, Case.handling_due.between(today, soon)),
-        )
-    raise ValueError(kind)
+    return or_(
+        and_(undecided, deadlines.warning_sql(Case.decision_due, kind, today, window)),
+        and_(handling, deadlines.warning_sql(Case.handling_due, kind, today, window)),
+    )
 
 
 def row_warning(

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, search, workflow
+from app.cases import intake, projection, search, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -61,6 +61,8 @@ class CaseDetail:
     events: list[EventView]
     allowed_actions: list[str]
     repeat_of: str  # 编号 of the earlier case
+    # 复查中/复核中: the opinion due (request + the review_opinion_days setting), else None.
+    opinion_due: dt.date | None = None
     repeats: list[str] = field(default_factory=list)  # 编号 of later cases marked as its repeats
     history: list[AuditView] = field(default_factory=list)
 
@@ -115,6 +117,9 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         ],
         allowed_actions=workflow.allowed_actions(case.status),
         repeat_of=case.repeat_of.number if case.repeat_of else "",
+        opinion_due=projection.review_opinion_due(
+            list(case.events), settings.get_all(session), projection.work_calendar(session)
+        ),
         repeats=repeats,
         history=[
             AuditView(a.at, a.user, a.action, a.field, a.old, a.new)

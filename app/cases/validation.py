@@ -1,4 +1,4 @@
-"""Checks on what the clerk types (domain.md §7): 身份证号 and 电话."""
+"""Checks on what the clerk types (docs/rules.md, 个人信息): 身份证号 and 电话."""
 
 import datetime as dt
 import re
@@ -84,7 +84,7 @@ def check_phone(text: str) -> str:
 
 
 def mask_id(number: str | None) -> str:
-    """1101**********1234 (domain.md §6)."""
+    """1101**********1234 (docs/rules.md, 台账)."""
     if not number:
         return ""
     if len(number) <= 8:
@@ -93,9 +93,12 @@ def mask_id(number: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****8000."""
+    """138****8000; a landline keeps its area code: 0531-****8888."""
     if not phone:
         return ""
+    area, sep, local = phone.partition("-")
+    if sep and area.startswith("0") and len(local) >= 7:
+        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     digits = phone.replace("-", "")
     if len(digits) < 7:
         return phone

@@ -1,89 +1,38 @@
-"""The case workflow (domain.md §3): the transition table as data, one function per action.
+"""The case workflow (docs/rules.md, 时限): the transition table as data, one function per action.
 
 Every action validates first and raises DomainError with a Chinese message; nothing is written
-on error. The status and key dates on the case row are recomputed from the events by `project()`
+on error. The status and key dates on the case row are recomputed from the events by `projection.project()`
 in the same transaction, so they can never drift from the timeline.
 """
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases.deadlines import WorkCalendar
+from app.cases.projection import (  # noqa: F401 (re-exported: callers use workflow.PENDING …)
+    ACTIONS,
+    CLOSED,
+    DECISIONS,
+    FINAL_STATUSES,
+    FINISHED,
+    FORWARDED,
+    HANDLING,
+    PENDING,
+    RECHECKING,
+    REFUSED,
+    REPLIED,
+    REVIEWING,
+    STATUSES,
+    TRANSITIONS,
+    VOID,
+    reproject,
+)
 from app.errors import DomainError
-from app.models import Case, Event, OfficeHoliday
+from app.models import Case, Event
 from app.office import settings
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
-
-# Statuses
-PENDING = "待受理"
-HANDLING = "办理中"
-REFUSED = "不予受理"
-FORWARDED = "已转送"
-REPLIED = "已答复"
-CLOSED = "已办结"
-REVIEWING = "复查中"
-RECHECKING = "复核中"
-FINISHED = "终结"
-VOID = "已作废"
-
-STATUSES = [
-    PENDING,
-    HANDLING,
-    REFUSED,
-    FORWARDED,
-    REPLIED,
-    CLOSED,
-    REVIEWING,
-    RECHECKING,
-    FINISHED,
-    VOID,
-]
-# A final disposition (domain.md §5 处理率, 上期结转): the case is no longer open.
-FINAL_STATUSES = {REFUSED, FORWARDED, CLOSED, REVIEWING, RECHECKING, FINISHED}
-OPEN_STATUSES = {PENDING, HANDLING, REPLIED}
-DECISIONS = ("受理", "不予受理", "转送", "交办")
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    allowed_from: frozenset[str]
-    to: str | None  # None = status unchanged
-    required: tuple[str, ...] = ()  # data fields the clerk must fill
-
-
-def _t(action: str, frm: Iterable[str], to: str | None, *required: str) -> Transition:
-    return Transition(action, frozenset(frm), to, required)
-
-
-# The §3 table.
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        _t("登记", [], PENDING),  # created by intake, never offered as an action
-        _t("受理", [PENDING], HANDLING),
-        _t("不予受理", [PENDING], REFUSED, "reason", "route"),
-        _t("转送", [PENDING], FORWARDED, "to"),
-        _t("交办", [PENDING], HANDLING, "to"),
-        _t("延期", [HANDLING], HANDLING, "reason", "approver", "days"),
-        _t("督办", [HANDLING], HANDLING, "by"),
-        _t("答复", [HANDLING], REPLIED, "result"),
-        _t("回访", [REPLIED, CLOSED], None, "rating"),
-        _t("办结", [REPLIED], CLOSED),
-        _t("复查申请", [CLOSED], REVIEWING),
-        _t("复查意见", [REVIEWING], CLOSED, "opinion"),
-        _t("复核申请", [CLOSED], RECHECKING),
-        _t("复核意见", [RECHECKING], FINISHED, "opinion"),
-        _t("作废", set(STATUSES) - {VOID}, VOID, "reason"),
-    ]
-}
-ACTIONS = list(TRANSITIONS)
 
 FIELD_NAMES = {
     "reason": "理由",
@@ -102,88 +51,6 @@ FIELD_NAMES = {
 def allowed_actions(status: str) -> list[str]:
     """The actions the case page offers for a status (作废 last)."""
     return [a for a, t in TRANSITIONS.items() if status in t.allowed_from]
-
-
-def work_calendar(session: Session) -> WorkCalendar:
-    office = {h.day: h.rest for h in session.scalars(select(OfficeHoliday))}
-    return WorkCalendar(bool(settings.get(session, "working_days")), office)
-
-
-def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalendar) -> None:
-    """Recompute the case's status, dates and deadlines from its events (domain.md §3)."""
-    status = PENDING
-    decision_kind = decision_on = accepted_on = replied_on = reply_result = None
-    closed_on = final_on = rating = rated_on = None
-    extension = 0
-    assigned_due: dt.date | None = None
-    voided = False
-    for ev in sorted(events, key=lambda e: e.seq):
-        t = TRANSITIONS[ev.kind]
-        if ev.kind in DECISIONS and decision_kind is None:
-            decision_kind, decision_on = ev.kind, ev.on
-        if ev.kind in ("受理", "交办") and accepted_on is None:
-            accepted_on = ev.on
-            if ev.kind == "交办" and ev.data.get("deadline"):
-                assigned_due = dt.date.fromisoformat(ev.data["deadline"])
-        if ev.kind == "延期":
-            extension += int(ev.data.get("days", 0))
-        if ev.kind == "答复" and replied_on is None:
-            replied_on, reply_result = ev.on, ev.data.get("result")
-        if ev.kind in ("办结", "复核意见") and closed_on is None:
-            closed_on = ev.on
-        if ev.kind == "回访":
-            rating, rated_on = ev.data.get("rating"), ev.on
-        if ev.kind == "作废":
-            voided = True
-        if t.to is not None:
-            status = t.to
-        if status in FINAL_STATUSES and final_on is None:
-            final_on = ev.on
-
-    case.status = status
-    case.decision_kind, case.decision_on = decision_kind, decision_on
-    case.accepted_on, case.extension_days = accepted_on, extension
-    case.replied_on, case.reply_result = replied_on, reply_result
-    case.closed_on, case.final_on = closed_on, final_on
-    case.rating, case.rated_on, case.voided = rating, rated_on, voided
-
-    decision = cal.add_days(case.received_on, int(cfg["decision_days"]))
-    case.decision_due = decision.day
-    estimated = decision.estimated
-    case.handling_due = None
-    if accepted_on is not None:
-        if assigned_due is not None:
-            base = assigned_due
-        elif case.channel == "人大建议":
-            due = cal.add_months(case.received_on, int(cfg["npc_months"]))
-            base, estimated = due.day, estimated or due.estimated
-        elif case.channel == "政协提案":
-            due = cal.add_months(case.received_on, int(cfg["cppcc_months"]))
-            base, estimated = due.day, estimated or due.estimated
-        else:
-            due = cal.add_days(accepted_on, int(cfg["handling_days"]))
-            base, estimated = due.day, estimated or due.estimated
-        if extension:
-            # The extension runs from the original due day (Art.34: 延长…不得超过30日).
-            due = cal.add_days(base, extension)
-            base, estimated = due.day, estimated or due.estimated
-        case.handling_due = base
-    case.due_estimated = estimated
-
-
-def reproject(session: Session, case: Case) -> None:
-    project(case, list(case.events), settings.get_all(session), work_calendar(session))
-
-
-def reproject_all(session: Session) -> int:
-    """After a change to a limit setting or the holiday list: recompute every case's deadlines.
-
-    Returns the number of cases whose projection changed. The bulk path (app/cases/reprojection.py)
-    feeds this module's `project()`; the ORM loop it replaced took ~95 s at 100,000 cases.
-    """
-    from app.cases.reprojection import reproject_all as bulk
-
-    return bulk(session)
 
 
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
@@ -219,6 +86,11 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
             raise DomainError(f"延期天数应在 1 至 {limit} 日之间。", field="days")
         if any(e.kind == "延期" for e in case.events):
             raise DomainError("该信访件已延期过一次，不能再次延期（条例第三十四条）。")
+        if case.handling_due is not None and on > case.handling_due:
+            raise DomainError(
+                f"办理期限 {case.handling_due:%Y-%m-%d} 已过，不能再延期（docs/rules.md, 时限）。",
+                field="on",
+            )
         data["days"] = days
     if action == "交办" and data.get("deadline"):
         try:
@@ -274,20 +146,6 @@ def act(
     audit.record(session, user, action, "case", case.number, "status", old_status, case.status)
     session.flush()
     return event
-
-
-def act_by_number(
-    session: Session,
-    number: str,
-    action: str,
-    on: dt.date | None = None,
-    data: dict[str, Any] | None = None,
-    user: str = "",
-) -> Event:
-    case = session.scalar(select(Case).where(Case.number == number))
-    if case is None:
-        raise DomainError(f"找不到编号为 {number} 的信访件。")
-    return act(session, case, action, on, data, user)
 
 
 def undo_last(session: Session, case: Case, user: str = "") -> Event:

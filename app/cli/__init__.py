@@ -13,7 +13,7 @@ from app.cli import gui_cmd
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
 
-# Sub-command name → the module that registers it (`NAMES`, `register(subparsers)`).
+# Sub-command name → the module that registers it (its `register(subparsers)`).
 # Modules are imported only when their command runs: `xinfang` opening the window should not
 # pay for Word, Excel and backup code at start-up.
 COMMANDS = {

@@ -11,8 +11,6 @@ from app.errors import DomainError
 from app.safety import auth, backup, integrity
 from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
-NAMES = {"backup", "restore", "check"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="立即备份数据库（校验后保存，按设置保留最近几份）")

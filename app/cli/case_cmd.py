@@ -10,8 +10,6 @@ from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cli.context import Context, UsageError, parse_date
 
-NAMES = {"case"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("case", help="登记、查看、查询和办理信访件")

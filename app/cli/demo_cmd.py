@@ -6,8 +6,6 @@ import sys
 from app.cases import demo
 from app.cli.context import Context, UsageError
 
-NAMES = {"demo"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="生成演示数据")

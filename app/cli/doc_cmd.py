@@ -6,8 +6,6 @@ from pathlib import Path
 from app.cli.context import Context, UsageError
 from app.documents.service import DocumentService
 
-NAMES = {"doc"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doc", help="生成一件信访的文书（受理告知书、转送函、处理意见书等）")

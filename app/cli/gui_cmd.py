@@ -8,8 +8,6 @@ from app import logging_setup, paths
 from app.cli.context import Context
 from app.errors import DomainError
 
-NAMES = {"gui"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="打开信访工作台窗口（默认）")

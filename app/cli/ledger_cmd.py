@@ -1,4 +1,4 @@
-"""`xinfang ledger export|import`: the Excel 台账 out and in (domain.md §6)."""
+"""`xinfang ledger export|import`: the Excel 台账 out and in (docs/rules.md, 台账)."""
 
 import argparse
 import sys
@@ -7,8 +7,6 @@ from pathlib import Path
 from app.cases.search import FLAG_NAMES, CaseFilter
 from app.cli.context import Context, parse_date
 from app.ledger.service import LedgerService
-
-NAMES = {"ledger"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

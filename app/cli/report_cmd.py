@@ -10,8 +10,6 @@ from app.cli.context import Context, UsageError, parse_date
 from app.documents import catalog
 from app.documents.service import DocumentService, filter_reference
 
-NAMES = {"report"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="用模板生成报告（自查报告、年度报告、统计表），查看模板变量")

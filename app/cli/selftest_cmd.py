@@ -7,8 +7,6 @@ import time
 from app.cli.context import Context
 from app.selftest import StepResult, run_selftest
 
-NAMES = {"selftest"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(

@@ -9,8 +9,6 @@ from app.cli.context import Context, UsageError, parse_date
 from app.office.dictionary_edit import KIND_NAMES
 from app.office.service import SPECS, OfficeService, parse
 
-NAMES = {"settings"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("settings", help="查看和修改单位设置、字典和节假日")

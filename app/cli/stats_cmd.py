@@ -14,8 +14,6 @@ from app.stats.labels import BREAKDOWN_NAMES, LABELS
 from app.stats.result import change
 from app.stats.service import Statistics, StatisticsService
 
-NAMES = {"stats"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stats", help="统计指标（总量、受理、办结、满意率及同比）")
@@ -28,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）"
     )
-    p.add_argument("--json", action="store_true", help="输出 JSON（字段见 domain.md §5）")
+    p.add_argument("--json", action="store_true", help="输出 JSON（字段见 docs/rules.md, 统计）")
     p.set_defaults(func=run)
 
 

@@ -12,8 +12,6 @@ from app.cli.context import Context, UsageError
 from app.safety import auth
 from app.safety.auth import AuthService
 
-NAMES = {"user"}
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="账号：列出、添加、重设密码、修改角色")

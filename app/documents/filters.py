@@ -1,4 +1,4 @@
-"""How figures read in a document: 95.2%, 上升12.5%, 2025年12月1日 (domain.md §5, §8).
+"""How figures read in a document: 95.2%, 上升12.5%, 2025年12月1日 (docs/rules.md, 统计, 文书).
 
 Registered as Jinja filters (`{{ stats.closure_rate | pct }}`) and listed by `report vars`.
 """

@@ -1,7 +1,7 @@
 """What a report template sees: every §5 figure from the statistics service, shaped for sentences
 and tables. Nothing here counts cases: the figures, their 同比 and the numerators and
 denominators behind each rate all come from `StatisticsService`; this module only orders them,
-picks the largest, and words them. Reports carry aggregates only (domain.md §7).
+picks the largest, and words them. Reports carry aggregates only (docs/rules.md, 个人信息).
 """
 
 import datetime as dt

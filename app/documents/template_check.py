@@ -403,11 +403,6 @@ def check_document(doc: DocxDocument, schema: Schema, repair: bool = True) -> Ch
     return result
 
 
-def xml_text(root: Any) -> str:
-    """All text of an element (tests and the leftover-tag check of generated files)."""
-    return "".join(t.text or "" for t in root.iter(_W_T))
-
-
 def leftover_tags(doc: DocxDocument) -> list[str]:
     """Template tags still present in a generated document (there should be none)."""
     found: list[str] = []

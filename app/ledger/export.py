@@ -1,4 +1,4 @@
-"""Exporting the 台账 (domain.md §6): what the case list shows, as an .xlsx a superior accepts.
+"""Exporting the 台账 (docs/rules.md, 台账): what the case list shows, as an .xlsx a superior accepts.
 
 Rows stream from SQLite into openpyxl's write-only mode, so 100,000 cases need little memory.
 Dates are real dates, ID numbers and phones text; the sheet prints on A4 landscape one page wide
@@ -62,7 +62,9 @@ WIDTHS = {
     "走访层级": 8,
     "备注": 20,
 }
-OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own “bad” red
+OVERDUE_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own “bad” red: 超期
+SOON_FILL = PatternFill("solid", fgColor="FFEB9C")  # Excel's own “neutral” yellow: 临期
+_FILLS = {"超期": OVERDUE_FILL, "临期": SOON_FILL}
 _THIN = Side(style="thin", color="808080")
 _HEADER_STYLE = {
     "font": Font(bold=True),
@@ -281,12 +283,13 @@ def export_ledger(
                 n += 1
                 values = [n, *ledger_values(r, mask)]
                 status, ddue, hdue = r[19], r[28], r[16]
-                if search.row_warning(status, ddue, hdue, today, window) == "超期":
-                    overdue += 1
+                warned = search.row_warning(status, ddue, hdue, today, window)
+                if warned:
+                    overdue += warned == "超期"
                     row = []
                     for v in values:
                         cell = WriteOnlyCell(ws, v)
-                        cell.fill = OVERDUE_FILL
+                        cell.fill = _FILLS[warned]
                         row.append(cell)
                     ws.append(row)
                 else:

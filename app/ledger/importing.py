@@ -1,7 +1,7 @@
-"""Importing a 台账 (domain.md §6): read → dry run (`ledger_plan`) → one transaction.
+"""Importing a 台账 (docs/rules.md, 台账): read → dry run (`ledger_plan`) → one transaction.
 
 New cases are written in bulk: each is built as `intake` would build it and its status and
-deadlines come from the same `workflow.project()`; rows whose 编号 exists and that the clerk
+deadlines come from the same `projection.project()`; rows whose 编号 exists and that the clerk
 chose to update go through `intake.update_case` and `workflow.act` one by one.
 """
 
@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.cases import intake
+from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, TRANSITIONS, act
 from app.db import Database
@@ -39,10 +39,6 @@ from app.office import dictionaries, settings
 from app.safety import auth
 
 Progress = Callable[[int, int], None]
-# CaseInput fields stored on the case row as they are (intake does the same).
-_CASE_FIELDS = [
-    f.name for f in fields(CaseInput) if f.name in Case.__table__.columns and f.name != "number"
-]
 _COLUMNS = [c.key for c in Case.__table__.columns]
 _BATCH = 2000
 # Ledger columns → the CaseInput fields they set, for updating an existing case.
@@ -293,9 +289,9 @@ def _create(
                     by_phone[key] = pid
         number = d.number or intake.next_number(session, d.received_on.year)
         cid = next_cid + i
-        # The row intake._apply would build, then the projection workflow.project gives it.
+        # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {
-            name: (None if (v := getattr(d, name)) == "" else v) for name in _CASE_FIELDS
+            name: (None if (v := getattr(d, name)) == "" else v) for name in intake.CASE_FIELDS
         }
         override = d.collective_override
         fields.update(
@@ -304,9 +300,7 @@ def _create(
             petitioner_id=pid,
             summary=d.summary,
             repeat_of_id=None,
-            collective=override
-            if override is not None
-            else d.form == "来访" and d.persons >= threshold,
+            collective=rules.collective(d.form, d.persons, threshold, override),
             created_at=now,
             created_by=user,
             updated_at=now,

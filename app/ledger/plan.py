@@ -1,4 +1,4 @@
-"""The import dry run (domain.md §6): every ledger row checked and turned into a plan.
+"""The import dry run (docs/rules.md, 台账): every ledger row checked and turned into a plan.
 
 Nothing is written here. Each row becomes a `CaseInput` plus the events its dates imply, or
 problems listed by sheet, row, column, cell value and what is wrong. The checks are the ones
@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.cases import rules
 from app.cases.deadlines import MemoCalendar, WorkCalendar
 from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
+from app.cases.projection import TRANSITIONS, project, work_calendar
 from app.cases.validation import check_id_number, check_phone
-from app.cases.workflow import TRANSITIONS, project, work_calendar
 from app.errors import DomainError
 from app.ledger.read import Table, column_letter
 from app.ledger.values import (
@@ -235,7 +236,7 @@ def _events(
     dates: dict[str, dt.date | None],
     rating: str,
 ) -> list[tuple[str, dt.date, dict[str, Any]]]:
-    """The events a row's dates and status imply (domain.md §6)."""
+    """The events a row's dates and status imply (docs/rules.md, 台账)."""
     decided, replied, closed = dates["accepted_on"], dates["replied_on"], dates["closed_on"]
     events: list[tuple[str, dt.date, dict[str, Any]]] = []
     if status in ("不予受理", "已转送"):
@@ -340,7 +341,7 @@ def _extension(
 
 
 def timeline(received: dt.date, events: list[tuple[str, dt.date, dict[str, Any]]]) -> list[Any]:
-    """A row's events as plain objects for `workflow.project()`, which only reads and sets
+    """A row's events as plain objects for `projection.project()`, which only reads and sets
     attributes: ORM instances cost ~5 µs per attribute, a third of a 10,000-row import."""
     steps = [("登记", received, {}), *events]
     return [
@@ -455,7 +456,7 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     collective_raw = ctx.table.cell(row, "collective")
     if text(collective_raw):
         stated = _get(ctx, r, row, "collective", yes_no, False)
-        derived = form == "来访" and persons >= int(ctx.cfg["collective_threshold"])
+        derived = rules.derived_collective(form, persons, int(ctx.cfg["collective_threshold"]))
         if stated != derived:
             data.collective_override = stated
     status_raw = ctx.table.cell(row, "status")

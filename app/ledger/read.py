@@ -1,5 +1,5 @@
 """Reading a 台账 file: .xlsx/.xls/.ods through python-calamine, .csv with an encoding guess,
-then finding the header row under titles and blank rows (domain.md §6)."""
+then finding the header row under titles and blank rows (docs/rules.md, 台账)."""
 
 import csv
 import html

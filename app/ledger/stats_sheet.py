@@ -91,7 +91,7 @@ def write_stats_sheet(
 
     def number(value: Any, rate: bool) -> Any:
         if value is None:
-            return words("—")  # a rate whose denominator is 0 (domain.md §5)
+            return words("—")  # a rate whose denominator is 0 (docs/rules.md, 统计)
         return styled(value, fmt="0.0%") if rate else value
 
     def change(node: dict[str, Any] | None, rate: bool) -> Any:

@@ -1,4 +1,4 @@
-"""Cell values of a 台账 (domain.md §6): the columns, header names, dates and value words.
+"""Cell values of a 台账 (docs/rules.md, 台账): the columns, header names, dates and value words.
 
 Real ledgers are typed by hand over many years, so one value has many spellings. Everything
 here is pure (no database) so the importer's dry run and its tests stay fast.
@@ -16,7 +16,7 @@ from app.errors import DomainError
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str  # the export header (domain.md §6)
+    title: str  # the export header (docs/rules.md, 台账)
     synonyms: tuple[str, ...] = ()
 
 
@@ -69,7 +69,7 @@ def header_key(text: Any) -> str | None:
     return _HEADER_NAMES.get(bare)
 
 
-# ---- value words (domain.md §6) ----
+# ---- value words (docs/rules.md, 台账) ----
 FORM_WORDS = {
     "来信": "来信",
     "信件": "来信",

@@ -1,4 +1,4 @@
-"""The editable dictionaries (domain.md §2, §4) and their defaults."""
+"""The editable dictionaries (docs/rules.md, 字段, 字典) and their defaults."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

@@ -1,4 +1,4 @@
-"""Editing the office dictionaries (domain.md §2, §4): add, rename, reorder, (de)activate, remove.
+"""Editing the office dictionaries (docs/rules.md, 字段, 字典): add, rename, reorder, (de)activate, remove.
 
 Renaming a value that cases use relabels those cases in the same transaction (and audits each
 one). A dictionary value names a group of cases: statistics list every dictionary value and
@@ -25,7 +25,7 @@ KIND_NAMES = {
     "department": "承办单位",
     "leader": "领导名单",
 }
-# Channels whose name a rule depends on (intake.ASSIGNED_CHANNELS, workflow.project's months).
+# Channels whose name a rule depends on (intake.ASSIGNED_CHANNELS, projection.project's months).
 RULE_CHANNELS = frozenset({"上级交办", "上级转送", "人大建议", "政协提案"})
 # The case column each dictionary fills, and how long a value may be (the column's width).
 _CASE_COLUMN = {

@@ -1,4 +1,4 @@
-"""The 领导接访 and 矛盾纠纷排查调处 registers (domain.md §5 [leader_receptions], [screenings]).
+"""The 领导接访 and 矛盾纠纷排查调处 registers (docs/rules.md, 统计: leader_receptions, screenings).
 
 Small hand-kept tables the clerk fills after each reception day and each screening; the
 statistics service sums them over a period. Rows may be edited and deleted (they are the

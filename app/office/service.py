@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, insert, literal, select, update
+from sqlalchemy import case, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import rules
 from app.cases.reprojection import reproject_all
 from app.db import Database
 from app.errors import DomainError
@@ -60,7 +61,7 @@ SPECS: dict[str, Spec] = {
     "backup_keep": Spec("保留备份份数", int, 1, 365),
     "backup_dir": Spec("备份文件夹", str, 0, 260),
 }
-# Settings that `workflow.project()` reads: a change recomputes every case's deadlines.
+# Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(
     {"working_days", "decision_days", "handling_days", "npc_months", "cppcc_months"}
 )
@@ -143,7 +144,7 @@ class SettingsSaved:
 
 def _rederive_collective(session: Session, threshold: int, user: str) -> int:
     """集体访 = 来访 with ≥ threshold persons, for cases without a manual override."""
-    derived = case((and_(Case.form == "来访", Case.persons >= threshold), True), else_=False)
+    derived = rules.derived_collective_sql(threshold)
     where = [Case.collective_override.is_(None), Case.collective != derived]
     session.execute(
         insert(AuditEntry).from_select(

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Setting
 
-# Every "setting" of domain.md §3 and §5, with its default.
+# Every "setting" of docs/rules.md, 时限 and 统计 with its default.
 DEFAULTS: dict[str, Any] = {
     "office_name": "",  # 单位名称, asked on first run
     "number_prefix": "XF",  # 编号 prefix: XF2025-0001

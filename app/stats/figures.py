@@ -1,7 +1,7 @@
 """Each §5 figure as a SQL condition over `cases`, so counting and drill-down share one definition.
 
 A figure is (population, condition). The populations are:
-- "R": received in P and not voided (domain.md §5);
+- "R": received in P and not voided (docs/rules.md, 统计);
 - "carried": received before `from`, not voided, not at a final disposition the day before `from`;
 - "open": received by A, not voided, not at a final disposition at A (期末未结, and the workload
   cards 临期/超期, which are always a subset of it).
@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
+from app.cases.deadlines import warning_sql
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -148,7 +149,6 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
     rating = rating_at(a)
     good = SATISFIED if s.count_basic_satisfied else SATISFIED[:1]
     rated = and_(closed, rating.is_not(None))
-    soon = a + dt.timedelta(days=s.warning_days)
     # The status at A, as search.warning_condition reads it from the status column today.
     undecided_at = not_by(Dates.decision_on, a)
     handling_at = and_(accepted, not_by(Dates.closed_on, a))
@@ -177,13 +177,16 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         "open_at_end": ("open", true()),
         "workload.overdue": (
             "open",
-            or_(and_(undecided_at, Dates.decision_due < a), and_(handling_at, due < a)),
+            or_(
+                and_(undecided_at, warning_sql(Dates.decision_due, "超期", a, s.warning_days)),
+                and_(handling_at, warning_sql(due, "超期", a, s.warning_days)),
+            ),
         ),
         "workload.due_soon": (
             "open",
             or_(
-                and_(undecided_at, Dates.decision_due.between(a, soon)),
-                and_(handling_at, due.between(a, soon)),
+                and_(undecided_at, warning_sql(Dates.decision_due, "临期", a, s.warning_days)),
+                and_(handling_at, warning_sql(due, "临期", a, s.warning_days)),
             ),
         ),
     }

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app.cases.workflow import project, work_calendar
+from app.cases.projection import project, work_calendar
 from app.models import Case, DictEntry, Event, LeaderReception, Screening
 from app.office import settings
 from app.office.dictionaries import FORMS

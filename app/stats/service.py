@@ -1,4 +1,4 @@
-"""The statistics service (domain.md §5): the one place figures are computed.
+"""The statistics service (docs/rules.md, 统计): the one place figures are computed.
 
 The dashboard, the Word reports, the ledger's 统计 sheet and `xinfang stats` all call this; nothing
 recomputes a figure elsewhere. `compute_in`/`case_ids_in` work inside a session the caller holds

@@ -1,4 +1,4 @@
-"""One small dialog per workflow action (domain.md §3): it asks for what the action needs,
+"""One small dialog per workflow action (docs/rules.md, 时限): it asks for what the action needs,
 checks the obvious before writing, and shows a refusal from the service at the field it names.
 """
 

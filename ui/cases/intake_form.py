@@ -1,4 +1,4 @@
-"""信访登记: the intake form (every domain.md §2 field, in the order of the paper form).
+"""信访登记: the intake form (every field of docs/rules.md, 字段, in the order of the paper form).
 
 Fields are checked as the clerk types (身份证号 check digit, phone); a valid ID fills gender and
 shows birth date and birthplace; the side panel lists the person's earlier cases. Saving goes
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from stdnum.cn import ric
 
 from app import clock
+from app.cases import rules
 from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
@@ -175,7 +176,7 @@ class IntakeForm(QWidget):
         self._update_collective()
 
     def _derived_collective(self) -> bool:
-        return self.f.form.value() == "来访" and self.f.persons.value() >= self.threshold
+        return rules.derived_collective(self.f.form.value(), self.f.persons.value(), self.threshold)
 
     def _update_collective(self) -> None:
         if not self._collective_manual:

@@ -316,7 +316,7 @@ class Dashboard(QWidget):
                 continue
             num, den = s.ratio(key)
             whole, part = RATE_PARTS[key]
-            # "22件中21件" (domain.md §5); the long form is in the tooltip.
+            # "22件中21件" (docs/rules.md, 统计); the long form is in the tooltip.
             detail = f"{den}件中{num}件" if den else f"无{whole}件"
             entry = yoy[key]
             words = "同比" + change_text(entry["this"], entry["last"], entry["change"], True)

@@ -1,4 +1,4 @@
-"""The first-run dialog: 单位名称 and the office's own 科室 list (domain.md §4).
+"""The first-run dialog: 单位名称 and the office's own 科室 list (docs/rules.md, 字典).
 
 The main window shows it while `OfficeService.needs_first_run()` (no 单位名称 yet). The 科室
 list replaces the placeholder departments; both can be changed later under 设置.

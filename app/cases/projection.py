@@ -1,0 +1,189 @@
+"""The projection of a case (docs/rules.md, 时限): the statuses and the transition table
+as data, `project()` that recomputes a case's status, dates and deadlines from its events, the
+columns it writes and the working calendar it counts with.
+
+`app.cases.workflow` (one action at a time) and `app.cases.reprojection` (every case at once) both
+import this module; it imports neither.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cases.deadlines import WorkCalendar
+from app.models import Case, Event, OfficeHoliday
+from app.office import settings
+
+# Statuses
+PENDING = "待受理"
+HANDLING = "办理中"
+REFUSED = "不予受理"
+FORWARDED = "已转送"
+REPLIED = "已答复"
+CLOSED = "已办结"
+REVIEWING = "复查中"
+RECHECKING = "复核中"
+FINISHED = "终结"
+VOID = "已作废"
+
+STATUSES = [
+    PENDING,
+    HANDLING,
+    REFUSED,
+    FORWARDED,
+    REPLIED,
+    CLOSED,
+    REVIEWING,
+    RECHECKING,
+    FINISHED,
+    VOID,
+]
+# A final disposition (docs/rules.md, 统计: handled_rate, carried_over): the case is no longer open.
+FINAL_STATUSES = {REFUSED, FORWARDED, CLOSED, REVIEWING, RECHECKING, FINISHED}
+DECISIONS = ("受理", "不予受理", "转送", "交办")
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    allowed_from: frozenset[str]
+    to: str | None  # None = status unchanged
+    required: tuple[str, ...] = ()  # data fields the clerk must fill
+
+
+def _t(action: str, frm: Iterable[str], to: str | None, *required: str) -> Transition:
+    return Transition(action, frozenset(frm), to, required)
+
+
+# The §3 table.
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("登记", [], PENDING),  # created by intake, never offered as an action
+        _t("受理", [PENDING], HANDLING),
+        _t("不予受理", [PENDING], REFUSED, "reason", "route"),
+        _t("转送", [PENDING], FORWARDED, "to"),
+        _t("交办", [PENDING], HANDLING, "to"),
+        _t("延期", [HANDLING], HANDLING, "reason", "approver", "days"),
+        _t("督办", [HANDLING], HANDLING, "by"),
+        _t("答复", [HANDLING], REPLIED, "result"),
+        _t("回访", [REPLIED, CLOSED], None, "rating"),
+        _t("办结", [REPLIED], CLOSED),
+        _t("复查申请", [CLOSED], REVIEWING),
+        _t("复查意见", [REVIEWING], CLOSED, "opinion"),
+        _t("复核申请", [CLOSED], RECHECKING),
+        _t("复核意见", [RECHECKING], FINISHED, "opinion"),
+        _t("作废", set(STATUSES) - {VOID}, VOID, "reason"),
+    ]
+}
+ACTIONS = list(TRANSITIONS)
+
+# The Case columns `project()` writes (tests/test_office.py checks them against app/models.py).
+PROJECTED = (
+    "status",
+    "decision_kind",
+    "decision_on",
+    "decision_due",
+    "accepted_on",
+    "extension_days",
+    "handling_due",
+    "replied_on",
+    "reply_result",
+    "closed_on",
+    "final_on",
+    "rating",
+    "rated_on",
+    "voided",
+    "due_estimated",
+)
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    office = {h.day: h.rest for h in session.scalars(select(OfficeHoliday))}
+    return WorkCalendar(bool(settings.get(session, "working_days")), office)
+
+
+def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalendar) -> None:
+    """Recompute the case's status, dates and deadlines from its events (docs/rules.md, 时限)."""
+    status = PENDING
+    decision_kind = decision_on = accepted_on = replied_on = reply_result = None
+    closed_on = final_on = rating = rated_on = None
+    extension = 0
+    assigned_due: dt.date | None = None
+    voided = False
+    for ev in sorted(events, key=lambda e: e.seq):
+        t = TRANSITIONS[ev.kind]
+        if ev.kind in DECISIONS and decision_kind is None:
+            decision_kind, decision_on = ev.kind, ev.on
+        if ev.kind in ("受理", "交办") and accepted_on is None:
+            accepted_on = ev.on
+            if ev.kind == "交办" and ev.data.get("deadline"):
+                assigned_due = dt.date.fromisoformat(ev.data["deadline"])
+        if ev.kind == "延期":
+            extension += int(ev.data.get("days", 0))
+        if ev.kind == "答复" and replied_on is None:
+            replied_on, reply_result = ev.on, ev.data.get("result")
+        if ev.kind in ("办结", "复核意见") and closed_on is None:
+            closed_on = ev.on
+        if ev.kind == "回访":
+            rating, rated_on = ev.data.get("rating"), ev.on
+        if ev.kind == "作废":
+            voided = True
+        if t.to is not None:
+            status = t.to
+        if status in FINAL_STATUSES and final_on is None:
+            final_on = ev.on
+
+    case.status = status
+    case.decision_kind, case.decision_on = decision_kind, decision_on
+    case.accepted_on, case.extension_days = accepted_on, extension
+    case.replied_on, case.reply_result = replied_on, reply_result
+    case.closed_on, case.final_on = closed_on, final_on
+    case.rating, case.rated_on, case.voided = rating, rated_on, voided
+
+    decision = cal.add_days(case.received_on, int(cfg["decision_days"]))
+    case.decision_due = decision.day
+    estimated = decision.estimated
+    case.handling_due = None
+    if accepted_on is not None:
+        if assigned_due is not None:
+            base = assigned_due
+        elif case.channel == "人大建议":
+            due = cal.add_months(case.received_on, int(cfg["npc_months"]))
+            base, estimated = due.day, estimated or due.estimated
+        elif case.channel == "政协提案":
+            due = cal.add_months(case.received_on, int(cfg["cppcc_months"]))
+            base, estimated = due.day, estimated or due.estimated
+        else:
+            due = cal.add_days(accepted_on, int(cfg["handling_days"]))
+            base, estimated = due.day, estimated or due.estimated
+        if extension:
+            # The extension runs from the original due day (Art.34: 延长…不得超过30日).
+            due = cal.add_days(base, extension)
+            base, estimated = due.day, estimated or due.estimated
+        case.handling_due = base
+    case.due_estimated = estimated
+
+
+def reproject(session: Session, case: Case) -> None:
+    project(case, list(case.events), settings.get_all(session), work_calendar(session))
+
+
+def review_opinion_due(
+    events: list[Event], cfg: dict[str, Any], cal: WorkCalendar
+) -> dt.date | None:
+    """While a 复查/复核 request is open: the opinion due = request + the `review_opinion_days`
+    setting (default 30, 条例 Art.35/36), counted like every period (docs/rules.md, 时限)."""
+    request = None
+    for ev in sorted(events, key=lambda e: e.seq):
+        if ev.kind in ("复查申请", "复核申请"):
+            request = ev.on
+        elif ev.kind in ("复查意见", "复核意见", "作废"):
+            request = None
+    if request is None:
+        return None
+    return cal.add_days(request, int(cfg["review_opinion_days"])).day
