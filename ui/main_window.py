@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -101,7 +101,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
         self.nav.currentRowChanged.connect(self._nav_changed)
-        self._shortcuts()
         self._menus()
         self.page("workbench")
         self.page("cases")
@@ -343,12 +342,6 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db.path}")
 
     # --- keyboard and menus --------------------------------------------------------------
-    def _shortcuts(self) -> None:
-        for i in range(len(NAV)):
-            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
-        QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.go("intake"))
-        QShortcut(QKeySequence("F5"), self, self.data_changed)
-
     def _find(self) -> None:
         self.go("cases")
         self.case_list.focus_search()
@@ -392,6 +385,11 @@ class MainWindow(QMainWindow):
             )
         )
         help_.addAction(about)
+        # Each shortcut lives on its action only (a second QShortcut for the same keys makes Qt
+        # call it ambiguous and do nothing), and works wherever the focus is in the window.
+        for action in self.findChildren(QAction):
+            if not action.shortcut().isEmpty():
+                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
     # --- window state --------------------------------------------------------------------
     def restore_state(self) -> None:
