@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.search import CaseFilter
-from app.cases.service import CaseService
 from app.db import Database
 from app.safety import auth
+from app.services import Services
 from ui.cases.case_list import CaseListPage
 from ui.cases.todo import TodoPanel
 from ui.tasks import TaskRunner
-from ui.widgets import TEXT_ON_LIGHT, load_dictionaries, ui_settings
+from ui.widgets import TEXT_ON_LIGHT, ui_settings
 
 NAV = [
     ("workbench", "工作台"),
@@ -49,14 +49,16 @@ class MainWindow(QMainWindow):
         self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN
     ) -> None:
         super().__init__()
-        self.db = db
+        # ui/main.py opens the database; from here on every view talks to a service only.
+        self.db_path = db.path
+        self.services = Services(db, auth.CurrentUser(user, user, role))
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
         self.user = user
         self.role = role
-        self.service = CaseService(db, user, role)
+        self.service = self.services.cases
         self.runner = TaskRunner(self)
-        self.dictionaries = load_dictionaries(db)
+        self.dictionaries = self.services.office.choices()
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(118)
@@ -125,7 +127,7 @@ class MainWindow(QMainWindow):
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
-        self.dashboard = Dashboard(self.db, self.runner)
+        self.dashboard = Dashboard(self.services.statistics, self.runner)
         self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -157,7 +159,7 @@ class MainWindow(QMainWindow):
     def _stats(self) -> QWidget:
         from ui.dashboard.dashboard import Dashboard
 
-        dashboard = Dashboard(self.db, self.runner)
+        dashboard = Dashboard(self.services.statistics, self.runner)
         dashboard.drill_down.connect(self.drill_down)
         return dashboard
 
@@ -182,13 +184,13 @@ class MainWindow(QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(TemplateManager(self.db, self.runner, page), 1)
+        layout.addWidget(TemplateManager(self.services.documents, self.runner, page), 1)
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
         from ui.registers.registers_page import RegistersPage
 
-        return RegistersPage(self.db, self.runner, kind, self.user, self.role)  # type: ignore[arg-type]
+        return RegistersPage(self.services.registers, self.runner, kind)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
         from ui.settings.settings_page import SettingsPage
@@ -197,17 +199,16 @@ class MainWindow(QMainWindow):
             note = QLabel(f"设置和字典只有管理员可以修改（当前账号：{self.role}）。")
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             return note
-        page = SettingsPage(self.db, self.runner, self.user)
+        page = SettingsPage(self.services.office, self.services.cases, self.runner)
         page.changed.connect(self.settings_changed)
         return page
 
     def first_run_if_needed(self) -> None:
         """单位名称 and the 科室 list on the first start (asked again until given)."""
-        from app.office.service import OfficeService
         from ui.settings.first_run import FirstRunDialog
 
-        if OfficeService(self.db, self.user).needs_first_run():
-            dialog = FirstRunDialog(self.db, self.runner, self.user, self)
+        if self.services.office.needs_first_run():
+            dialog = FirstRunDialog(self.services.office, self.runner, self)
             dialog.finished.connect(lambda _r: self.settings_changed())
             dialog.open()
 
@@ -215,13 +216,13 @@ class MainWindow(QMainWindow):
     def new_report(self) -> None:
         from ui.reports.report_dialog import ReportDialog
 
-        ReportDialog(self.db, self.runner, self).open()
+        ReportDialog(self.services.documents, self.runner, self).open()
 
     def export_ledger(self) -> None:
         """The Excel 台账 of exactly what the case list shows now."""
         from ui.ledger.export_dialog import export_case_list
 
-        export_case_list(self, self.runner, self.db, self.case_list.current_filter())
+        export_case_list(self, self.runner, self.services.db, self.case_list.current_filter())
 
     def import_ledger(self) -> None:
         from ui.ledger.import_wizard import ImportWizard
@@ -229,13 +230,13 @@ class MainWindow(QMainWindow):
         if not auth.can(self.role, "import"):
             QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
             return
-        wizard = ImportWizard(self, self.runner, self.db, self.user, self.role)
+        wizard = ImportWizard(self, self.runner, self.services.db, self.user, self.role)
         wizard.finished.connect(lambda _r: self.data_changed())
         wizard.open()
 
     def settings_changed(self) -> None:
         """A dictionary, a limit or the holiday list changed: combo boxes, chips, deadlines."""
-        self.dictionaries = load_dictionaries(self.db)
+        self.dictionaries = self.services.office.choices()
         self.case_list.filters.set_dictionaries(self.dictionaries)
         for form in (self.pages.get("intake"), self.editor):
             if form is not None:
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
         if self.case_page is None:
             from ui.cases.case_page import CasePage
 
-            self.case_page = CasePage(self.service, self.runner, self.db)
+            self.case_page = CasePage(self.service, self.runner, self.services.documents)
             self.case_page.back.connect(lambda: self.go("cases"))
             self.case_page.open_case.connect(self.open_case)
             self.case_page.changed.connect(self.data_changed)
@@ -339,7 +340,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         shown = self.case_list.model.rowCount()
-        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db.path}")
+        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db_path}")
 
     # --- keyboard and menus --------------------------------------------------------------
     def _find(self) -> None:

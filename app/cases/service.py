@@ -131,6 +131,16 @@ class CaseService:
         # the GUI or the CLI. The default keeps callers without a login (CLI, demo) as before.
         self.role = role
 
+    def collective_threshold(self) -> int:
+        """人数 from which a visit counts as 集体访 (the intake form's default for the box)."""
+        with self.db.read() as s:
+            return int(settings.get(s, "collective_threshold"))
+
+    def max_extension_days(self) -> int:
+        """The longest 延期 the office allows (the 延期 dialog's upper bound)."""
+        with self.db.read() as s:
+            return int(settings.get(s, "max_extension_days"))
+
     def create(self, data: CaseInput) -> Created:
         auth.require(self.role, "edit_case")
         with self.db.session() as s:

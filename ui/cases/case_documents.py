@@ -9,7 +9,6 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from app.cases.service import CaseDetail
-from app.db import Database
 from app.documents.engine import Rendered, TemplateProblem
 from app.documents.service import DocumentService
 from app.errors import DomainError
@@ -27,7 +26,7 @@ def default_path(number: str, name: str) -> Path:
 
 def generate(
     parent: QWidget | None,
-    db: Database,
+    service: DocumentService,
     runner: TaskRunner,
     number: str,
     name: str,
@@ -35,7 +34,6 @@ def generate(
     repair: bool = False,
     open_after: bool = True,
 ) -> None:
-    service = DocumentService(db)
 
     def work(_p: Progress) -> Any:
         try:
@@ -46,7 +44,7 @@ def generate(
     def done(result: Rendered | TemplateProblem) -> None:
         if isinstance(result, TemplateProblem):
             if show_problem(parent, result):
-                generate(parent, db, runner, number, name, out, True, open_after)
+                generate(parent, service, runner, number, name, out, True, open_after)
             return
         ui_settings().setValue("documents/folder", str(result.path.parent))
         if open_after:
@@ -55,11 +53,13 @@ def generate(
     runner.run(work, done, parent=parent)
 
 
-def documents_menu(parent: QWidget, db: Database, runner: TaskRunner, detail: CaseDetail) -> QMenu:
+def documents_menu(
+    parent: QWidget, service: DocumentService, runner: TaskRunner, detail: CaseDetail
+) -> QMenu:
     """The menu the case page shows under its “文书” button."""
     menu = QMenu("文书", parent)
     try:
-        choices = DocumentService(db).case_documents(detail.number)
+        choices = service.case_documents(detail.number)
     except DomainError as exc:
         show_error(parent, exc)
         return menu
@@ -75,7 +75,7 @@ def documents_menu(parent: QWidget, db: Database, runner: TaskRunner, detail: Ca
             )
             if path:
                 out = Path(path if path.lower().endswith(".docx") else path + ".docx")
-                generate(parent, db, runner, detail.number, name, out)
+                generate(parent, service, runner, detail.number, name, out)
 
         action.triggered.connect(chosen)
     menu.setToolTipsVisible(True)

@@ -26,8 +26,7 @@ from app import clock
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
-from app.db import Database
-from app.office import settings
+from app.documents.service import DocumentService
 from ui.cases.action_dialogs import ActionDialog
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR, WARN_COLOR, days_left, fmt_date
@@ -62,9 +61,11 @@ class CasePage(QWidget):
     changed = Signal()  # a write happened: lists and figures must be re-read
     edit = Signal(int)
 
-    def __init__(self, service: CaseService, runner: TaskRunner | None, db: Database) -> None:
+    def __init__(
+        self, service: CaseService, runner: TaskRunner | None, documents: DocumentService
+    ) -> None:
         super().__init__()
-        self.service, self.runner, self.db = service, runner, db
+        self.service, self.runner, self.documents = service, runner, documents
         self.detail: CaseDetail | None = None
         self.dialog: ActionDialog | None = None
         self.revealed: set[str] = set()
@@ -147,7 +148,7 @@ class CasePage(QWidget):
             return
         from ui.cases.case_documents import documents_menu  # docx libraries load on first use
 
-        menu = documents_menu(self, self.db, self.runner, self.detail)  # type: ignore[arg-type]
+        menu = documents_menu(self, self.documents, self.runner, self.detail)  # type: ignore[arg-type]
         menu.exec(self.documents_button.mapToGlobal(self.documents_button.rect().bottomLeft()))
 
     # --- showing a case ------------------------------------------------------------------
@@ -364,8 +365,7 @@ class CasePage(QWidget):
     def start_action(self, action: str) -> ActionDialog | None:
         if self.detail is None:
             return None
-        with self.db.read() as s:
-            max_ext = int(settings.get(s, "max_extension_days"))
+        max_ext = self.service.max_extension_days()
         self.dialog = ActionDialog(self, self.service, self.runner, self.detail, action, max_ext)
         self.dialog.recorded.connect(self._recorded)
         self.dialog.open()

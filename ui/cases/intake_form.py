@@ -24,7 +24,6 @@ from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
-from app.office import settings
 from ui.cases.earlier_cases import EarlierCasesPanel
 from ui.cases.intake_fields import FormFields
 from ui.tasks import TaskRunner, show_error
@@ -44,8 +43,7 @@ class IntakeForm(QWidget):
         self.dirty = False
         self.saving = False
         self._collective_manual = False
-        with service.db.read() as s:
-            self.threshold = int(settings.get(s, "collective_threshold"))
+        self.threshold = service.collective_threshold()
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")

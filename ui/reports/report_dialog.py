@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
-from app.db import Database
 from app.documents import catalog
 from app.documents.engine import Rendered, TemplateProblem
 from app.documents.report_context import period_name
@@ -80,12 +79,16 @@ def show_problem(parent: QWidget | None, exc: TemplateProblem) -> bool:
 
 class ReportDialog(QDialog):
     def __init__(
-        self, db: Database, runner: TaskRunner, parent: QWidget | None = None, template: str = ""
+        self,
+        service: DocumentService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        template: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("生成报告")
         self.setMinimumWidth(560)
-        self.service = DocumentService(db)
+        self.service = service
         self.runner = runner
         self.last_output: Path | None = None
         today = clock.today()

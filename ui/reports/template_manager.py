@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.db import Database
 from app.documents import catalog
 from app.documents.catalog import TemplateInfo
 from app.documents.service import DocumentService, Variable, filter_reference
@@ -43,10 +42,11 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class TemplateManager(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: DocumentService, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.service = DocumentService(db)
+        self.service, self.runner = service, runner
         self.templates: list[TemplateInfo] = []
         self._variables: dict[str, list[Variable]] = {}
 
@@ -147,7 +147,7 @@ class TemplateManager(QWidget):
     # ---- actions ----
     def report(self) -> None:
         info = self.current()
-        dialog = ReportDialog(self.db, self.runner, self, info.name if info else "")
+        dialog = ReportDialog(self.service, self.runner, self, info.name if info else "")
         dialog.exec()
         self.reload()
 

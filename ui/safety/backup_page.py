@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.db import Database
 from app.errors import DomainError
-from app.office import settings
+from app.office.service import OfficeService
 from app.safety import auth, backup
 from app.safety.auth import CurrentUser
 from app.safety.backup import BackupInfo
@@ -44,6 +44,8 @@ class BackupPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.db, self.user, self.runner, self.on_restored = db, user, runner, on_restored
+        # Settings (folder, keep count) go through the office's validated, audited method.
+        self.office = OfficeService(db, user.label, user.role)
         self.backups: list[BackupInfo] = []
         admin = auth.can(user.role, "settings")
 
@@ -57,8 +59,7 @@ class BackupPage(QWidget):
         self.keep.setSuffix(" 份")
         self.keep.setEnabled(admin)
         self.keep.setToolTip("自动备份和手动备份保留最近几份，更早的自动删除")
-        with db.read() as s:
-            self.keep.setValue(int(settings.get(s, "backup_keep")))
+        self.keep.setValue(int(self.office.settings()["backup_keep"]))
         self.keep.valueChanged.connect(self._save_keep)
         top = QHBoxLayout()
         top.addWidget(QLabel("备份文件夹："))
@@ -236,14 +237,19 @@ class BackupPage(QWidget):
         )
         if not name:
             return
-        with self.db.session() as s:
-            settings.put(s, "backup_dir", name)
-        self.refresh()
+        office = self.office
+        self.runner.run(
+            lambda _p: office.update_settings({"backup_dir": name}),
+            lambda _saved: self.refresh(),
+            parent=self,
+        )
 
     def _save_keep(self, value: int) -> None:
         if auth.can(self.user.role, "settings"):
-            with self.db.session() as s:
-                settings.put(s, "backup_keep", int(value))
+            office = self.office
+            self.runner.run(
+                lambda _p: office.update_settings({"backup_keep": int(value)}), parent=self
+            )
 
 
 class BackupDialog(QDialog):
