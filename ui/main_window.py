@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.search import CaseFilter
-from app.db import Database
 from app.safety import auth
 from app.services import Services
 from ui.cases.case_list import CaseListPage
@@ -45,17 +44,15 @@ NAV = [
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self, db: Database, demo: bool = False, user: str = "", role: str = auth.ADMIN
-    ) -> None:
+    def __init__(self, services: Services, demo: bool = False) -> None:
         super().__init__()
         # ui/main.py opens the database; from here on every view talks to a service only.
-        self.db_path = db.path
-        self.services = Services(db, auth.CurrentUser(user, user, role))
+        self.services = services
+        self.db_path = services.db.path
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
-        self.user = user
-        self.role = role
+        self.user = services.user.label
+        self.role = services.user.role
         self.service = self.services.cases
         self.runner = TaskRunner(self)
         self.dictionaries = self.services.office.choices()

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.db import Database
+from app.safety.auth import ADMIN, CurrentUser
+from app.services import Services
 from ui.main_window import NAV, MainWindow
 
 
@@ -26,7 +28,7 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
-    w = MainWindow(db, user="测试员")
+    w = MainWindow(Services(db, CurrentUser("测试员", "测试员", ADMIN)))
     w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()
