@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
+from app.cases import workflow
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
@@ -318,7 +319,7 @@ class CasePage(QWidget):
             lines.append(
                 f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 {fmt_date(d.decision_due)}"
             )
-        elif d.decision_due and d.status == "待受理":
+        elif d.decision_due and d.status == workflow.PENDING:
             lines.append(
                 f"告知期限：<b>{fmt_date(d.decision_due)}</b>（{days_left(d.decision_due, today)}）"
             )
@@ -326,7 +327,7 @@ class CasePage(QWidget):
             extra = f"，含延期 {d.extension_days} 天" if d.extension_days else ""
             left = (
                 f"（{days_left(d.handling_due, today)}）"
-                if d.status in ("办理中", "已答复")
+                if d.status in (workflow.HANDLING, workflow.REPLIED)
                 else ""
             )
             lines.append(f"办理期限：<b>{fmt_date(d.handling_due)}</b>{left}{extra}")

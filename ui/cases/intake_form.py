@@ -24,6 +24,7 @@ from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
+from app.office.dictionaries import LETTER, VISIT
 from ui.cases.earlier_cases import EarlierCasesPanel
 from ui.cases.intake_fields import FormFields
 from ui.tasks import TaskRunner, show_error
@@ -167,13 +168,13 @@ class IntakeForm(QWidget):
             mark_error(f.phone, True)
 
     def _form_changed(self, form: str) -> None:
-        self.f.visit_level.setEnabled(form == "来访")
-        if form != "来访":
+        self.f.visit_level.setEnabled(form == VISIT)
+        if form != VISIT:
             self.f.visit_level.set_value("")
         self._update_collective()
 
     def _derived_collective(self) -> bool:
-        return self.f.form.value() == "来访" and self.f.persons.value() >= self.threshold
+        return self.f.form.value() == VISIT and self.f.persons.value() >= self.threshold
 
     def _update_collective(self) -> None:
         if not self._collective_manual:
@@ -233,7 +234,7 @@ class IntakeForm(QWidget):
         self.case_id = None
         self.heading.setText("信访登记")
         self.clear_button.setText("清空")
-        self._fill(CaseInput(received_on=clock.today(), form="来信"))
+        self._fill(CaseInput(received_on=clock.today(), form=LETTER))
 
     def load(self, case_id: int) -> None:
         detail = self.service.detail(case_id)
