@@ -181,7 +181,8 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
 
     service = AuthService(db)
     admin = service.create_first_admin("admin", "secret-1")
-    dialog = AccountsDialog(service, admin)
+    runner = TaskRunner()
+    dialog = AccountsDialog(service, admin, runner)
     qtbot.addWidget(dialog)
 
     def fill(form: AccountForm) -> int:
@@ -194,9 +195,11 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
 
     monkeypatch.setattr(AccountForm, "exec", fill)
     dialog.add()
+    runner.wait()  # the new account is written on the worker, then the list is re-read
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2)
     assert dialog.table.rowCount() == 2 and dialog.table.item(1, 2).text() == auth.READER
     dialog.grab().save("/tmp/accounts.png")
     assert service.login("zhao", "secret-3").role == auth.READER
     clerk = auth.CurrentUser("li", "li", auth.CLERK)
     with pytest.raises(DomainError, match="无权管理账号"):
-        AccountsDialog(service, clerk)
+        AccountsDialog(service, clerk, runner)
