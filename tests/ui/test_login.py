@@ -203,3 +203,32 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
     clerk = auth.CurrentUser("li", "li", auth.CLERK)
     with pytest.raises(DomainError, match="无权管理账号"):
         AccountsDialog(service, clerk, runner)
+
+
+def test_backup_settings_are_validated_audited_and_written_on_the_worker(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from app.models import AuditEntry
+    from app.office.service import OfficeService
+
+    runner = TaskRunner()
+    admin = auth.CurrentUser("admin", "admin", auth.ADMIN)
+    page = BackupPage(db, admin, runner)
+    qtbot.addWidget(page)
+    page.keep.setValue(5)
+    runner.wait()
+    qtbot.waitUntil(lambda: OfficeService(db).settings()["backup_keep"] == 5)
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    monkeypatch.setattr(
+        "ui.safety.backup_page.QFileDialog.getExistingDirectory", lambda *_a, **_k: str(folder)
+    )
+    page._change_folder()
+    runner.wait()
+    qtbot.waitUntil(lambda: page.folder_label.text() == str(folder))
+    with db.read() as s:
+        logged = set(s.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "setting")))
+    assert {"backup_keep", "backup_dir"} <= logged
+    runner.wait()
