@@ -100,12 +100,13 @@ def in_process(data_dir: Path) -> dict[str, float]:
 
     from app.bootstrap import open_database
     from app.paths import database_path
-    from app.safety import auth
+    from app.safety.auth import DEMO_USER
+    from app.services import Services
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     db = open_database(database_path(data_dir))
-    w = MainWindow(db, auth.SYSTEM)
+    w = MainWindow(Services(db, DEMO_USER))
     w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()

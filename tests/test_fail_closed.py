@@ -81,12 +81,15 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (CaseService, "ids"): ("view_case", lambda s, w: s.ids(CaseFilter())),
     (CaseService, "rows_by_id"): ("view_case", lambda s, w: s.rows_by_id([w.case_id])),
     (CaseService, "numbers_like"): ("view_case", lambda s, w: s.numbers_like("XF")),
+    (CaseService, "collective_threshold"): ("view_case", lambda s, w: s.collective_threshold()),
+    (CaseService, "max_extension_days"): ("view_case", lambda s, w: s.max_extension_days()),
     # ---- settings, dictionaries, holidays ----
     (OfficeService, "settings"): ("view_case", lambda s, w: s.settings()),
     (OfficeService, "needs_first_run"): ("view_case", lambda s, w: s.needs_first_run()),
     (OfficeService, "dictionary"): ("view_case", lambda s, w: s.dictionary("department")),
     (OfficeService, "coverage"): ("view_case", lambda s, w: s.coverage()),
     (OfficeService, "holidays"): ("view_case", lambda s, w: s.holidays(2025)),
+    (OfficeService, "choices"): ("view_case", lambda s, w: s.choices()),
     (OfficeService, "update_settings"): (
         "settings",
         lambda s, w: s.update_settings({"handling_days": 30}),
@@ -113,6 +116,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     ),
     # ---- registers ----
     (RegisterService, "receptions"): ("view_case", lambda s, w: s.receptions()),
+    (RegisterService, "leaders"): ("view_case", lambda s, w: s.leaders()),
     (RegisterService, "screenings"): ("view_case", lambda s, w: s.screenings()),
     (RegisterService, "reception_totals"): ("view_case", lambda s, w: s.reception_totals()),
     (RegisterService, "screening_totals"): ("view_case", lambda s, w: s.screening_totals()),
@@ -120,6 +124,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (RegisterService, "delete"): ("registers", lambda s, w: s.delete(Reception, 1)),
     # ---- statistics ----
     (StatisticsService, "compute"): ("view_case", lambda s, w: s.compute(FROM, TO)),
+    (StatisticsService, "dashboard"): ("view_case", lambda s, w: s.dashboard(FROM, TO)),
     (StatisticsService, "case_ids"): ("view_case", lambda s, w: s.case_ids("total", FROM, TO)),
     # ---- reports, 文书, templates ----
     (DocumentService, "statistics"): ("view_case", lambda s, w: s.statistics(FROM, TO)),

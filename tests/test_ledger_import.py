@@ -1,4 +1,5 @@
-"""Importing messy real-world 台账 files (docs/rules.md, 台账): dry run, problems, one transaction."""
+"""Importing messy real-world 台账 files (docs/rules.md, 台账): dry run, problems, one
+transaction."""
 
 import copy
 import datetime as dt

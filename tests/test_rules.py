@@ -4,6 +4,7 @@ boundary of 临期/超期, and 集体访 is one function."""
 import datetime as dt
 
 import pytest
+from accounts import TESTER
 
 from app import clock
 from app.cases import deadlines, rules
@@ -110,7 +111,7 @@ def test_review_opinion_due_follows_the_setting(db: Database, cases: CaseService
     number = _closed_case(cases, D(2025, 9, 10))
     cases.act(number, "复查申请", D(2025, 10, 9))
     assert cases.detail(number).opinion_due == D(2025, 11, 10)  # 11-08 is a Saturday
-    OfficeService(db).update_settings({"review_opinion_days": 20})
+    OfficeService(db, TESTER).update_settings({"review_opinion_days": 20})
     assert cases.detail(number).opinion_due == D(2025, 10, 29)
     cases.act(number, "复查意见", D(2025, 10, 20), {"opinion": "维持"})
     assert cases.detail(number).opinion_due is None

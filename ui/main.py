@@ -69,9 +69,10 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     if user is None:  # the clerk chose 退出 at the login
         db.close()
         return 0
+    from app.services import Services
     from ui.main_window import MainWindow
 
-    window = MainWindow(db, user, demo=demo)
+    window = MainWindow(Services(db, user), demo=demo)
     mark("window_built_s")
     window.show()
     if smoke:

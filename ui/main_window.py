@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.search import CaseFilter
-from app.db import Database
 from app.safety import auth
 from app.services import Services
 from ui.cases.case_list import CaseListPage
 from ui.cases.todo import TodoPanel
 from ui.tasks import TaskRunner
-from ui.widgets import TEXT_ON_LIGHT, load_dictionaries, ui_settings
+from ui.widgets import TEXT_ON_LIGHT, ui_settings
 
 NAV = [
     ("workbench", "工作台"),
@@ -45,17 +44,18 @@ NAV = [
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, user: auth.CurrentUser, demo: bool = False) -> None:
+    def __init__(self, services: Services, demo: bool = False) -> None:
         super().__init__()
-        self.db = db
+        # ui/main.py opens the database; from here on every view talks to a service only.
+        self.services = services
+        self.db_path = services.db.path
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         self.setMinimumSize(1000, 640)
-        self.user = user  # the signed-in account: every service the window builds acts as it
-        self.role = user.role
-        self.services = Services(db, user)
+        self.user = services.user  # the signed-in account: every service acts as it
+        self.role = services.user.role
         self.service = self.services.cases
         self.runner = TaskRunner(self)
-        self.dictionaries = load_dictionaries(db)
+        self.dictionaries = self.services.office.choices()
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(118)
@@ -100,7 +100,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
         self.nav.currentRowChanged.connect(self._nav_changed)
-        self._shortcuts()
         self._menus()
         self.page("workbench")
         self.page("cases")
@@ -125,7 +124,7 @@ class MainWindow(QMainWindow):
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
-        self.dashboard = Dashboard(self.db, self.user, self.runner)
+        self.dashboard = Dashboard(self.services.statistics, self.runner)
         self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -157,7 +156,7 @@ class MainWindow(QMainWindow):
     def _stats(self) -> QWidget:
         from ui.dashboard.dashboard import Dashboard
 
-        dashboard = Dashboard(self.db, self.user, self.runner)
+        dashboard = Dashboard(self.services.statistics, self.runner)
         dashboard.drill_down.connect(self.drill_down)
         return dashboard
 
@@ -182,13 +181,13 @@ class MainWindow(QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(TemplateManager(self.db, self.user, self.runner, page), 1)
+        layout.addWidget(TemplateManager(self.services.documents, self.runner, page), 1)
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
         from ui.registers.registers_page import RegistersPage
 
-        return RegistersPage(self.db, self.runner, kind, self.user)  # type: ignore[arg-type]
+        return RegistersPage(self.services.registers, self.runner, kind)  # type: ignore[arg-type]
 
     def _settings(self) -> QWidget:
         from ui.settings.settings_page import SettingsPage
@@ -197,7 +196,7 @@ class MainWindow(QMainWindow):
             note = QLabel(f"设置和字典只有管理员可以修改（当前账号：{self.role}）。")
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             return note
-        page = SettingsPage(self.db, self.runner, self.user)
+        page = SettingsPage(self.services.office, self.services.cases, self.runner)
         page.changed.connect(self.settings_changed)
         return page
 
@@ -209,7 +208,7 @@ class MainWindow(QMainWindow):
         if not auth.can(self.role, "settings"):
             return
         if self.services.office.needs_first_run():
-            dialog = FirstRunDialog(self.db, self.runner, self.user, self)
+            dialog = FirstRunDialog(self.services.office, self.runner, self)
             dialog.finished.connect(lambda _r: self.settings_changed())
             dialog.open()
 
@@ -217,13 +216,15 @@ class MainWindow(QMainWindow):
     def new_report(self) -> None:
         from ui.reports.report_dialog import ReportDialog
 
-        ReportDialog(self.db, self.user, self.runner, self).open()
+        ReportDialog(self.services.documents, self.runner, self).open()
 
     def export_ledger(self) -> None:
         """The Excel 台账 of exactly what the case list shows now."""
         from ui.ledger.export_dialog import export_case_list
 
-        export_case_list(self, self.runner, self.db, self.user, self.case_list.current_filter())
+        export_case_list(
+            self, self.runner, self.services.db, self.user, self.case_list.current_filter()
+        )
 
     def import_ledger(self) -> None:
         from ui.ledger.import_wizard import ImportWizard
@@ -231,13 +232,13 @@ class MainWindow(QMainWindow):
         if not auth.can(self.role, "import"):
             QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
             return
-        wizard = ImportWizard(self, self.runner, self.db, self.user)
+        wizard = ImportWizard(self, self.runner, self.services.db, self.user)
         wizard.finished.connect(lambda _r: self.data_changed())
         wizard.open()
 
     def settings_changed(self) -> None:
         """A dictionary, a limit or the holiday list changed: combo boxes, chips, deadlines."""
-        self.dictionaries = load_dictionaries(self.db)
+        self.dictionaries = self.services.office.choices()
         self.case_list.filters.set_dictionaries(self.dictionaries)
         for form in (self.pages.get("intake"), self.editor):
             if form is not None:
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
         if self.case_page is None:
             from ui.cases.case_page import CasePage
 
-            self.case_page = CasePage(self.service, self.runner, self.db)
+            self.case_page = CasePage(self.service, self.runner, self.services.documents)
             self.case_page.back.connect(lambda: self.go("cases"))
             self.case_page.open_case.connect(self.open_case)
             self.case_page.changed.connect(self.data_changed)
@@ -341,15 +342,9 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         shown = self.case_list.model.rowCount()
-        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db.path}")
+        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db_path}")
 
     # --- keyboard and menus --------------------------------------------------------------
-    def _shortcuts(self) -> None:
-        for i in range(len(NAV)):
-            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, lambda i=i: self.nav.setCurrentRow(i))
-        QShortcut(QKeySequence("Ctrl+N"), self, lambda: self.go("intake"))
-        QShortcut(QKeySequence("F5"), self, self.data_changed)
-
     def _find(self) -> None:
         self.go("cases")
         self.case_list.focus_search()
@@ -393,6 +388,11 @@ class MainWindow(QMainWindow):
             )
         )
         help_.addAction(about)
+        # Each shortcut lives on its action only (a second QShortcut for the same keys makes Qt
+        # call it ambiguous and do nothing), and works wherever the focus is in the window.
+        for action in self.findChildren(QAction):
+            if not action.shortcut().isEmpty():
+                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
     # --- window state --------------------------------------------------------------------
     def restore_state(self) -> None:

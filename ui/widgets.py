@@ -1,7 +1,6 @@
 """Small widgets and helpers shared by the workbench pages."""
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import (
@@ -11,9 +10,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QWidget,
 )
-
-if TYPE_CHECKING:
-    from app.db import Database
 
 ORGANIZATION = "XinfangDesk"
 APPLICATION = "信访工作台"
@@ -129,28 +125,3 @@ class FieldMessage(QLabel):
 
 def mark_error(widget: QWidget, on: bool) -> None:
     widget.setStyleSheet(ERROR_STYLE if on else "")
-
-
-def load_dictionaries(db: "Database") -> dict[str, list[str]]:
-    """Every list a combo box or filter chip offers, in the office's order, in one query."""
-    from sqlalchemy import select
-
-    from app.cases.workflow import STATUSES
-    from app.models import DictEntry
-    from app.office import dictionaries
-
-    values: dict[str, list[str]] = {kind: [] for kind in dictionaries.KINDS}
-    with db.read() as s:
-        rows = s.execute(
-            select(DictEntry.kind, DictEntry.parent, DictEntry.value)
-            .where(DictEntry.active.is_(True))
-            .order_by(DictEntry.sort, DictEntry.id)
-        ).all()
-    for kind, parent, value in rows:
-        key = f"sub:{parent}" if kind == "subcategory" else kind
-        values.setdefault(key, []).append(value)
-    values["form"] = list(dictionaries.FORMS)
-    values["status"] = list(STATUSES)
-    values["nature"] = list(dictionaries.NATURES)
-    values["visit_level"] = list(dictionaries.VISIT_LEVELS)
-    return values

@@ -1,4 +1,5 @@
-"""Registering and editing cases (docs/rules.md, 字段, 个人信息): validation, 编号, 集体访, duplicates."""
+"""Registering and editing cases (docs/rules.md, 字段, 个人信息): validation, 编号, 集体访,
+duplicates."""
 
 import datetime as dt
 import functools

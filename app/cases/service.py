@@ -147,6 +147,18 @@ class CaseService:
     def _may(self, action: str) -> None:
         auth.require(self.user, action)
 
+    def collective_threshold(self) -> int:
+        """人数 from which a visit counts as 集体访 (the intake form's default for the box)."""
+        self._may("view_case")
+        with self.db.read() as s:
+            return int(settings.get(s, "collective_threshold"))
+
+    def max_extension_days(self) -> int:
+        """The longest 延期 the office allows (the 延期 dialog's upper bound)."""
+        self._may("view_case")
+        with self.db.read() as s:
+            return int(settings.get(s, "max_extension_days"))
+
     def create(self, data: CaseInput) -> Created:
         self._may("edit_case")
         with self.db.session() as s:

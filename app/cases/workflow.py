@@ -1,8 +1,8 @@
 """The case workflow (docs/rules.md, 时限): the transition table as data, one function per action.
 
 Every action validates first and raises DomainError with a Chinese message; nothing is written
-on error. The status and key dates on the case row are recomputed from the events by `projection.project()`
-in the same transaction, so they can never drift from the timeline.
+on error. The status and key dates on the case row are recomputed from the events by
+`projection.project()` in the same transaction, so they can never drift from the timeline.
 """
 
 import datetime as dt

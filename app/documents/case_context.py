@@ -1,8 +1,8 @@
 """What a per-case 文书 template sees: the case, its petitioner, its timeline (docs/rules.md, 文书).
 
-Personal data rule (条例 Art.30, docs/rules.md, 个人信息): in a 文书 that goes to another body (转送函,
-交办函, 督办单) a 检举控告类 case never carries the petitioner's identity, and it may not go to
-the body it reports on at all. The context itself withholds the fields, so an office's own
+Personal data rule (条例 Art.30, docs/rules.md, 个人信息): in a 文书 that goes to another body
+(转送函, 交办函, 督办单) a 检举控告类 case never carries the petitioner's identity, and it may not
+go to the body it reports on at all. The context itself withholds the fields, so an office's own
 template cannot leak them by accident.
 """
 

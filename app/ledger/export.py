@@ -1,4 +1,5 @@
-"""Exporting the 台账 (docs/rules.md, 台账): what the case list shows, as an .xlsx a superior accepts.
+"""Exporting the 台账 (docs/rules.md, 台账): what the case list shows, as an .xlsx a superior
+accepts.
 
 Rows stream from SQLite into openpyxl's write-only mode, so 100,000 cases need little memory.
 Dates are real dates, ID numbers and phones text; the sheet prints on A4 landscape one page wide

@@ -5,7 +5,8 @@ from sqlalchemy.orm import Session
 
 from app.models import DictEntry
 
-FORMS = ["来信", "来访", "来电", "网上", "传真"]
+LETTER, VISIT = "来信", "来访"  # the forms the intake form treats specially
+FORMS = [LETTER, VISIT, "来电", "网上", "传真"]
 NATURES = ["建议意见类", "检举控告类", "申诉求决类"]
 VISIT_LEVELS = ["本级", "到县", "到市", "赴省", "进京"]
 GENDERS = ["男", "女"]

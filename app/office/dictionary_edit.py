@@ -1,4 +1,5 @@
-"""Editing the office dictionaries (docs/rules.md, 字段, 字典): add, rename, reorder, (de)activate, remove.
+"""Editing the office dictionaries (docs/rules.md, 字段, 字典): add, rename, reorder,
+(de)activate, remove.
 
 Renaming a value that cases use relabels those cases in the same transaction (and audits each
 one). A dictionary value names a group of cases: statistics list every dictionary value and

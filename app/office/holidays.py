@@ -1,4 +1,5 @@
-"""The office's own holiday list (docs/rules.md, 时限) for years the `chinesecalendar` package lacks.
+"""The office's own holiday list (docs/rules.md, 时限) for years the `chinesecalendar` package
+lacks.
 
 The package is authoritative for the years it knows (the State Council publishes each year's
 arrangement in November, and a package release follows); for later years deadlines are counted

@@ -137,6 +137,14 @@ class RegisterService:
         # so a 查阅 account cannot change a register.
         self.user = user
 
+    def leaders(self) -> list[str]:
+        """The 接访领导 the 领导接访 register offers, in the office's order."""
+        from app.office import dictionaries
+
+        auth.require(self.user, "view_case")
+        with self.db.read() as s:
+            return dictionaries.values(s, "leader")
+
     def receptions(
         self, date_from: dt.date | None = None, date_to: dt.date | None = None
     ) -> list[Reception]:

@@ -253,6 +253,28 @@ class OfficeService:
                 rows[value].sort = i
 
     # ---- dictionaries ----
+    def choices(self) -> dict[str, list[str]]:
+        """Every list a combo box or filter chip offers, in the office's order, in one query."""
+        from app.cases.workflow import STATUSES
+        from app.office import dictionaries
+
+        self._may_read()
+        values: dict[str, list[str]] = {kind: [] for kind in dictionaries.KINDS}
+        with self.db.read() as s:
+            rows = s.execute(
+                select(DictEntry.kind, DictEntry.parent, DictEntry.value)
+                .where(DictEntry.active.is_(True))
+                .order_by(DictEntry.sort, DictEntry.id)
+            ).all()
+        for kind, parent, value in rows:
+            key = f"sub:{parent}" if kind == "subcategory" else kind
+            values.setdefault(key, []).append(value)
+        values["form"] = list(dictionaries.FORMS)
+        values["status"] = list(STATUSES)
+        values["nature"] = list(dictionaries.NATURES)
+        values["visit_level"] = list(dictionaries.VISIT_LEVELS)
+        return values
+
     def dictionary(self, kind: str, parent: str | None = None) -> list[DictItem]:
         self._may_read()
         with self.db.read() as s:

@@ -1,5 +1,5 @@
-"""Accounts, roles and login (docs/rules.md, 个人信息; issue 7): argon2 hashes, a growing delay after
-wrong passwords, and the one permission check every service calls.
+"""Accounts, roles and login (docs/rules.md, 个人信息; issue 7): argon2 hashes, a growing delay
+after wrong passwords, and the one permission check every service calls.
 
 Roles: 管理员 may do everything; 登记员 registers and handles cases but touches no settings or
 accounts; 查阅 only reads. The check lives in the services (`require`), so the GUI and the CLI

@@ -7,7 +7,8 @@ from app.errors import DomainError
 
 
 def shift_year(day: dt.date, years: int = -1) -> dt.date:
-    """The same day `years` years away; 29 February becomes 28 February (docs/rules.md, 统计: yoy)."""
+    """The same day `years` years away; 29 February becomes 28 February (docs/rules.md,
+    统计: yoy)."""
     if day.month == 2 and day.day == 29:
         return dt.date(day.year + years, 2, 28)
     return day.replace(year=day.year + years)

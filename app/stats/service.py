@@ -90,6 +90,23 @@ class StatisticsService:
         with self.db.read() as s:
             return compute_in(s, date_from, date_to, as_of, workload=workload)
 
+    def dashboard(
+        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+    ) -> tuple[Statistics, dict[str, int], dict[str, int]]:
+        """The dashboard's figures (with workload) and this and last year's months, one read."""
+        auth.require(self.user, "view_case")
+        with self.db.read() as s:
+            stats = compute_in(s, date_from, date_to, as_of, workload=True)
+            year = date_to.year
+            first, last = period.year_period(year)
+            if (date_from, date_to) == (first, last) and stats.last is not None:
+                this_months = stats.breakdowns["by_month"]
+                last_months = stats.last.breakdowns["by_month"]
+            else:
+                this_months = by_month_in(s, first, last)
+                last_months = by_month_in(s, *period.year_period(year - 1))
+        return stats, this_months, last_months
+
     def case_ids(
         self, key: str, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
     ) -> list[int]:

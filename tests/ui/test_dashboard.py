@@ -13,6 +13,7 @@ from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
+from app.stats.service import StatisticsService
 from ui.dashboard.dashboard import Dashboard
 from ui.tasks import TaskRunner
 
@@ -32,7 +33,7 @@ def dashboard(qtbot: QtBot, db: Database, cases: CaseService) -> Iterator[Dashbo
     act(cases, add(cases, D(2025, 6, 2)), ("受理", D(2025, 6, 3)))  # overdue since August
     add(cases, D(2024, 5, 6))  # last year's, never decided
     runner = TaskRunner()
-    w = Dashboard(db, TESTER, runner)
+    w = Dashboard(StatisticsService(db, TESTER), runner)
     qtbot.addWidget(w)
     w.resize(1366, 768)
     with qtbot.waitSignal(w.refreshed, timeout=20000):

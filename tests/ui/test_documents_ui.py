@@ -17,6 +17,7 @@ from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
+from app.documents.service import DocumentService
 from ui.cases import case_documents
 from ui.reports import report_dialog, template_manager
 from ui.tasks import TaskRunner
@@ -54,7 +55,9 @@ def test_report_dialog_previews_and_generates(
     qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path
 ) -> None:
     demo.generate(db, 300, seed=3, years=(2024, 2025))
-    dialog = report_dialog.ReportDialog(db, TESTER, runner, template="年度信访工作报告")
+    dialog = report_dialog.ReportDialog(
+        DocumentService(db, TESTER), runner, template="年度信访工作报告"
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.preset.setCurrentText("本年")
@@ -94,7 +97,7 @@ def test_broken_template_is_offered_a_repair(
         return True
 
     monkeypatch.setattr(report_dialog, "show_problem", agree)
-    dialog = report_dialog.ReportDialog(db, TESTER, runner, template="月度统计表")
+    dialog = report_dialog.ReportDialog(DocumentService(db, TESTER), runner, template="月度统计表")
     qtbot.addWidget(dialog)
     out = tmp_path / "月报.docx"
     dialog.out.setText(str(out))
@@ -112,7 +115,7 @@ def test_template_manager_checks_and_restores(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(template_manager.QDesktopServices, "openUrl", lambda url: True)
-    page = template_manager.TemplateManager(db, TESTER, runner)
+    page = template_manager.TemplateManager(DocumentService(db, TESTER), runner)
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()
@@ -153,7 +156,7 @@ def test_case_documents_menu(
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    menu = case_documents.documents_menu(parent, db, TESTER, runner, detail)
+    menu = case_documents.documents_menu(parent, DocumentService(db, TESTER), runner, detail)
     actions = {a.text(): a for a in menu.actions()}
     assert actions["受理告知书"].isEnabled() and not actions["复核意见书"].isEnabled()
     assert "复核意见" in actions["复核意见书"].toolTip()

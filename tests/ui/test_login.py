@@ -181,7 +181,8 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
 
     service = AuthService(db, None)
     admin = service.create_first_admin("admin", "secret-1")
-    dialog = AccountsDialog(AuthService(db, admin), admin)
+    runner = TaskRunner()
+    dialog = AccountsDialog(AuthService(db, admin), admin, runner)
     qtbot.addWidget(dialog)
 
     def fill(form: AccountForm) -> int:
@@ -194,9 +195,40 @@ def test_accounts_dialog_adds_a_reader_and_refuses_a_clerk(
 
     monkeypatch.setattr(AccountForm, "exec", fill)
     dialog.add()
+    runner.wait()  # the new account is written on the worker, then the list is re-read
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2)
     assert dialog.table.rowCount() == 2 and dialog.table.item(1, 2).text() == auth.READER
     dialog.grab().save("/tmp/accounts.png")
     assert service.login("zhao", "secret-3").role == auth.READER
     clerk = auth.CurrentUser("li", "li", auth.CLERK)
     with pytest.raises(DomainError, match="无权管理账号"):
-        AccountsDialog(service, clerk)
+        AccountsDialog(service, clerk, runner)
+
+
+def test_backup_settings_are_validated_audited_and_written_on_the_worker(
+    qtbot: QtBot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from app.models import AuditEntry
+    from app.office.service import OfficeService
+
+    runner = TaskRunner()
+    admin = auth.CurrentUser("admin", "admin", auth.ADMIN)
+    page = BackupPage(db, admin, runner)
+    qtbot.addWidget(page)
+    page.keep.setValue(5)
+    runner.wait()
+    qtbot.waitUntil(lambda: OfficeService(db, admin).settings()["backup_keep"] == 5)
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    monkeypatch.setattr(
+        "ui.safety.backup_page.QFileDialog.getExistingDirectory", lambda *_a, **_k: str(folder)
+    )
+    page._change_folder()
+    runner.wait()
+    qtbot.waitUntil(lambda: page.folder_label.text() == str(folder))
+    with db.read() as s:
+        logged = set(s.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "setting")))
+    assert {"backup_keep", "backup_dir"} <= logged
+    runner.wait()

@@ -25,7 +25,7 @@ def runner() -> Iterator[TaskRunner]:
 
 
 def _page(qtbot: QtBot, db: Database, runner: TaskRunner, kind: str) -> RegistersPage:
-    page = RegistersPage(db, runner, kind, TESTER)  # type: ignore[arg-type]
+    page = RegistersPage(RegisterService(db, TESTER), runner, kind)  # type: ignore[arg-type]
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()

@@ -32,7 +32,7 @@ def runner() -> Iterator[TaskRunner]:
 
 @pytest.fixture
 def page(qtbot: QtBot, db: Database, runner: TaskRunner) -> SettingsPage:
-    p = SettingsPage(db, runner, account("管理员"))
+    p = SettingsPage(OfficeService(db, account("管理员")), CaseService(db, TESTER), runner)
     qtbot.addWidget(p)
     p.resize(1366, 768)
     p.show()
@@ -82,7 +82,7 @@ def test_changing_the_handling_limit_asks_then_recomputes_deadlines(
     assert answers == []
     assert cases.detail(number).handling_due == dt.date(2025, 10, 9)
     assert "重新计算" in page.message.text()
-    assert OfficeService(page.db, TESTER).settings()["handling_days"] == 30
+    assert page.office.settings()["handling_days"] == 30
 
 
 def test_a_refused_value_is_marked_at_its_field(
@@ -95,7 +95,7 @@ def test_a_refused_value_is_marked_at_its_field(
     _settle(qtbot, runner)
     assert "编号前缀只能用" in page.message.text()
     assert "border" in prefix.styleSheet()
-    assert OfficeService(page.db, TESTER).settings()["number_prefix"] == "XF"
+    assert page.office.settings()["number_prefix"] == "XF"
 
 
 def test_rename_a_category_from_the_keyboard(
@@ -148,7 +148,7 @@ def test_holiday_list_warns_about_an_unknown_year_and_takes_entries(
 ) -> None:
     year = known_years().stop  # the first year the package does not know
     clock.set_today(dt.date(year - 1, 11, 27))
-    page = SettingsPage(db, runner, TESTER)
+    page = SettingsPage(OfficeService(db, TESTER), CaseService(db, TESTER), runner)
     qtbot.addWidget(page)
     page.show()
     editor = page.holidays
@@ -161,13 +161,13 @@ def test_holiday_list_warns_about_an_unknown_year_and_takes_entries(
     assert editor.table.rowCount() == 3
     assert editor.table.item(0, 3).text() == "元旦"
     clock.set_today(dt.date(year - 2, 11, 27))
-    later = SettingsPage(db, runner, TESTER)
+    later = SettingsPage(OfficeService(db, TESTER), CaseService(db, TESTER), runner)
     qtbot.addWidget(later)
     assert not later.holidays.warning.isVisibleTo(later.holidays)
 
 
 def test_first_run_dialog(qtbot: QtBot, db: Database, runner: TaskRunner) -> None:
-    dialog = FirstRunDialog(db, runner, TESTER)
+    dialog = FirstRunDialog(OfficeService(db, TESTER), runner)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.departments.setPlainText("办公室\n水资源管理科\n")

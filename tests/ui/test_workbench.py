@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from accounts import TESTER
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
@@ -15,6 +14,8 @@ from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
+from app.safety.auth import ADMIN, CurrentUser
+from app.services import Services
 from ui.cases.action_dialogs import ActionDialog
 from ui.main_window import MainWindow
 
@@ -50,7 +51,7 @@ def no_modal_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 @pytest.fixture
 def window(qtbot: QtBot, db: Database) -> Iterator[MainWindow]:
-    w = MainWindow(db, TESTER)
+    w = MainWindow(Services(db, CurrentUser("测试员", "测试员", ADMIN)))
     w.setWindowState(Qt.WindowState.WindowNoState)
     w.resize(1366, 768)
     w.show()

@@ -9,11 +9,9 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from app.cases.service import CaseDetail
-from app.db import Database
 from app.documents.engine import Rendered, TemplateProblem
 from app.documents.service import DocumentService
 from app.errors import DomainError
-from app.safety.auth import CurrentUser
 from ui.reports.report_dialog import open_file, show_problem
 from ui.tasks import Progress, TaskRunner, show_error
 from ui.widgets import ui_settings
@@ -28,8 +26,7 @@ def default_path(number: str, name: str) -> Path:
 
 def generate(
     parent: QWidget | None,
-    db: Database,
-    user: CurrentUser,
+    service: DocumentService,
     runner: TaskRunner,
     number: str,
     name: str,
@@ -37,7 +34,6 @@ def generate(
     repair: bool = False,
     open_after: bool = True,
 ) -> None:
-    service = DocumentService(db, user)
 
     def work(_p: Progress) -> Any:
         try:
@@ -48,7 +44,7 @@ def generate(
     def done(result: Rendered | TemplateProblem) -> None:
         if isinstance(result, TemplateProblem):
             if show_problem(parent, result):
-                generate(parent, db, user, runner, number, name, out, True, open_after)
+                generate(parent, service, runner, number, name, out, True, open_after)
             return
         ui_settings().setValue("documents/folder", str(result.path.parent))
         if open_after:
@@ -58,12 +54,12 @@ def generate(
 
 
 def documents_menu(
-    parent: QWidget, db: Database, user: CurrentUser, runner: TaskRunner, detail: CaseDetail
+    parent: QWidget, service: DocumentService, runner: TaskRunner, detail: CaseDetail
 ) -> QMenu:
     """The menu the case page shows under its “文书” button."""
     menu = QMenu("文书", parent)
     try:
-        choices = DocumentService(db, user).case_documents(detail.number)
+        choices = service.case_documents(detail.number)
     except DomainError as exc:
         show_error(parent, exc)
         return menu
@@ -79,7 +75,7 @@ def documents_menu(
             )
             if path:
                 out = Path(path if path.lower().endswith(".docx") else path + ".docx")
-                generate(parent, db, user, runner, detail.number, name, out)
+                generate(parent, service, runner, detail.number, name, out)
 
         action.triggered.connect(chosen)
     menu.setToolTipsVisible(True)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases import workflow
 from app.cases.search import CaseFilter, CaseRow
 from app.cases.service import CaseService
 from app.cases.validation import mask_id, mask_phone
@@ -54,7 +55,7 @@ class Column:
 
 
 def _due(r: CaseRow) -> str:
-    return fmt_date(r.handling_due or (r.decision_due if r.status == "待受理" else None))
+    return fmt_date(r.handling_due or (r.decision_due if r.status == workflow.PENDING else None))
 
 
 COLUMNS = [

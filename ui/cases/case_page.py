@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
+from app.cases import workflow
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
-from app.db import Database
-from app.office import settings
+from app.documents.service import DocumentService
 from ui.cases.action_dialogs import ActionDialog
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR, WARN_COLOR, days_left, fmt_date
@@ -62,9 +62,11 @@ class CasePage(QWidget):
     changed = Signal()  # a write happened: lists and figures must be re-read
     edit = Signal(int)
 
-    def __init__(self, service: CaseService, runner: TaskRunner | None, db: Database) -> None:
+    def __init__(
+        self, service: CaseService, runner: TaskRunner | None, documents: DocumentService
+    ) -> None:
         super().__init__()
-        self.service, self.runner, self.db = service, runner, db
+        self.service, self.runner, self.documents = service, runner, documents
         self.detail: CaseDetail | None = None
         self.dialog: ActionDialog | None = None
         self.revealed: set[str] = set()
@@ -147,7 +149,7 @@ class CasePage(QWidget):
             return
         from ui.cases.case_documents import documents_menu  # docx libraries load on first use
 
-        menu = documents_menu(self, self.db, self.service.user, self.runner, self.detail)  # type: ignore[arg-type]
+        menu = documents_menu(self, self.documents, self.runner, self.detail)  # type: ignore[arg-type]
         menu.exec(self.documents_button.mapToGlobal(self.documents_button.rect().bottomLeft()))
 
     # --- showing a case ------------------------------------------------------------------
@@ -320,7 +322,7 @@ class CasePage(QWidget):
                 f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 "
                 f"{fmt_date(d.decision_due)}"
             )
-        elif d.decision_due and d.status == "待受理":
+        elif d.decision_due and d.status == workflow.PENDING:
             lines.append(
                 f"告知期限：<b>{fmt_date(d.decision_due)}</b>（{days_left(d.decision_due, today)}）"
             )
@@ -328,7 +330,7 @@ class CasePage(QWidget):
             extra = f"，含延期 {d.extension_days} 天" if d.extension_days else ""
             left = (
                 f"（{days_left(d.handling_due, today)}）"
-                if d.status in ("办理中", "已答复")
+                if d.status in (workflow.HANDLING, workflow.REPLIED)
                 else ""
             )
             lines.append(f"办理期限：<b>{fmt_date(d.handling_due)}</b>{left}{extra}")
@@ -368,8 +370,7 @@ class CasePage(QWidget):
     def start_action(self, action: str) -> ActionDialog | None:
         if self.detail is None:
             return None
-        with self.db.read() as s:
-            max_ext = int(settings.get(s, "max_extension_days"))
+        max_ext = self.service.max_extension_days()
         self.dialog = ActionDialog(self, self.service, self.runner, self.detail, action, max_ext)
         self.dialog.recorded.connect(self._recorded)
         self.dialog.open()

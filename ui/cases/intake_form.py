@@ -25,7 +25,7 @@ from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
-from app.office import settings
+from app.office.dictionaries import LETTER, VISIT
 from ui.cases.earlier_cases import EarlierCasesPanel
 from ui.cases.intake_fields import FormFields
 from ui.tasks import TaskRunner, show_error
@@ -45,8 +45,7 @@ class IntakeForm(QWidget):
         self.dirty = False
         self.saving = False
         self._collective_manual = False
-        with service.db.read() as s:
-            self.threshold = int(settings.get(s, "collective_threshold"))
+        self.threshold = service.collective_threshold()
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
@@ -170,8 +169,8 @@ class IntakeForm(QWidget):
             mark_error(f.phone, True)
 
     def _form_changed(self, form: str) -> None:
-        self.f.visit_level.setEnabled(form == "来访")
-        if form != "来访":
+        self.f.visit_level.setEnabled(form == VISIT)
+        if form != VISIT:
             self.f.visit_level.set_value("")
         self._update_collective()
 
@@ -236,7 +235,7 @@ class IntakeForm(QWidget):
         self.case_id = None
         self.heading.setText("信访登记")
         self.clear_button.setText("清空")
-        self._fill(CaseInput(received_on=clock.today(), form="来信"))
+        self._fill(CaseInput(received_on=clock.today(), form=LETTER))
 
     def load(self, case_id: int) -> None:
         detail = self.service.detail(case_id)

@@ -13,7 +13,7 @@ _SHOWN = {"number", "received_on", "form", "name", "summary", "status", "due", "
 
 
 TODO_FILTERS = {
-    "待受理": CaseFilter(statuses=[PENDING]),
+    PENDING: CaseFilter(statuses=[PENDING]),
     "临期": CaseFilter(warning="临期"),
     "超期": CaseFilter(warning="超期"),
     "待回访": CaseFilter(awaiting_visit=True),
@@ -31,7 +31,7 @@ class TodoPanel(QWidget):
         self.service = service
         self.tabs = QTabWidget()
         self.models: dict[str, CaseTableModel] = {}
-        for title in ("待受理", "临期", "超期", "待回访"):
+        for title in (PENDING, "临期", "超期", "待回访"):
             model = CaseTableModel(service, runner)
             # Deadlines first: the most urgent case at the top; 待回访 oldest reply first.
             model.sort_key, model.descending = (

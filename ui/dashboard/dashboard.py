@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -25,14 +25,12 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.cases.search import CaseFilter
-from app.db import Database
 from app.documents.filters import change_text, pct
 from app.errors import DomainError
-from app.safety.auth import CurrentUser
 from app.stats import period
 from app.stats.figures import RATES
 from app.stats.labels import RATE_PARTS
-from app.stats.service import Statistics, StatisticsService, by_month_in, compute_in
+from app.stats.service import Statistics, StatisticsService
 from ui.dashboard.cards import CARDS, Card
 from ui.dashboard.charts import BarChart
 from ui.tasks import Progress, TaskRunner, show_error
@@ -91,11 +89,10 @@ class Dashboard(QWidget):
     refreshed = Signal()  # new figures are on screen
 
     def __init__(
-        self, db: Database, user: CurrentUser, runner: TaskRunner, parent: QWidget | None = None
+        self, service: StatisticsService, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.service = StatisticsService(db, user)
+        self.service, self.runner = service, runner
         self.data: DashboardData | None = None
         self._generation = 0
         self._custom_as_of = False
@@ -180,9 +177,7 @@ class Dashboard(QWidget):
         self.date_to.dateChanged.connect(lambda _d: self._dates_edited())
         self.as_of.dateChanged.connect(lambda _d: self._as_of_edited())
         self.refresh_button.clicked.connect(self.refresh)
-        shortcut = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.refresh)
+        # F5 is the window's 刷新 action (ui/main_window.py), which refreshes this page too.
 
     # --- period -----------------------------------------------------------------------------
     def _apply_preset(self) -> None:
@@ -251,20 +246,11 @@ class Dashboard(QWidget):
         date_from, date_to, as_of = self.selection()
         self.status.setStyleSheet("color: #6b7280;")
         self.status.setText("正在统计…")
-        db = self.db
+        service = self.service
 
         def work(_progress: Progress) -> DashboardData:
-            with db.read() as s:
-                stats = compute_in(s, date_from, date_to, as_of, workload=True)
-                year = date_to.year
-                first, last = period.year_period(year)
-                if (date_from, date_to) == (first, last) and stats.last is not None:
-                    this_months = stats.breakdowns["by_month"]
-                    last_months = stats.last.breakdowns["by_month"]
-                else:
-                    this_months = by_month_in(s, first, last)
-                    last_months = by_month_in(s, *period.year_period(year - 1))
-            return DashboardData(stats, year, this_months, last_months)
+            stats, this_months, last_months = service.dashboard(date_from, date_to, as_of)
+            return DashboardData(stats, date_to.year, this_months, last_months)
 
         def done(data: DashboardData) -> None:
             if generation == self._generation:

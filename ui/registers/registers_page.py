@@ -28,11 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
-from app.db import Database
 from app.errors import DomainError
-from app.office import dictionaries
 from app.office.registers import MAX_COUNT, Reception, RegisterService, ScreeningRow
-from app.safety.auth import CurrentUser
 from ui.registers.register_model import COLUMNS, Kind, RegisterDelegate, RegisterModel, Row
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR, from_qdate, to_qdate
@@ -57,14 +54,13 @@ def period_range(name: str, today: dt.date) -> tuple[dt.date | None, dt.date | N
 
 
 class RegistersPage(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, kind: Kind, user: CurrentUser) -> None:
+    def __init__(self, service: RegisterService, runner: TaskRunner, kind: Kind) -> None:
         super().__init__()
         # The main window names its pages "receptions"/"screenings": accept both spellings.
         kind = {"receptions": "reception", "screenings": "screening"}.get(kind, kind)  # type: ignore[assignment]
         if kind not in COLUMNS:
             raise ValueError(kind)
-        self.db, self.runner, self.kind = db, runner, kind
-        self.service = RegisterService(db, user)
+        self.service, self.runner, self.kind = service, runner, kind
         self.row_type: type[Row] = Reception if kind == "reception" else ScreeningRow
         self._leaders: list[str] = []
 
@@ -215,8 +211,7 @@ class RegistersPage(QWidget):
         """Registers are a few dozen rows a year: read directly, it takes milliseconds."""
         first, last = self.period_bounds()
         if self.kind == "reception":
-            with self.db.read() as s:
-                self._leaders = dictionaries.values(s, "leader")
+            self._leaders = self.service.leaders()
             leader_box = self.new_fields["leader"]
             assert isinstance(leader_box, QComboBox)
             current = leader_box.currentText()

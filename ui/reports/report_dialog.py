@@ -29,12 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
-from app.db import Database
 from app.documents import catalog
 from app.documents.engine import Rendered, TemplateProblem
 from app.documents.report_context import period_name
 from app.documents.service import DocumentService
-from app.safety.auth import CurrentUser
 from app.stats import period
 from ui.tasks import Progress, TaskRunner, run_with_progress
 from ui.widgets import date_edit, from_qdate, to_qdate, ui_settings
@@ -82,8 +80,7 @@ def show_problem(parent: QWidget | None, exc: TemplateProblem) -> bool:
 class ReportDialog(QDialog):
     def __init__(
         self,
-        db: Database,
-        user: CurrentUser,
+        service: DocumentService,
         runner: TaskRunner,
         parent: QWidget | None = None,
         template: str = "",
@@ -91,7 +88,7 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("生成报告")
         self.setMinimumWidth(560)
-        self.service = DocumentService(db, user)
+        self.service = service
         self.runner = runner
         self.last_output: Path | None = None
         today = clock.today()

@@ -20,12 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.db import Database
 from app.documents import catalog
 from app.documents.catalog import TemplateInfo
 from app.documents.service import DocumentService, Variable, filter_reference
 from app.errors import DomainError
-from app.safety.auth import CurrentUser
 from ui.reports.report_dialog import ReportDialog
 from ui.tasks import Progress, TaskRunner
 
@@ -46,11 +44,10 @@ def _table(headers: list[str]) -> QTableWidget:
 
 class TemplateManager(QWidget):
     def __init__(
-        self, db: Database, user: CurrentUser, runner: TaskRunner, parent: QWidget | None = None
+        self, service: DocumentService, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.db, self.user, self.runner = db, user, runner
-        self.service = DocumentService(db, user)
+        self.service, self.runner = service, runner
         self.templates: list[TemplateInfo] = []
         self._variables: dict[str, list[Variable]] = {}
 
@@ -152,7 +149,7 @@ class TemplateManager(QWidget):
     # ---- actions ----
     def report(self) -> None:
         info = self.current()
-        dialog = ReportDialog(self.db, self.user, self.runner, self, info.name if info else "")
+        dialog = ReportDialog(self.service, self.runner, self, info.name if info else "")
         dialog.exec()
         self.reload()
 

@@ -237,16 +237,15 @@ class BackupPage(QWidget):
         )
         if not name:
             return
-        try:  # validated and audited like every setting
-            self.service.set_folder(name)
-        except DomainError as exc:
-            QMessageBox.warning(self, "备份文件夹", exc.message)
-            return
-        self.refresh()
+        service = self.service  # validated and audited like every setting, on the worker
+        self.runner.run(
+            lambda _p: service.set_folder(name), lambda _saved: self.refresh(), parent=self
+        )
 
     def _save_keep(self, value: int) -> None:
         if auth.can(self.user.role, "settings"):
-            self.service.set_keep(int(value))
+            service = self.service
+            self.runner.run(lambda _p: service.set_keep(int(value)), parent=self)
 
 
 class BackupDialog(QDialog):

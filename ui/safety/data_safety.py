@@ -156,7 +156,12 @@ class DataSafety(QObject):
 
     def show_accounts(self) -> None:
         assert self.db is not None
-        AccountsDialog(AuthService(self.db, self.user), self.user, self.window).exec()
+        runner = getattr(self.window, "runner", None)
+        if runner is None:
+            from ui.tasks import TaskRunner
+
+            runner = TaskRunner(self)
+        AccountsDialog(AuthService(self.db, self.user), self.user, runner, self.window).exec()
 
     def change_password(self) -> None:
         assert self.db is not None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser, UserView
+from ui.tasks import TaskRunner, show_error
 
 COLUMNS = ["用户名", "姓名", "角色", "状态", "连续输错", "创建时间"]
 ROLE_HELP = {
@@ -66,11 +67,15 @@ class AccountForm(QDialog):
 
 class AccountsDialog(QDialog):
     def __init__(
-        self, service: AuthService, actor: CurrentUser, parent: QWidget | None = None
+        self,
+        service: AuthService,
+        actor: CurrentUser,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         auth.require(actor, "accounts")
-        self.service, self.actor = service, actor
+        self.service, self.actor, self.runner = service, actor, runner
         self.users: list[UserView] = []
         self.setWindowTitle("账号管理")
         self.resize(720, 400)
@@ -122,30 +127,35 @@ class AccountsDialog(QDialog):
         r = self.table.currentRow()
         return self.users[r] if 0 <= r < len(self.users) else None
 
-    def _do(self, fn: Callable[[], object]) -> bool:
-        try:
-            fn()
-        except DomainError as exc:
-            QMessageBox.warning(self, "账号管理", exc.message)
-            return False
-        self.refresh()
-        return True
+    def _do(self, fn: Callable[[], object], on_refused: Callable[[], None] | None = None) -> None:
+        """The write runs on the worker (password hashing takes a moment); then the list."""
 
-    def add(self) -> None:
-        form = AccountForm(self)
+        def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, DomainError):
+                QMessageBox.warning(self, "账号管理", exc.message)
+                if on_refused is not None:
+                    on_refused()
+            else:
+                show_error(self, exc, details)
+
+        self.runner.run(lambda _p: fn(), lambda _r: self.refresh(), failed, parent=self)
+
+    def add(self, form: AccountForm | None = None) -> None:
+        form = form or AccountForm(self)
         while form.exec() == QDialog.DialogCode.Accepted:
             if form.password.text() != form.confirm.text():
                 QMessageBox.warning(self, "添加账号", "两次输入的密码不一致。")
                 continue
-            if self._do(
-                lambda: self.service.add_user(
-                    form.username.text(),
-                    form.password.text(),
-                    form.role.currentData(),
-                    form.display_name.text(),
-                )
-            ):
-                return
+            self._add(form)
+            return
+
+    def _add(self, form: AccountForm) -> None:
+        username, password = form.username.text(), form.password.text()
+        role, name = form.role.currentData(), form.display_name.text()
+        self._do(
+            lambda: self.service.add_user(username, password, role, name),
+            lambda: self.add(form),  # refused: the form again, as the clerk filled it
+        )
 
     def reset_password(self) -> None:
         user = self.selected()

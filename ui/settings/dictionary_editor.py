@@ -25,11 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Database
 from app.errors import DomainError
 from app.office.dictionary_edit import KIND_NAMES, DictItem
 from app.office.service import OfficeService
-from app.safety.auth import CurrentUser
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR
 
@@ -245,9 +243,8 @@ class ValueList(QWidget):
 
 
 class DictionaryEditor(QWidget):
-    def __init__(self, db: Database, runner: TaskRunner, user: CurrentUser) -> None:
+    def __init__(self, office: OfficeService, runner: TaskRunner) -> None:
         super().__init__()
-        office = OfficeService(db, user)
         self.choice = QListWidget()
         self.choice.addItems([name for _k, name, _why in LISTS])
         self.choice.setMaximumWidth(180)

@@ -15,21 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Database
 from app.errors import DomainError
 from app.office.service import OfficeService
-from app.safety.auth import CurrentUser
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import ERROR_COLOR, mark_error
 
 
 class FirstRunDialog(QDialog):
     def __init__(
-        self, db: Database, runner: TaskRunner, user: CurrentUser, parent: QWidget | None = None
+        self, office: OfficeService, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("欢迎使用信访工作台")
-        self.office, self.runner = OfficeService(db, user), runner
+        self.office, self.runner = office, runner
         intro = QLabel(
             "开始之前，请填写本单位的名称和科室。单位名称会出现在报告、文书和台账的标题中；"
             "科室是登记信访件时可选的承办单位。以后可以在“设置”中修改。"

@@ -26,10 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Database
 from app.office.holidays import WEEKDAYS, Holiday
 from app.office.service import OfficeService
-from app.safety.auth import CurrentUser
 from ui.tasks import Progress, TaskRunner, run_with_progress
 from ui.widgets import ERROR_COLOR, date_edit, from_qdate
 
@@ -39,9 +37,9 @@ WARNING_STYLE = "background: #fff2b3; color: #1f2328; border: 1px solid #e0c060;
 class HolidayEditor(QWidget):
     changed = Signal()  # the list changed, so deadlines did
 
-    def __init__(self, db: Database, runner: TaskRunner, user: CurrentUser) -> None:
+    def __init__(self, office: OfficeService, runner: TaskRunner) -> None:
         super().__init__()
-        self.office, self.runner = OfficeService(db, user), runner
+        self.office, self.runner = office, runner
         self.rows: list[Holiday] = []
         cov = self.office.coverage()
         self.note = QLabel(

@@ -29,11 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
-from app.db import Database
 from app.errors import DomainError
 from app.office import settings
 from app.office.service import LIMIT_KEYS, SPECS, OfficeService, SettingsSaved, validate
-from app.safety.auth import CurrentUser
 from ui.settings.dictionary_editor import DictionaryEditor
 from ui.settings.holiday_editor import HolidayEditor
 from ui.tasks import Progress, TaskRunner, run_with_progress
@@ -263,10 +261,9 @@ class SettingsPage(QWidget):
     # main window reloads its dictionaries and refreshes the case list's warnings.
     changed = Signal()
 
-    def __init__(self, db: Database, runner: TaskRunner, user: CurrentUser) -> None:
+    def __init__(self, office: OfficeService, cases: CaseService, runner: TaskRunner) -> None:
         super().__init__()
-        self.db, self.runner = db, runner
-        self.office = OfficeService(db, user)
+        self.office, self.cases, self.runner = office, cases, runner
         self.loaded: dict[str, Any] = {}
 
         self.form = SettingsForm()
@@ -289,8 +286,8 @@ class SettingsPage(QWidget):
         column.addWidget(scroll, 1)
         column.addLayout(buttons)
 
-        self.dictionaries = DictionaryEditor(db, runner, user)
-        self.holidays = HolidayEditor(db, runner, user)
+        self.dictionaries = DictionaryEditor(office, runner)
+        self.holidays = HolidayEditor(office, runner)
         self.dictionaries.values.changed.connect(self.changed)
         self.dictionaries.subvalues.changed.connect(self.changed)
         self.holidays.changed.connect(self.changed)
@@ -339,7 +336,7 @@ class SettingsPage(QWidget):
             self._refused(exc)
             return
         if LIMIT_KEYS.intersection(changes):
-            total = CaseService(self.db, self.office.user).count(CaseFilter(include_voided=True))
+            total = self.cases.count(CaseFilter(include_voided=True))
             names = "、".join(SPECS[k].name for k in changes if k in LIMIT_KEYS)
             answer = QMessageBox.question(
                 self,
