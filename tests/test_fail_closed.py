@@ -163,6 +163,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (BackupService, "auto"): ("backup", lambda s, w: s.auto()),
     (BackupService, "check"): ("restore", lambda s, w: s.check(w.db.path)),
     (BackupService, "restore"): ("restore", lambda s, w: s.restore(w.tmp / "copy.sqlite3")),
+    (BackupService, "resume"): ("restore", lambda s, w: s.resume()),
     (BackupService, "set_folder"): ("settings", lambda s, w: s.set_folder(str(w.tmp))),
     (BackupService, "set_keep"): ("settings", lambda s, w: s.set_keep(3)),
     # ---- the Excel 台账 ----

@@ -222,9 +222,7 @@ class MainWindow(QMainWindow):
         """The Excel 台账 of exactly what the case list shows now."""
         from ui.ledger.export_dialog import export_case_list
 
-        export_case_list(
-            self, self.runner, self.services.db, self.user, self.case_list.current_filter()
-        )
+        export_case_list(self, self.runner, self.services.ledger, self.case_list.current_filter())
 
     def import_ledger(self) -> None:
         from ui.ledger.import_wizard import ImportWizard
@@ -232,7 +230,7 @@ class MainWindow(QMainWindow):
         if not auth.can(self.role, "import"):
             QMessageBox.information(self, "导入台账", f"当前账号（{self.role}）无权导入台账。")
             return
-        wizard = ImportWizard(self, self.runner, self.services.db, self.user)
+        wizard = ImportWizard(self, self.runner, self.services.ledger)
         wizard.finished.connect(lambda _r: self.data_changed())
         wizard.open()
 

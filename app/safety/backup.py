@@ -364,9 +364,21 @@ class BackupService:
         return check_backup_file(Path(path))
 
     def restore(self, path: Path, now: dt.datetime | None = None) -> RestoreResult:
-        """As `restore`: the caller has quiesced every connection to the database first."""
+        """As `restore`, in the running program: every session of this process is waited for
+        and refused (`Database.quiesce`) while the file is replaced. The database stays closed
+        after a restore (the program restarts); `resume` reopens it."""
         auth.require(self.user, "restore")
-        return restore(self.db.path, Path(path), now=now)
+        self.db.quiesce()
+        try:
+            return restore(self.db.path, Path(path), now=now)
+        except BaseException:
+            self.db.resume()  # nothing was replaced: the program goes on as before
+            raise
+
+    def resume(self) -> None:
+        """Accept sessions again after a restore, when the same process goes on with the file."""
+        auth.require(self.user, "restore")
+        self.db.resume()
 
     def set_folder(self, folder: str) -> None:
         """Through the office settings: validated and audited like every other setting."""

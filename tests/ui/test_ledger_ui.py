@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from app.cases.search import CaseFilter
 from app.db import Database
+from app.ledger.service import LedgerService
 from app.models import Case
 from ui.ledger.export_dialog import LedgerExportDialog
 from ui.ledger.import_wizard import ImportWizard
@@ -61,7 +62,7 @@ def test_export_dialog_writes_the_filtered_ledger(
     seed(db)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, msg, *a: shown.append(msg))
-    dialog = LedgerExportDialog(None, runner, db, TESTER, CaseFilter(forms=["来访"]))
+    dialog = LedgerExportDialog(None, runner, LedgerService(db, TESTER), CaseFilter(forms=["来访"]))
     qtbot.addWidget(dialog)
     out = tmp_path / "来访台账.xlsx"
     dialog.path.setText(str(out))
@@ -87,7 +88,7 @@ def test_import_wizard_from_file_to_summary(
     qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, shots: Path
 ) -> None:
     path = write_xlsx(tmp_path / "旧台账.xlsx", messy_rows())
-    wizard = ImportWizard(None, runner, db, TESTER)
+    wizard = ImportWizard(None, runner, LedgerService(db, TESTER))
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.set_file(path)
@@ -136,7 +137,7 @@ def test_wizard_reports_an_unreadable_file(
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, msg, *a: warnings.append(msg))
     bad = tmp_path / "坏文件.xlsx"
     bad.write_bytes(b"not a workbook")
-    wizard = ImportWizard(None, runner, db, TESTER)
+    wizard = ImportWizard(None, runner, LedgerService(db, TESTER))
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.set_file(bad)

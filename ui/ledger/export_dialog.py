@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.cases.search import CaseFilter
-from app.db import Database
 from app.ledger.export import ExportResult
 from app.ledger.service import LedgerService
-from app.safety.auth import CurrentUser
 from ui.tasks import Progress, TaskRunner, run_with_progress
 
 
@@ -55,13 +53,11 @@ class LedgerExportDialog(QDialog):
         self,
         parent: QWidget | None,
         runner: TaskRunner,
-        db: Database,
-        user: CurrentUser,
+        ledger: LedgerService,
         case_filter: CaseFilter,
     ) -> None:
         super().__init__(parent)
-        self.runner, self.case_filter = runner, case_filter
-        self.ledger = LedgerService(db, user)
+        self.runner, self.case_filter, self.ledger = runner, case_filter, ledger
         self.progress: Progress | None = None
         self.setWindowTitle("导出台账")
         self.setMinimumWidth(620)
@@ -134,11 +130,10 @@ class LedgerExportDialog(QDialog):
 def export_case_list(
     parent: QWidget | None,
     runner: TaskRunner,
-    db: Database,
-    user: CurrentUser,
+    ledger: LedgerService,
     case_filter: CaseFilter,
 ) -> LedgerExportDialog:
     """Open the export dialog for what the case list shows (the main window's menu calls this)."""
-    dialog = LedgerExportDialog(parent, runner, db, user, case_filter)
+    dialog = LedgerExportDialog(parent, runner, ledger, case_filter)
     dialog.open()
     return dialog

@@ -29,14 +29,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.db import Database
 from app.errors import DomainError
 from app.ledger.importing import ImportResult
 from app.ledger.plan import ERROR, ImportPlan
 from app.ledger.read import Table, column_letter, read_table, sheet_names, with_mapping
 from app.ledger.service import LedgerService
 from app.ledger.values import COLUMNS, text
-from app.safety.auth import CurrentUser
 from ui.tasks import Progress, TaskRunner, run_with_progress
 
 FILTER = "台账文件 (*.xlsx *.xls *.xlsm *.ods *.csv);;所有文件 (*)"
@@ -343,12 +341,10 @@ class ImportWizard(QWizard):
         self,
         parent: QWidget | None,
         runner: TaskRunner,
-        db: Database,
-        user: CurrentUser,
+        ledger: LedgerService,
     ) -> None:
         super().__init__(parent)
-        self.runner, self.db, self.user = runner, db, user
-        self.ledger = LedgerService(db, user)
+        self.runner, self.ledger = runner, ledger
         self.table: Table | None = None
         self.table_key: tuple[str, Any] | None = None
         self.plan: ImportPlan | None = None

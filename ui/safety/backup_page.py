@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Database
 from app.errors import DomainError
 from app.safety import auth, backup
-from app.safety.auth import CurrentUser
 from app.safety.backup import BackupInfo
 from ui.tasks import Progress, TaskRunner, run_with_progress, show_error
 
@@ -35,15 +33,15 @@ COLUMNS = ["备份时间", "类型", "信访件", "大小", "文件"]
 class BackupPage(QWidget):
     def __init__(
         self,
-        db: Database,
-        user: CurrentUser,
+        service: backup.BackupService,
         runner: TaskRunner,
         on_restored: Callable[[backup.RestoreResult], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db, self.user, self.runner, self.on_restored = db, user, runner, on_restored
-        self.service = backup.BackupService(db, user)  # checks every operation itself
+        # The service checks every operation itself; the account only decides what is enabled.
+        self.service, self.runner, self.on_restored = service, runner, on_restored
+        self.user = user = service.user
         self.backups: list[BackupInfo] = []
         admin = auth.can(user.role, "settings")
 
@@ -208,12 +206,7 @@ class BackupPage(QWidget):
         window.setEnabled(False)
 
         def work(_p: Progress) -> backup.RestoreResult:
-            self.db.quiesce()
-            try:
-                return self.service.restore(path)
-            except BaseException:
-                self.db.resume()  # nothing was replaced: the program goes on as before
-                raise
+            return self.service.restore(path)
 
         def done(result: backup.RestoreResult) -> None:
             self.status.setText(
@@ -222,7 +215,7 @@ class BackupPage(QWidget):
             if self.on_restored is not None:
                 self.on_restored(result)  # restarts the program
             else:
-                self.db.resume()
+                self.service.resume()
                 window.setEnabled(True)
                 self.refresh()
 

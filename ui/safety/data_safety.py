@@ -151,7 +151,7 @@ class DataSafety(QObject):
             from ui.tasks import TaskRunner
 
             runner = TaskRunner(self)
-        page = BackupPage(self.db, self.user, runner, self._restored)
+        page = BackupPage(backup.BackupService(self.db, self.user), runner, self._restored)
         BackupDialog(page, self.window).exec()
 
     def show_accounts(self) -> None:
