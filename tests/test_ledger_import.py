@@ -507,3 +507,38 @@ def test_a_failing_update_row_is_reported_and_nothing_is_written(
     with pytest.raises(DomainError):
         import_ledger(db, update)  # bad rows present and not skipped: the whole import refused
     assert {n: (c.status, c.closed_on) for n, c in _cases(db).items()} == before
+
+
+def test_the_dry_run_applies_the_intake_rules_themselves(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One home per rule: a ledger row is refused by the very check intake uses, with its
+    message at the column it names."""
+    from app.cases import intake
+    from app.ledger import plan as ledger_plan
+
+    rows = [
+        SYNONYM_HEADER,
+        _row(信访编号="R-1", 信访日期="2025-03-05", 信访方式="来信", 姓名="甲", 信访人数=0),
+        _row(信访编号="R-2", 信访日期="2025-03-05", 信访方式="来信", 姓名="乙"),
+    ]
+    _, plan = dry_run(db, write_xlsx(tmp_path / "t.xlsx", rows))
+    got = {(p.row, p.column.split("(")[0]): p.message for p in plan.errors}
+    with pytest.raises(DomainError) as refused:
+        intake.check_case(
+            intake.CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="甲", persons=0),
+            intake.Choices(["直接受理"], [], lambda _p: []),
+        )
+    assert got == {(5, "信访人数"): refused.value.message}  # the first data row, under the title
+    assert [r.data.number for r in plan.rows] == ["R-2"]
+
+    calls: list[str] = []
+
+    def refuse_all(data: intake.CaseInput, _choices: intake.Choices) -> list[str]:
+        calls.append(data.number)
+        raise DomainError("规则拒绝", field="summary")
+
+    monkeypatch.setattr(ledger_plan, "check_case", refuse_all)
+    _, plan = dry_run(db, write_xlsx(tmp_path / "t2.xlsx", rows[:1] + rows[2:]))
+    assert calls == ["R-2"] and plan.rows == []
+    assert [(p.row, p.message) for p in plan.errors] == [(5, "规则拒绝")]

@@ -4,6 +4,7 @@ duplicates."""
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -90,8 +91,33 @@ def _clean(data: CaseInput) -> CaseInput:
     return data
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The dictionary values a case is checked against. Intake loads them per case; the ledger
+    dry run loads them once for the whole sheet (and adds what the clerk chose to add)."""
+
+    channels: Collection[str]
+    categories: Collection[str]
+    subcategories: Callable[[str], Collection[str]]  # 一级 → its 二级分类
+
+
+def load_choices(session: Session) -> Choices:
+    return Choices(
+        dictionaries.values(session, "channel"),
+        dictionaries.values(session, "category"),
+        lambda parent: dictionaries.values(session, "subcategory", parent=parent),
+    )
+
+
 def validate(session: Session, data: CaseInput) -> list[str]:
     """Check a case; raises DomainError at the first bad field. Returns warnings."""
+    return check_case(data, load_choices(session))
+
+
+def check_case(data: CaseInput, choices: Choices) -> list[str]:
+    """The rules every case obeys, however it arrives (the form, the CLI, a ledger row): raises
+    DomainError (with the field) at the first bad one; normalises ID and phone; returns warnings.
+    """
     warnings: list[str] = []
     if data.received_on > clock.today():
         raise DomainError("登记日期不能晚于今天。", field="received_on")
@@ -116,19 +142,20 @@ def validate(session: Session, data: CaseInput) -> list[str]:
         raise DomainError("人数至少为1。", field="persons")
     if data.involved_persons is not None and data.involved_persons < 0:
         raise DomainError("涉及人数不能为负数。", field="involved_persons")
-    channels = dictionaries.values(session, "channel")
-    if data.channel not in channels:
+    if data.channel not in choices.channels:
         raise DomainError(f"来源渠道“{data.channel}”不在字典中。", field="channel")
     if data.channel in ASSIGNED_CHANNELS and not data.assigning_org:
         raise DomainError(f"{data.channel}的信访件请填写交办机关。", field="assigning_org")
-    if data.category and data.category not in dictionaries.values(session, "category"):
+    if data.category and data.category not in choices.categories:
         raise DomainError(f"问题类别“{data.category}”不在字典中。", field="category")
-    if data.subcategory and data.category:
-        subs = dictionaries.values(session, "subcategory", parent=data.category)
-        if data.subcategory not in subs:
-            raise DomainError(
-                f"二级分类“{data.subcategory}”不属于“{data.category}”。", field="subcategory"
-            )
+    if (
+        data.subcategory
+        and data.category
+        and data.subcategory not in choices.subcategories(data.category)
+    ):
+        raise DomainError(
+            f"二级分类“{data.subcategory}”不属于“{data.category}”。", field="subcategory"
+        )
     if data.nature and data.nature not in NATURES:
         raise DomainError(f"性质应为：{'、'.join(NATURES)}。", field="nature")
     if data.visit_level and data.visit_level not in VISIT_LEVELS:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.cases import rules
 from app.cases.deadlines import MemoCalendar, WorkCalendar
-from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
+from app.cases.intake import ASSIGNED_CHANNELS, CaseInput, Choices, check_case
 from app.cases.projection import TRANSITIONS, project, work_calendar
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
@@ -120,6 +120,7 @@ class _Context:
     channels: set[str]
     categories: set[str]
     sub_parent: dict[str, str]
+    choices: Choices
     departments: set[str]
     leaders: set[str]
     existing: set[str]
@@ -379,8 +380,6 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
         if r not in ctx.plan.bad_rows:
             _problem(ctx, r, "received_on", None, "缺少登记日期。")
         received = ctx.today
-    elif received > ctx.today:
-        _problem(ctx, r, "received_on", received, "登记日期晚于今天。")
     form_raw = ctx.table.cell(row, "form")
     if not text(form_raw):
         _problem(ctx, r, "form", form_raw, f"缺少信访形式（{'、'.join(FORMS)}）。")
@@ -406,20 +405,13 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     if phone:
         phone = _get(ctx, r, row, "phone", lambda _v: check_phone(phone))
     persons = _get(ctx, r, row, "persons", lambda v: integer(v, 1), 1)
-    if persons < 1:
-        _problem(ctx, r, "persons", persons, "人数至少为1。")
-        persons = 1
     channel = _channel(ctx, r, ctx.table.cell(row, "channel"))
     category, subcategory = _category(ctx, r, ctx.table.cell(row, "category"))
     level = _get(
         ctx, r, row, "visit_level", lambda v: word(v, LEVEL_WORDS, "走访层级") if text(v) else ""
     )
-    if level and form != "来访":
-        if level != "本级":
-            _problem(
-                ctx, r, "visit_level", level, f"只有来访件才有走访层级，本行信访形式为“{form}”。"
-            )
-        level = ""
+    if level == "本级" and form != "来访":
+        level = ""  # ledgers often fill 本级 in every row; only a visit has a level
     remark, flags = _remark(ctx.table.cell(row, "remark"))
     department = text(ctx.table.cell(row, "department"))
     leader = text(ctx.table.cell(row, "leader"))
@@ -470,6 +462,13 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     )
     if r in ctx.plan.bad_rows:
         raise _RowError  # the timeline depends on the cells already reported
+    # The cells parsed, the case must pass the very rules intake applies (one home per rule).
+    try:
+        check_case(data, ctx.choices)
+    except DomainError as exc:
+        key = exc.field or "summary"
+        _problem(ctx, r, key, getattr(data, key, ""), exc.message)
+        raise _RowError from None
     events = _events(ctx, r, data, status, dates, rating)
     _check_dates(ctx, r, data, events)
     built = timeline(received, events)
@@ -504,15 +503,24 @@ def _load_context(
             DictEntry.kind == "subcategory", DictEntry.active.is_(True)
         )
     ).all()
+    channels = set(dictionaries.values(session, "channel"))
+    categories = set(dictionaries.values(session, "category"))
+    by_parent: dict[str, set[str]] = {}
+    for value, parent in subs:
+        if parent:
+            by_parent.setdefault(parent, set()).add(value)
+    # The same sets the row parsing adds to ("添加到字典"), so the case check sees them too.
+    choices = Choices(channels, categories, lambda parent: by_parent.get(parent, set()))
     return _Context(
         table=table,
         plan=plan,
         today=clock.today(),
         cfg=settings.get_all(session),
         cal=memo_calendar(session),
-        channels=set(dictionaries.values(session, "channel")),
-        categories=set(dictionaries.values(session, "category")),
+        channels=channels,
+        categories=categories,
         sub_parent={v: p for v, p in subs if p},
+        choices=choices,
         departments=set(dictionaries.values(session, "department")),
         leaders=set(dictionaries.values(session, "leader")),
         existing=set(session.scalars(select(Case.number))),
