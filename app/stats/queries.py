@@ -153,7 +153,7 @@ def by_month(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str
     index, without reading the case rows."""
     month = func.substr(Case.received_on, 1, 7)
     query = select(month, func.count()).where(received_in(date_from, date_to)).group_by(month)
-    counts: dict[str, int] = dict(session.execute(query).tuples().all())
+    counts: dict[str, int] = {m: n for m, n in session.execute(query)}
     return {m: counts.get(m, 0) for m in period.months(date_from, date_to)}
 
 
