@@ -99,3 +99,25 @@ def test_demo_fills_the_database_deterministically(
     assert a == b
     # 300 generated; the few voided ones are left out of the list.
     assert 290 <= len(a.splitlines()) - 1 <= 300
+
+
+def test_a_full_listing_is_audited_case_by_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+
+    from app.db import Database
+    from app.models import AuditEntry
+
+    assert run(capsys, tmp_path, "demo", "--cases", "20", "--seed", "3")[0] == 0
+    assert run(capsys, tmp_path, "case", "list", "--limit", "5")[0] == 0
+    db = Database(tmp_path / "xinfang.sqlite3")
+    with db.read() as s:
+        query = select(AuditEntry.entity_id).where(AuditEntry.action == "查看完整身份证号和电话")
+        assert s.scalars(query).all() == []  # a masked list reveals nothing
+    code, out, _ = run(capsys, tmp_path, "case", "list", "--limit", "5", "--full")
+    listed = [line.split("\t")[0] for line in out.splitlines() if "\t" in line]
+    with db.read() as s:
+        audited = s.scalars(query).all()
+    db.close()
+    assert code == 0 and len(listed) == 5 and sorted(audited) == sorted(listed)

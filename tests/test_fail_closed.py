@@ -75,6 +75,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (CaseService, "undo_last"): ("edit_case", lambda s, w: s.undo_last(w.number)),
     (CaseService, "detail"): ("view_case", lambda s, w: s.detail(w.number)),
     (CaseService, "reveal"): ("reveal", lambda s, w: s.reveal(w.number, "id_number")),
+    (CaseService, "note_full_listing"): ("reveal", lambda s, w: s.note_full_listing([w.number])),
     (CaseService, "earlier_cases"): ("view_case", lambda s, w: s.earlier_cases("张三")),
     (CaseService, "count"): ("view_case", lambda s, w: s.count(CaseFilter())),
     (CaseService, "page"): ("view_case", lambda s, w: s.page(CaseFilter())),

@@ -209,6 +209,16 @@ class CaseService:
             )
             return value
 
+    def note_full_listing(self, numbers: list[str]) -> None:
+        """A list shown with full ID numbers and phones (`case list --full`): needs `reveal`
+        and is written to the audit log, one row per case, like a single reveal."""
+        self._may("reveal")
+        with self.db.session() as s:
+            for number in numbers:
+                audit.record(
+                    s, self.user.label, "查看完整身份证号和电话", "case", number, None, None, "列表"
+                )
+
     def earlier_cases(
         self, name: str = "", id_number: str = "", phone: str = "", exclude: int | None = None
     ) -> list[EarlierCase]:

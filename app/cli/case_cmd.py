@@ -160,6 +160,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     service = CaseService(ctx.db(), ctx.user)
     total = service.count(f)
     rows = service.page(f, 0, args.limit if args.limit > 0 else -1)
+    if args.full:
+        service.note_full_listing([r.number for r in rows])
     for r in rows:
         idn = r.id_number if args.full else mask_id(r.id_number)
         phone = r.phone if args.full else mask_phone(r.phone)
