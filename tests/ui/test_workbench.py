@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from accounts import TESTER
+from accounts import READER_USER, TESTER
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
@@ -15,6 +15,7 @@ from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
+from app.safety.auth import CurrentUser
 from ui.cases.action_dialogs import ActionDialog
 from ui.main_window import MainWindow
 
@@ -323,3 +324,18 @@ def test_filter_chips_and_export_filter(
     page.filters.clear()
     idle(qtbot, w)
     assert page.count_label.text() == "共 2 件"
+
+
+@pytest.mark.parametrize(("user", "asked"), [(TESTER, True), (READER_USER, False)])
+def test_first_run_is_asked_only_of_an_account_that_may_change_settings(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch, user: CurrentUser, asked: bool
+) -> None:
+    from ui.settings import first_run
+
+    opened: list[bool] = []
+    monkeypatch.setattr(first_run.FirstRunDialog, "open", lambda _self: opened.append(True))
+    w = MainWindow(db, user)
+    qtbot.addWidget(w)
+    w.first_run_if_needed()
+    w.runner.wait()
+    assert bool(opened) is asked
