@@ -12,7 +12,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XINFANG_DATA_DIR"] = tempfile.mkdtemp(prefix="xinfang-tests-")
 
 import pytest
-from accounts import TESTER
 
 from app import clock, paths
 from app.bootstrap import open_database
@@ -55,4 +54,6 @@ def db(template_db: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def cases(db: Database) -> CaseService:
+    from accounts import TESTER
+
     return CaseService(db, TESTER)

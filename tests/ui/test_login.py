@@ -147,6 +147,7 @@ def test_backup_page_lists_dates_and_counts_and_backs_up(qtbot: QtBot, db: Datab
     reader = BackupPage(backup.BackupService(db, auth.CurrentUser("r", "r", auth.READER)), runner)
     qtbot.addWidget(reader)
     assert not reader.backup_button.isEnabled() and not reader.restore_button.isEnabled()
+    qtbot.waitUntil(lambda: reader.table.rowCount() == 2)  # a 查阅 account sees the list
     runner.wait()
 
 

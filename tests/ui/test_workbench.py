@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts import READER_USER, TESTER
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
@@ -324,3 +325,18 @@ def test_filter_chips_and_export_filter(
     page.filters.clear()
     idle(qtbot, w)
     assert page.count_label.text() == "共 2 件"
+
+
+@pytest.mark.parametrize(("user", "asked"), [(TESTER, True), (READER_USER, False)])
+def test_first_run_is_asked_only_of_an_account_that_may_change_settings(
+    qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch, user: CurrentUser, asked: bool
+) -> None:
+    from ui.settings import first_run
+
+    opened: list[bool] = []
+    monkeypatch.setattr(first_run.FirstRunDialog, "open", lambda _self: opened.append(True))
+    w = MainWindow(Services(db, user))
+    qtbot.addWidget(w)
+    w.first_run_if_needed()
+    w.runner.wait()
+    assert bool(opened) is asked
