@@ -9,23 +9,20 @@ database by the `gui` command's own code (`ui.main.run_gui`, in demo mode so no 
 drawn and closed. It runs the same from source and from the PyInstaller bundle, so it is what CI
 runs against the built folder and what a support person asks a clerk to run.
 
-`app/` stays Qt-free at import time: Qt is imported inside the 主窗口 step only.
+`app/` imports no Qt: the 主窗口 step calls `ui/selftest_window.py`, loaded only when it runs.
 
 Each step reports 通过 or 失败 with the reason; a failed step does not hide the others (a step
 whose input is missing says so). "Today" is pinned for the run so the expected figures hold.
 """
 
-import contextlib
 import datetime as dt
 import importlib
 import importlib.util
 import json
-import logging
 import pkgutil
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -81,7 +78,7 @@ def expect(what: str, got: Any, want: Any) -> None:
         raise Failed(f"{what}应为 {want!r}，实为 {got!r}")
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     """One line a developer can act on: the message and where it was raised."""
     from app.errors import DomainError
 
@@ -148,7 +145,7 @@ class _Run:
         """Every module of `app` and `ui` imports (what the bundle left out is named)."""
         names, broken = import_all()
         if broken:
-            shown = "；".join(f"{name}：{_describe(exc)}" for name, exc in broken[:5])
+            shown = "；".join(f"{name}：{describe(exc)}" for name, exc in broken[:5])
             raise Failed(f"{len(broken)} 个模块不能导入：{shown}")
         count = {pkg: sum(1 for n in names if n.split(".")[0] == pkg) for pkg in PACKAGES}
         # A walk that finds nothing (a frozen importer that cannot list) must not pass.
@@ -164,6 +161,9 @@ class _Run:
     def main_window(self) -> str:
         """The real main window, started by the `gui` command's code offscreen, drawn, closed."""
         self.need_db()
+        # The Qt part lives in ui/ (app/ imports no Qt); loaded only when this step runs.
+        from ui.selftest_window import start_main_window
+
         return start_main_window()
 
     def migrate(self) -> str:
@@ -278,7 +278,7 @@ class _Run:
                 if not any(p.text.strip() for p in doc.paragraphs):
                     raise Failed("生成的文档是空的")
             except Exception as exc:
-                raise Failed(f"《{info.name}》：{_describe(exc)}") from exc
+                raise Failed(f"《{info.name}》：{describe(exc)}") from exc
             done.append(info.name)
         expect("生成的模板数", len(done), len(catalog.SPECS))
         return f"{len(done)} 个模板全部生成并检查：{'、'.join(done)}"
@@ -335,10 +335,9 @@ class _Run:
         return f"备份 {info.path.name}（{info.size // 1024} KB）已校验"
 
 
-# ---- the modules and the main window (Qt only inside these functions) ---------------------
+# ---- the modules (the main window: ui/selftest_window.py) -----------------------------------
 
 PACKAGES = ("app", "ui")
-WINDOW_SECONDS = 60  # the main window must be up, with its figures and list, within this
 
 
 def import_all() -> tuple[list[str], list[tuple[str, BaseException]]]:
@@ -363,141 +362,6 @@ def import_all() -> tuple[list[str], list[tuple[str, BaseException]]]:
             except Exception as exc:  # noqa: BLE001 (named in the report)
                 broken.append((info.name, exc))
     return names, broken
-
-
-def start_main_window() -> str:
-    """Start the main window as `xinfang gui --demo` does (`ui.main.run_gui`: the single-instance
-    lock and its local socket, the error hook, the database, the window, the 数据安全 menu) on the
-    current data folder, offscreen; wait until the dashboard's figures and the case list are on
-    screen, draw it, close it. An error dialog, an uncaught exception or a message box fails the
-    step (and never waits for a click). The clerk's saved window layout is put back afterwards.
-    """
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QDialog, QWidget
-
-    app = QApplication.instance()
-    if app is None:
-        # Offscreen: no window appears on the clerk's screen (the plugin ships in the bundle).
-        app = QApplication([sys.argv[0] if sys.argv else "xinfang", "-platform", "offscreen"])
-    assert isinstance(app, QApplication)
-
-    from ui import errors
-    from ui.main import run_gui
-    from ui.main_window import MainWindow
-    from ui.widgets import ui_settings
-
-    before = {id(w) for w in QApplication.topLevelWidgets()}
-    problems: list[str] = []
-    seen: dict[str, Any] = {}
-
-    def recorded(_parent: Any, exc: BaseException, details: str = "", logged: bool = False) -> None:
-        last = details.strip().splitlines()[-1] if details.strip() else repr(exc)
-        problems.append(f"未预料的错误：{last}")
-
-    def new_windows() -> list[QWidget]:
-        return [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]
-
-    def finish() -> None:
-        poll.stop()
-        for w in new_windows():
-            if isinstance(w, QDialog):
-                w.reject()
-        for w in new_windows():
-            w.close()
-        QTimer.singleShot(0, app.quit)  # also when closing was refused
-
-    def check() -> None:
-        try:
-            dialogs = [w for w in new_windows() if isinstance(w, QDialog)]
-            if dialogs:
-                for d in dialogs:
-                    text = d.text() if hasattr(d, "text") else ""
-                    problems.append(f"出现对话框“{d.windowTitle()}”：{text}".rstrip("："))
-                finish()
-                return
-            windows = [w for w in new_windows() if isinstance(w, MainWindow)]
-            if problems or time.perf_counter() > deadline:
-                if not problems:
-                    problems.append(f"{WINDOW_SECONDS} 秒内主窗口没有显示出工作台和台账")
-                finish()
-                return
-            if not windows:
-                return
-            window = windows[0]
-            model = window.case_list.model
-            if window.dashboard.data is None or not model.loaded_once:
-                return
-            window.repaint()
-            image = window.grab().toImage()
-            step_x, step_y = max(1, image.width() // 40), max(1, image.height() // 40)
-            colours = {
-                image.pixel(x, y)
-                for x in range(0, image.width(), step_x)
-                for y in range(0, image.height(), step_y)
-            }
-            seen.update(
-                title=window.windowTitle(),
-                size=f"{image.width()}×{image.height()}",
-                colours=len(colours),
-                rows=model.rowCount(),
-                menus=[a.text() for a in window.menuBar().actions()],
-                seconds=round(time.perf_counter() - started, 2),
-            )
-            finish()
-        except Exception as exc:  # noqa: BLE001 (reported as the step's failure)
-            problems.append(_describe(exc))
-            finish()
-
-    settings = ui_settings()
-    saved = {key: settings.value(key) for key in settings.allKeys()}
-    # A settings file (Linux, macOS; the registry on Windows) that was not there is not left.
-    file = Path(settings.fileName())
-    new_file = sys.platform != "win32" and not file.exists()
-    new_folder = new_file and not file.parent.exists()
-    log = logging.getLogger("xinfang")
-    handlers = list(log.handlers)
-    hooks = (sys.excepthook, threading.excepthook)
-    real_report = errors.report
-    errors.report = recorded  # type: ignore[assignment]
-    poll = QTimer()
-    poll.setInterval(50)
-    poll.timeout.connect(check)
-    started = time.perf_counter()
-    deadline = started + WINDOW_SECONDS
-    poll.start()
-    try:
-        code = run_gui(demo=True)
-    finally:
-        poll.stop()
-        errors.report = real_report
-        sys.excepthook, threading.excepthook = hooks
-        for handler in log.handlers[:]:
-            if handler not in handlers:  # the log of the temporary folder: closed, not kept
-                log.removeHandler(handler)
-                handler.close()
-        # The window saved its size and columns on close: put the clerk's own back.
-        settings.clear()
-        for key, value in saved.items():
-            settings.setValue(key, value)
-        settings.sync()
-        if new_file and not saved:
-            file.unlink(missing_ok=True)
-            if new_folder:
-                with contextlib.suppress(OSError):
-                    file.parent.rmdir()
-    if problems:
-        raise Failed("；".join(problems))
-    if not seen:
-        raise Failed(f"主窗口没有显示（启动返回 {code}）")
-    expect("主窗口关闭后的返回值", code, 0)
-    if seen["colours"] < 8:
-        raise Failed(f"主窗口画出来几乎是一片空白（{seen['colours']} 种颜色）")
-    if "数据安全(&S)" not in seen["menus"]:
-        raise Failed(f"主窗口缺少“数据安全”菜单（菜单：{'、'.join(seen['menus'])}）")
-    return (
-        f"“{seen['title']}”{seen['size']} 已绘制（{seen['seconds']:.2f} 秒显示出工作台和台账，"
-        f"台账 {seen['rows']} 件），已关闭"
-    )
 
 
 def steps(run: _Run) -> list[tuple[str, Callable[[], str]]]:
@@ -531,7 +395,7 @@ def run_selftest(keep: bool = False, on_step: Callable[[StepResult], None] | Non
             try:
                 result = StepResult(name, True, step(), 0.0)
             except Exception as exc:
-                result = StepResult(name, False, _describe(exc), 0.0)
+                result = StepResult(name, False, describe(exc), 0.0)
             result.seconds = round(time.perf_counter() - started, 2)
             report.steps.append(result)
             if on_step:
