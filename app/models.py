@@ -95,6 +95,9 @@ class Case(Base):
     handler: Mapped[str | None] = mapped_column(String(30))
     leader: Mapped[str | None] = mapped_column(String(30))
     remark: Mapped[str | None] = mapped_column(Text)
+    # What a ledger row said that has no field of its own, kept as written (docs/rules.md, 台账):
+    # {"领导批示": …, "拟办意见": …, "登记人": …, "登记部门": …}.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     # --- projection of the events (projection.project writes these, nothing else) ---
     status: Mapped[str] = mapped_column(String(10), default="待受理")
@@ -111,6 +114,10 @@ class Case(Base):
     rating: Mapped[str | None] = mapped_column(String(10))
     rated_on: Mapped[dt.date | None] = mapped_column(Date)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Imported history with gaps (docs/rules.md, 统计): the first decision was only inferred by
+    # the import (left out of 及时受理率); the 办结 date is not known (out of 按期办结率, 平均用时).
+    decision_inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_date_unknown: Mapped[bool] = mapped_column(Boolean, default=False)
     # True when a due date falls in a year the holiday calendar does not know.
     due_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
 

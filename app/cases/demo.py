@@ -322,6 +322,7 @@ def generate(
             handler=rng.choice(["小王", "小李", "小赵"]),
             leader=rng.choice(LEADERS) if rng.random() < 0.08 else None,
             remark=None,
+            extra=None,
             created_at=now,
             created_by="演示",
             updated_at=now,

@@ -61,6 +61,8 @@ class CaseInput:
     handler: str = ""
     leader: str = ""
     remark: str = ""
+    # Ledger columns kept as written (领导批示, 拟办意见, 登记人, 登记部门), shown on the case page.
+    extra: dict[str, str] | None = None
     number: str = ""  # empty = next automatic 编号; import keeps the ledger's own
 
 
@@ -311,7 +313,8 @@ def case_input(case: Case) -> CaseInput:
     values = {
         k: (
             ""
-            if v is None and k not in ("petition_on", "involved_persons", "collective_override")
+            if v is None
+            and k not in ("petition_on", "involved_persons", "collective_override", "extra")
             else v
         )
         for k, v in values.items()

@@ -29,6 +29,9 @@ REVIEWING = "复查中"
 RECHECKING = "复核中"
 FINISHED = "终结"
 VOID = "已作废"
+# An imported row that said nothing about its progress (docs/rules.md, 统计, 情况不详): counted in
+# the total and the breakdowns, left out of every rate and open count until the clerk 补录s events.
+UNKNOWN = "情况不详"
 
 STATUSES = [
     PENDING,
@@ -41,6 +44,7 @@ STATUSES = [
     RECHECKING,
     FINISHED,
     VOID,
+    UNKNOWN,
 ]
 # A final disposition (docs/rules.md, 统计: handled_rate, carried_over): the case is no longer open.
 FINAL_STATUSES = {REFUSED, FORWARDED, CLOSED, REVIEWING, RECHECKING, FINISHED}
@@ -64,10 +68,15 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         _t("登记", [], PENDING),  # created by intake, never offered as an action
-        _t("受理", [PENDING], HANDLING),
-        _t("不予受理", [PENDING], REFUSED, "reason", "route"),
-        _t("转送", [PENDING], FORWARDED, "to"),
-        _t("交办", [PENDING], HANDLING, "to"),
+        # Written only by the ledger import, for a row with no status information at all.
+        _t("情况不详", [PENDING], UNKNOWN),
+        # From 情况不详 the clerk records what really happened, with its real dates (补录).
+        _t("受理", [PENDING, UNKNOWN], HANDLING),
+        _t("不予受理", [PENDING, UNKNOWN], REFUSED, "reason", "route"),
+        _t("转送", [PENDING, UNKNOWN], FORWARDED, "to"),
+        _t("交办", [PENDING, UNKNOWN], HANDLING, "to"),
+        # The unit sent a 交办 back (已退单): the case stays accepted, waiting for a new 交办.
+        _t("退回", [HANDLING], None, "reason"),
         _t("延期", [HANDLING], HANDLING, "reason", "approver", "days"),
         _t("督办", [HANDLING], HANDLING, "by"),
         _t("答复", [HANDLING], REPLIED, "result"),
@@ -81,6 +90,9 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 ACTIONS = list(TRANSITIONS)
+# Steps only intake or the ledger import writes; never offered on the case page. 退回 joins the
+# offered actions with the tracking of 交办 (签收/反馈/退回); today only an imported 已退单 gives it.
+NOT_OFFERED = frozenset({"登记", "情况不详", "退回"})
 
 # The Case columns `project()` writes (tests/test_office.py checks them against app/models.py).
 PROJECTED = (
@@ -98,6 +110,8 @@ PROJECTED = (
     "rating",
     "rated_on",
     "voided",
+    "decision_inferred",
+    "closed_date_unknown",
     "due_estimated",
 )
 
@@ -114,11 +128,13 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
     closed_on = final_on = rating = rated_on = None
     extension = 0
     assigned_due: dt.date | None = None
-    voided = False
+    voided = decision_inferred = closed_date_unknown = False
     for ev in sorted(events, key=lambda e: e.seq):
         t = TRANSITIONS[ev.kind]
         if ev.kind in DECISIONS and decision_kind is None:
             decision_kind, decision_on = ev.kind, ev.on
+            # Only inferred by an import: 及时受理率 leaves it out (docs/rules.md, 统计).
+            decision_inferred = bool((ev.data or {}).get("inferred"))
         if ev.kind in ("受理", "交办") and accepted_on is None:
             accepted_on = ev.on
             if ev.kind == "交办" and ev.data.get("deadline"):
@@ -129,6 +145,7 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
             replied_on, reply_result = ev.on, ev.data.get("result")
         if ev.kind in ("办结", "复核意见") and closed_on is None:
             closed_on = ev.on
+            closed_date_unknown = bool((ev.data or {}).get("date_unknown"))
         if ev.kind == "回访":
             rating, rated_on = ev.data.get("rating"), ev.on
         if ev.kind == "作废":
@@ -144,9 +161,11 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
     case.replied_on, case.reply_result = replied_on, reply_result
     case.closed_on, case.final_on = closed_on, final_on
     case.rating, case.rated_on, case.voided = rating, rated_on, voided
+    case.decision_inferred, case.closed_date_unknown = decision_inferred, closed_date_unknown
 
     decision = cal.add_days(case.received_on, int(cfg["decision_days"]))
-    case.decision_due = decision.day
+    # A 情况不详 case has no deadline to warn about: nobody knows what was decided or when.
+    case.decision_due = None if status == UNKNOWN else decision.day
     estimated = decision.estimated
     case.handling_due = None
     if accepted_on is not None:

@@ -19,6 +19,7 @@ from app.cases.projection import (  # noqa: F401 (re-exported: callers use workf
     FINISHED,
     FORWARDED,
     HANDLING,
+    NOT_OFFERED,
     PENDING,
     RECHECKING,
     REFUSED,
@@ -50,13 +51,15 @@ FIELD_NAMES = {
 
 def allowed_actions(status: str) -> list[str]:
     """The actions the case page offers for a status (作废 last)."""
-    return [a for a, t in TRANSITIONS.items() if status in t.allowed_from]
+    return [a for a, t in TRANSITIONS.items() if status in t.allowed_from and a not in NOT_OFFERED]
 
 
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
     if action not in TRANSITIONS:
         raise DomainError(f"未知的办理操作：{action}")
     t = TRANSITIONS[action]
+    if action in NOT_OFFERED:
+        raise DomainError(f"“{action}”只能由导入台账生成，不能手工办理。")
     if case.status not in t.allowed_from:
         raise DomainError(f"信访件 {case.number} 当前状态为“{case.status}”，不能进行“{action}”。")
     for name in t.required:

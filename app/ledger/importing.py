@@ -99,11 +99,15 @@ def dry_run(
     mapping: dict[str, int] | None = None,
     update: bool = False,
     add_unknown: bool = False,
+    fixed: dict[str, str] | None = None,
 ) -> tuple[Table, ImportPlan]:
-    """Read the file and check every row; writes nothing."""
+    """Read the file and check every row; writes nothing. `mapping` replaces the header's
+    column mapping; `fixed` gives whole-sheet values (field key → text)."""
     table = read_table(Path(path), sheet)
     if mapping is not None:
         table.mapping = dict(mapping)
+    if fixed:
+        table.fixed = dict(fixed)
     return table, check(db, table, update, add_unknown)
 
 

@@ -535,7 +535,7 @@ def plan_import(
     """Check every row of a table whose header was found; reads the database, writes nothing."""
     plan = ImportPlan(table.sheet, table.header_row + 1, dict(table.mapping))
     ctx = _load_context(session, table, plan, update, add_unknown)
-    missing = [k for k in REQUIRED_COLUMNS if k not in table.mapping]
+    missing = [k for k in REQUIRED_COLUMNS if k not in table.mapping and k not in table.fixed]
     if missing:
         names = "、".join(COLUMN_BY_KEY[k].title for k in missing)
         plan.problems.append(

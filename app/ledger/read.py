@@ -32,12 +32,24 @@ class Table:
     header_row: int = -1  # index into rows, -1 = not found
     headers: list[str] = field(default_factory=list)
     mapping: dict[str, int] = field(default_factory=dict)  # field key → column index
+    # Whole-sheet values the clerk set (`--set 信访形式=来访`): field key → text, used where the
+    # sheet has no such column or the row's cell is blank.
+    fixed: dict[str, str] = field(default_factory=dict)
 
     def cell(self, row: list[Any], key: str) -> Any:
         col = self.mapping.get(key)
-        if col is None or col >= len(row):
-            return None
-        return row[col]
+        value = None if col is None or col >= len(row) else row[col]
+        if key in self.fixed and (value is None or (isinstance(value, str) and not value.strip())):
+            return self.fixed[key]
+        return value
+
+    def from_fixed(self, row: list[Any], key: str) -> bool:
+        """Whether this row's value for `key` is the whole-sheet value rather than its own cell."""
+        if key not in self.fixed:
+            return False
+        col = self.mapping.get(key)
+        value = None if col is None or col >= len(row) else row[col]
+        return value is None or (isinstance(value, str) and not value.strip())
 
     def column_title(self, key: str) -> str:
         col = self.mapping.get(key)
@@ -212,6 +224,15 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     )
 
 
-def with_mapping(table: Table, mapping: dict[str, int]) -> Table:
-    """The same table with a column mapping the clerk chose by hand."""
-    return Table(table.sheet, table.rows, table.header_row, table.headers, dict(mapping))
+def with_mapping(
+    table: Table, mapping: dict[str, int], fixed: dict[str, str] | None = None
+) -> Table:
+    """The same table with a column mapping (and whole-sheet values) the clerk chose by hand."""
+    return Table(
+        table.sheet,
+        table.rows,
+        table.header_row,
+        table.headers,
+        dict(mapping),
+        dict(table.fixed if fixed is None else fixed),
+    )

@@ -29,10 +29,11 @@ class LedgerService:
         mapping: dict[str, int] | None = None,
         update: bool = False,
         add_unknown: bool = False,
+        fixed: dict[str, str] | None = None,
     ) -> tuple[Table, ImportPlan]:
-        """Read the file and check every row; writes nothing."""
+        """Read the file and check every row; writes nothing. `fixed`: whole-sheet values."""
         auth.require(self.user, "import")
-        return importing.dry_run(self.db, path, sheet, mapping, update, add_unknown)
+        return importing.dry_run(self.db, path, sheet, mapping, update, add_unknown, fixed)
 
     def check(self, table: Table, update: bool = False, add_unknown: bool = False) -> ImportPlan:
         """The dry run of a table already read (after the clerk remapped its columns)."""
