@@ -91,7 +91,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 ACTIONS = list(TRANSITIONS)
 # Steps only intake or the ledger import writes; never offered on the case page. 退回 joins the
-# offered actions with the tracking of 交办 (签收/反馈/退回); today only an imported 已退单 gives it.
+# offered actions with the tracking of 交办 (签收/反馈/退回); today only an imported 已退单.
 NOT_OFFERED = frozenset({"登记", "情况不详", "退回"})
 
 # The Case columns `project()` writes (tests/test_office.py checks them against app/models.py).
