@@ -20,37 +20,153 @@ class Column:
     synonyms: tuple[str, ...] = ()
 
 
-# The §6 export columns, in order, with the other header names a ledger may use.
+# The §6 export columns, in order, with the other header names a ledger may use (§6, and "What
+# real offices' sheets look like").
 COLUMNS = [
     Column("seq", "序号", ("编码序号",)),
-    Column("number", "编号", ("信访编号", "信访件编号", "登记编号", "案件编号")),
-    Column("received_on", "登记日期", ("信访日期", "来信来访日期", "收件日期", "日期")),
-    Column("form", "信访形式", ("信访方式", "形式", "方式")),
-    Column("channel", "来源渠道", ("来源", "渠道", "信访来源")),
-    Column("name", "信访人", ("信访人姓名", "姓名", "来访人", "反映人")),
-    Column("id_number", "身份证号", ("身份证号码", "证件号码", "公民身份号码")),
-    Column("phone", "联系电话", ("电话", "手机", "手机号码", "联系方式")),
-    Column("address", "住址", ("地址", "家庭住址", "联系地址")),
-    Column("persons", "人数", ("信访人数", "来访人数")),
-    Column("collective", "集体访", ("是否集体访",)),
-    Column("summary", "反映问题", ("主要问题", "问题摘要", "内容摘要", "信访事项", "诉求")),
-    Column("category", "问题类别", ("内容分类", "类别", "问题分类", "分类")),
-    Column("department", "承办单位", ("承办科室", "责任单位", "办理单位")),
+    Column(
+        "number",
+        "编号",
+        ("信访编号", "信访件编号", "登记编号", "案件编号", "工单编号", "工单号", "件号"),
+    ),
+    Column(
+        "received_on",
+        "登记日期",
+        (
+            "信访日期",
+            "来信来访日期",
+            "收件日期",
+            "日期",
+            "接件时间",
+            "接件日期",
+            "来访日期",
+            "来访时间",
+            "来信日期",
+            "来电时间",
+            "来电日期",
+            "创建时间",
+            "登记时间",
+            "信访时间",
+            "接访日期",
+        ),
+    ),
+    Column("form", "信访形式", ("信访方式", "形式", "方式", "来信来访方式")),
+    Column("channel", "来源渠道", ("来源", "渠道", "信访来源", "信访渠道", "问题来源")),
+    Column(
+        "name",
+        "信访人",
+        (
+            "信访人姓名",
+            "姓名",
+            "来访人",
+            "反映人",
+            "来访群众姓名",
+            "来访人姓名",
+            "来电人姓名",
+            "来电人",
+            "上访人姓名",
+            "上访人",
+            "群众姓名",
+            "诉求人",
+            "信访群众",
+        ),
+    ),
+    Column("id_number", "身份证号", ("身份证号码", "证件号码", "公民身份号码", "身份证")),
+    Column(
+        "phone",
+        "联系电话",
+        ("电话", "手机", "手机号码", "联系方式", "来电人号码", "来电号码", "电话号码"),
+    ),
+    Column("address", "住址", ("地址", "家庭住址", "联系地址", "通讯地址", "户籍所在地")),
+    Column("persons", "人数", ("信访人数", "来访人数", "来访总人数")),
+    Column("collective", "集体访", ("是否集体访", "联名信或集体访", "是否联名或集体访")),
+    Column(
+        "summary",
+        "反映问题",
+        (
+            "主要问题",
+            "问题摘要",
+            "内容摘要",
+            "信访事项",
+            "诉求",
+            "概况",
+            "群众诉求",
+            "主要内容",
+            "举报内容",
+            "事项内容",
+            "标题",
+            "反映内容",
+            "诉求内容",
+            "信访内容",
+            "来访事由",
+            "问题描述",
+        ),
+    ),
+    Column(
+        "category",
+        "问题类别",
+        ("内容分类", "类别", "问题分类", "分类", "事项类型", "市级一级问题分类", "问题类型"),
+    ),
+    Column(
+        "department",
+        "承办单位",
+        ("承办科室", "责任单位", "办理单位", "责任科室", "流转单位", "承办部门", "责任部门"),
+    ),
     Column("leader", "包案领导", ("责任领导",)),
-    Column("accepted_on", "受理日期", ("告知日期",)),
-    Column("handling_due", "办理期限", ()),
-    Column("replied_on", "答复日期", ("回复日期",)),
-    Column("closed_on", "办结日期", ("结案日期",)),
-    Column("status", "办理状态", ("状态", "是否办结", "办理情况")),
-    Column("rating", "满意度", ("评价", "群众满意度", "是否满意")),
-    Column("repeat", "重复信访", ("是否重复信访", "重复")),
-    Column("visit_level", "走访层级", ("上访层级", "走访去向")),
+    Column("accepted_on", "受理日期", ("告知日期", "受理时间")),
+    Column("handling_due", "办理期限", ("办结期限",)),
+    Column("replied_on", "答复日期", ("回复日期", "答复时间", "回复时间")),
+    Column("closed_on", "办结日期", ("结案日期", "办结时间", "结案时间")),
+    Column(
+        "status",
+        "办理状态",
+        (
+            "状态",
+            "办理情况",
+            "工单状态",
+            "信访件状态",
+            "办结情况",
+            "答复情况",
+            "处理结果",
+            "处理情况",
+            "办理结果",
+        ),
+    ),
+    Column("rating", "满意度", ("评价", "群众满意度", "是否满意", "满意度评价", "评价结果")),
+    Column("repeat", "重复信访", ("是否重复信访", "重复", "是否重复")),
+    Column("visit_level", "走访层级", ("上访层级", "走访去向", "来访层级")),
     Column("remark", "备注", ()),
 ]
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+# Columns real ledgers have that our export does not write: read on import only.
+IMPORT_COLUMNS = [
+    # 人数 = 1 + 随行人数 (the petitioner and the people with them).
+    Column("companions", "随行人数", ("同行人数",)),
+    # Inverted: 否 means this is a repeat petition.
+    Column("first_visit", "是否初次来访", ("是否全国初次信访", "是否初次信访", "初次来访")),
+    Column("closed_flag", "是否办结", ("是否结案",)),
+    Column("skip_level", "是否越级", ("越级访", "是否越级访", "越级")),
+    Column("abnormal", "是否非正常访", ("非正常访",)),
+    Column("nature", "性质", ("信访目的", "信访性质", "问题性质")),
+    Column("locality", "问题属地", ("属地", "所属地区", "问题发生地")),
+    Column("target", "被反映对象", ("被反映人", "被反映单位", "被投诉单位", "被举报人")),
+    Column("assigning_org", "交办机关", ("交办单位", "转办机关")),
+    Column("assigning_ref", "交办文号", ("文号",)),
+    Column("handler", "经办人", ("承办人",)),
+    Column("receiving_leader", "接访领导", ("接待领导",)),
+    # Kept on the case as written (Case.extra), shown on the case page.
+    Column("instruction", "领导批示", ("批示",)),
+    Column("proposal", "拟办意见", ()),
+    Column("registrar", "登记人", ()),
+    Column("registrar_dept", "登记部门", ()),
+]
+COLUMN_BY_KEY = {c.key: c for c in (*COLUMNS, *IMPORT_COLUMNS)}
+# Field keys whose value is kept as written in Case.extra, under the column's title.
+EXTRA_KEYS = ("instruction", "proposal", "registrar", "registrar_dept")
 DATE_KEYS = ("received_on", "accepted_on", "handling_due", "replied_on", "closed_on")
 
-_HEADER_NAMES = {name: c.key for c in COLUMNS for name in (c.title, *c.synonyms)}
+_HEADER_NAMES = {
+    name: c.key for c in (*COLUMNS, *IMPORT_COLUMNS) for name in (c.title, *c.synonyms)
+}
 
 
 def normalise_header(text: Any) -> str:
