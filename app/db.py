@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from app.errors import DomainError
+from app.safety import crypto
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -24,7 +26,12 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # Encryption hook (app/safety/crypto.py): a plain URL, or SQLCipher's dialect with the key
+    # this process unlocked for `path`. QueuePool as for a plain file (the SQLCipher dialect
+    # would default to one connection per thread).
+    url = crypto.engine_url(path)
+    pool = {"poolclass": QueuePool} if url.startswith("sqlite+pysqlcipher") else {}
+    engine = create_engine(url, future=True, **pool)
     event.listen(engine, "connect", _on_connect)
     return engine
 
@@ -85,6 +92,13 @@ class Database:
         and the same process goes on with it)."""
         with self._state:
             self._quiesced = False
+
+    def rebind(self) -> None:
+        """Reconnect with the key now held for this file (after it was encrypted or unlocked
+        in place); call while quiesced."""
+        self.engine.dispose()
+        self.engine = make_engine(self.path)
+        self._sessions.configure(bind=self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from app import paths
 from app.errors import DatabaseTooNew
-from app.safety import files
+from app.safety import crypto, files
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # The newest revision in app/migrations/versions. Start-up compares the database with this and
 # imports Alembic (~0.35 s) only when they differ; tests/test_migrations.py checks it is
 # Alembic's head, so a new revision without updating it fails the suite.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005_crypto"
 
 
 def alembic_config(db_path: Path) -> "Config":
@@ -25,7 +25,8 @@ def alembic_config(db_path: Path) -> "Config":
 
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.bundled("app", "migrations")))
-    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{db_path}")
+    # With the key when the file is encrypted (app/safety/crypto.py); `%` never occurs in it.
+    cfg.set_main_option("sqlalchemy.url", crypto.engine_url(db_path))
     return cfg
 
 
@@ -49,7 +50,7 @@ def known_revisions() -> set[str]:
 def current_revision(db_path: Path) -> str | None:
     if not db_path.exists():
         return None
-    conn = sqlite3.connect(db_path)
+    conn = crypto.connect(db_path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
@@ -72,8 +73,9 @@ def copy_database(
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.unlink(missing_ok=True)  # a leftover from a crash would be opened as the target
     try:
-        source = sqlite3.connect(src)
-        target = sqlite3.connect(tmp)
+        # An encrypted source gives a copy encrypted with the same key, its key file beside it.
+        source = crypto.connect(src)
+        target = crypto.connect(tmp, key=crypto.key_for(src))
         try:
             source.backup(target)
             if verify is not None:
@@ -86,6 +88,7 @@ def copy_database(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    crypto.copy_keys(src, dest)
     files.replace(tmp, dest)
 
 
@@ -118,7 +121,7 @@ def schema_differences(db_path: Path) -> list[object]:
 
     from app.models import Base
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(crypto.engine_url(db_path))
     try:
         with engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"render_as_batch": True})

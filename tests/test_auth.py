@@ -173,15 +173,24 @@ def test_cli_user_commands(
 ) -> None:
     from app import paths
     from app.cli import main
+    from app.safety import crypto, unlock
 
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    def run(*args: str, stdin: str = "", user: str | None = "admin") -> tuple[int, str, str]:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(["--data-dir", str(tmp_path), "user", *args])
+        account = ["--user", user] if user else []
+        code = main(["--data-dir", str(tmp_path), *account, "user", *args])
         out, err = capsys.readouterr()
         return code, out, err
 
     try:
-        assert run("add", "admin", "--role", "管理员", stdin="secret-1\n")[0] == 0
+        # The first account needs no login and encrypts the database (§7 "At rest").
+        code, out, _err = run("add", "admin", "--role", "管理员", stdin="secret-1\n", user=None)
+        assert code == 0 and "恢复密钥" in out
+        assert crypto.is_encrypted(paths.database_path())
+        # From then on the command line signs in, and the account's role applies.
+        monkeypatch.setenv("XINFANG_PASSWORD", "secret-1")
+        code, _out, err = run("list", user=None)
+        assert code == 2 and "--user" in err
         assert run("add", "li", "--name", "李登记", stdin="secret-2\n")[0] == 0
         code, _out, err = run("add", "wang", stdin="123\n")
         assert code == 1 and "至少需要 6 位" in err
@@ -189,10 +198,15 @@ def test_cli_user_commands(
         code, out, _err = run("list")
         assert "admin\tadmin\t管理员\t可用" in out and "li\t李登记\t查阅\t可用" in out
         assert "共 2 个账号" in out
-        # Forgot the administrator's password: reset from the command line.
+        monkeypatch.setenv("XINFANG_PASSWORD", "secret-2")
+        code, _out, err = run("list", user="li")
+        assert code == 1 and "无权管理账号" in err
+        monkeypatch.setenv("XINFANG_PASSWORD", "secret-1")
         assert run("passwd", "admin", stdin="secret-9\n")[0] == 0
-        db = Database(paths.database_path())
-        assert AuthService(db, None).login("admin", "secret-9", T0).role == ADMIN
-        db.close()
+        crypto.forget(paths.database_path())
+        done = unlock.sign_in(paths.database_path(), "admin", "secret-9")
+        assert done.user.role == ADMIN
+        done.db.close()
     finally:
+        crypto.forget(paths.database_path())
         paths.set_data_dir(None)

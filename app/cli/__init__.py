@@ -12,6 +12,7 @@ from app import logging_setup
 from app.cli import gui_cmd
 from app.cli.context import Context, UsageError
 from app.errors import DomainError
+from app.safety import crypto
 
 # Sub-command name → the module that registers it (its `register(subparsers)`).
 # Modules are imported only when their command runs: `xinfang` opening the window should not
@@ -30,6 +31,7 @@ COMMANDS = {
     "selftest": "app.cli.selftest_cmd",
     "stats": "app.cli.stats_cmd",
     "user": "app.cli.user_cmd",
+    "decrypt": "app.cli.user_cmd",
 }
 
 
@@ -43,6 +45,13 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         metavar="DIR",
         help="数据文件夹（默认：系统用户数据目录；也可用环境变量 XINFANG_DATA_DIR）",
+    )
+    parser.add_argument(
+        "--user",
+        dest="account",
+        metavar="NAME",
+        help="以这个账号操作（数据库加密后必需；也可用环境变量 XINFANG_USER，"
+        "密码在提示时输入或用 XINFANG_PASSWORD）",
     )
     parser.add_argument(
         "--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）"
@@ -79,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser(_command_of(args_list)).parse_args(args_list)
-        ctx = Context(args.data_dir)
+        ctx = Context(args.data_dir, args.account)
         if args.command is None:  # plain `xinfang [--demo]` opens the window
             args = argparse.Namespace(demo=args.demo_global, smoke=False, func=gui_cmd.run)
         try:
@@ -96,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `xinfang case list | head`: the reader left; stop quietly like other shell tools.
         sys.stderr.close()
         return 141
-    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) as exc:
+    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) + crypto.database_errors() as exc:
         # Damage found mid-command (the start-up check only reads the header and schema).
         print(
             f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。",

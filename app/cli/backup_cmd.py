@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.cli.context import Context, UsageError
+from app.cli.context import Context, UsageError, account_password
 from app.db import Database
 from app.errors import DomainError
-from app.safety import auth, backup, integrity
+from app.safety import auth, backup, crypto, integrity
 from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
 
@@ -20,6 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("restore", help="用备份文件恢复数据库（当前数据库会先另存一份）")
     r.add_argument("file", metavar="FILE", help="备份文件")
     r.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    r.add_argument(
+        "--recovery-key-file",
+        metavar="FILE",
+        help="备份已加密且账号密码打不开它时：用保存恢复密钥的文件",
+    )
     r.set_defaults(func=run_restore)
 
     c = sub.add_parser("check", help="检查数据库是否完好，并报告数据量、备份和存放位置")
@@ -44,7 +49,9 @@ def run_restore(ctx: Context, args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         raise DomainError(exc.message + "\n请先关闭信访工作台窗口，再恢复数据。") from None
     try:
-        cases = backup.check_backup_file(source)
+        # Signed in to an encrypted database: this process's own connections close first.
+        ctx.release_db()
+        cases = _check_encrypted_backup(source, ctx, args)
         db_path = paths.database_path()
         if not args.yes and sys.stdin.isatty():
             print(f"将用备份 {source}（信访件 {cases} 件）替换当前数据库 {db_path}。")
@@ -61,8 +68,30 @@ def run_restore(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_encrypted_backup(source: Path, ctx: Context, args: argparse.Namespace) -> int:
+    """check_backup_file; an encrypted backup this process has no key for is opened with a
+    password valid for that backup (the same account's at the time), or the recovery key."""
+    try:
+        return backup.check_backup_file(source)
+    except crypto.Locked as locked:
+        if args.recovery_key_file:
+            from app.cli.user_cmd import read_recovery_key
+
+            crypto.unlock_with_recovery(source, read_recovery_key(Path(args.recovery_key_file)))
+        elif ctx.username:
+            print(locked.message, file=sys.stderr)
+            crypto.unlock_with_password(source, ctx.username, account_password())
+        else:
+            raise DomainError(
+                locked.message + "\n用 --user 账号名 输入密码，或加 --recovery-key-file 文件。"
+            ) from None
+    return backup.check_backup_file(source)
+
+
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     db_path = paths.database_path()
+    if crypto.is_encrypted(db_path) and ctx.username:
+        _ = ctx.user  # signs in: the check reads the encrypted file with its key
     folder: Path | None = None
     try:
         integrity.ensure_usable(db_path)

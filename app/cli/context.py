@@ -1,11 +1,14 @@
 """What every sub-command gets: the data folder and the database, opened on first use."""
 
 import datetime as dt
+import getpass
 import os
+import sys
 
 from app import paths
 from app.bootstrap import open_database
 from app.db import Database
+from app.safety import crypto
 from app.safety.auth import ADMIN, CurrentUser
 
 
@@ -14,20 +17,82 @@ class UsageError(Exception):
 
 
 class Context:
-    def __init__(self, data_dir: str | None) -> None:
+    def __init__(self, data_dir: str | None, username: str | None = None) -> None:
         if data_dir:
             paths.set_data_dir(data_dir)
         self._db: Database | None = None
-        self.user = cli_user()
+        # Encryption (app/safety/unlock.py): `--user NAME` or XINFANG_USER signs in as that
+        # account, its role applies; on an encrypted database that is the only way in.
+        self.username = (username or os.environ.get("XINFANG_USER") or "").strip() or None
+        self._user: CurrentUser | None = None
+        self.notices: list[str] = []  # shown once after the sign-in (recovery key …)
+
+    @property
+    def user(self) -> CurrentUser:
+        if self._user is None:
+            if self.username:
+                self._sign_in(self.username)
+            else:
+                if crypto.is_encrypted(paths.database_path()):
+                    raise UsageError(
+                        "数据库已加密，命令行需要账号：xinfang --user 账号名 …（或环境变量 "
+                        "XINFANG_USER；密码在提示时输入，或用 XINFANG_PASSWORD）。"
+                    )
+                self._user = cli_user()
+        assert self._user is not None
+        return self._user
+
+    @user.setter
+    def user(self, value: CurrentUser) -> None:
+        self._user = value
+
+    def _sign_in(self, username: str) -> None:
+        from app.safety import unlock
+
+        done = unlock.sign_in(paths.database_path(), username, account_password())
+        self._db, self._user = done.db, done.user
+        if done.recovery_key:
+            self.notices.append(recovery_notice(done.recovery_key))
+            for name, temp in done.temporary.items():
+                self.notices.append(f"账号 {name} 的临时密码：{temp}（下次登录时须修改）")
+        if done.user.must_change_password:
+            self.notices.append("你的密码是临时密码，请用 xinfang --user 账号名 user passwd 修改。")
+        for line in self.notices:
+            print(line, file=sys.stderr)
 
     def db(self) -> Database:
+        if self._db is None:
+            _ = self.user  # signs in (and unlocks) first when an account is named
         if self._db is None:
             self._db = open_database(paths.database_path())
         return self._db
 
+    def release_db(self) -> None:
+        """Close this process's connections (before a restore replaces the file)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+
+
+def account_password() -> str:
+    """XINFANG_PASSWORD, else a prompt without echo (a script without a terminal must set it)."""
+    password = os.environ.get("XINFANG_PASSWORD")
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise UsageError("需要账号密码：请在终端中运行以便输入，或设置环境变量 XINFANG_PASSWORD。")
+    return getpass.getpass("密码：")
+
+
+def recovery_notice(recovery_key: str) -> str:
+    return (
+        "数据库已加密。恢复密钥（只显示这一次，请抄下或保存到U盘，所有密码都忘记时用它找回）：\n"
+        f"  {recovery_key}"
+    )
 
 
 def cli_user() -> CurrentUser:

@@ -19,6 +19,10 @@ from app import audit, clock
 from app.db import Database
 from app.errors import DomainError
 from app.models import User
+from app.safety import crypto
+
+# Defined beside the key slots, which throttle wrong passwords too; re-exported here.
+from app.safety.crypto import LoginDelayed as LoginDelayed
 
 ADMIN, CLERK, READER = "管理员", "登记员", "查阅"
 ROLES = (ADMIN, CLERK, READER)
@@ -67,6 +71,8 @@ class CurrentUser:
     username: str
     display_name: str
     role: str
+    # A temporary password given when the database was encrypted (§9): change it now.
+    must_change_password: bool = False
 
     @property
     def label(self) -> str:
@@ -111,14 +117,6 @@ def delay_after(failed_attempts: int) -> int:
     if failed_attempts <= FREE_ATTEMPTS:
         return 0
     return min(FIRST_DELAY_S * 2 ** (failed_attempts - FREE_ATTEMPTS - 1), MAX_DELAY_S)
-
-
-class LoginDelayed(DomainError):
-    """Too many wrong passwords: `seconds` to wait before the next try."""
-
-    def __init__(self, seconds: int) -> None:
-        super().__init__(f"密码错误次数过多，请 {seconds} 秒后再试。")
-        self.seconds = seconds
 
 
 def _check_password(password: str) -> None:
@@ -206,7 +204,12 @@ class AuthService:
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
                 audit.record(s, name, "登录", "user", name)
-                result = CurrentUser(user.username, user.display_name or user.username, user.role)
+                result = CurrentUser(
+                    user.username,
+                    user.display_name or user.username,
+                    user.role,
+                    bool(user.must_change_password),
+                )
         # Raised outside the transaction so the failed attempt is committed, not rolled back.
         if failed is not None:
             raise failed
@@ -234,7 +237,10 @@ class AuthService:
                 raise DomainError(f"用户名“{name}”已存在。", field="username")
             user = self._insert(s, name, password, role, display_name)
             audit.record(s, actor.label, "新建账号", "user", name, "role", None, role)
-            return _view(user)
+            view = _view(user)
+        # Encrypted database: the new password gets its own key slot (app/safety/crypto.py).
+        crypto.set_password_slot(self.db.path, name, password)
+        return view
 
     def set_password(self, username: str, password: str) -> None:
         """An administrator resets anyone's password; everyone may change their own."""
@@ -242,12 +248,24 @@ class AuthService:
         if actor is None or actor.username != username:
             actor = self._actor("accounts")
         _check_password(password)
-        with self.db.session() as s:
-            user = self._get(s, username)
-            user.password_hash = _hasher.hash(password)
-            user.failed_attempts = 0
-            user.last_failed_at = None
-            audit.record(s, actor.label, "修改密码", "user", user.username)
+        # Encrypted database: re-wrap the key under the new password first (never re-encrypt);
+        # the old key file comes back if the database refuses the change.
+        before = crypto.read_keys(self.db.path) if crypto.key_for(self.db.path) else None
+        crypto.set_password_slot(self.db.path, username.strip(), password)
+        try:
+            with self.db.session() as s:
+                user = self._get(s, username)
+                user.password_hash = _hasher.hash(password)
+                user.failed_attempts = 0
+                user.last_failed_at = None
+                # Changing one's own password ends a temporary one.
+                if actor.username == user.username:
+                    user.must_change_password = False
+                audit.record(s, actor.label, "修改密码", "user", user.username)
+        except BaseException:
+            if before is not None:
+                crypto.write_keys(self.db.path, before)
+            raise
 
     def set_role(self, username: str, role: str, active: bool = True) -> None:
         actor = self._actor("accounts")
@@ -273,6 +291,9 @@ class AuthService:
                     s, actor.label, "修改账号", "user", user.username, "active", user.active, active
                 )
                 user.active = active
+        if not active:
+            # A disabled account's password must no longer open the encrypted file.
+            crypto.drop_password_slot(self.db.path, username.strip())
 
     @staticmethod
     def _get(s: Session, username: str) -> User:

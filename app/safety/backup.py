@@ -21,7 +21,7 @@ from app import migrate, paths
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
 from app.office import settings
-from app.safety import auth, files
+from app.safety import auth, crypto, files
 
 if TYPE_CHECKING:
     from app.office.service import OfficeService
@@ -128,7 +128,7 @@ def make_backup(
     counted: list[int] = []
     try:
         migrate.copy_database(db.path, target, verify=_verified(counted))
-    except sqlite3.Error as exc:
+    except crypto.errors() as exc:
         raise DomainError(f"备份没有完成（{exc}）。原有备份保持不变。") from None
     except OSError as exc:
         raise DomainError(
@@ -163,6 +163,7 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     removed = copies[max(1, keep) :]
     for path in removed:
         path.unlink(missing_ok=True)
+        crypto.keys_path(path).unlink(missing_ok=True)
     return removed
 
 
@@ -185,7 +186,10 @@ def _kind(path: Path) -> str:
 
 def _open_readonly(path: Path) -> sqlite3.Connection:
     # immutable: no locks, no -wal/-shm created beside a copy on a USB drive or a share.
-    return sqlite3.connect(files.sqlite_uri(path, immutable="1"), uri=True)
+    # An encrypted copy opens with the key of the database it was made from (crypto.py).
+    uri = files.sqlite_uri(path, immutable="1")
+    conn: sqlite3.Connection = crypto.connect(path, key=crypto.key_for_copy(path), uri=uri)
+    return conn
 
 
 def inspect(path: Path) -> BackupInfo:
@@ -193,14 +197,14 @@ def inspect(path: Path) -> BackupInfo:
     path = Path(path)
     st = path.stat()
     cases: int | None = None
-    if _has_header(path):
+    if _has_header(path) or crypto.key_for_copy(path) is not None:
         try:
             conn = _open_readonly(path)
             try:
                 cases = _count_cases(conn)
             finally:
                 conn.close()
-        except sqlite3.Error:
+        except crypto.errors() + (DomainError,):
             cases = None
     made = _stamp(path) or dt.datetime.fromtimestamp(st.st_mtime).replace(microsecond=0)
     return BackupInfo(path, made, cases, st.st_size, _kind(path))
@@ -239,7 +243,12 @@ def check_backup_file(path: Path) -> int:
     if not path.is_file():
         raise DomainError(f"找不到备份文件：{path}")
     if not _has_header(path):
-        raise DomainError(f"“{path.name}”不是信访工作台的备份文件（不是数据库文件）。")
+        if not crypto.keys_path(path).exists() and crypto.key_for_copy(path) is None:
+            raise DomainError(f"“{path.name}”不是信访工作台的备份文件（不是数据库文件）。")
+        if crypto.key_for_copy(path) is None:
+            raise crypto.Locked(
+                f"备份文件“{path.name}”已加密。请输入做这份备份时有效的账号密码，或恢复密钥。"
+            )
     try:
         conn = _open_readonly(path)
         try:
@@ -258,7 +267,11 @@ def check_backup_file(path: Path) -> int:
             cases = _count_cases(conn)
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except crypto.WrongKey:
+        raise crypto.Locked(
+            f"备份文件“{path.name}”已加密，当前密钥打不开它。请输入这份备份的账号密码或恢复密钥。"
+        ) from None
+    except crypto.errors() as exc:
         raise DomainError(f"备份文件“{path.name}”无法读取（{exc}），不能用来恢复。") from None
     if revision and revision[0] not in migrate.known_revisions():
         raise DatabaseTooNew(
@@ -273,7 +286,7 @@ def _keep_aside(db_path: Path, now: dt.datetime) -> Path | None:
     aside = _free_name(paths.backups_dir(db_path.parent), ASIDE_PREFIX + now.strftime(STAMP))
     try:
         migrate.copy_database(db_path, aside)
-    except sqlite3.DatabaseError:
+    except crypto.database_errors():
         # A damaged database cannot be read page by page: keep its raw bytes (and its WAL).
         shutil.copy2(db_path, aside)
         wal = db_path.with_name(db_path.name + "-wal")
@@ -302,6 +315,9 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
         shutil.copyfile(backup_file, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        backup_key = crypto.key_for_copy(backup_file)
+        if backup_key is not None:  # encrypted: the copy opens with the backup's own key
+            crypto.remember(tmp, backup_key)
         if check_backup_file(tmp) != cases:
             raise DomainError("复制备份文件时出错（前后不一致），数据库未做改动。")
         aside = _keep_aside(db_path, now)
@@ -313,6 +329,7 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
         # The old database's WAL must not be replayed into the restored file.
         for sidecar in ("-wal", "-shm"):
             db_path.with_name(db_path.name + sidecar).unlink(missing_ok=True)
+        _restore_keys(db_path, backup_file, backup_key)
         files.replace(tmp, db_path)
         old.unlink(missing_ok=True)
     except OSError as exc:
@@ -325,7 +342,21 @@ def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) ->
         ) from None
     finally:
         tmp.unlink(missing_ok=True)
+        crypto.forget(tmp)
     return RestoreResult(backup_file, aside, cases)
+
+
+def _restore_keys(db_path: Path, backup_file: Path, backup_key: bytes | None) -> None:
+    """The restored file's key goes with it: the backup's key file (its accounts' passwords at
+    the time) replaces the live one, and this process now holds the backup's key."""
+    live_keys = crypto.keys_path(db_path)
+    if backup_key is None:
+        live_keys.unlink(missing_ok=True)  # a plain backup: no key file beside a plain database
+        crypto.forget(db_path)
+        return
+    keys = crypto.read_keys(backup_file) or crypto.KeyFile(crypto.key_check(backup_key), [])
+    crypto.write_keys(db_path, keys)
+    crypto.remember(db_path, backup_key)
 
 
 class BackupService:
@@ -378,6 +409,7 @@ class BackupService:
     def resume(self) -> None:
         """Accept sessions again after a restore, when the same process goes on with the file."""
         auth.require(self.user, "restore")
+        self.db.rebind()  # the restored file may have another key, or none
         self.db.resume()
 
     def set_folder(self, folder: str) -> None:

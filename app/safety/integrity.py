@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app import migrate, paths
 from app.errors import DomainError
-from app.safety import backup, network_drive
+from app.safety import backup, crypto, network_drive
 
 
 class DatabaseDamaged(DomainError):
@@ -55,10 +55,13 @@ def ensure_usable(db_path: Path, quick: bool = False) -> None:
             header = f.read(16)
     except OSError as exc:
         raise DomainError(f"无法读取数据库文件 {db_path}（{exc.strerror or exc}）。") from None
-    if header != backup.SQLITE_HEADER:
+    if header != backup.SQLITE_HEADER and crypto.is_encrypted(db_path):
+        if crypto.key_for(db_path) is None:
+            raise crypto.Locked("数据库已加密，请先登录（命令行用 --user 账号名）。")
+    elif header != backup.SQLITE_HEADER:
         raise _damaged(db_path, "数据库文件已损坏，或者不是信访工作台的数据库文件。")
     try:
-        conn = sqlite3.connect(db_path)
+        conn = crypto.connect(db_path)
         try:
             tables = {
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -73,9 +76,11 @@ def ensure_usable(db_path: Path, quick: bool = False) -> None:
                     )
         finally:
             conn.close()
-    except sqlite3.OperationalError as exc:  # locked, no permission…: the file may be fine
+    except crypto.WrongKey:
+        raise crypto.Locked("数据库已加密，当前密钥不能打开它，请重新登录。") from None
+    except crypto.operational_errors() as exc:  # locked, no permission…: the file may be fine
         raise DomainError(f"无法打开数据库文件 {db_path}（{exc}）。") from None
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+    except crypto.database_errors() as exc:  # "file is not a database", "malformed"
         raise _damaged(db_path, f"数据库文件已损坏，无法打开（{exc}）。") from None
 
 
@@ -128,7 +133,7 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
     report.add("数据库文件", f"{db_path}（{size / 1_048_576:.1f} MB）")
     try:
         ensure_usable(db_path)
-        conn = sqlite3.connect(db_path)
+        conn = crypto.connect(db_path)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
             report.add(
@@ -156,7 +161,7 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
             conn.close()
     except DomainError as exc:
         report.add("完整性检查", exc.message.split("\n")[0], BAD)
-    except sqlite3.DatabaseError as exc:
+    except crypto.database_errors() as exc:
         report.add("完整性检查", f"无法读取（{exc}）", BAD)
     folder = backup_folder or paths.backups_dir(db_path.parent)
     copies = [b for b in backup.list_backups(folder) if b.kind == "备份"]
