@@ -59,7 +59,11 @@ def ensure_usable(db_path: Path, quick: bool = False) -> None:
         if crypto.key_for(db_path) is None:
             raise crypto.Locked("数据库已加密，请先登录（命令行用 --user 账号名）。")
     elif header != backup.SQLITE_HEADER:
-        raise _damaged(db_path, "数据库文件已损坏，或者不是信访工作台的数据库文件。")
+        raise _damaged(
+            db_path,
+            "数据库文件已损坏，或者不是信访工作台的数据库文件（若是加密的数据库而密钥文件丢失，"
+            "可用恢复密钥打开：xinfang user recover --recovery-key-file 文件）。",
+        )
     try:
         conn = crypto.connect(db_path)
         try:

@@ -98,7 +98,7 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str) -> 
     """`xinfang user recover`: the recovery key opens the database and `username` (an
     administrator; created when missing) gets `new_password` and a new key slot."""
     encrypt.recover(path)
-    if not crypto.is_encrypted(path):
+    if not path.is_file() or crypto.has_plain_header(path):
         raise DomainError("数据库没有加密，不需要恢复密钥。可直接用 xinfang user passwd 重设密码。")
     crypto.unlock_with_recovery(path, recovery_key)
     if crypto.read_keys(path) is None:
