@@ -1,6 +1,7 @@
 """Start the Qt application: translations, the database, the main window."""
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -50,8 +51,28 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
         safety = DataSafety(demo=demo)
         if not safety.start() or not safety.check_database(paths.database_path()):
             return 0
+    # An encrypted database opens only with a password (app/safety/unlock.py): the login comes
+    # before the file is opened. The smoke run (benchmarks) takes the account from the
+    # environment, like the command line.
+    from app.safety import crypto, unlock
+
+    gate: unlock.Gate | None = None
     try:
-        db = open_database(paths.database_path())
+        if crypto.is_encrypted(paths.database_path()) and not demo:
+            if safety is None:
+                db = unlock.open_unlocked(
+                    paths.database_path(),
+                    os.environ.get("XINFANG_USER", ""),
+                    os.environ.get("XINFANG_PASSWORD", ""),
+                )
+            else:
+                gate = unlock.Gate(paths.database_path())
+                if safety.login_gate(gate) is None:
+                    return 0
+                assert gate.db is not None
+                db = gate.db
+        else:
+            db = open_database(paths.database_path())
     except DomainError as exc:
         QMessageBox.critical(None, "无法打开数据库", exc.message)
         return 1
@@ -65,7 +86,10 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
 
         if CaseService(db, auth.DEMO_USER).count(CaseFilter(include_voided=True)) == 0:
             demo_data.generate(db, 2000, seed=1)
-    user = auth.DEMO_USER if safety is None else safety.login(db)
+    if safety is None:
+        user: auth.CurrentUser | None = auth.DEMO_USER
+    else:
+        user = safety.user if gate is not None else safety.login(db)
     if user is None:  # the clerk chose 退出 at the login
         db.close()
         return 0

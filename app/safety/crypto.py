@@ -372,6 +372,16 @@ def unlock_with_password(
     return key
 
 
+def wait_seconds(path: Path, username: str, now: dt.datetime | None = None) -> int:
+    """How long the login must wait before trying this account's slot again."""
+    try:
+        keys = read_keys(path)
+    except DomainError:
+        return 0
+    slot = keys.slot(username.strip()) if keys else None
+    return _remaining_wait(slot, now or dt.datetime.now()) if slot else 0
+
+
 def unlock_with_recovery(path: Path, recovery_key: str) -> bytes:
     """The database key from the recovery key, checked against the key file (or, without one,
     by opening the database), and remembered for `path`."""

@@ -115,3 +115,51 @@ def recover(path: Path, recovery_key: str, username: str, new_password: str) -> 
         if existing.role != ADMIN or not existing.active:
             service.set_role(username, ADMIN, active=True)
     return db
+
+
+class Gate:
+    """What the login and first-start dialogs talk to, before or after the database is open:
+    the same calls as AuthService (needs_setup, wait_seconds, login, create_first_admin), but
+    an encrypted file is unlocked by the login and a plain one is encrypted by the first
+    account or the first administrator login. What must be shown once (the recovery key, the
+    temporary passwords) is left in `recovery_key` and `temporary`."""
+
+    def __init__(self, path: Path, db: Database | None = None) -> None:
+        self.path = Path(path)
+        self.db = db
+        self.recovery_key: str | None = None
+        self.temporary: dict[str, str] = {}
+
+    def _locked(self) -> bool:
+        return crypto.is_encrypted(self.path) and crypto.key_for(self.path) is None
+
+    def needs_setup(self) -> bool:
+        if self._locked():
+            return False  # an encrypted file always has an account
+        return AuthService(self._open(), None).needs_setup()
+
+    def wait_seconds(self, username: str) -> int:
+        if self._locked():
+            return crypto.wait_seconds(self.path, username)
+        return AuthService(self._open(), None).wait_seconds(username)
+
+    def login(self, username: str, password: str) -> CurrentUser:
+        if self.db is None or self._locked():
+            if self.db is not None:
+                self.db.close()
+            self.db = open_unlocked(self.path, username, password)
+        user = AuthService(self.db, None).login(username, password)
+        if user.role == ADMIN and not crypto.is_encrypted(self.path):
+            self.recovery_key, self.temporary = encrypt_existing(self.db, user, password)
+        return user
+
+    def create_first_admin(
+        self, username: str, password: str, display_name: str = ""
+    ) -> CurrentUser:
+        user, self.recovery_key = create_first_admin(self._open(), username, password, display_name)
+        return user
+
+    def _open(self) -> Database:
+        if self.db is None:
+            self.db = open_database(self.path)
+        return self.db

@@ -25,13 +25,14 @@ from app import logging_setup, paths
 from app.db import Database
 from app.errors import DomainError
 from app.office import settings
-from app.safety import auth, backup, integrity, network_drive
+from app.safety import auth, backup, crypto, integrity, network_drive
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.integrity import DatabaseDamaged
+from app.safety.unlock import Gate
 from ui import errors
 from ui.safety.backup_page import BackupDialog, BackupPage
 from ui.safety.idle_lock import IdleLock
-from ui.safety.login_dialog import LoginDialog, ask_login
+from ui.safety.login_dialog import LoginDialog, ask_login, show_recovery_key
 from ui.safety.single_instance import SingleInstance
 from ui.settings.accounts_dialog import AccountsDialog
 
@@ -74,6 +75,8 @@ class DataSafety(QObject):
             try:
                 integrity.ensure_usable(db_path, quick=True)
                 return True
+            except crypto.Locked:
+                return True  # encrypted: the login unlocks it, then it is opened and checked
             except DatabaseDamaged as exc:
                 box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", exc.message)
                 restore = box.addButton("从备份恢复(&R)…", QMessageBox.ButtonRole.AcceptRole)
@@ -113,9 +116,23 @@ class DataSafety(QObject):
         if self.demo:
             self.user = auth.DEMO_USER
             return self.user
-        user = ask_login(AuthService(db, None))
-        if user is not None:
-            self.user = user
+        return self.login_gate(Gate(db.path, db))
+
+    def login_gate(self, gate: Gate) -> CurrentUser | None:
+        """The login through the encryption gate (app/safety/unlock.py): it unlocks an encrypted
+        file, and the first account or administrator login encrypts a plain one; the recovery
+        key is then shown once. A temporary password is changed at once."""
+        user = ask_login(gate)
+        if user is None:
+            return None
+        self.db, self.user = gate.db, user
+        if gate.recovery_key:
+            show_recovery_key(gate.recovery_key, gate.temporary)
+        if user.must_change_password:
+            QMessageBox.information(
+                None, "修改密码", "你的密码是管理员设置的临时密码，请现在设置自己的密码。"
+            )
+            self.change_password()
         return user
 
     # --- while running ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.safety.auth import AuthService, CurrentUser, LoginDelayed
+from app.safety.unlock import Gate
 
 _LAST_USER_KEY = "login/last_username"
 
@@ -29,7 +30,7 @@ def _error_label() -> QLabel:
 class SetupAdminDialog(QDialog):
     """First start: there is no administrator yet, so the clerk sets one up."""
 
-    def __init__(self, auth: AuthService, parent: QWidget | None = None) -> None:
+    def __init__(self, auth: "AuthService | Gate", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.auth = auth
         self.user: CurrentUser | None = None
@@ -93,7 +94,7 @@ class LoginDialog(QDialog):
 
     def __init__(
         self,
-        auth: AuthService,
+        auth: "AuthService | Gate",
         parent: QWidget | None = None,
         locked_user: CurrentUser | None = None,
         idle_minutes: int = 0,
@@ -200,7 +201,7 @@ class LoginDialog(QDialog):
         self.error.setVisible(True)
 
 
-def ask_login(auth: AuthService, parent: QWidget | None = None) -> CurrentUser | None:
+def ask_login(auth: "AuthService | Gate", parent: QWidget | None = None) -> CurrentUser | None:
     """At start: the first-start setup, or the login. None when the clerk chose 退出."""
     dialog: SetupAdminDialog | LoginDialog = (
         SetupAdminDialog(auth, parent) if auth.needs_setup() else LoginDialog(auth, parent)
@@ -209,3 +210,70 @@ def ask_login(auth: AuthService, parent: QWidget | None = None) -> CurrentUser |
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.user
+
+
+class RecoveryKeyDialog(QDialog):
+    """Shown once, right after the database was encrypted: the recovery key (and any temporary
+    passwords for the other accounts), with a way to save the key to a file of the clerk's
+    choosing (a USB stick kept in the safe)."""
+
+    def __init__(
+        self, recovery_key: str, temporary: dict[str, str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.recovery_key = recovery_key
+        self.setWindowTitle("数据库已加密：请保存恢复密钥")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "数据库已加密，复制走的数据库文件或丢失的备份U盘都无法读出信访人信息。\n"
+            "下面的恢复密钥只显示这一次。所有密码都忘记时，只有它能打开数据库。"
+            "请抄在纸上或保存到U盘，和电脑分开存放。"
+        )
+        intro.setWordWrap(True)
+        key = QLineEdit(recovery_key)
+        key.setReadOnly(True)
+        key.setStyleSheet("font-family: monospace; font-size: 15px;")
+        layout.addWidget(intro)
+        layout.addWidget(key)
+        if temporary:
+            lines = "\n".join(f"{name}：{pw}" for name, pw in temporary.items())
+            note = QLabel(
+                "其他账号原来的密码已不能使用，已设为下面的临时密码，请转告本人；"
+                f"他们下次登录时须修改：\n{lines}"
+            )
+            note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        self.saved = QLabel()
+        layout.addWidget(self.saved)
+        buttons = QDialogButtonBox()
+        save = buttons.addButton("保存到文件(&S)…", QDialogButtonBox.ButtonRole.ActionRole)
+        done = buttons.addButton("我已保存好", QDialogButtonBox.ButtonRole.AcceptRole)
+        save.clicked.connect(self._save)
+        done.clicked.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getSaveFileName(
+            self, "保存恢复密钥", "信访工作台恢复密钥.txt", "文本文件 (*.txt)"
+        )
+        if not name:
+            return
+        try:
+            with open(name, "w", encoding="utf-8") as f:
+                f.write(f"信访工作台 恢复密钥\n{self.recovery_key}\n")
+        except OSError as exc:
+            self.saved.setText(f"没有保存成功：{exc.strerror or exc}")
+            return
+        self.saved.setText(f"已保存到：{name}")
+
+
+def show_recovery_key(
+    recovery_key: str, temporary: dict[str, str], parent: QWidget | None = None
+) -> None:
+    dialog = RecoveryKeyDialog(recovery_key, temporary, parent)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.exec()
