@@ -334,6 +334,45 @@ class _Run:
         expect("备份文件夹中的备份", listed, [info.path])
         return f"备份 {info.path.name}（{info.size // 1024} KB）已校验"
 
+    def encryption(self) -> str:
+        """SQLCipher in this build: the first account encrypts, only its password opens."""
+        from app import migrate
+        from app.bootstrap import open_database
+        from app.cases.intake import CaseInput
+        from app.cases.search import CaseFilter
+        from app.cases.service import CaseService
+        from app.safety import crypto, unlock
+
+        path = self.folder / "加密" / "xinfang.sqlite3"
+        # A copy of the migrated database (no second schema build): without accounts, plain.
+        migrate.copy_database(self.need_db().path, path)
+        db = open_database(path)
+        before = CaseService(db, _user()).count(CaseFilter())
+        user, _recovery = unlock.create_first_admin(db, "admin", "selftest-1")
+        CaseService(db, user).create(
+            CaseInput(
+                received_on=dt.date(2025, 3, 5), form="来信", name="自检", phone="13800138000"
+            )
+        )
+        db.close()
+        crypto.forget(path)
+        expect("加密后文件头不是明文", crypto.has_plain_header(path), False)
+        expect("数据库文件中没有明文电话", b"13800138000" in path.read_bytes(), False)
+        try:
+            unlock.sign_in(path, "admin", "wrong-pass")
+        except crypto.WrongKey:
+            pass
+        else:
+            raise Failed("错误的密码打开了加密数据库")
+        done = unlock.sign_in(path, "admin", "selftest-1")
+        try:
+            got = CaseService(done.db, done.user).count(CaseFilter())
+            expect("解锁后的信访件数", got, before + 1)
+        finally:
+            done.db.close()
+            crypto.forget(path)
+        return "SQLCipher 加密、错误密码被拒、正确密码打开"
+
 
 # ---- the modules (the main window: ui/selftest_window.py) -----------------------------------
 
@@ -374,6 +413,7 @@ def steps(run: _Run) -> list[tuple[str, Callable[[], str]]]:
         ("模板生成", run.documents),
         ("台账导出与导回", run.ledger_roundtrip),
         ("备份与校验", run.backup),
+        ("数据加密", run.encryption),
         ("主窗口", run.main_window),
     ]
 

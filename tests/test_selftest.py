@@ -23,6 +23,7 @@ STEPS = [
     "模板生成",
     "台账导出与导回",
     "备份与校验",
+    "数据加密",
     "主窗口",
 ]
 
@@ -38,7 +39,7 @@ def test_selftest_command_passes_and_leaves_real_data_alone(
     out = capsys.readouterr().out
     for name in STEPS:
         assert f"[通过] {name}：" in out
-    assert "自检通过：9 项全部通过" in out
+    assert "自检通过：10 项全部通过" in out
     assert "ui.main_window" in modules_found() and "ui.safety.single_instance" in modules_found()
     assert "“信访工作台（演示数据）”" in out and "已绘制" in out and "台账 4 件" in out
     # Nothing written to the clerk's data folder, the temporary folder gone, settings restored.
