@@ -349,3 +349,18 @@ def test_slot_tamper_is_a_wrong_password(tmp_path: Path) -> None:
     assert crypto.unwrap(slot, "secret-1") == key
     forged = dataclasses.replace(crypto.KeyFile("x", [dict(slot, user="li")]))
     assert crypto.unwrap(forged.slots[0], "secret-1") is None
+
+
+def test_backups_made_before_the_first_account_are_encrypted_too(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = paths.database_path(data)
+    db = open_database(path)
+    CaseService(db, unlock.CurrentUser("测试员", "测试员", ADMIN)).create(_case())
+    old = backup.make_backup(db, folder=paths.backups_dir(data))
+    assert _leaks(data)[str(old.path.relative_to(data))] == SECRETS  # in clear until now
+    unlock.create_first_admin(db, "admin", "secret-1")
+    db.close()
+    assert _leaks(data) == {}
+    crypto._keys.clear()
+    crypto.unlock_with_password(old.path, "admin", "secret-1")
+    assert backup.check_backup_file(old.path) == 1

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import paths
 from app.db import Database
 from app.errors import DomainError
 from app.safety import crypto, files
@@ -117,6 +118,16 @@ def encrypt_file(db_path: Path, passwords: dict[str, str]) -> Encrypted:
         raise DomainError("数据库已经加密，或不是信访工作台的数据库。")
     recovery = crypto.new_recovery_key()
     key = crypto.key_from_recovery(recovery)
+    keys = crypto.KeyFile(
+        crypto.key_check(key), [crypto.wrap(key, u, pw) for u, pw in passwords.items()]
+    )
+    tables, rows = _swap_in_encrypted(db_path, key, keys)
+    crypto.remember(db_path, key)
+    return Encrypted(recovery, tables, rows)
+
+
+def _swap_in_encrypted(db_path: Path, key: bytes, keys: crypto.KeyFile) -> tuple[int, int]:
+    """Copy, verify, swap: the plain file at `db_path` becomes encrypted with `key`."""
     tmp, old = _tmp(db_path), _old(db_path)
     tmp.unlink(missing_ok=True)
     try:
@@ -124,12 +135,7 @@ def encrypt_file(db_path: Path, passwords: dict[str, str]) -> Encrypted:
         tables, rows = _verify(db_path, tmp, key)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        crypto.write_keys(
-            db_path,
-            crypto.KeyFile(
-                crypto.key_check(key), [crypto.wrap(key, u, pw) for u, pw in passwords.items()]
-            ),
-        )
+        crypto.write_keys(db_path, keys)
         files.replace(db_path, old)
         for sidecar in ("-wal", "-shm"):
             # Checkpointed and empty, but the plain file's WAL must never meet the new file.
@@ -142,9 +148,27 @@ def encrypt_file(db_path: Path, passwords: dict[str, str]) -> Encrypted:
         if crypto.has_plain_header(db_path):
             crypto.keys_path(db_path).unlink(missing_ok=True)
         raise
-    crypto.remember(db_path, key)
     _wipe(old)
-    return Encrypted(recovery, tables, rows)
+    return tables, rows
+
+
+def encrypt_copies(folder: Path, key: bytes, keys: crypto.KeyFile) -> list[Path]:
+    """Backups and safety copies made before the database was encrypted hold everything in
+    clear: each plain copy in `folder` is encrypted the same way, with the same key (so the
+    accounts' passwords of today and the recovery key open them). A copy that cannot be read
+    is left as it is. Returns the copies encrypted."""
+    done: list[Path] = []
+    if not folder.is_dir():
+        return done
+    for path in sorted(folder.glob("*.sqlite3")):
+        if not path.is_file() or not crypto.has_plain_header(path):
+            continue
+        try:
+            _swap_in_encrypted(path, key, keys)
+        except crypto.errors() + (DomainError, OSError):
+            continue
+        done.append(path)
+    return done
 
 
 def encrypt_database(db: Database, passwords: dict[str, str]) -> Encrypted:
@@ -156,6 +180,12 @@ def encrypt_database(db: Database, passwords: dict[str, str]) -> Encrypted:
     finally:
         db.rebind()
         db.resume()
+    key, keys = crypto.key_for(db.path), crypto.read_keys(db.path)
+    assert key is not None and keys is not None
+    from app.safety import backup
+
+    for folder in {paths.backups_dir(db.path.parent), backup.configured_folder(db)}:
+        encrypt_copies(folder, key, keys)
     return result
 
 
