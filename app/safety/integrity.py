@@ -163,6 +163,8 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
                 report.add("数据", _counts(conn))
         finally:
             conn.close()
+    except crypto.Locked as exc:  # encrypted and not unlocked: not a fault of the file
+        report.add("完整性检查", exc.message, NOTE)
     except DomainError as exc:
         report.add("完整性检查", exc.message.split("\n")[0], BAD)
     except crypto.database_errors() as exc:
