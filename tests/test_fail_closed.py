@@ -164,6 +164,10 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (BackupService, "auto"): ("backup", lambda s, w: s.auto()),
     (BackupService, "check"): ("restore", lambda s, w: s.check(w.db.path)),
     (BackupService, "restore"): ("restore", lambda s, w: s.restore(w.tmp / "copy.sqlite3")),
+    (BackupService, "unlock_backup"): (
+        "restore",
+        lambda s, w: s.unlock_backup(w.tmp / "copy.sqlite3", "secret-1"),
+    ),
     (BackupService, "resume"): ("restore", lambda s, w: s.resume()),
     (BackupService, "set_folder"): ("settings", lambda s, w: s.set_folder(str(w.tmp))),
     (BackupService, "set_keep"): ("settings", lambda s, w: s.set_keep(3)),

@@ -394,6 +394,15 @@ class BackupService:
         auth.require(self.user, "restore")
         return check_backup_file(Path(path))
 
+    def unlock_backup(self, path: Path, secret: str) -> None:
+        """An encrypted backup made with another key (crypto.Locked from `check`): opened with
+        a password valid for that backup (this account's, at the time) or the recovery key."""
+        auth.require(self.user, "restore")
+        if sum(ch.isalnum() for ch in secret) == 40 and secret.count("-") >= 7:
+            crypto.unlock_with_recovery(Path(path), secret)
+        else:
+            crypto.unlock_with_password(Path(path), self.user.username, secret)
+
     def restore(self, path: Path, now: dt.datetime | None = None) -> RestoreResult:
         """As `restore`, in the running program: every session of this process is waited for
         and refused (`Database.quiesce`) while the file is replaced. The database stays closed

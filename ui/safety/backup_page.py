@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
-from app.safety import auth, backup
+from app.safety import auth, backup, crypto
 from app.safety.backup import BackupInfo
 from ui.tasks import Progress, TaskRunner, run_with_progress, show_error
 
@@ -181,7 +183,21 @@ class BackupPage(QWidget):
     def restore_from(self, path: Path, confirm: bool = True) -> None:
         auth.require(self.user, "restore")
         try:
-            cases = self.service.check(path)
+            try:
+                cases = self.service.check(path)
+            except crypto.Locked as locked:
+                # Encrypted with another key: a password valid for that backup, or the
+                # recovery key, opens it (§9).
+                secret, ok = QInputDialog.getText(
+                    self,
+                    "备份已加密",
+                    f"{locked.message}\n\n{self.user.label} 当时的密码，或恢复密钥：",
+                    QLineEdit.EchoMode.Password,
+                )
+                if not ok or not secret:
+                    return
+                self.service.unlock_backup(path, secret)
+                cases = self.service.check(path)
         except DomainError as exc:
             QMessageBox.warning(self, "不能恢复", exc.message)
             return
