@@ -76,7 +76,9 @@ class DataSafety(QObject):
                 integrity.ensure_usable(db_path, quick=True)
                 return True
             except crypto.Locked:
-                return True  # encrypted: the login unlocks it, then it is opened and checked
+                # Encrypted: the login unlocks it; the same check runs right after (login_gate).
+                self._check_after_unlock = db_path
+                return True
             except DatabaseDamaged as exc:
                 box = QMessageBox(QMessageBox.Icon.Critical, "数据库已损坏", exc.message)
                 restore = box.addButton("从备份恢复(&R)…", QMessageBox.ButtonRole.AcceptRole)
@@ -125,6 +127,13 @@ class DataSafety(QObject):
         user = ask_login(gate)
         if user is None:
             return None
+        if getattr(self, "_check_after_unlock", None) is not None:
+            self._check_after_unlock = None
+            assert gate.db is not None
+            gate.db.close()  # no connection of ours open while a restore may replace the file
+            if not self.check_database(gate.path):
+                return None
+            gate.db.rebind()  # a restored file may come with another key
         self.db, self.user = gate.db, user
         if gate.recovery_key:
             show_recovery_key(gate.recovery_key, gate.temporary)
