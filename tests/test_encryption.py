@@ -364,3 +364,23 @@ def test_backups_made_before_the_first_account_are_encrypted_too(tmp_path: Path)
     crypto._keys.clear()
     crypto.unlock_with_password(old.path, "admin", "secret-1")
     assert backup.check_backup_file(old.path) == 1
+
+
+def test_backup_of_another_key_opens_with_its_password_or_recovery_key(tmp_path: Path) -> None:
+    other, other_key = _first_admin(tmp_path / "other" / "xinfang.sqlite3")
+    CaseService(other, unlock.CurrentUser("admin", "admin", ADMIN)).create(_case())
+    foreign = backup.make_backup(other, folder=tmp_path / "usb").path
+    other.close()
+    crypto._keys.clear()
+    db, _ = _first_admin(tmp_path / "data" / "xinfang.sqlite3")
+    service = backup.BackupService(db, unlock.CurrentUser("admin", "admin", ADMIN))
+    with pytest.raises(crypto.Locked):
+        service.check(foreign)  # this database's key does not open it
+    with pytest.raises(crypto.WrongKey):
+        service.unlock_backup(foreign, "not-the-password")
+    service.unlock_backup(foreign, other_key)
+    assert service.check(foreign) == 1
+    assert service.restore(foreign).cases == 1
+    service.resume()
+    assert CaseService(db, unlock.CurrentUser("admin", "admin", ADMIN)).count(CaseFilter()) == 1
+    db.close()
