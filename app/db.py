@@ -30,9 +30,11 @@ def make_engine(path: Path) -> Engine:
     # this process unlocked for `path`. QueuePool as for a plain file (the SQLCipher dialect
     # would default to one connection per thread).
     url = crypto.engine_url(path)
-    pool = {"poolclass": QueuePool} if url.startswith("sqlite+pysqlcipher") else {}
-    engine = create_engine(url, future=True, **pool)
+    encrypted = url.startswith("sqlite+pysqlcipher")
+    engine = create_engine(url, future=True, **({"poolclass": QueuePool} if encrypted else {}))
     event.listen(engine, "connect", _on_connect)
+    if encrypted:
+        event.listen(engine, "connect", crypto.tune_connection)
     return engine
 
 

@@ -192,6 +192,18 @@ def connect(
     return conn
 
 
+# SQLCipher decrypts (and checks the HMAC of) every page it reads from the OS, where plain
+# SQLite only copies it: the decrypted working set must stay in SQLite's own page cache. With
+# the default 2 MiB a filtered case list at 100,000 cases decrypted the same pages on every
+# keystroke (2.6× plain); with 64 MiB it is as fast as plain (benchmarks/encryption.py). The
+# cache grows only as pages are read, per connection.
+ENCRYPTED_CACHE_KIB = 65536
+
+
+def tune_connection(dbapi_conn: Any, _record: object) -> None:
+    dbapi_conn.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
+
+
 def engine_url(path: str | os.PathLike[str]) -> str:
     """The SQLAlchemy URL for `path`: SQLCipher's dialect with the raw key when this process
     holds one (the engine prints it as ***), else plain pysqlite."""
