@@ -68,7 +68,9 @@ def recover(db_path: Path) -> None:
         # Killed between the two renames: the plain file comes back; its key file is stale.
         files.replace(old, db_path)
         crypto.keys_path(db_path).unlink(missing_ok=True)
-    elif old.exists():
+    elif (
+        old.exists() and not crypto.has_plain_header(db_path) and crypto.keys_path(db_path).exists()
+    ):
         _wipe(old)  # the encrypted file is in place: the plain one only waited to be wiped
     tmp.unlink(missing_ok=True)
     if db_path.exists() and crypto.has_plain_header(db_path):
