@@ -24,9 +24,9 @@ def test_import_dry_run_lists_problems_and_fails(
     ledger = write_xlsx(tmp_path / "台账.xlsx", messy_rows())
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger), "--dry-run"]) == 1
     out = capsys.readouterr()
-    assert "表头在第4行；可导入 5 行" in out.out
+    assert "表头在第4行；可导入 6 行" in out.out
     assert "[错误] 2025年 第6行 身份证号码(G)列" in out.out
-    assert "共 3 处错误" in out.err
+    assert "共 2 处错误" in out.err
     # Without --skip-bad-rows the import refuses and writes nothing.
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger)]) == 1
     assert "未导入任何一行" in capsys.readouterr().err
@@ -51,7 +51,7 @@ def test_import_then_export(
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "新增 6 件" in out and "新加入字典的承办单位：水资源科、县人社局" in out
+    assert "新增 7 件" in out and "新加入字典的承办单位：水资源科、县人社局" in out
     target = tmp_path / "导出.xlsx"
     code = main(
         [

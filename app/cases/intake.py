@@ -116,9 +116,10 @@ def validate(session: Session, data: CaseInput) -> list[str]:
     return check_case(data, load_choices(session))
 
 
-def check_case(data: CaseInput, choices: Choices) -> list[str]:
+def check_case(data: CaseInput, choices: Choices, imported: bool = False) -> list[str]:
     """The rules every case obeys, however it arrives (the form, the CLI, a ledger row): raises
     DomainError (with the field) at the first bad one; normalises ID and phone; returns warnings.
+    `imported`: a ledger row, which may lack the 交办机关 (kept blank, never invented).
     """
     warnings: list[str] = []
     if data.received_on > clock.today():
@@ -146,7 +147,7 @@ def check_case(data: CaseInput, choices: Choices) -> list[str]:
         raise DomainError("涉及人数不能为负数。", field="involved_persons")
     if data.channel not in choices.channels:
         raise DomainError(f"来源渠道“{data.channel}”不在字典中。", field="channel")
-    if data.channel in ASSIGNED_CHANNELS and not data.assigning_org:
+    if data.channel in ASSIGNED_CHANNELS and not data.assigning_org and not imported:
         raise DomainError(f"{data.channel}的信访件请填写交办机关。", field="assigning_org")
     if data.category and data.category not in choices.categories:
         raise DomainError(f"问题类别“{data.category}”不在字典中。", field="category")

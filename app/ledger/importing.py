@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
-from app.cases.workflow import DECISIONS, TRANSITIONS, act
+from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
 from app.errors import DomainError
 from app.ledger.plan import (
@@ -74,6 +74,8 @@ class ImportResult:
     new_categories: list[str] = field(default_factory=list)
     new_channels: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    new_subcategories: list[tuple[str, str]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # the dry run's assumptions, repeated
 
     def lines(self) -> list[str]:
         bad = f"，有错误跳过 {self.skipped_bad} 行" if self.skipped_bad else ""
@@ -89,7 +91,10 @@ class ImportResult:
         ):
             if values:
                 out.append(f"新加入字典的{label}：{'、'.join(values)}")
-        return out
+        if self.new_subcategories:
+            subs = "、".join(f"{parent}／{sub}" for parent, sub in self.new_subcategories)
+            out.append(f"新加入字典的二级分类：{subs}")
+        return [*out, *self.summary]
 
 
 def dry_run(
@@ -188,6 +193,8 @@ def import_ledger(
         ):
             for value in values:
                 dictionaries.add(s, kind, value)
+        for parent, sub in plan.new_subcategories:
+            dictionaries.add(s, "subcategory", sub, parent=parent)
         _create(s, creates, plan.birth_dates, user, source, report, total)
         for i, p in enumerate(updates, start=len(creates) + 1):
             _update(s, p, plan, user)
@@ -205,6 +212,8 @@ def import_ledger(
         plan.new_categories,
         plan.new_channels,
         time.perf_counter() - started,
+        plan.new_subcategories,
+        plan.summary,
     )
 
 
@@ -381,6 +390,8 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
         for kind, on, extra in p.events:
             if kind in have or (kind in DECISIONS and case.decision_kind):
                 continue
+            if kind in NOT_OFFERED:
+                continue  # 情况不详/退回 describe a new case's history, not a step to add
             if case.status not in TRANSITIONS[kind].allowed_from or on < case.events[-1].on:
                 continue  # the database is further along than the ledger
             act(session, case, kind, on, dict(extra), user)

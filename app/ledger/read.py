@@ -13,7 +13,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from app.errors import DomainError
-from app.ledger.values import COLUMN_BY_KEY, header_key, normalise_header
+from app.ledger.values import COLUMN_BY_KEY, header_key, normalise_header, text
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 # How far down a header may sit under titles, notes and blank rows.
@@ -184,21 +184,86 @@ def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
         ) from None
 
 
+def _cell_text(value: Any) -> str:
+    return normalise_header(value) if isinstance(value, str) else ""
+
+
+def _names(rows: list[list[Any]], i: int, two_rows: bool) -> list[str]:
+    """The column names of a header on row i; with `two_rows`, row i−1 is a group header above
+    it: a name alone in the upper row (merged down over both) names its column, and a group
+    name (merged across, so only in its first cell) is carried right over the names under it."""
+    lower = [_cell_text(v) for v in rows[i]]
+    if not two_rows:
+        return lower
+    upper = [_cell_text(v) for v in rows[i - 1]]
+    width = max(len(lower), len(upper))
+    lower += [""] * (width - len(lower))
+    upper += [""] * (width - len(upper))
+    names, group = [], ""
+    for top, name in zip(upper, lower, strict=True):
+        if top:
+            group = top
+        if name:
+            # Both rows together first (受理 over 日期 is 受理日期), then the lower name alone:
+            # a group header alone never names a field.
+            names.append(f"{group}/{name}" if group and group != name else name)
+        else:
+            names.append(top)
+            group = ""  # a name merged down ends the group to its left
+    return names
+
+
+def name_key(name: str) -> str | None:
+    """The field a (possibly two-row, "组/列") column name gives."""
+    if "/" in name:
+        group, _, lower = name.partition("/")
+        return header_key(group + lower) or header_key(lower)
+    return header_key(name)
+
+
+def _mapping(names: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for col, name in enumerate(names):
+        key = name_key(name) if name else None
+        if key and key not in mapping:
+            mapping[key] = col
+    return mapping
+
+
 def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
     """The row (under titles and blank rows) naming the most §6 columns, and its mapping."""
-    best, best_map = -1, dict[str, int]()
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        mapping: dict[str, int] = {}
-        for col, value in enumerate(row):
-            key = header_key(value) if isinstance(value, str) else None
-            if key and key not in mapping:
-                mapping[key] = col
-        if len(mapping) > len(best_map):
-            best, best_map = i, mapping
+    index, _names_found, mapping = find_header_names(rows)
+    return index, mapping
+
+
+def find_header_names(rows: list[list[Any]]) -> tuple[int, list[str], dict[str, int]]:
+    """(header row index, column names, mapping): one header row, or two (a group header over
+    the real names) when reading both rows names more columns."""
+    best: tuple[int, list[str], dict[str, int]] = (-1, [], {})
+    for i in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        for two_rows in (False, True) if i > 0 else (False,):
+            names = _names(rows, i, two_rows)
+            mapping = _mapping(names)
+            if len(mapping) > len(best[2]):
+                best = (i, names, mapping)
     # A title like “2025年信访台账” may name one column by accident; a header names several.
-    if len(best_map) < 3:
-        return -1, {}
-    return best, best_map
+    if len(best[2]) < 3:
+        return -1, [], {}
+    return best
+
+
+def is_number_row(row: list[Any]) -> bool:
+    """A row of column numbers under the header (1, 2, 3 … or （1）（2）…): not a case."""
+    cells = [text(v) for v in row if text(v)]
+    if len(cells) < 3:
+        return False
+    numbers = []
+    for c in cells:
+        m = re.fullmatch(r"[（(]?(\d{1,2})[）)]?", c)
+        if not m:
+            return False
+        numbers.append(int(m.group(1)))
+    return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
 def read_table(path: Path, sheet: str | None = None) -> Table:
@@ -213,10 +278,9 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     else:
         candidates = [(name, _read_sheet(path, name)) for name in sheet_names(path)]
     for name, rows in candidates:
-        header_row, mapping = find_header(rows)
+        header_row, names, mapping = find_header_names(rows)
         if header_row >= 0:
-            headers = [normalise_header(v) for v in rows[header_row]]
-            return Table(name, rows, header_row, headers, mapping)
+            return Table(name, rows, header_row, names, mapping)
     where = f"工作表“{sheet}”" if sheet else f"“{path.name}”"
     raise DomainError(
         f"{where}中找不到表头行：前{HEADER_SEARCH_ROWS}行里没有一行包含“编号、登记日期、信访人、"

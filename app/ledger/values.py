@@ -170,18 +170,26 @@ _HEADER_NAMES = {
 
 
 def normalise_header(text: Any) -> str:
-    """Strip spaces, line breaks, colons and a trailing note in brackets: 登记日期（年月日）."""
+    """A header cell as one word: no spaces or line breaks, no trailing colon or required mark."""
     s = re.sub(r"\s+", "", str(text or ""))
-    s = s.rstrip(":：*")
-    return s
+    return s.strip(":：*＊")
+
+
+# A hint or unit in brackets: 人数（人）, 是否集体访(是/否), 联系方式(手机号码), 登记日期【必填】.
+_HINT = re.compile(r"[（(【\[<《][^）)】\]>》]*[）)】\]>》]")
 
 
 def header_key(text: Any) -> str | None:
-    """The field a header cell names, or None."""
+    """The field a header cell names, or None. Tolerates hints, units, line breaks and full-width
+    brackets; the name must still be one of the §6 names (a guess would map columns silently)."""
     s = normalise_header(text)
     if s in _HEADER_NAMES:
         return _HEADER_NAMES[s]
-    bare = re.sub(r"[（(][^）)]*[）)]$", "", s)
+    bare = _HINT.sub("", s).strip(":：*＊")
+    if bare in _HEADER_NAMES:
+        return _HEADER_NAMES[bare]
+    # A leading column number: "1.姓名", "（3）登记日期".
+    bare = re.sub(r"^\d{1,2}[.、．]", "", bare)
     return _HEADER_NAMES.get(bare)
 
 
@@ -190,25 +198,96 @@ FORM_WORDS = {
     "来信": "来信",
     "信件": "来信",
     "书信": "来信",
+    "信函": "来信",
+    "群众来信": "来信",
     "来访": "来访",
     "走访": "来访",
+    "上访": "来访",
+    "群众来访": "来访",
     "来电": "来电",
     "电话": "来电",
+    "电话信访": "来电",
+    "来电信访": "来电",
+    "12345转办": "来电",
+    "热线": "来电",
     "网上": "网上",
     "网上信访": "网上",
     "网信": "网上",
     "信息网络": "网上",
     "网络": "网上",
+    "手机信访": "网上",
+    "微信信访": "网上",
+    "网上建议": "网上",
+    "网络举报": "网上",
+    "领导信箱": "网上",
+    "市长信箱": "网上",
+    "书记信箱": "网上",
     "传真": "传真",
+}
+# A form cell that also names the channel (12345转办 came through the hotline).
+FORM_CHANNELS = {"12345转办": "12345热线", "市长信箱": "市长信箱", "书记信箱": "书记信箱"}
+# A sheet without 信访形式 takes the form its channel implies (docs/rules.md, 台账).
+CHANNEL_FORMS = {
+    "12345热线": "来电",
+    "政风行风热线": "来电",
+    "市长信箱": "网上",
+    "书记信箱": "网上",
+    "领导接访": "来访",
 }
 CHANNEL_WORDS = {
     "12345": "12345热线",
     "12345热线": "12345热线",
     "12345政务服务便民热线": "12345热线",
+    "12345转办": "12345热线",
+    "12345工单": "12345热线",
     "省转办": "上级交办",
     "市交办": "上级交办",
     "上级转交办": "上级交办",
+    "省交办": "上级交办",
+    "市转办": "上级交办",
+    "县交办": "上级交办",
+    "区交办": "上级交办",
+    "上级转办": "上级交办",
+    "上级转送": "上级转送",
+    "省转送": "上级转送",
+    "市转送": "上级转送",
+    # A channel cell holding the form means the office received it itself.
+    "来信": "直接受理",
+    "来访": "直接受理",
+    "走访": "直接受理",
+    "来电": "直接受理",
+    "群众来信": "直接受理",
+    "群众来访": "直接受理",
+    "本级受理": "直接受理",
+    "自行受理": "直接受理",
+    "直接来访": "直接受理",
 }
+# 一级分类 spellings real sheets use for the §4 names (劳动社保 is 劳动和社会保障).
+CATEGORY_WORDS = {
+    "劳动社保": "劳动和社会保障",
+    "劳动保障": "劳动和社会保障",
+    "人力资源和社会保障": "劳动和社会保障",
+    "人社": "劳动和社会保障",
+    "生态环境": "环境保护",
+    "环保": "环境保护",
+    "自然资源": "国土资源",
+    "国土": "国土资源",
+    "教育": "教育文体",
+    "文体": "教育文体",
+    "城建": "城乡建设",
+    "住房城乡建设": "城乡建设",
+    "农业农村": "农村农业",
+    "三农": "农村农业",
+    "农业": "农村农业",
+    "卫生": "卫生健康",
+    "卫健": "卫生健康",
+    "医疗卫生": "卫生健康",
+    "交通": "交通运输",
+    "纪检": "纪检监察",
+    "政法综治": "政法",
+    "水务": "水利",
+}
+# Kept for our own export's words and the tests of single status words.
 STATUS_WORDS = {
     "已办结": "已办结",
     "办结": "已办结",
@@ -224,7 +303,6 @@ STATUS_WORDS = {
     "转送": "已转送",
     "已转送": "已转送",
     "终结": "终结",
-    # Our own export writes these too.
     "已答复": "已答复",
     "答复": "已答复",
     "复查中": "复查中",
@@ -237,6 +315,9 @@ YES = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
 NO = {"否", "×", "n", "no", "false", "0", "无", ""}
 LEVEL_WORDS = {"进京": "进京", "赴省": "赴省", "到市": "到市", "到县": "到县", "本级": "本级"}
 TOTAL_WORDS = ("合计", "总计", "小计")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def text(value: Any) -> str:
@@ -252,7 +333,8 @@ def text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # Control characters are stripped on import (docs/rules.md, 个人信息); line breaks stay.
+    return _CONTROL.sub("", str(value)).strip()
 
 
 def word(value: Any, words: dict[str, str], what: str) -> str:
