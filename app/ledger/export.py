@@ -109,7 +109,11 @@ _QUERY_COLUMNS = (
     Case.legal,
     Case.urgent,
     Case.decision_due,
+    # Imported history with gaps: a date the import assumed is not written as if it were known.
+    Case.decision_inferred,
+    Case.closed_date_unknown,
 )
+UNKNOWN_DATE = "不详"
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,11 @@ def ledger_values(r: Any, mask: bool) -> list[Any]:
         *flags,
     ) = r[:28]
     marks = [label for (_, label), on in zip(_FLAG_NAMES, flags, strict=True) if on]
+    inferred, closed_unknown = (bool(v) for v in r[29:31]) if len(r) > 30 else (False, False)
+    if inferred:
+        decided = None  # re-imported, a blank 受理日期 is inferred again
+    if closed_unknown:
+        closed = UNKNOWN_DATE
     note = (f"标记：{'、'.join(marks)}；" if marks else "") + (remark or "")
     return [
         number,

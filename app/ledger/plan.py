@@ -564,7 +564,10 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
         raise _RowError from None
     found = progress(said)
     for key, message in found.notes:
-        _problem(ctx, r, key, ctx.table.cell(row, key), message, NOTE)
+        # Only where the sheet has the column: a sheet without, say, 受理日期 would repeat one
+        # note on every row; the summary counts those.
+        if key in ctx.table.mapping:
+            _problem(ctx, r, key, ctx.table.cell(row, key), message, NOTE)
     for counted, flag in (
         ("status_unknown", found.unknown),
         ("closed_date_unknown", found.closed_unknown),

@@ -373,6 +373,8 @@ _DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# What ledgers (and our own export) write where a date is not known.
+UNKNOWN_DATES = {"不详", "不明", "无", "—", "-", "/", "／", "－"}
 DATE_STYLES = "2025-03-05、2025/3/5、2025.3.5、2025年3月5日或20250305"
 
 
@@ -402,7 +404,7 @@ def parse_date(value: Any) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise DomainError(f"日期“{text(value)}”无法识别，应为{DATE_STYLES}。")
     raw = str(value).strip()
-    if not raw:
+    if not raw or raw in UNKNOWN_DATES:
         return None
     m = _DATE_TEXT.match(raw) or _DATE_DIGITS.match(raw)
     if m:
