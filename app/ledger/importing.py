@@ -267,6 +267,7 @@ def _create(
     cfg, cal = settings.get_all(session), memo_calendar(session)
     threshold = int(cfg["collective_threshold"])
     _note_numbers(session, [p.data.number for p in rows if p.data.number])
+    allocate = intake.number_allocator(session)
     by_id, by_phone = _people(session, rows)
     next_pid = (session.scalar(select(func.max(Petitioner.id))) or 0) + 1
     next_cid = (session.scalar(select(func.max(Case.id))) or 0) + 1
@@ -300,7 +301,7 @@ def _create(
                     by_id[d.id_number] = pid
                 elif d.phone:
                     by_phone[key] = pid
-        number = d.number or intake.next_number(session, d.received_on.year)
+        number = d.number or allocate(d.received_on.year)
         cid = next_cid + i
         # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {

@@ -324,6 +324,8 @@ def text(value: Any) -> str:
     """A cell as text: whole floats lose their '.0', dates become ISO."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: skip the checks below (called ~70 times per row)
+        return value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
