@@ -34,6 +34,7 @@ from app.ledger.plan import (
     timeline,
 )
 from app.ledger.read import Table, read_table
+from app.ledger.values import EXTRA_KEYS
 from app.models import AuditEntry, Case, Event, Petitioner
 from app.office import dictionaries, settings
 from app.safety import auth
@@ -59,6 +60,17 @@ _UPDATES = {
     "repeat": ("repeat",),
     "visit_level": ("visit_level",),
     "remark": ("remark",),
+    "companions": ("persons",),
+    "first_visit": ("repeat",),
+    "skip_level": ("skip_level",),
+    "abnormal": ("abnormal",),
+    "nature": ("nature",),
+    "locality": ("locality",),
+    "target": ("target",),
+    "assigning_org": ("assigning_org",),
+    "assigning_ref": ("assigning_ref",),
+    "handler": ("handler",),
+    **{key: ("extra",) for key in (*EXTRA_KEYS, "receiving_leader")},
 }
 
 
@@ -378,7 +390,7 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
     if case is None:  # voided and purged, or renamed since the dry run
         raise DomainError(f"第{p.row}行：找不到编号 {p.data.number}。")
     data = intake.case_input(case)
-    for key in plan.mapping:
+    for key in (*plan.mapping, *plan.fixed):
         for name in _UPDATES.get(key, ()):
             setattr(data, name, getattr(p.data, name))
     # A 备注 without our 标记 tag says nothing about the flags: only ever set them.

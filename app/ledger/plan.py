@@ -110,6 +110,7 @@ class ImportPlan:
     # the same as sentences for the clerk (`summary`).
     tally: Counter[str] = field(default_factory=Counter)
     summary: list[str] = field(default_factory=list)
+    fixed: dict[str, str] = field(default_factory=dict)  # the whole-sheet values used
     # 身份证号 → birth date, kept from the check so the import need not look the number up again.
     birth_dates: dict[str, dt.date] = field(default_factory=dict)
 
@@ -642,6 +643,7 @@ def plan_import(
 ) -> ImportPlan:
     """Check every row of a table whose header was found; reads the database, writes nothing."""
     plan = ImportPlan(table.sheet, table.header_row + 1, dict(table.mapping))
+    plan.fixed = dict(table.fixed)
     ctx = _load_context(session, table, plan, update, add_unknown)
     missing = [k for k in REQUIRED_COLUMNS if k not in table.mapping and k not in table.fixed]
     if "form" not in table.mapping and "form" not in table.fixed and "channel" not in table.mapping:
