@@ -207,7 +207,8 @@ def _category(ctx: _Context, row_no: int, raw: Any) -> tuple[str, str]:
     s = re.sub(r"\s+", "", text(raw))
     if not s:
         return "", ""
-    parts = re.split(r"[/／\-—－–>＞、·]+", s, maxsplit=1)
+    # 一级-二级, and a 三级 some systems add (城乡建设-住房保障-保障房), which we do not keep.
+    parts = re.split(r"[/／\-—－–>＞、·]+", s)
     head = parts[0]
     sub = parts[1] if len(parts) == 2 else ""
     parent = _parent(ctx, head)
