@@ -34,6 +34,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "screenings.times": ("矛盾纠纷排查次数", "次"),
     "screenings.found": ("排查发现矛盾纠纷", "件"),
     "screenings.resolved": ("化解矛盾纠纷", "件"),
+    "data_gaps.status_unknown": ("导入情况不详", "件"),
+    "data_gaps.closed_date_unknown": ("导入办结日期不详", "件"),
+    "data_gaps.decision_inferred": ("导入推定受理", "件"),
     "workload.overdue": ("超期", "件"),
     "workload.due_soon": ("临期", "件"),
 }
