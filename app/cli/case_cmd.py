@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--channel", action="append", default=[])
     ls.add_argument("--category", action="append", default=[])
     ls.add_argument("--department", action="append", default=[])
-    ls.add_argument("--status", action="append", default=[])
+    ls.add_argument("--status", action="append", default=[], choices=workflow.STATUSES)
     ls.add_argument("--flag", action="append", default=[], choices=list(FLAG_NAMES), help="标记")
     ls.add_argument("--warning", choices=["临期", "超期"])
     ls.add_argument("--limit", type=int, default=50, help="最多显示几行（默认 50，0 为全部）")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.stats.figures import RATES, VISIT_LEVELS
+from app.stats.figures import DATA_GAPS, RATES, VISIT_LEVELS
 
 # The §5 keys in the contract's order; a nested key lists its parts.
 _NESTED = {
@@ -14,6 +14,7 @@ _NESTED = {
     "visit_levels": VISIT_LEVELS,
     "leader_receptions": ["days", "batches", "persons"],
     "screenings": ["times", "found", "resolved"],
+    "data_gaps": list(DATA_GAPS),
 }
 _ORDER = [
     "total",
@@ -44,6 +45,7 @@ _ORDER = [
     "leader_closure_rate",
     "leader_receptions",
     "screenings",
+    "data_gaps",
 ]
 # by_month names months of its own year, so it has no 同比 entry; every other key has one.
 _NO_YOY = {"by_month"}
@@ -78,7 +80,8 @@ class Statistics:
 
     @property
     def avg_days_to_close(self) -> float | None:
-        closed = self.counts["closed"]
+        # Over the closed cases with a known 办结 date (closed_days sums over the same ones).
+        closed = self.counts["closed_dated"]
         if not closed:
             return None
         mean = Decimal(self.counts["closed_days"]) / Decimal(closed)

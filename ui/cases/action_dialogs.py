@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.cases.service import CaseDetail, CaseService
+from app.cases.workflow import UNKNOWN
 from app.errors import DomainError
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
 from ui.tasks import TaskRunner, show_error
@@ -117,6 +118,8 @@ class ActionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         intro = QLabel(f"<b>{detail.number}</b>　当前状态：{detail.status}")
+        if detail.status == UNKNOWN:  # 补录: the real date, which is rarely today
+            intro.setText(intro.text() + "<br>补录：请按实际办理日期填写。")
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.general)
