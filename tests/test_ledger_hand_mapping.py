@@ -17,7 +17,16 @@ from app.models import AuditEntry, Case, Setting
 
 # A 综治中心 来访 register: no 信访形式 column, and its date column is called 受访时点 (a name no
 # vocabulary has), so the clerk maps it by hand.
-HEADER = ["序号", "受访时点", "来访人姓名", "身份证号码", "来访人数", "反映内容", "问题分类", "备注"]
+HEADER = [
+    "序号",
+    "受访时点",
+    "来访人姓名",
+    "身份证号码",
+    "来访人数",
+    "反映内容",
+    "问题分类",
+    "备注",
+]
 
 
 def visit_rows(month: int = 3) -> list[list[object]]:
@@ -37,7 +46,9 @@ def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int
 
 
 def _stats(capsys: pytest.CaptureFixture[str], data: Path) -> dict[str, object]:
-    code, out, _ = run(capsys, data, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--json")
+    code, out, _ = run(
+        capsys, data, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--json"
+    )
     assert code == 0
     result: dict[str, object] = json.loads(out)
     return result

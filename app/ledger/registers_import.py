@@ -5,7 +5,7 @@ A 领导接访 sheet lists one visit per row (日期, 接访领导, 来访群众
 批次 = the visits that day, 人次 = their 来访人数 (1 where blank), the note = their 诉求.
 Its columns are the case import's own (read.py finds the header), so the same sheet can
 also become 来访 cases (`also_cases`), written in the same transaction. A 排查 sheet has
-columns of its own (SCREENING_HEADERS below); the rows of one day become one register row.
+columns of its own (SCREENING_WORDS below); the rows of one day become one register row.
 
 As with cases: a dry run first (problems by row), nothing written while it has errors, and a
 register row already present for the same day (and leader) is reported and skipped, or
@@ -40,24 +40,16 @@ RECEPTION, SCREENING = "领导接访", "排查调处"
 REGISTERS = (RECEPTION, SCREENING)
 # Whole-sheet values of the cases a 领导接访 sheet also gives (`also_cases`).
 RECEPTION_CASE_VALUES = {"form": "来访", "channel": "领导接访"}
-# The 排查 sheet's own header names (the case vocabulary has none of them).
-SCREENING_HEADERS: dict[str, tuple[str, ...]] = {
-    "on": ("排查日期", "日期", "排查时间", "时间"),
-    "found": (
-        "排查发现",
-        "发现矛盾纠纷数",
-        "排查发现矛盾纠纷",
-        "排查矛盾纠纷数",
-        "排查出矛盾纠纷",
-        "发现矛盾纠纷",
-        "发现数",
-        "排查数",
-    ),
-    "resolved": ("化解", "调处成功数", "化解数", "化解成功数", "调处成功", "已化解", "调处化解数"),
-    "note": ("备注", "情况说明", "说明"),
-}
+# The 排查 sheet's own header words (the case vocabulary has none of them). Offices word these
+# headers freely (排查发现矛盾纠纷数（起）, 调处成功数, 化解数), so a header is taken by the words
+# it contains, tried in this order: a 化解 count often also says 排查 or 矛盾纠纷.
+SCREENING_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("on", ("日期", "时间")),
+    ("resolved", ("化解", "调处成功", "调处数", "成功调处")),
+    ("found", ("发现", "排查出", "排查数", "矛盾纠纷数", "纠纷数")),
+    ("note", ("备注", "说明")),
+]
 SCREENING_TITLES = {"on": "排查日期", "found": "排查发现", "resolved": "化解", "note": "备注"}
-_SCREENING_NAMES = {name: key for key, names in SCREENING_HEADERS.items() for name in names}
 
 
 @dataclass
@@ -276,10 +268,10 @@ def _existing_receptions(session: Session, days: list[dt.date]) -> dict[tuple[dt
 # ---- 排查调处 ----
 def _screening_key(value: Any) -> str | None:
     s = normalise_header(value)
-    if s in _SCREENING_NAMES:
-        return _SCREENING_NAMES[s]
-    bare = re.sub(r"[（(][^）)]*[）)]$", "", s)  # 排查发现（起）
-    return _SCREENING_NAMES.get(bare)
+    for key, words in SCREENING_WORDS:
+        if any(w in s for w in words):
+            return key
+    return None
 
 
 def find_screening_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
@@ -290,7 +282,7 @@ def find_screening_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
             key = _screening_key(value) if isinstance(value, str) else None
             if key and key not in mapping:
                 mapping[key] = col
-        if "on" in mapping and len(mapping) > len(best_map):
+        if {"on", "found"} <= set(mapping) and len(mapping) > len(best_map):
             best, best_map = i, mapping
     if len(best_map) < 2:
         return -1, {}
