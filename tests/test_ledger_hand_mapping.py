@@ -230,3 +230,54 @@ def test_map_matches_a_header_with_its_hint_in_brackets(
     )
     assert code == 0, out + err
     assert "可导入 3 行" in out
+
+
+def test_set_and_map_work_with_the_other_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [[*r, n] for r, n in zip(visit_rows(), ["", "LF-1", "LF-2", "LF-3", ""], strict=True)]
+    rows[0][-1] = "编号"
+    rows[2][6] = "征地拆迁"  # a category the dictionary lacks
+    rows[3][3] = ID_C[:-1] + ("1" if ID_C[-1] != "1" else "2")  # a wrong check digit
+    data, sheet = tmp_path / "data", write_xlsx(tmp_path / "来访登记.xlsx", rows, sheet="三月")
+    args = ["--sheet", "三月", "--map", "受访时点=登记日期", "--set", "信访形式=来访"]
+    code, out, _ = run(capsys, data, "ledger", "import", str(sheet), *args, "--dry-run")
+    assert code == 1 and "征地拆迁" in out and "身份证号" in out
+    code, out, err = run(
+        capsys, data, "ledger", "import", str(sheet), *args, "--add-unknown", "--skip-bad-rows"
+    )
+    assert code == 0, out + err
+    assert (
+        "新增 2 件" in out and "有错误跳过 1 行" in out and "新加入字典的问题类别：征地拆迁" in out
+    )
+    rows[1][5] = "反映村道破损，已修一半"
+    sheet = write_xlsx(tmp_path / "更正.xlsx", rows, sheet="三月")
+    code, out, err = run(
+        capsys, data, "ledger", "import", str(sheet), *args, "--update", "--skip-bad-rows"
+    )
+    assert code == 0, out + err
+    assert "更新 2 件" in out
+    code, out, _ = run(capsys, data, "case", "list", "--search", "已修一半")
+    assert "共 1 件" in out
+
+
+def test_the_dry_runs_assumptions_are_printed_before_and_after_the_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ledger.service import LedgerService
+
+    checked = LedgerService.check
+
+    def with_summary(self: LedgerService, *a: object, **k: object) -> object:
+        plan = checked(self, *a, **k)  # type: ignore[arg-type]
+        plan.summary = ["3 行的信访形式按 --set 统一填写为“来访”。"]  # type: ignore[attr-defined]
+        return plan
+
+    monkeypatch.setattr(LedgerService, "check", with_summary)
+    data, sheet = tmp_path / "data", write_xlsx(tmp_path / "来访登记.xlsx", visit_rows())
+    args = ["--map", "受访时点=登记日期", "--set", "信访形式=来访"]
+    code, out, _ = run(capsys, data, "ledger", "import", str(sheet), *args, "--dry-run")
+    assert code == 0 and out.count("3 行的信访形式按 --set 统一填写为“来访”。") == 1
+    code, out, _ = run(capsys, data, "ledger", "import", str(sheet), *args)
+    assert code == 0 and out.count("3 行的信访形式按 --set 统一填写为“来访”。") == 2
+    assert out.index("新增 3 件") < out.rindex("统一填写为“来访”")
