@@ -276,3 +276,23 @@ def test_a_sheet_without_a_screening_header_is_refused(
     )
     code, _, err = run(capsys, data, "ledger", "import", str(sheet), "--into", "排查调处")
     assert code == 1 and "找不到排查登记的表头" in err
+
+
+def test_visits_of_a_day_already_registered_are_neither_cases_nor_problems(
+    db: Database, tmp_path: Path
+) -> None:
+    OfficeService(db, TESTER).add_value("leader", "李副县长")
+    RegisterService(db, TESTER).save(Reception(dt.date(2025, 4, 9), "李副县长", 1, 3, "已登记"))
+    rows = reception_rows()
+    rows[0].insert(3, "身份证号")
+    for row in rows[1:]:
+        row.insert(3, None)
+    rows[5][3] = ID_A[:-1] + ("1" if ID_A[-1] != "1" else "2")  # 钱七's ID: a wrong check digit
+    sheet = write_xlsx(tmp_path / "领导接访.xlsx", rows, sheet="领导接访")
+    ledger = LedgerService(db, TESTER)
+    plan = ledger.dry_run_register(sheet, "领导接访", also_cases=True)
+    assert plan.cases is not None and not plan.errors
+    assert [p.row for p in plan.cases.rows] == [5, 6, 7, 8]
+    assert any("1 行所属的日期和领导已在登记簿中" in p.message for p in plan.problems)
+    result = ledger.import_register(plan)
+    assert result.cases is not None and result.cases.created == 4 and result.added == 3

@@ -183,9 +183,11 @@ def _note(summaries: list[str], batches: int) -> str:
 
 
 # ---- 领导接访 ----
-def plan_receptions(session: Session, table: Table, update: bool) -> tuple[RegisterPlan, set[int]]:
+def plan_receptions(
+    session: Session, table: Table, update: bool
+) -> tuple[RegisterPlan, set[int], set[int]]:
     """The register rows of a 领导接访 sheet whose header read.py found, and the sheet rows
-    (1-based) of the days and leaders not yet in the register."""
+    (1-based) of the days and leaders not yet in the register, and of those already in it."""
     plan = RegisterPlan(RECEPTION, table.sheet, table.header_row + 1)
     titles = {k: (table.column_title(k), c) for k, c in table.mapping.items()}
     out = _Rows(plan, titles)
@@ -202,7 +204,7 @@ def plan_receptions(session: Session, table: Table, update: bool) -> tuple[Regis
                 )
             )
     if plan.errors:
-        return plan, set()
+        return plan, set(), set()
     groups: dict[tuple[dt.date, str], list[tuple[int, int, str]]] = {}
     for i in range(table.header_row + 1, len(table.rows)):
         row, r = table.rows[i], i + 1
@@ -253,7 +255,8 @@ def plan_receptions(session: Session, table: Table, update: bool) -> tuple[Regis
             plan.new_leaders.append(leader)
         plan.receptions.append(reception)
     new = {r for x in plan.receptions if x.id is None for r, *_ in groups[(x.on, x.leader)]}
-    return plan, new
+    known_rows = {r for key in existing if key in groups for r, *_ in groups[key]}
+    return plan, new, known_rows
 
 
 def _existing_receptions(session: Session, days: list[dt.date]) -> dict[tuple[dt.date, str], Any]:
@@ -408,20 +411,22 @@ def dry_run(
         )
         cases = importing.check(db, case_table, update=False, add_unknown=add_unknown)
     with db.read() as s:
-        plan, wanted = plan_receptions(s, table, update)
+        plan, wanted, registered = plan_receptions(s, table, update)
     if cases is not None:
         # A day and leader already in the register was imported before (or typed in by hand):
-        # its visits are not made into cases a second time.
-        dropped = [p for p in cases.rows if p.row not in wanted]
-        if dropped:
-            cases.rows = [p for p in cases.rows if p.row in wanted]
+        # its visits are not made into cases a second time (nor their cells checked as cases).
+        # A row the register refused is not made into a case either, so the two stay in step.
+        cases.rows = [p for p in cases.rows if p.row in wanted]
+        cases.problems = [p for p in cases.problems if p.row not in registered]
+        cases.bad_rows -= registered
+        if registered:
             plan.problems.append(
                 Problem(
                     plan.sheet,
                     0,
                     "",
                     "",
-                    f"{len(dropped)} 行所属的日期和领导已在登记簿中，这些行不再导入为来访件。",
+                    f"{len(registered)} 行所属的日期和领导已在登记簿中，这些行不再导入为来访件。",
                     NOTE,
                 )
             )

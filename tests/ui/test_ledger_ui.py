@@ -215,6 +215,11 @@ def test_a_field_comes_from_one_column(
     page.set_field(remark, "summary")  # the clerk takes 备注 for the summary instead
     assert page.combos[summary].currentText() == "（不导入）"
     assert page.mapping()["summary"] == remark and "remark" not in page.mapping()
+    # Back to the file and forward again: the clerk's choice is still there.
+    wizard.back()
+    assert wizard.currentPage() is wizard.file_page
+    _next(qtbot, wizard, runner)
+    assert wizard.currentPage() is page and page.mapping()["summary"] == remark
 
 
 def test_mapping_step_is_keyboard_usable(

@@ -195,11 +195,15 @@ class MappingPage(QWizardPage):
         self.combos: dict[int, QComboBox] = {}  # column index → its field
         self.fixed_rows: list[tuple[QComboBox, QComboBox, QPushButton]] = []
         self._checked: tuple[dict[str, int], dict[str, str]] | None = None
+        self._built_for: Table | None = None
 
     # ---- building ----
     def initializePage(self) -> None:
         table = self.w.table
         assert table is not None
+        if self._built_for is table:
+            return  # back and forward again over the same sheet: keep the clerk's choices
+        self._built_for = table
         self.info.setText(
             f"工作表“{table.sheet}”，表头在第 {table.header_row + 1} 行，共 "
             f"{len(table.rows) - table.header_row - 1} 行数据。每一列已按表头自动对应字段，"
