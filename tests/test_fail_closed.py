@@ -171,6 +171,14 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (LedgerService, "dry_run"): ("import", lambda s, w: s.dry_run(w.tmp / "台账.csv")),
     (LedgerService, "check"): ("import", lambda s, w: s.check(None)),
     (LedgerService, "import_"): ("import", lambda s, w: s.import_(None)),
+    (LedgerService, "read"): ("import", lambda s, w: s.read(w.tmp / "台账.csv")),
+    (LedgerService, "remembered_mapping"): ("import", lambda s, w: s.remembered_mapping(None)),
+    (LedgerService, "remember_mapping"): ("import", lambda s, w: s.remember_mapping(None, {})),
+    (LedgerService, "dry_run_register"): (
+        "import",
+        lambda s, w: s.dry_run_register(w.tmp / "领导接访.csv", "领导接访"),
+    ),
+    (LedgerService, "import_register"): ("import", lambda s, w: s.import_register(None)),
     (LedgerService, "export"): ("export", lambda s, w: s.export(CaseFilter(), w.tmp / "台账.xlsx")),
 }
 

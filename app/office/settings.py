@@ -35,7 +35,8 @@ def get(session: Session, key: str) -> Any:
 
 def get_all(session: Session) -> dict[str, Any]:
     values = dict(DEFAULTS)
-    for row in session.scalars(select(Setting)):
+    # Only the office settings: the table also keeps other rows (remembered ledger mappings).
+    for row in session.scalars(select(Setting).where(Setting.key.in_(list(DEFAULTS)))):
         values[row.key] = row.value
     return values
 
