@@ -129,6 +129,8 @@ def test_closed_date_unknown_counts_closed_but_not_on_time_or_in_the_average(
     assert ids_of(stats, s, "on_time_closure_rate.denominator") == [eid]
     assert ids_of(stats, s, "timely_acceptance_rate.denominator") == [eid]
     assert ids_of(stats, s, "closure_rate.numerator") == [did, eid, fid]
+    rows = {r.number: r for r in cases.page(CaseFilter(), limit=-1)}
+    assert rows[d].closed_date_unknown and not rows[e].closed_date_unknown
 
     # At 5-01, d is still open (closed at its stored date, 6-30), past its handling due, yet not
     # 超期未办结: nobody knows when it was really closed.

@@ -61,15 +61,15 @@ RATE_PARTS = {
 
 # Imported history with gaps: what each `data_gaps` part leaves out (docs/rules.md, 统计).
 GAP_NOTES = {
-    "status_unknown": "件导入时情况不详，未计入各项比率和未结件",
+    "status_unknown": "件导入时情况不详，未计入及时受理率、办结率、处理率等比率和未结件",
     "closed_date_unknown": "件办结日期不详，未计入按期办结率、平均办结天数和超期未办结",
     "decision_inferred": "件受理日期为导入推定，未计入及时受理率",
 }
 
 
 def gaps_note(counts: dict[str, int]) -> str:
-    """ "本期有12件导入时情况不详，未计入…；3件办结日期不详，…。" or "" when there are none.
-    `counts`: the flat counts of one period (Statistics.counts)."""
+    """The note for a report or the dashboard, "" when there are none: e.g.
+    "本期有12件导入时情况不详，未计入…；3件办结日期不详，…。". `counts`: Statistics.counts."""
     parts = [
         f"{counts[f'data_gaps.{key}']}{text}"
         for key, text in GAP_NOTES.items()

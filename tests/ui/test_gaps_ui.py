@@ -10,12 +10,16 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from stats_helpers import add, closed_date_unknown, imported, unknown
 
+from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents.service import DocumentService
 from app.models import Case
+from app.office.service import OfficeService
 from app.stats.service import StatisticsService
+from ui.cases.case_list import COLUMNS
 from ui.cases.case_page import UNKNOWN_NOTICE, CasePage, event_row
+from ui.cases.filter_bar import FilterBar
 from ui.dashboard.dashboard import Dashboard
 from ui.tasks import TaskRunner
 
@@ -94,6 +98,10 @@ def test_closed_date_unknown_inferred_steps_and_kept_columns(
     assert details["领导批示（台账）："] == "请信访科跟进"
     assert details["登记人（台账）："] == "李梅"
     assert "拟办意见（台账）：" not in details  # an empty kept column is not shown
+    # The case list's 办结日期 column does not pass the stand-in date off as the real one.
+    closed = next(c for c in COLUMNS if c.key == "closed_on")
+    (row,) = cases.page(CaseFilter(ids=[cases.detail(d).id]))
+    assert closed.value(row) == "不详"
 
 
 def test_a_returned_assignment_reads_plainly(db: Database, cases: CaseService) -> None:
@@ -140,3 +148,17 @@ def test_dashboard_says_what_the_figures_leave_out_and_lists_the_unknown_cases(
         w.set_period(D(2024, 1, 1), D(2024, 12, 31))
     assert not w.gaps.isVisible()
     runner.wait()
+
+
+def test_the_filter_bar_finds_the_unknown_cases(
+    qtbot: QtBot, db: Database, cases: CaseService
+) -> None:
+    b = add(cases, D(2025, 3, 3))
+    unknown(db, b)
+    add(cases, D(2025, 3, 4))
+    bar = FilterBar(OfficeService(db, TESTER).choices())
+    qtbot.addWidget(bar)
+    bar.chips["statuses"].set_selected(["情况不详"])
+    f = bar.apply(CaseFilter())
+    assert f.statuses == ["情况不详"]
+    assert [r.number for r in cases.page(f)] == [b]
