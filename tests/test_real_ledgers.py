@@ -9,6 +9,7 @@ is closed, date unknown; no status at all → 情况不详; inferred decisions l
 lists every figure that differs, naming the sheet.
 """
 
+import csv
 import datetime as dt
 import json
 import re
@@ -19,7 +20,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 from real_ledgers import (
     DATE_IN_TEXT,
     RATINGS,
@@ -33,6 +36,7 @@ from real_ledgers import (
     town_ledger,
     visit_register,
 )
+from stdnum.cn import ric
 
 from app import paths
 from app.cli import main
@@ -121,6 +125,17 @@ class Office:
         assert m, f"{self.sheet}：case list 的输出没有“共 N 件”：{out}"
         return int(m.group(1))
 
+    def dictionary(self, kind: str, *options: str) -> dict[str, int]:
+        """`settings dict list`: value → how many cases use it."""
+        code, out = self.run("settings", "dict", "list", kind, *options)
+        assert code == 0, f"{self.sheet}：settings dict list {kind} 退出码 {code}：{out}"
+        values: dict[str, int] = {}
+        for line in out.splitlines():
+            value, _, uses = line.rpartition("\t")
+            if value and uses.isdigit():
+                values[re.sub(r"（.*?）$", "", value)] = int(uses)
+        return values
+
     def case_events(self, number: str) -> list[dict[str, Any]]:
         code, out = self.run("case", "show", number, "--json")
         assert code == 0, f"{self.sheet}：case show {number} 退出码 {code}：{out}"
@@ -186,6 +201,10 @@ def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[s
     diffs.same("persons_total（总人次）", stats["persons_total"], sum(c.persons for c in cases))
     for form in FORMS:
         diffs.same(f"by_form.{form}", stats["by_form"].get(form, 0), forms[form])
+    # Every date style read as the date it is: the month of each 登记日期.
+    months = Counter(f"{c.received:%Y-%m}" for c in cases)
+    for month in (f"{YEAR}-{m:02d}" for m in range(1, 13)):
+        diffs.same(f"by_month.{month}", stats["by_month"].get(month, 0), months[month])
     diffs.same("visits.batches（来访批次）", stats["visits"]["batches"], len(visits))
     diffs.same(
         "visits.persons（来访人次）", stats["visits"]["persons"], sum(c.persons for c in visits)
@@ -379,6 +398,11 @@ def test_visit_register_without_status(
         says_count(dry, ("情况不详",), n),
         f"检查结果应说明 {n} 行将导入为“情况不详”：\n{dry}",
     )
+    diffs.check(
+        "检查结果",
+        says_count(dry, ("信访形式",), n),
+        f"小结应说明 {n} 行的信访形式由 --set 统一填写为“来访”",
+    )
     done = office.ledger_import(built, "--set", "信访形式=来访")
     diffs.check(
         "导入结果",
@@ -502,6 +526,12 @@ def test_hotline_export(
     cases = [read_hotline(r) for r in built.rows]
     stats = compare_figures(office, cases, diffs)
     diffs.same("by_channel.12345热线", stats["by_channel"].get("12345热线", 0), len(cases))
+    if variant == "channel":
+        diffs.check(
+            "检查结果",
+            says_count(dry, ("来电",), len(cases)),
+            f"小结应说明 {len(cases)} 行的信访形式按来源渠道 12345热线 推定为“来电”",
+        )
     handling = sum(r["工单状态"] in ("处理中", "已退单") for r in built.rows)
     diffs.same("办理中件数（处理中、已退单）", office.count("--status", HANDLING), handling)
     diffs.check(
@@ -552,6 +582,11 @@ def test_district_gbk_csv(
     diffs = Diffs(sheet)
     cases = [read_district(r) for r in built.rows]
     stats = compare_figures(office, cases, diffs)
+    channels = Counter(
+        "12345热线" if r["来源渠道"] == "12345" else r["来源渠道"] for r in built.rows
+    )
+    for channel, n in sorted(channels.items()):
+        diffs.same(f"by_channel.{channel}", stats["by_channel"].get(channel, 0), n)
     levels = Counter(c.visit_level for c in cases if c.form == "来访")
     for level in ("进京", "赴省", "到市", "到县"):
         diffs.same(f"visit_levels.{level}", stats["visit_levels"][level], levels[level])
@@ -620,3 +655,65 @@ def test_leader_register_also_cases(
         "leader_receptions.persons（接访人次）", stats["leader_receptions"]["persons"], persons
     )
     diffs.done()
+
+
+# ---- the builders themselves ----
+def _styles(cells: list[Any]) -> set[str]:
+    """Which date styles a column's raw cells use (as a reader sees them)."""
+    found: set[str] = set()
+    for v in cells:
+        if isinstance(v, dt.datetime):
+            found.add("datetime" if v.time() != dt.time() else "excel")
+        elif isinstance(v, dt.date):
+            found.add("excel")
+        elif isinstance(v, float | int) and 19000101 <= v <= 21001231:
+            found.add("20250305")
+        elif isinstance(v, str):
+            for style, pattern in (
+                ("2025/3/5", r"\d{4}/\d{1,2}/\d{1,2}"),
+                ("2025.3.5", r"\d{4}\.\d{1,2}\.\d{1,2}"),
+                ("2025年3月5日", r"\d{4}年\d{1,2}月\d{1,2}日"),
+                ("20250305", r"\d{8}"),
+                ("2025-03-05", r"\d{4}-\d{2}-\d{2}"),
+            ):
+                if re.fullmatch(pattern + r"( \d{1,2}:\d{2}(:\d{2})?)?", v):
+                    found.add(style)
+    return found
+
+
+@pytest.mark.parametrize("shape", ["a", "b", "c", "d", "e", "f"])
+def test_builders_write_what_they_promise(shape: str, tmp_path: Path) -> None:
+    """Valid ID numbers (GB 11643 check digit), 40–150 rows, mixed date styles, a 合计 row and a
+    merged title where such sheets have them: the acceptance material is what the issue asks."""
+    builders = {
+        "a": (provincial_export, "a.xlsx", "登记时间", None),
+        "b": (visit_register, "b.xlsx", "接件时间", "身份证号码"),
+        "c": (town_ledger, "c.xlsx", "登记日期", "身份证号码"),
+        "d": (hotline_export, "d.xls", "来电时间", None),
+        "e": (district_csv, "e.csv", "登记日期", "身份证号"),
+        "f": (leader_register, "f.xlsx", "日期", None),
+    }
+    build, name, date_column, id_column = builders[shape]
+    built = build(tmp_path / name)
+    assert 40 <= len(built.rows) <= 150, f"({shape}) 应有 40–150 行，实有 {len(built.rows)} 行"
+    ids = [r[id_column or "证件号码"] for r in built.rows if r.get(id_column or "证件号码")]
+    if shape in "abce":
+        bad = [i for i in ids if len(i) != 18 or ric.calc_check_digit(i) != i[-1]]
+        assert ids and not bad, f"({shape}) 身份证号校验位错误：{bad}"
+        assert len(ids) < len(built.rows), f"({shape}) 应有缺身份证号的行"
+    if name.endswith(".csv"):
+        with built.path.open(encoding="gbk", newline="") as f:
+            raw = list(csv.reader(f))
+    else:
+        book = CalamineWorkbook.from_path(str(built.path))
+        raw = [list(r) for r in book.get_sheet_by_name(built.sheet).to_python()]
+    header_at = next(i for i, row in enumerate(raw) if date_column in [str(c) for c in row])
+    col = [str(c) for c in raw[header_at]].index(date_column)
+    styles = _styles([raw[r["_row"] - 1][col] for r in built.rows])
+    assert len(styles) >= (2 if shape in "ad" else 4), f"({shape}) 日期写法太少：{styles}"
+    has_total = any(str(row[0]).startswith("合计") for row in raw if row)
+    assert has_total == (shape in "bcef"), f"({shape}) 合计行"
+    if name.endswith(".xlsx"):
+        ws = openpyxl.load_workbook(built.path).active
+        merged_title = any(m.min_row == 1 and m.max_col > 3 for m in ws.merged_cells.ranges)
+        assert merged_title == (shape in "bcf"), f"({shape}) 合并的标题行"
