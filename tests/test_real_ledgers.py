@@ -264,6 +264,22 @@ def says_count(output: str, words: tuple[str, ...], n: int) -> bool:
     )
 
 
+def check_closed_date_unknown(
+    office: Office, diffs: Diffs, row: dict[str, Any], number: str
+) -> None:
+    """§9: 已办结 with no 办结/答复 date is a 办结 event marked date_unknown, dated the row's
+    登记日期 (there is no 答复日期 to date it by)."""
+    received = as_date(row.get("登记日期") or row.get("来电时间"))
+    events = office.case_events(number)
+    closing = [e for e in events if e["kind"] == "办结"]
+    ok = len(closing) == 1 and closing[0]["data"].get("date_unknown") is True
+    diffs.check(
+        f"第{row['_row']}行（已办结，无办结日期）",
+        ok and closing[0]["on"] == f"{received}",
+        f"应有一个标为 date_unknown、日期为登记日期 {received} 的办结事件：{events}",
+    )
+
+
 # ---- (a) provincial 信访信息系统 export ----
 PROVINCIAL_FORMS = {
     "网上信访": "网上",
@@ -534,6 +550,20 @@ def test_hotline_export(
         )
     handling = sum(r["工单状态"] in ("处理中", "已退单") for r in built.rows)
     diffs.same("办理中件数（处理中、已退单）", office.count("--status", HANDLING), handling)
+    # §9: an imported 已退单 is a 退回 of an implied (inferred) 交办 to the unit.
+    returned = next(r for r in built.rows if r["工单状态"] == "已退单")
+    events = office.case_events(returned["工单编号"])
+    kinds = [e["kind"] for e in events]
+    assigned = [e for e in events if e["kind"] == "交办"]
+    diffs.check(
+        f"第{returned['_row']}行“已退单”",
+        kinds[-2:] == ["交办", "退回"]
+        and assigned[0]["data"].get("inferred") is True
+        and assigned[0]["data"].get("to") == returned["承办单位"],
+        f"应为推定的交办（给{returned['承办单位']}）之后的退回：{events}",
+    )
+    unknown = next(r for r in built.rows if r["工单状态"] == "已办结" and not r["办结时间"])
+    check_closed_date_unknown(office, diffs, unknown, unknown["工单编号"])
     diffs.check(
         "未使用的状态列", warns_about(dry, "审核状态"), "检查结果没有就未使用的“审核状态”列给出警告"
     )
@@ -599,6 +629,8 @@ def test_district_gbk_csv(
         f"小结应说明 {len(unknown_date)} 行已办结但办结日期不详（第"
         f"{'、'.join(str(r['_row']) for r in unknown_date)}行）",
     )
+    for row in unknown_date:
+        check_closed_date_unknown(office, diffs, row, row["编号"])
     no_status = sum(c.status == UNKNOWN for c in cases)
     diffs.same(
         "情况不详件数（case list --status 情况不详）", office.count("--status", UNKNOWN), no_status
