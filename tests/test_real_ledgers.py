@@ -254,11 +254,15 @@ def warns_about(output: str, column: str) -> bool:
     )
 
 
-def says_count(output: str, words: tuple[str, ...], n: int) -> bool:
-    """Some line names one of `words` and the number n (not as part of a longer number)."""
+def says_count(output: str, words: tuple[str, ...], n: int, also: tuple[str, ...] = ()) -> bool:
+    """Some line names one of `words` and the number n (not as part of a longer number), and
+    one of `also` when given."""
     pattern = re.compile(rf"(?<!\d){n}(?!\d)")
     return any(
-        any(w in line for w in words) and pattern.search(line) for line in output.splitlines()
+        any(w in line for w in words)
+        and pattern.search(line)
+        and (not also or any(w in line for w in also))
+        for line in output.splitlines()
     )
 
 
@@ -385,6 +389,10 @@ def test_provincial_export(
 
 
 # ---- (b) 综治中心 来访 register ----
+# What 情况不详 means for the figures (§5): the dry run says it next to the count.
+IMPACT = ("不计入", "比率", "办结率", "统计")
+
+
 def read_visit(row: dict[str, Any]) -> Expect:
     persons = 1 + (row["随行人数"] or 0)  # §6: 人数 = 1 + 随行人数
     return Expect(
@@ -409,8 +417,8 @@ def test_visit_register_without_status(
     diffs = Diffs(sheet)
     diffs.check(
         "检查结果",
-        says_count(dry, ("情况不详",), n),
-        f"检查结果应说明 {n} 行将导入为“情况不详”：\n{dry}",
+        says_count(dry, ("情况不详",), n, IMPACT),
+        f"检查结果应说明 {n} 行将导入为“情况不详”及其对统计的影响：\n{dry}",
     )
     diffs.check(
         "检查结果",
