@@ -180,14 +180,14 @@ def rate(num: int, den: int) -> Fraction | None:
 def timely(cases: list[Expect]) -> Fraction | None:
     """§5 及时受理率 with §9: only decisions the sheet dates count (inferred ones and 情况不详 are
     left out of numerator and denominator); an undecided case counts once its due has passed."""
-    dated = [c for c in cases if c.decision_on is not None and c.decision_on <= AS_OF]
-    in_time = [c for c in dated if (c.decision_on - c.received).days <= DECISION_DAYS]  # type: ignore[operator]
+    gaps = [(d - c.received).days for c in cases if (d := c.decision_on) and d <= AS_OF]
+    in_time = [g for g in gaps if g <= DECISION_DAYS]
     overdue_undecided = [
         c
         for c in cases
         if c.status == PENDING and c.received + dt.timedelta(days=DECISION_DAYS) < AS_OF
     ]
-    return rate(len(in_time), len(dated) + len(overdue_undecided))
+    return rate(len(in_time), len(gaps) + len(overdue_undecided))
 
 
 def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[str, Any]:
