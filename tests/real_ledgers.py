@@ -312,6 +312,7 @@ PROVINCIAL_STATES = {
     "refused": 7,
     "assigned": 12,
     "handling": 18,
+    "review": 3,  # 已答复，…申请复查 → 复查中 (its 办结 happened, §3)
 }
 
 
@@ -359,6 +360,8 @@ def provincial_export(path: Path, rows: int = 120, seed: int = 1) -> Built:
                 closed_cell = date_cell(rng, closed, ("datetime", "iso_time", "slash_time"))
             elif state == "replied":
                 status = "已作出处理意见"
+            elif state == "review":
+                status = "已答复，信访人不服，已申请复查"
             elif state == "assigned":
                 unit = rng.choice(["区住建局", "区人社局", "区城管局"])
                 status = f"已转{unit}办理"
@@ -603,6 +606,15 @@ def town_ledger(path: Path, rows: int = 110, seed: int = 3) -> Built:
             collective = not collective  # the clerk's own judgement: an override
         again = people.again() if rng.random() < 0.18 else None
         person = again or people.new()
+        if i == 9:
+            # An old 15-digit number, typed into a number cell: it survives as a number.
+            person = Person(
+                "沈阿根",
+                f"330521{rng.randint(40, 60)}0304{rng.randint(100, 999)}",
+                person.phone,
+                person.address,
+                "男",
+            )
         matter = rng.choice(list(TOWN_MATTERS))
         summary, unit = TOWN_MATTERS[matter]
         progress = _weighted(rng, TOWN_PROGRESS)
@@ -652,7 +664,7 @@ def town_ledger(path: Path, rows: int = 110, seed: int = 3) -> Built:
             i,
             date_cell(rng, received, XLSX_DATE_STYLES),
             person.name,
-            person.id_number or None,
+            (int(person.id_number) if len(person.id_number) == 15 else person.id_number) or None,
             _phone_cell(rng, person.phone),
             person.address,
             persons,

@@ -9,6 +9,7 @@ is closed, date unknown; no status at all → 情况不详; inferred decisions l
 lists every figure that differs, naming the sheet.
 """
 
+import csv
 import datetime as dt
 import json
 import re
@@ -19,7 +20,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 from real_ledgers import (
     DATE_IN_TEXT,
     RATINGS,
@@ -33,6 +36,7 @@ from real_ledgers import (
     town_ledger,
     visit_register,
 )
+from stdnum.cn import ric
 
 from app import paths
 from app.cli import main
@@ -42,7 +46,7 @@ PERIOD = ("--from", f"{YEAR}-01-01", "--to", f"{YEAR}-12-31")
 AS_OF = dt.date(YEAR, 12, 31)  # min(to, the pinned today)
 DECISION_DAYS = 15  # §3; the builders keep decisions 0–10 or 30–45 days out (no rolling doubt)
 CLOSED, REPLIED, HANDLING, PENDING = "已办结", "已答复", "办理中", "待受理"
-REFUSED, UNKNOWN = "不予受理", "情况不详"
+REFUSED, UNKNOWN, REVIEWING = "不予受理", "情况不详", "复查中"
 
 
 @dataclass
@@ -121,6 +125,17 @@ class Office:
         assert m, f"{self.sheet}：case list 的输出没有“共 N 件”：{out}"
         return int(m.group(1))
 
+    def dictionary(self, kind: str, *options: str) -> dict[str, int]:
+        """`settings dict list`: value → how many cases use it."""
+        code, out = self.run("settings", "dict", "list", kind, *options)
+        assert code == 0, f"{self.sheet}：settings dict list {kind} 退出码 {code}：{out}"
+        values: dict[str, int] = {}
+        for line in out.splitlines():
+            value, _, uses = line.rpartition("\t")
+            if value and uses.isdigit():
+                values[re.sub(r"（.*?）$", "", value)] = int(uses)
+        return values
+
     def case_events(self, number: str) -> list[dict[str, Any]]:
         code, out = self.run("case", "show", number, "--json")
         assert code == 0, f"{self.sheet}：case show {number} 退出码 {code}：{out}"
@@ -165,14 +180,14 @@ def rate(num: int, den: int) -> Fraction | None:
 def timely(cases: list[Expect]) -> Fraction | None:
     """§5 及时受理率 with §9: only decisions the sheet dates count (inferred ones and 情况不详 are
     left out of numerator and denominator); an undecided case counts once its due has passed."""
-    dated = [c for c in cases if c.decision_on is not None and c.decision_on <= AS_OF]
-    in_time = [c for c in dated if (c.decision_on - c.received).days <= DECISION_DAYS]  # type: ignore[operator]
+    gaps = [(d - c.received).days for c in cases if (d := c.decision_on) and d <= AS_OF]
+    in_time = [g for g in gaps if g <= DECISION_DAYS]
     overdue_undecided = [
         c
         for c in cases
         if c.status == PENDING and c.received + dt.timedelta(days=DECISION_DAYS) < AS_OF
     ]
-    return rate(len(in_time), len(dated) + len(overdue_undecided))
+    return rate(len(in_time), len(gaps) + len(overdue_undecided))
 
 
 def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[str, Any]:
@@ -186,6 +201,10 @@ def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[s
     diffs.same("persons_total（总人次）", stats["persons_total"], sum(c.persons for c in cases))
     for form in FORMS:
         diffs.same(f"by_form.{form}", stats["by_form"].get(form, 0), forms[form])
+    # Every date style read as the date it is: the month of each 登记日期.
+    months = Counter(f"{c.received:%Y-%m}" for c in cases)
+    for month in (f"{YEAR}-{m:02d}" for m in range(1, 13)):
+        diffs.same(f"by_month.{month}", stats["by_month"].get(month, 0), months[month])
     diffs.same("visits.batches（来访批次）", stats["visits"]["batches"], len(visits))
     diffs.same(
         "visits.persons（来访人次）", stats["visits"]["persons"], sum(c.persons for c in visits)
@@ -198,10 +217,19 @@ def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[s
     )
     diffs.same("repeat（重复信访）", stats["repeat"], sum(c.repeat for c in cases))
     diffs.same("skip_level（越级访）", stats["skip_level"], sum(c.skip_level for c in cases))
-    closed = [c for c in cases if c.status == CLOSED]
+    closed = [c for c in cases if c.status in (CLOSED, REVIEWING)]  # 复查中: its 办结 happened
     diffs.same(
-        "已办结件数（case list --status 已办结）", office.count("--status", CLOSED), len(closed)
+        "已办结件数（case list --status 已办结）",
+        office.count("--status", CLOSED),
+        sum(c.status == CLOSED for c in cases),
     )
+    reviewing = sum(c.status == REVIEWING for c in cases)
+    if reviewing:
+        diffs.same(
+            "复查中件数（case list --status 复查中）",
+            office.count("--status", REVIEWING),
+            reviewing,
+        )
     # §5: E = closed by A with a rating; every closed case here is closed by A (dates ≤ A, and
     # a closed-date-unknown case is dated its 答复/登记日期, §9).
     rated = [c for c in closed if c.rating]
@@ -228,20 +256,38 @@ def compare_figures(office: Office, cases: list[Expect], diffs: Diffs) -> dict[s
 
 def warns_about(output: str, column: str) -> bool:
     """§6: an unused column that looks like a status, a date or a count is a warning naming it
-    (beyond the plain list of unused columns)."""
+    (beyond the plain list of unused columns, which names every unused column as a 提示)."""
     return any(
-        column in line
-        and not line.lstrip().startswith("未使用的列")
-        and any(w in line for w in ("警告", "提示", "注意"))
+        column in line and not line.lstrip().startswith("未使用的列") and "警告" in line
         for line in output.splitlines()
     )
 
 
-def says_count(output: str, words: tuple[str, ...], n: int) -> bool:
-    """Some line names one of `words` and the number n (not as part of a longer number)."""
+def says_count(output: str, words: tuple[str, ...], n: int, also: tuple[str, ...] = ()) -> bool:
+    """Some line names one of `words` and the number n (not as part of a longer number), and
+    one of `also` when given."""
     pattern = re.compile(rf"(?<!\d){n}(?!\d)")
     return any(
-        any(w in line for w in words) and pattern.search(line) for line in output.splitlines()
+        any(w in line for w in words)
+        and pattern.search(line)
+        and (not also or any(w in line for w in also))
+        for line in output.splitlines()
+    )
+
+
+def check_closed_date_unknown(
+    office: Office, diffs: Diffs, row: dict[str, Any], number: str
+) -> None:
+    """§9: 已办结 with no 办结/答复 date is a 办结 event marked date_unknown, dated the row's
+    登记日期 (there is no 答复日期 to date it by)."""
+    received = as_date(row.get("登记日期") or row.get("来电时间"))
+    events = office.case_events(number)
+    closing = [e for e in events if e["kind"] == "办结"]
+    ok = len(closing) == 1 and closing[0]["data"].get("date_unknown") is True
+    diffs.check(
+        f"第{row['_row']}行（已办结，无办结日期）",
+        ok and closing[0]["on"] == f"{received}",
+        f"应有一个标为 date_unknown、日期为登记日期 {received} 的办结事件：{events}",
     )
 
 
@@ -264,6 +310,8 @@ CATEGORY_SYNONYMS = {
 
 def provincial_status(text: str) -> str:
     """§6 status words seen: the system's sentences as statuses."""
+    if text.startswith("已答复") and "申请复查" in text:
+        return REVIEWING
     if text.startswith("已办结") or text == "审核认定办结":
         return CLOSED
     if text == "已作出处理意见":
@@ -352,6 +400,10 @@ def test_provincial_export(
 
 
 # ---- (b) 综治中心 来访 register ----
+# What 情况不详 means for the figures (§5): the dry run says it next to the count.
+IMPACT = ("不计入", "比率", "办结率", "统计")
+
+
 def read_visit(row: dict[str, Any]) -> Expect:
     persons = 1 + (row["随行人数"] or 0)  # §6: 人数 = 1 + 随行人数
     return Expect(
@@ -376,8 +428,13 @@ def test_visit_register_without_status(
     diffs = Diffs(sheet)
     diffs.check(
         "检查结果",
-        says_count(dry, ("情况不详",), n),
-        f"检查结果应说明 {n} 行将导入为“情况不详”：\n{dry}",
+        says_count(dry, ("情况不详",), n, IMPACT),
+        f"检查结果应说明 {n} 行将导入为“情况不详”及其对统计的影响：\n{dry}",
+    )
+    diffs.check(
+        "检查结果",
+        says_count(dry, ("信访形式",), n),
+        f"小结应说明 {n} 行的信访形式由 --set 统一填写为“来访”",
     )
     done = office.ledger_import(built, "--set", "信访形式=来访")
     diffs.check(
@@ -502,8 +559,28 @@ def test_hotline_export(
     cases = [read_hotline(r) for r in built.rows]
     stats = compare_figures(office, cases, diffs)
     diffs.same("by_channel.12345热线", stats["by_channel"].get("12345热线", 0), len(cases))
+    if variant == "channel":
+        diffs.check(
+            "检查结果",
+            says_count(dry, ("来电",), len(cases)),
+            f"小结应说明 {len(cases)} 行的信访形式按来源渠道 12345热线 推定为“来电”",
+        )
     handling = sum(r["工单状态"] in ("处理中", "已退单") for r in built.rows)
     diffs.same("办理中件数（处理中、已退单）", office.count("--status", HANDLING), handling)
+    # §9: an imported 已退单 is a 退回 of an implied (inferred) 交办 to the unit.
+    returned = next(r for r in built.rows if r["工单状态"] == "已退单")
+    events = office.case_events(returned["工单编号"])
+    kinds = [e["kind"] for e in events]
+    assigned = [e for e in events if e["kind"] == "交办"]
+    diffs.check(
+        f"第{returned['_row']}行“已退单”",
+        kinds[-2:] == ["交办", "退回"]
+        and assigned[0]["data"].get("inferred") is True
+        and assigned[0]["data"].get("to") == returned["承办单位"],
+        f"应为推定的交办（给{returned['承办单位']}）之后的退回：{events}",
+    )
+    unknown = next(r for r in built.rows if r["工单状态"] == "已办结" and not r["办结时间"])
+    check_closed_date_unknown(office, diffs, unknown, unknown["工单编号"])
     diffs.check(
         "未使用的状态列", warns_about(dry, "审核状态"), "检查结果没有就未使用的“审核状态”列给出警告"
     )
@@ -552,6 +629,11 @@ def test_district_gbk_csv(
     diffs = Diffs(sheet)
     cases = [read_district(r) for r in built.rows]
     stats = compare_figures(office, cases, diffs)
+    channels = Counter(
+        "12345热线" if r["来源渠道"] == "12345" else r["来源渠道"] for r in built.rows
+    )
+    for channel, n in sorted(channels.items()):
+        diffs.same(f"by_channel.{channel}", stats["by_channel"].get(channel, 0), n)
     levels = Counter(c.visit_level for c in cases if c.form == "来访")
     for level in ("进京", "赴省", "到市", "到县"):
         diffs.same(f"visit_levels.{level}", stats["visit_levels"][level], levels[level])
@@ -564,6 +646,8 @@ def test_district_gbk_csv(
         f"小结应说明 {len(unknown_date)} 行已办结但办结日期不详（第"
         f"{'、'.join(str(r['_row']) for r in unknown_date)}行）",
     )
+    for row in unknown_date:
+        check_closed_date_unknown(office, diffs, row, row["编号"])
     no_status = sum(c.status == UNKNOWN for c in cases)
     diffs.same(
         "情况不详件数（case list --status 情况不详）", office.count("--status", UNKNOWN), no_status
@@ -620,3 +704,67 @@ def test_leader_register_also_cases(
         "leader_receptions.persons（接访人次）", stats["leader_receptions"]["persons"], persons
     )
     diffs.done()
+
+
+# ---- the builders themselves ----
+def _styles(cells: list[Any]) -> set[str]:
+    """Which date styles a column's raw cells use (as a reader sees them)."""
+    found: set[str] = set()
+    for v in cells:
+        if isinstance(v, dt.datetime):
+            found.add("datetime" if v.time() != dt.time() else "excel")
+        elif isinstance(v, dt.date):
+            found.add("excel")
+        elif isinstance(v, float | int) and 19000101 <= v <= 21001231:
+            found.add("20250305")
+        elif isinstance(v, str):
+            for style, pattern in (
+                ("2025/3/5", r"\d{4}/\d{1,2}/\d{1,2}"),
+                ("2025.3.5", r"\d{4}\.\d{1,2}\.\d{1,2}"),
+                ("2025年3月5日", r"\d{4}年\d{1,2}月\d{1,2}日"),
+                ("20250305", r"\d{8}"),
+                ("2025-03-05", r"\d{4}-\d{2}-\d{2}"),
+            ):
+                if re.fullmatch(pattern + r"( \d{1,2}:\d{2}(:\d{2})?)?", v):
+                    found.add(style)
+    return found
+
+
+@pytest.mark.parametrize("shape", ["a", "b", "c", "d", "e", "f"])
+def test_builders_write_what_they_promise(shape: str, tmp_path: Path) -> None:
+    """Valid ID numbers (GB 11643 check digit), 40–150 rows, mixed date styles, a 合计 row and a
+    merged title where such sheets have them: the acceptance material is what the issue asks."""
+    builders = {
+        "a": (provincial_export, "a.xlsx", "登记时间", None),
+        "b": (visit_register, "b.xlsx", "接件时间", "身份证号码"),
+        "c": (town_ledger, "c.xlsx", "登记日期", "身份证号码"),
+        "d": (hotline_export, "d.xls", "来电时间", None),
+        "e": (district_csv, "e.csv", "登记日期", "身份证号"),
+        "f": (leader_register, "f.xlsx", "日期", None),
+    }
+    build, name, date_column, id_column = builders[shape]
+    built = build(tmp_path / name)
+    assert 40 <= len(built.rows) <= 150, f"({shape}) 应有 40–150 行，实有 {len(built.rows)} 行"
+    ids = [r[id_column or "证件号码"] for r in built.rows if r.get(id_column or "证件号码")]
+    if shape in "abce":
+        bad = [
+            i for i in ids if len(i) != 15 and (len(i) != 18 or ric.calc_check_digit(i) != i[-1])
+        ]
+        assert ids and not bad, f"({shape}) 身份证号校验位错误：{bad}"
+        assert len(ids) < len(built.rows), f"({shape}) 应有缺身份证号的行"
+    if name.endswith(".csv"):
+        with built.path.open(encoding="gbk", newline="") as f:
+            raw = list(csv.reader(f))
+    else:
+        book = CalamineWorkbook.from_path(str(built.path))
+        raw = [list(r) for r in book.get_sheet_by_name(built.sheet).to_python()]
+    header_at = next(i for i, row in enumerate(raw) if date_column in [str(c) for c in row])
+    col = [str(c) for c in raw[header_at]].index(date_column)
+    styles = _styles([raw[r["_row"] - 1][col] for r in built.rows])
+    assert len(styles) >= (2 if shape in "ad" else 4), f"({shape}) 日期写法太少：{styles}"
+    has_total = any(str(row[0]).startswith("合计") for row in raw if row)
+    assert has_total == (shape in "bcef"), f"({shape}) 合计行"
+    if name.endswith(".xlsx"):
+        ws = openpyxl.load_workbook(built.path).active
+        merged_title = any(m.min_row == 1 and m.max_col > 3 for m in ws.merged_cells.ranges)
+        assert merged_title == (shape in "bcf"), f"({shape}) 合并的标题行"
