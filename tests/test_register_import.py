@@ -296,3 +296,30 @@ def test_visits_of_a_day_already_registered_are_neither_cases_nor_problems(
     assert any("1 行所属的日期和领导已在登记簿中" in p.message for p in plan.problems)
     result = ledger.import_register(plan)
     assert result.cases is not None and result.cases.created == 4 and result.added == 3
+
+
+def test_a_one_leader_register_takes_the_leader_from_set_and_its_date_from_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [[r[0], *r[2:]] for r in reception_rows()]  # no 接访领导 column: one leader's book
+    rows[0][0] = "接待时点"
+    data, sheet = tmp_path / "data", write_xlsx(tmp_path / "王副县长.xlsx", rows, sheet="接访")
+    code, out, _ = run(capsys, data, "ledger", "import", str(sheet), "--into", "领导接访")
+    assert code == 1 and "表头中没有“日期”列" in out and "表头中没有“接访领导”列" in out
+    code, out, err = run(
+        capsys,
+        data,
+        "ledger",
+        "import",
+        str(sheet),
+        "--into",
+        "领导接访",
+        "--map",
+        "接待时点=登记日期",
+        "--set",
+        "接访领导=王副县长",
+    )
+    assert code == 0, out + err
+    assert "5 行 → 3 条接访记录" in out
+    assert _stats(capsys, data)["leader_receptions"] == {"days": 3, "batches": 5, "persons": 13}
+    assert {leader for _, leader, *_ in _receptions(data)} == {"王副县长"}
