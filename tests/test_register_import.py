@@ -43,6 +43,7 @@ def reception_rows() -> list[list[Any]]:
         ["2025-03-12", "李副县长", "赵六", 2, "反映低保资格", "办理中", "民政局办理"],
         ["20250409", "李副县长", "钱七", 3, "反映拆迁安置", "办理中", ""],
         ["合计", None, None, 13, None, None, None],
+        ["填表人：办公室 赵某", None, None, None, None, None, None],
     ]
 
 
@@ -92,7 +93,7 @@ def test_a_reception_sheet_fills_the_register_one_row_per_day_and_leader(
     ]
     stats = _stats(capsys, data)
     # Computed from the rows: 3 distinct days, 5 visits, 1+6+1+2+3 persons.
-    rows = [r for r in reception_rows()[1:] if r[0] != "合计"]
+    rows = [r for r in reception_rows()[1:] if r[1]]  # the 合计 and 填表人 rows name no leader
     days = {registers_import._date(r[0]) for r in rows}
     assert stats["leader_receptions"] == {
         "days": len(days),
@@ -296,3 +297,30 @@ def test_visits_of_a_day_already_registered_are_neither_cases_nor_problems(
     assert any("1 行所属的日期和领导已在登记簿中" in p.message for p in plan.problems)
     result = ledger.import_register(plan)
     assert result.cases is not None and result.cases.created == 4 and result.added == 3
+
+
+def test_a_one_leader_register_takes_the_leader_from_set_and_its_date_from_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [[r[0], *r[2:]] for r in reception_rows()]  # no 接访领导 column: one leader's book
+    rows[0][0] = "接待时点"
+    data, sheet = tmp_path / "data", write_xlsx(tmp_path / "王副县长.xlsx", rows, sheet="接访")
+    code, out, _ = run(capsys, data, "ledger", "import", str(sheet), "--into", "领导接访")
+    assert code == 1 and "表头中没有“日期”列" in out and "表头中没有“接访领导”列" in out
+    code, out, err = run(
+        capsys,
+        data,
+        "ledger",
+        "import",
+        str(sheet),
+        "--into",
+        "领导接访",
+        "--map",
+        "接待时点=登记日期",
+        "--set",
+        "接访领导=王副县长",
+    )
+    assert code == 0, out + err
+    assert "5 行 → 3 条接访记录" in out
+    assert _stats(capsys, data)["leader_receptions"] == {"days": 3, "batches": 5, "persons": 13}
+    assert {leader for _, leader, *_ in _receptions(data)} == {"王副县长"}

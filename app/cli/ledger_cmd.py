@@ -63,7 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="表头=字段",
         help="手动指定列的对应，如 --map 接件时间=登记日期；字段写“不导入”则忽略该列（可重复）",
     )
-    im.add_argument("--no-remembered", action="store_true", help="不套用上次对同样表头所做的设置")
+    im.add_argument(
+        "--no-remembered",
+        action="store_true",
+        help="不套用上次对同样表头所做的设置（本次导入成功后，以本次的设置为准）",
+    )
     im.add_argument(
         "--into",
         choices=list(REGISTERS),

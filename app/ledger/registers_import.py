@@ -175,6 +175,13 @@ def _is_total(row: list[Any]) -> bool:
     return not any(cells) or any(c.startswith(("合计", "总计", "小计")) for c in cells[:6])
 
 
+def _looks_like_date(table: Table, row: list[Any]) -> bool:
+    try:
+        return parse_date(table.cell(row, "received_on")) is not None
+    except DomainError:
+        return False
+
+
 def _note(summaries: list[str], batches: int) -> str:
     joined = "；".join(s for s in summaries if s)
     if joined and len(joined) <= NOTE_LENGTH:
@@ -185,9 +192,10 @@ def _note(summaries: list[str], batches: int) -> str:
 # ---- 领导接访 ----
 def plan_receptions(
     session: Session, table: Table, update: bool
-) -> tuple[RegisterPlan, set[int], set[int]]:
+) -> tuple[RegisterPlan, set[int], set[int], set[int]]:
     """The register rows of a 领导接访 sheet whose header read.py found, and the sheet rows
-    (1-based) of the days and leaders not yet in the register, and of those already in it."""
+    (1-based) of the days and leaders not yet in the register, of those already in it, and the
+    rows that are no visit (blank, totals, notes)."""
     plan = RegisterPlan(RECEPTION, table.sheet, table.header_row + 1)
     titles = {k: (table.column_title(k), c) for k, c in table.mapping.items()}
     out = _Rows(plan, titles)
@@ -204,12 +212,16 @@ def plan_receptions(
                 )
             )
     if plan.errors:
-        return plan, set(), set()
+        return plan, set(), set(), set()
     groups: dict[tuple[dt.date, str], list[tuple[int, int, str]]] = {}
+    not_visits: set[int] = set()
     for i in range(table.header_row + 1, len(table.rows)):
         row, r = table.rows[i], i + 1
-        if _is_total(row):
+        filled = [k for k in table.mapping if text(table.cell(row, k))]
+        # Blank, totals and lone note rows (填表人：…) are not visits.
+        if _is_total(row) or (len(filled) <= 1 and not _looks_like_date(table, row)):
             plan.skipped_rows += 1
+            not_visits.add(r)
             continue
         try:
             on = _date(table.cell(row, "received_on"))
@@ -256,7 +268,7 @@ def plan_receptions(
         plan.receptions.append(reception)
     new = {r for x in plan.receptions if x.id is None for r, *_ in groups[(x.on, x.leader)]}
     known_rows = {r for key in existing if key in groups for r, *_ in groups[key]}
-    return plan, new, known_rows
+    return plan, new, known_rows, not_visits
 
 
 def _existing_receptions(session: Session, days: list[dt.date]) -> dict[tuple[dt.date, str], Any]:
@@ -325,10 +337,10 @@ def plan_screenings(session: Session, table: Table, update: bool) -> RegisterPla
     days: dict[dt.date, list[tuple[int, int, int, str]]] = {}
     for i in range(table.header_row + 1, len(table.rows)):
         row, r = table.rows[i], i + 1
-        if _is_total(row):
+        cell = {k: (row[c] if c < len(row) else None) for k, c in table.mapping.items()}
+        if _is_total(row) or not text(cell.get("on")) and not any(text(v) for v in cell.values()):
             plan.skipped_rows += 1
             continue
-        cell = {k: (row[c] if c < len(row) else None) for k, c in table.mapping.items()}
         try:
             on: dt.date | None = _date(cell.get("on"))
         except DomainError as exc:
@@ -411,14 +423,15 @@ def dry_run(
         )
         cases = importing.check(db, case_table, update=False, add_unknown=add_unknown)
     with db.read() as s:
-        plan, wanted, registered = plan_receptions(s, table, update)
+        plan, wanted, registered, not_visits = plan_receptions(s, table, update)
     if cases is not None:
         # A day and leader already in the register was imported before (or typed in by hand):
         # its visits are not made into cases a second time (nor their cells checked as cases).
         # A row the register refused is not made into a case either, so the two stay in step.
         cases.rows = [p for p in cases.rows if p.row in wanted]
-        cases.problems = [p for p in cases.problems if p.row not in registered]
-        cases.bad_rows -= registered
+        ignored = registered | not_visits
+        cases.problems = [p for p in cases.problems if p.row not in ignored]
+        cases.bad_rows -= ignored
         if registered:
             plan.problems.append(
                 Problem(

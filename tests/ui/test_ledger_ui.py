@@ -188,6 +188,7 @@ def test_mapping_step_shows_first_values_and_takes_whole_sheet_values(
     _next(qtbot, wizard, runner)
     assert wizard.currentPage() is wizard.summary_page
     assert "新增 3 件" in wizard.summary_page.text.text()
+    assert "已记住本表的列对应和统一填写" in wizard.summary_page.text.text()
     wizard.grab().save(str(shots / "wizard_4_summary_register.png"))
     with db.read() as s:
         assert set(s.scalars(select(Case.form))) == {"来访"}
@@ -238,3 +239,26 @@ def test_mapping_step_is_keyboard_usable(
     page.add_fixed.click()
     qtbot.wait(20)
     assert QApplication.focusWidget() is page.fixed_rows[-1][0]
+
+
+def test_the_dry_runs_assumptions_show_before_and_after_the_import(
+    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_ledger_hand_mapping import HEADER, visit_rows
+
+    checked = LedgerService.check
+
+    def with_summary(self: LedgerService, *a: object, **k: object) -> object:
+        plan = checked(self, *a, **k)  # type: ignore[arg-type]
+        plan.summary = ["3 行的信访形式按整表统一填写为“来访”。"]  # type: ignore[attr-defined]
+        return plan
+
+    monkeypatch.setattr(LedgerService, "check", with_summary)
+    wizard = _wizard(qtbot, db, runner, write_xlsx(tmp_path / "来访登记.xlsx", visit_rows()))
+    wizard.mapping_page.set_field(HEADER.index("受访时点"), "received_on")
+    wizard.mapping_page.set_fixed("form", "来访")
+    _next(qtbot, wizard, runner)
+    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.problems_page.summary.text()
+    _next(qtbot, wizard, runner)
+    assert wizard.currentPage() is wizard.summary_page
+    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.summary_page.text.text()

@@ -475,17 +475,17 @@ class ProblemsPage(QWizardPage):
 
         table, (mapping, fixed) = self.w.table, self.w.chosen
 
-        def work(progress: Progress) -> ImportResult:
+        def work(progress: Progress) -> tuple[ImportResult, bool]:
             def report(done: int, total: int) -> None:
                 progress.update(done, total, f"正在导入… {done}/{total}")
 
             result = ledger.import_(plan, source, report, skip_bad_rows=skip)
-            if table is not None:  # kept for the next sheet with this header
-                ledger.remember_mapping(table, mapping, fixed)
-            return result
+            # Kept for the next sheet with this header.
+            kept = table is not None and ledger.remember_mapping(table, mapping, fixed)
+            return result, kept
 
-        def finished(result: ImportResult) -> None:
-            self.w.result, self.done = result, True
+        def finished(done: tuple[ImportResult, bool]) -> None:
+            (self.w.result, self.w.kept_settings), self.done = done, True
             self.w.next()
 
         run_with_progress(runner, self.w, "正在导入台账", work, finished)
@@ -508,6 +508,8 @@ class SummaryPage(QWizardPage):
         result, plan = self.w.result, self.w.plan
         assert result is not None
         lines = [*result.lines(), f"用时 {result.seconds:.1f} 秒。"]
+        if self.w.kept_settings:
+            lines.append("已记住本表的列对应和统一填写，下次导入同样表头的表时自动套用。")
         assumptions = summary_lines(plan) if plan is not None else []
         if assumptions:
             lines.append("导入时的推定和统一填写：")
@@ -539,6 +541,7 @@ class ImportWizard(QWizard):
         self.table_key: tuple[str, Any] | None = None
         self.remembered: Remembered | None = None  # what the clerk set for this header before
         self.chosen: tuple[dict[str, int], dict[str, str]] = ({}, {})  # mapping, whole-sheet
+        self.kept_settings = False  # the clerk's settings were remembered after the import
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
         self.setWindowTitle("导入台账")
