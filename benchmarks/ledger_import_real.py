@@ -52,8 +52,8 @@ def main() -> None:
         t = time.perf_counter()
         built = build(work / name, rows=args.rows)
         print(
-            f"表样 {args.shape}：{name}，{len(built.rows)} 行（生成 {time.perf_counter() - t:.1f} s，"
-            f"不计时）；{load()}"
+            f"表样 {args.shape}：{name}，{len(built.rows)} 行"
+            f"（生成 {time.perf_counter() - t:.1f} s，不计时）；{load()}"
         )
         db = open_database(work / "empty" / "xinfang.sqlite3")
         ledger = LedgerService(db, SYSTEM)
