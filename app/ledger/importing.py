@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -290,14 +291,13 @@ def _create(
     audits: list[dict[str, Any]] = []
 
     def flush() -> None:
-        # Core executemany: the ORM bulk path drops None values per row and so splits the
-        # batch into one INSERT per distinct set of filled columns (10× slower here).
-        if people:
-            session.execute(Petitioner.__table__.insert(), people)
-        session.execute(Case.__table__.insert(), cases)
-        session.execute(Event.__table__.insert(), events)
-        session.execute(AuditEntry.__table__.insert(), audits)
-        for batch in (people, cases, events, audits):
+        for model, batch in (
+            (Petitioner, people),
+            (Case, cases),
+            (Event, events),
+            (AuditEntry, audits),
+        ):
+            insert_many(session, model.__table__, batch)
             batch.clear()
 
     for i, p in enumerate(rows):
@@ -363,6 +363,35 @@ def _create(
             report(i + 1, total)
     if cases:
         flush()
+
+
+def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -> None:
+    """One executemany of rows that all have the same keys, each value converted by its column
+    type's own bind processor (dates, JSON, booleans stored exactly as the ORM stores them).
+
+    Why not `session.execute(table.insert(), rows)`: Core re-processes every parameter of every
+    row through its generic compiled-statement path, ~40 % of a 10,000-row import; and the ORM
+    bulk path splits the batch by which columns are None (10× slower)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.key in rows[0]]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    keys = [c.key for c in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    values = [
+        tuple(
+            v if proc is None else proc(v)
+            for proc, v in zip(processors, (row[k] for k in keys), strict=True)
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(
+        f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({names}) VALUES ({marks})",
+        values,
+    )
 
 
 def _person_row(
