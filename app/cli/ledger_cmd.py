@@ -180,13 +180,6 @@ def _print_plan(plan: ImportPlan, table: Table) -> int:
     if table.fixed:
         values = "；".join(f"{COLUMN_BY_KEY[k].title}={v}" for k, v in table.fixed.items())
         print(f"整表统一填写：{values}")
-    if not hasattr(plan, "summary"):
-        # Until the dry run lists unused columns itself (with their first values) among its
-        # problems, say which ones were left out here.
-        used = set(plan.mapping.values())
-        unmatched = [h for i, h in enumerate(table.headers) if h and i not in used]
-        if unmatched:
-            print(f"未使用的列：{'、'.join(unmatched)}")
     for problem in plan.problems:
         print(problem.line())
     _print_summary(plan)
@@ -197,7 +190,7 @@ def _print_plan(plan: ImportPlan, table: Table) -> int:
 
 
 def _print_summary(plan: ImportPlan) -> None:
-    lines = getattr(plan, "summary", [])
+    lines = plan.summary
     if lines:
         print("导入时的推定和统一填写：")
         for line in lines:

@@ -107,7 +107,7 @@ class ImportResult:
         if self.new_subcategories:
             subs = "、".join(f"{parent}／{sub}" for parent, sub in self.new_subcategories)
             out.append(f"新加入字典的二级分类：{subs}")
-        return [*out, *self.summary]
+        return out  # the callers print `summary` (the dry run's assumptions) after these
 
 
 def dry_run(
@@ -187,6 +187,20 @@ def import_ledger(
 ) -> ImportResult:
     """Write a checked plan: all rows in one transaction, or none (also when `progress` raises)."""
     auth.require(role, "import")
+    with db.session() as s:
+        return write_plan(s, plan, user, source, progress, skip_bad_rows)
+
+
+def write_plan(
+    s: Session,
+    plan: ImportPlan,
+    user: str = "",
+    source: str = "",
+    progress: Progress | None = None,
+    skip_bad_rows: bool = False,
+) -> ImportResult:
+    """Write a checked plan inside the caller's transaction (`import_ledger`, or the register
+    import writing its cases in the same transaction as the register rows)."""
     if plan.errors and not skip_bad_rows:
         raise DomainError(
             f"台账中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，"
@@ -197,23 +211,22 @@ def import_ledger(
     report = progress or (lambda _d, _t: None)
     creates = [p for p in plan.rows if not p.update]
     updates = [p for p in plan.rows if p.update]
-    with db.session() as s:
-        for kind, values in (
-            ("department", plan.new_departments),
-            ("leader", plan.new_leaders),
-            ("category", plan.new_categories),
-            ("channel", plan.new_channels),
-        ):
-            for value in values:
-                dictionaries.add(s, kind, value)
-        for parent, sub in plan.new_subcategories:
-            dictionaries.add(s, "subcategory", sub, parent=parent)
-        _create(s, creates, plan.birth_dates, user, source, report, total)
-        for i, p in enumerate(updates, start=len(creates) + 1):
-            _update(s, p, plan, user)
-            if i % 100 == 0:
-                report(i, total)
-        report(total, total)
+    for kind, values in (
+        ("department", plan.new_departments),
+        ("leader", plan.new_leaders),
+        ("category", plan.new_categories),
+        ("channel", plan.new_channels),
+    ):
+        for value in values:
+            dictionaries.add(s, kind, value)
+    for parent, sub in plan.new_subcategories:
+        dictionaries.add(s, "subcategory", sub, parent=parent)
+    _create(s, creates, plan.birth_dates, user, source, report, total)
+    for i, p in enumerate(updates, start=len(creates) + 1):
+        _update(s, p, plan, user)
+        if i % 100 == 0:
+            report(i, total)
+    report(total, total)
     return ImportResult(
         len(creates),
         len(updates),

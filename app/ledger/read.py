@@ -6,6 +6,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,18 +267,23 @@ def is_number_row(row: list[Any]) -> bool:
     return numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
 
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    """Read one sheet (default: the first one with a recognisable header) and find its header."""
+def sheet_rows(path: Path, sheet: str | None = None) -> Iterator[tuple[str, list[list[Any]]]]:
+    """(sheet name, its cells) for one sheet, or each sheet in turn (read when asked for): a
+    CSV is one sheet named after the file."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
         if not path.exists():
             raise DomainError(f"找不到文件：{path}")
-        candidates = [(path.stem, _read_csv(path))]
-    elif sheet is not None:
-        candidates = [(sheet, _read_sheet(path, sheet))]
-    else:
-        candidates = [(name, _read_sheet(path, name)) for name in sheet_names(path)]
-    for name, rows in candidates:
+        yield path.stem, _read_csv(path)
+        return
+    for name in [sheet] if sheet is not None else sheet_names(path):
+        yield name, _read_sheet(path, name)
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """Read one sheet (default: the first one with a recognisable header) and find its header."""
+    path = Path(path)
+    for name, rows in sheet_rows(path, sheet):
         header_row, names, mapping = find_header_names(rows)
         if header_row >= 0:
             return Table(name, rows, header_row, names, mapping)

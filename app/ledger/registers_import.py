@@ -14,11 +14,9 @@ replaced by the sheet's figures when the clerk asks (`update`).
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +27,7 @@ from app.errors import DomainError
 from app.ledger import importing, read
 from app.ledger.importing import ImportPlan, ImportResult
 from app.ledger.plan import ERROR, NOTE, Problem
-from app.ledger.read import Table, column_letter
+from app.ledger.read import HEADER_SEARCH_ROWS, Table, column_letter
 from app.ledger.values import normalise_header, parse_date, text
 from app.models import LeaderReception, Screening
 from app.office import dictionaries, registers
@@ -291,7 +289,7 @@ def _screening_key(value: Any) -> str | None:
 
 def find_screening_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
     best, best_map = -1, dict[str, int]()
-    for i, row in enumerate(rows[: read.HEADER_SEARCH_ROWS]):
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping: dict[str, int] = {}
         for col, value in enumerate(row):
             key = _screening_key(value) if isinstance(value, str) else None
@@ -304,28 +302,16 @@ def find_screening_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
     return best, best_map
 
 
-def _sheet_rows(path: Path, sheet: str | None) -> Iterator[tuple[str, list[list[Any]]]]:
-    # read.py's own readers, so a register sheet is read exactly as a ledger is (.xls, GBK CSV,
-    # the oversized-range guard).
-    if path.suffix.lower() == ".csv":
-        if not path.exists():
-            raise DomainError(f"找不到文件：{path}")
-        yield path.stem, read._read_csv(path)
-        return
-    for name in [sheet] if sheet else read.sheet_names(path):
-        yield name, read._read_sheet(path, name)
-
-
 def read_screening_table(path: Path, sheet: str | None = None) -> Table:
     path = Path(path)
-    for name, rows in _sheet_rows(path, sheet):
+    for name, rows in read.sheet_rows(path, sheet):
         header_row, mapping = find_screening_header(rows)
         if header_row >= 0:
             headers = [normalise_header(v) for v in rows[header_row]]
             return Table(name, rows, header_row, headers, mapping)
     where = f"工作表“{sheet}”" if sheet else f"“{path.name}”"
     raise DomainError(
-        f"{where}中找不到排查登记的表头：前{read.HEADER_SEARCH_ROWS}行里没有一行包含"
+        f"{where}中找不到排查登记的表头：前{HEADER_SEARCH_ROWS}行里没有一行包含"
         "“排查日期（或日期）”和“排查发现”“化解”等列名。"
     )
 
@@ -447,22 +433,6 @@ def dry_run(
     return plan
 
 
-class _OneTransaction:
-    """A Database whose every session is the one transaction already open, so the case import
-    (importing.import_ledger opens `db.session()`) writes inside the register's transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        yield self._session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        yield self._session
-
-
 def import_register(
     db: Database,
     plan: RegisterPlan,
@@ -481,10 +451,7 @@ def import_register(
     with db.session() as s:
         cases = None
         if plan.cases is not None and plan.cases.rows:
-            shared = cast(Database, _OneTransaction(s))
-            cases = importing.import_ledger(
-                shared, plan.cases, user.label, source, skip_bad_rows=True, role=user.role
-            )
+            cases = importing.write_plan(s, plan.cases, user.label, source, skip_bad_rows=True)
         for leader in plan.new_leaders:
             dictionaries.add(s, "leader", leader)
         s.flush()

@@ -519,7 +519,7 @@ class SummaryPage(QWizardPage):
 
 def summary_lines(plan: ImportPlan) -> list[str]:
     """The dry run's assumptions (whole-sheet values, inferred forms, 情况不详 rows …)."""
-    return [str(line) for line in getattr(plan, "summary", [])]
+    return [str(line) for line in plan.summary]
 
 
 def _item(value: Any) -> QTableWidgetItem:
