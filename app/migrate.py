@@ -74,6 +74,7 @@ def copy_database(
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.unlink(missing_ok=True)  # a leftover from a crash would be opened as the target
+    holder = recovery.hold(tmp)  # tells a cleanup elsewhere that this copy is under way
     try:
         source = sqlite3.connect(src)
         target = sqlite3.connect(tmp)
@@ -87,9 +88,13 @@ def copy_database(
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
     except BaseException:
+        holder.close()
         tmp.unlink(missing_ok=True)
         raise
-    files.replace(tmp, dest)
+    try:
+        files.replace(tmp, dest)
+    finally:
+        holder.close()
 
 
 def needs_upgrade(db_path: Path) -> bool:

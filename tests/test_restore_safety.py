@@ -220,13 +220,34 @@ def test_leftover_temporary_copies_are_removed_and_aside_copies_rotated(
     path, copy, _, _ = live_and_backup
     folder = paths.backups_dir(path.parent)
     stale = folder / "备份-20251230-100000.sqlite3.tmp"
-    shutil.copy(copy, stale)
-    old = time.time() - 3600
-    os.utime(stale, (old, old))
-    fresh = folder / "备份-20251231-100000.sqlite3.tmp"  # a backup under way elsewhere
-    fresh.write_bytes(b"x")
-    open_database(path).close()
-    assert not stale.exists() and fresh.exists()
+    shutil.copy(copy, stale)  # what a killed backup left
+    busy = folder / "备份-20251231-100000.sqlite3.tmp"  # a backup under way in another process
+    holder = recovery.hold(busy)
+    try:
+        open_database(path).close()
+        assert not stale.exists() and busy.exists()
+    finally:
+        holder.close()
     for hour in range(8):
         backup.restore(path, copy, now=T + dt.timedelta(hours=hour))
     assert len(list(folder.glob("恢复前-*.sqlite3"))) == backup.ASIDE_COPIES_KEPT
+
+
+@pytest.mark.parametrize("after", [1, 2])
+def test_a_killed_backup_leaves_no_copy_of_the_data_behind(
+    live_and_backup: tuple[Path, Path, int, int], tmp_path: Path, after: int
+) -> None:
+    path, _, before, _ = live_and_backup
+    folder = tmp_path / "usb"
+    db = Database(path)
+    try:
+        outcome = run_child(
+            lambda: backup.make_backup(db, folder=folder, now=T),
+            arm=lambda: arm_file_calls(after),
+        )
+        assert outcome == "killed"
+        info = backup.make_backup(db, folder=folder, now=T + dt.timedelta(minutes=1))
+    finally:
+        db.close()
+    assert info.cases == before
+    assert not list(folder.glob("*.tmp")), list(folder.iterdir())

@@ -127,6 +127,8 @@ def make_backup(
         _usable_folder(folder)
         target, rotate_in = _free_name(folder, BACKUP_PREFIX + now.strftime(STAMP)), folder
     counted: list[int] = []
+    # What a killed backup left in this folder: a full copy of the personal data (item 12).
+    recovery.remove_stale_temporaries(target.parent)
     try:
         migrate.copy_database(db.path, target, verify=_verified(counted))
     except sqlite3.Error as exc:

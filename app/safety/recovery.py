@@ -12,9 +12,8 @@ import os
 import shutil
 import sqlite3
 import sys
-import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.safety import files
 
@@ -175,23 +174,47 @@ def rotate_copies(folder: Path, prefix: str, keep: int) -> list[Path]:
     return removed
 
 
-# A copy under way rewrites its temporary file continuously; one untouched this long belongs to
-# a process that was killed (a live one on Windows also refuses the delete).
-STALE_SECONDS = 600
+def hold(path: Path) -> IO[bytes]:
+    """Open (creating) a temporary copy and lock it while it is written, so a cleanup in
+    another process can tell a copy under way from one a killed process left (POSIX flock;
+    on Windows the open file cannot be deleted anyway). Close the returned file when done."""
+    f = open(path, "ab")  # noqa: SIM115 (held for the whole copy)
+    if not sys.platform.startswith("win"):
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+    return f
 
 
-def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
-    """Half-written copies a killed backup or restore left (`*.sqlite3.tmp`, item 12): full
-    copies of the personal data nobody would ever open. Only names this program writes."""
+def _in_use(path: Path) -> bool:
+    if sys.platform.startswith("win"):
+        return False  # deleting it fails while it is open, and the caller skips it
+    import fcntl
+
+    try:
+        with open(path, "rb") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return True
+    return False
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Half-written copies a killed backup or upgrade left (`*.sqlite3.tmp`, item 12): full
+    copies of the personal data nobody would ever open. Only names this program writes, and
+    only those no running copy holds."""
     if not folder.is_dir():
         return []
-    now = time.time() if now is None else now
     removed = []
-    for pattern in ("*.sqlite3.tmp", "*.sqlite3.tmp-journal", "*.sqlite3.restore.tmp"):
+    for pattern in ("*.sqlite3.tmp", "*.sqlite3.tmp-journal"):
         for path in folder.glob(pattern):
+            if _in_use(path):
+                continue
             try:
-                if now - path.stat().st_mtime < STALE_SECONDS:
-                    continue
                 path.unlink()
             except OSError:
                 continue
