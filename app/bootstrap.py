@@ -23,7 +23,7 @@ def _prepare_alone(path: Path) -> None:
     """Under the exclusive lock: finish a killed restore or upgrade, then upgrade."""
     done = recovery.finish_restore(path)
     if done:
-        log.warning("上次被中断的恢复已处理：%s", done)
+        log.info("上次被中断的恢复已处理：%s", done)
     # A damaged or foreign file gets a Chinese message with the way to restore, not a traceback.
     integrity.ensure_usable(path)
     try:
