@@ -67,11 +67,8 @@ _COLUMNS = "id, at, user, action, entity, entity_id, field, old, new"
 
 def chain_hash(previous: str, row: Sequence[Any]) -> str:
     """The chain value of one audit row given as (id, at, user, …, new), raw as stored."""
-    h = hashlib.sha256(previous.encode("ascii"))
-    for value in row:
-        h.update(b"\x1f")
-        h.update(b"\x00" if value is None else str(value).encode("utf-8"))
-    return h.hexdigest()
+    text = "\x1f".join([previous, *("\x00" if v is None else str(v) for v in row)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _tip_and_unsealed(conn: Any) -> tuple[str, list[Sequence[Any]]]:
@@ -153,3 +150,31 @@ def verify_chain(conn: Any) -> str | None:
     if anchor is None and count:
         return "审计记录的校验锚点丢失"
     return None
+
+
+def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """For bulk inserts (ledger import): give each audit row dict its `id` and `chain` before
+    `session.execute(AuditEntry.__table__.insert(), rows)`, so the commit has nothing left to
+    seal (sealing afterwards costs an UPDATE per row). Call it right before that insert, in the
+    same transaction, after this transaction's first write (which holds the write lock)."""
+    if not rows:
+        return
+    conn = session.connection()
+    tip, pending = _tip_and_unsealed(conn)
+    if pending:  # rows inserted earlier in the transaction without this: seal them first
+        seal(conn)
+        tip, _ = _tip_and_unsealed(conn)
+    last = conn.exec_driver_sql("SELECT max(id) FROM audit_log").scalar() or 0
+    stored = AuditEntry.__table__.c.at.type.bind_processor(conn.dialect)
+    for n, row in enumerate(rows, start=int(last) + 1):
+        row["id"] = n
+        at = row.get("at")
+        raw = (n, stored(at) if stored and at is not None else at)
+        values = (row.get(k) for k in ("user", "action", "entity", "entity_id", "field"))
+        rest = (_text(row.get("old")), _text(row.get("new")))
+        tip = chain_hash(tip, (*raw, *values, *rest))
+        row["chain"] = tip
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO audit_anchor (id, last_id, chain) VALUES (1, ?, ?)",
+        (rows[-1]["id"], tip),
+    )

@@ -4,6 +4,8 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app import migrate, paths
 from app.db import OPEN_WAIT_SECONDS, Database
 from app.errors import DomainError
@@ -28,8 +30,9 @@ def _prepare_alone(path: Path) -> None:
     integrity.ensure_usable(path)
     try:
         migrate.upgrade(path)
-    except sqlite3.OperationalError as exc:
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         # The upgrade ran in one transaction, so the file is as it was before it.
+        log.error("数据库结构升级失败：%s", type(exc).__name__)
         raise DomainError(_upgrade_failed(path, exc)) from None
 
 

@@ -94,3 +94,30 @@ def test_bulk_inserted_audit_rows_are_sealed_at_commit(audited: Database) -> Non
         assert audit.verify_chain(conn) is None
     finally:
         conn.close()
+
+
+def test_chain_rows_gives_bulk_rows_their_chain_before_the_insert(audited: Database) -> None:
+    """The helper for the ledger import: ids and chain values computed up front, so the
+    commit seals nothing (no UPDATE per row)."""
+    from app.models import AuditEntry
+
+    rows = [
+        {
+            "at": dt.datetime(2025, 12, 3, 9, 30, 15, 123456),
+            "user": "导入",
+            "action": "登记",
+            "entity": "case",
+            "entity_id": f"XF2025-{i:04d}",
+            "new": None if i % 2 else 3,
+        }
+        for i in range(300)
+    ]
+    with audited.session() as s:
+        audit.chain_rows(s, rows)
+        s.execute(AuditEntry.__table__.insert(), rows)
+        assert audit.seal(s.connection()) == 0
+    conn = sqlite3.connect(audited.path)
+    try:
+        assert audit.verify_chain(conn) is None
+    finally:
+        conn.close()

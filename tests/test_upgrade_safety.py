@@ -18,6 +18,7 @@ from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.cli import main
+from app.errors import DomainError
 from app.safety import integrity, recovery
 from app.safety.integrity import DatabaseDamaged
 
@@ -136,3 +137,22 @@ def test_check_finds_a_database_whose_schema_differs(template_db: Path, tmp_path
     report = integrity.health(path)
     assert not report.ok
     assert any("结构" in i.label and i.state == integrity.BAD for i in report.items)
+
+
+def test_a_failing_upgrade_changes_nothing_and_says_so(old_database: Path, tmp_path: Path) -> None:
+    """What used to be "index ix_cases_text already exists" on every start: the upgrade fails
+    inside its transaction, the file stays at its revision, the clerk gets a sentence."""
+    path = tmp_path / paths.DB_FILENAME
+    shutil.copy(old_database, path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE audit_anchor (x)")  # in the way of revision 0005
+    conn.commit()
+    conn.close()
+    with pytest.raises(DomainError, match="升级没有完成") as failed:
+        open_database(path)
+    assert "Traceback" not in failed.value.message
+    assert migrate.current_revision(path) == OLD
+    conn = sqlite3.connect(path)
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
+    conn.close()
+    assert "extra" not in columns  # 0004's columns were rolled back with the rest
