@@ -9,7 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import audit
 from app.errors import DomainError
+from app.safety.db_lock import DatabaseLock
+
+# How long opening waits for a restore or an upgrade in another process to finish.
+OPEN_WAIT_SECONDS = 120.0
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -24,7 +29,9 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # hide_parameters: an error (in a message or the log) never carries the values of the
+    # statement — names, ID numbers and phones (issue 16 item 11).
+    engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
     event.listen(engine, "connect", _on_connect)
     return engine
 
@@ -32,10 +39,17 @@ def make_engine(path: Path) -> Engine:
 class Database:
     """An open database file. Services take one and open a short session per operation."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock: DatabaseLock | None = None) -> None:
         self.path = Path(path)
+        # Held shared while this object may touch the file, so a restore or an upgrade in
+        # another process waits for it (app/safety/db_lock.py).
+        self.lock = lock or DatabaseLock(self.path)
+        if not self.lock.held:
+            self.lock.acquire(exclusive=False, timeout=OPEN_WAIT_SECONDS)
         self.engine = make_engine(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every write transaction seals the audit rows it wrote into the hash chain (item 10).
+        event.listen(self._sessions, "before_commit", audit.seal_session)
         # Sessions under way, so a restore can wait for them and refuse new ones (`quiesce`).
         self._active = 0
         self._quiesced = False
@@ -79,12 +93,16 @@ class Database:
                 self._quiesced = False
                 raise DomainError("仍有操作在进行，暂时不能恢复。请等它完成后再试。")
         self.engine.dispose()
+        self.lock.release()  # the restore takes it exclusively
 
     def resume(self) -> None:
         """Accept sessions again after `quiesce` (the restore failed, or the file was replaced
         and the same process goes on with it)."""
+        if not self.lock.held:
+            self.lock.acquire(exclusive=False, timeout=OPEN_WAIT_SECONDS)
         with self._state:
             self._quiesced = False
 
     def close(self) -> None:
         self.engine.dispose()
+        self.lock.release()

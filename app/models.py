@@ -254,8 +254,21 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(40))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 over the previous row's chain and this row (app/audit.py, issue 16 item 10).
+    chain: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class AuditAnchor(Base):
+    """One row: the newest sealed audit row and its chain value, so deleting the newest
+    audit rows is found too (a chain alone stays whole when its end is cut off)."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[str] = mapped_column(String(64))
 
 
 class User(Base):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import rules
+from app.cases import rules, sanitize
 from app.cases.projection import reproject
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
@@ -123,6 +123,7 @@ def check_case(data: CaseInput, choices: Choices, imported: bool = False) -> lis
     `imported`: a ledger row, which may lack the 交办机关 (kept blank, never invented).
     """
     warnings: list[str] = []
+    sanitize.check_case_input(data)  # control characters, date range, integer bounds (§7)
     if data.received_on > clock.today():
         raise DomainError("登记日期不能晚于今天。", field="received_on")
     if data.petition_on and data.petition_on > data.received_on:

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, projection, search, workflow
+from app.cases import intake, projection, sanitize, search, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -254,6 +254,7 @@ class CaseService:
         descending: bool = True,
     ) -> list[CaseRow]:
         self._may("view_case")
+        offset, limit = sanitize.bounded_limit(offset), sanitize.bounded_limit(limit)
         with self.db.read() as s:
             return search.page(s, f, offset, limit, sort, descending)
 

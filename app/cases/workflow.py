@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import sanitize
 from app.cases.projection import (  # noqa: F401 (re-exported: callers use workflow.PENDING …)
     ACTIONS,
     CLOSED,
@@ -58,6 +59,7 @@ def allowed_actions(status: str) -> list[str]:
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
     if action not in TRANSITIONS:
         raise DomainError(f"未知的办理操作：{action}")
+    sanitize.check_event(on, data)  # control characters, date range, 期限 ≤ a year ahead (§9)
     t = TRANSITIONS[action]
     if action in NOT_OFFERED:
         raise DomainError(f"“{action}”只能由导入台账生成，不能手工办理。")

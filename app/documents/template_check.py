@@ -19,7 +19,7 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.documents import filters
+from app.documents import filters, limits
 
 ERROR = "错误"
 REPAIRED = "已修复"
@@ -89,10 +89,30 @@ class GuardedEnvironment(SandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "/", "//", "%"])
 
     def __init__(self) -> None:
-        super().__init__(finalize=lambda v: "" if v is None else v)
+        # Iterations of every loop and characters written, per render (app/documents/limits).
+        self._budget = limits.Budget()
+        super().__init__(finalize=self._budget.written)
         self.filters.update(filters.FILTERS)
+        self.filters = {k: limits.guard_filter(k, f) for k, f in self.filters.items()}
         self.globals["range"] = self._range
+        self.globals[limits.ITER_GUARD] = self._budget.loop
         self._loop_budget = MAX_LOOP
+
+    def _generate(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        # Every {% for %} (over a range, a string, a list) draws on the iteration budget.
+        if isinstance(source, nodes.Template):
+            source = limits.guard_loops(source)
+        return super()._generate(source, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            limits.check_format_spec(owner)  # '{:>300000000}' is refused before formatting
+        return super().wrap_str_format(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        limits.check_call(__obj, args, kwargs)  # widths are refused before the string exists
+        return limits.check_size(super().call(__context, __obj, *args, **kwargs))
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)
@@ -111,7 +131,9 @@ class GuardedEnvironment(SandboxedEnvironment):
                 sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
                 if sized and len(seq) * times > MAX_TEXT:
                     raise SecurityError("模板中的重复（*）产生的内容过长")
-        return super().call_binop(context, operator, left, right)
+        if operator == "%" and isinstance(left, str):
+            limits.check_percent(left, right)
+        return limits.check_size(super().call_binop(context, operator, left, right))
 
 
 def make_env() -> SandboxedEnvironment:

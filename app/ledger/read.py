@@ -13,6 +13,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from app.cases.sanitize import CONTROL
 from app.errors import DomainError
 from app.ledger.values import COLUMN_BY_KEY, header_key, normalise_header, text
 
@@ -116,39 +117,98 @@ def _open(path: Path) -> CalamineWorkbook:
 
 
 def _claimed_cells(path: Path, sheet: str) -> tuple[str, int] | None:
-    """The used range an .xlsx sheet declares, and its size in cells (None when unknown)."""
+    """The range an .xlsx sheet would make python-calamine allocate, and its size in cells
+    (None when unknown): the larger of the declared `<dimension>` and the box around the
+    cells actually in the sheet. A missing or false dimension with one cell at XFD1048576
+    used to pass and abort the process with a 512 GB allocation (issue 16 item 5)."""
     try:
         with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            rid = next(
-                (
-                    _attr(tag, "r:id")
-                    for tag in re.findall(r"<sheet\b[^>]*>", book)
-                    if html.unescape(_attr(tag, "name")) == sheet
-                ),
-                "",
-            )
-            rel = next(
-                (
-                    tag
-                    for tag in re.findall(r"<Relationship\b[^>]*>", rels)
-                    if _attr(tag, "Id") == rid
-                ),
-                "",
-            )
-            target = _attr(rel, "Target").lstrip("/")
-            name = target if target.startswith("xl/") else f"xl/{target}"
+            name = _sheet_part(z, sheet)
             with z.open(name) as f:
-                head = f.read(4096).decode("utf-8", "replace")
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+                declared = _declared(f.read(4096).decode("utf-8", "replace"))
+            actual = _scan_cells(z, name)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError):
         return None
+    except _SheetTooLarge as exc:
+        return exc.what, MAX_CELLS + 1
+    rows, cols = actual
+    found = (f"A1:{column_letter(cols - 1)}{rows}", rows * cols) if rows and cols else None
+    if declared and found:
+        return declared if declared[1] >= found[1] else found
+    return declared or found
+
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
+    book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    rid = next(
+        (
+            _attr(tag, "r:id")
+            for tag in re.findall(r"<sheet\b[^>]*>", book)
+            if html.unescape(_attr(tag, "name")) == sheet
+        ),
+        "",
+    )
+    rel = next(
+        (tag for tag in re.findall(r"<Relationship\b[^>]*>", rels) if _attr(tag, "Id") == rid),
+        "",
+    )
+    target = _attr(rel, "Target").lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _declared(head: str) -> tuple[str, int] | None:
     m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', head)
     if not m or not m.group(3):
         return None
     rows = int(m.group(4)) - int(m.group(2)) + 1
     cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
     return f"{m.group(1)}{m.group(2)}:{m.group(3)}{m.group(4)}", rows * cols
+
+
+class _SheetTooLarge(Exception):
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+# Cell references (`r="AB12"`) as the sheet holds them; only the column letters, and only rows
+# of five digits or more, are collected, so a normal sheet costs one C-level pass.
+_CELL_COLUMN = re.compile(rb'\br="([A-Z]{1,3})[0-9]')
+_CELL_BIG_ROW = re.compile(rb'\br="[A-Z]{0,3}([0-9]{5,9})"')
+_CELL_SMALL_ROW = re.compile(rb'\br="[A-Z]{0,3}([0-9]{1,4})"')
+_CHUNK = 1 << 22
+# Far beyond a 100,000-row ledger's XML (~300 MB); a bigger sheet is a zip bomb.
+MAX_SHEET_BYTES = 1_500_000_000
+
+
+def _scan(z: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes]) -> set[bytes]:
+    """Every distinct first group of `pattern` in the sheet XML, read as a stream."""
+    found: set[bytes] = set()
+    seen = 0
+    carry = b""
+    with z.open(name) as f:
+        while block := f.read(_CHUNK):
+            seen += len(block)
+            if seen > MAX_SHEET_BYTES:
+                raise _SheetTooLarge("超过 1.5 GB 的表格数据")
+            data = carry + block
+            found.update(pattern.findall(data))
+            carry = data[-24:]  # a reference cut by the chunk boundary is matched next time
+    return found
+
+
+def _scan_cells(z: zipfile.ZipFile, name: str) -> tuple[int, int]:
+    """(last row, last column) of the cells in the sheet."""
+    columns = _scan(z, name, _CELL_COLUMN)
+    last_col = max((_column_number(c.decode("ascii")) for c in columns), default=0)
+    big = _scan(z, name, _CELL_BIG_ROW)
+    if big:
+        return max(int(r) for r in big), last_col
+    if last_col * 9_999 <= MAX_CELLS:
+        return 9_999 if last_col else 0, last_col  # under 10,000 rows: no need to be exact
+    # Far-right cells in a short sheet: the exact last row decides.
+    small = _scan(z, name, _CELL_SMALL_ROW)
+    return max((int(r) for r in small), default=0), last_col
 
 
 def _attr(tag: str, name: str) -> str:
@@ -178,11 +238,17 @@ def _read_sheet(path: Path, sheet: str) -> list[list[Any]]:
         )
     try:
         # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
-        return [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        rows = [list(r) for r in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
     except (CalamineError, ValueError, OSError) as exc:
         raise DomainError(
             f"无法读取“{path.name}”的工作表“{sheet}”：文件已损坏（{exc}）。"
         ) from None
+    # Control characters are stripped on import (§7): one of them used to break every export.
+    for row in rows:
+        for i, value in enumerate(row):
+            if isinstance(value, str) and CONTROL.search(value):
+                row[i] = CONTROL.sub("", value)
+    return rows
 
 
 def _cell_text(value: Any) -> str:
