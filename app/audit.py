@@ -165,7 +165,8 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         seal(conn)
         tip, _ = _tip_and_unsealed(conn)
     last = conn.exec_driver_sql("SELECT max(id) FROM audit_log").scalar() or 0
-    stored = AuditEntry.__table__.c.at.type.bind_processor(conn.dialect)
+    # The dialect's own processor (the generic DateTime has none): the text exactly as stored.
+    stored = AuditEntry.__table__.c.at.type._cached_bind_processor(conn.dialect)
     for n, row in enumerate(rows, start=int(last) + 1):
         row["id"] = n
         at = row.get("at")

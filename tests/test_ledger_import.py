@@ -556,3 +556,20 @@ def test_the_dry_run_applies_the_intake_rules_themselves(
     _, plan = dry_run(db, write_xlsx(tmp_path / "t2.xlsx", rows[:1] + rows[2:]))
     assert calls == ["R-2"] and plan.rows == []
     assert [(p.row, p.message) for p in plan.errors] == [(5, "规则拒绝")]
+
+
+def test_imported_audit_rows_keep_the_hash_chain_whole(db: Database, tmp_path: Path) -> None:
+    """The bulk import links its audit rows into the chain itself; `clock.now()` is on a whole
+    second, which must be hashed as SQLite stores it ("… 09:00:00.000000")."""
+    import sqlite3
+
+    from app import audit
+
+    _, plan = dry_run(db, write_xlsx(tmp_path / "台账.xlsx", messy_rows()))
+    import_ledger(db, plan, skip_bad_rows=True)
+    conn = sqlite3.connect(db.path)
+    try:
+        assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 6
+        assert audit.verify_chain(conn) is None
+    finally:
+        conn.close()

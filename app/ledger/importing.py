@@ -17,7 +17,7 @@ from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import clock
+from app import audit, clock
 from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
@@ -310,6 +310,10 @@ def _create(
             (Event, events),
             (AuditEntry, audits),
         ):
+            if model is AuditEntry:
+                # Each audit row carries its link of the hash chain, computed here in bulk
+                # (sealing them at commit would cost one UPDATE per row).
+                audit.chain_rows(session, batch)
             insert_many(session, model.__table__, batch)
             batch.clear()
 
