@@ -5,7 +5,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Integer, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.projection import project, work_calendar
@@ -16,6 +16,8 @@ from app.stats import period
 from app.stats.figures import (
     BLANK,
     BREAKDOWN_COLUMNS,
+    COMPLEMENTS,
+    FLAG_COUNTS,
     RATES,
     SUMS,
     Dates,
@@ -107,8 +109,15 @@ def compute(
     # ---- one scan of R: the figures, the sums and the dictionary cells of every breakdown ----
     columns: list[tuple[str, Any]] = []
     for key, (pop, cond) in figs.items():
-        if pop == "R":
-            columns.append((key, func.count() if key == "total" else func.count().filter(cond)))
+        if pop != "R" or key in COMPLEMENTS:
+            continue
+        if key == "total":
+            columns.append((key, func.count()))
+        elif key in FLAG_COUNTS:  # a 0/1 column summed: cheaper per row than a FILTER
+            # typed Integer: the sum of a Boolean column would come back as a bool
+            columns.append((key, func.sum(FLAG_COUNTS[key], type_=Integer)))
+        else:
+            columns.append((key, func.count().filter(cond)))
     for key, (column, over) in SUMS.items():
         cond = figs[over][1]
         columns.append(
@@ -123,6 +132,9 @@ def compute(
             columns.append((f"{key}.{v}", func.count().filter(BREAKDOWN_COLUMNS[key] == v)))
     row = session.execute(select(*(c for _, c in columns)).where(pops["R"])).one()
     values = {name: int(round(v or 0)) for (name, _), v in zip(columns, row, strict=True)}
+
+    for key, (whole, part) in COMPLEMENTS.items():
+        values[key] = values[whole] - values[part]
 
     breakdowns: dict[str, dict[str, int]] = {}
     for key in known:
