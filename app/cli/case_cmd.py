@@ -11,6 +11,15 @@ from app.cases.validation import mask_id, mask_phone
 from app.cli.context import Context, UsageError, parse_date
 from app.office.dictionaries import GENDERS, NATURES
 
+# Actions a clerk records (the import-only steps 登记, 情况不详 and 退回 are not offered).
+_OFFERED = [a for a in workflow.ACTIONS if a not in workflow.NOT_OFFERED]
+# Marks the ledger import leaves on a step (docs/rules.md, 台账), shown in words.
+_MARKS = {
+    "inferred": "（导入推定）",
+    "date_unknown": "（办结日期不详）",
+    "status_unknown": "（导入时无办理情况，请补录）",
+}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("case", help="登记、查看、查询和办理信访件")
@@ -100,9 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--full", action="store_true", help="显示完整身份证号和电话")
     ls.set_defaults(func=run_list)
 
-    act = cs.add_parser(
-        "act", help="办理：" + "、".join(a for a in workflow.ACTIONS if a != "登记")
-    )
+    act = cs.add_parser("act", help="办理：" + "、".join(_OFFERED))
     act.add_argument("number", help="编号")
     act.add_argument("action", help="办理操作")
     act.add_argument("--date", type=parse_date, help="日期（默认今天）")
@@ -191,13 +198,16 @@ def _print_detail(d: CaseDetail) -> None:
     if d.repeat_of:
         print(f"重复信访，前次：{d.repeat_of}")
     print(
-        f"告知期限：{d.decision_due}  办理期限：{d.handling_due or '—'}"
+        f"告知期限：{d.decision_due or '—'}  办理期限：{d.handling_due or '—'}"
         f"{'（估算）' if d.due_estimated else ''}"
     )
     print("办理过程：")
     for e in d.events:
-        details = "，".join(f"{workflow.FIELD_NAMES.get(k, k)}：{v}" for k, v in e.data.items())
-        print(f"  {e.on}  {e.kind}  {details}")
+        details = "，".join(
+            f"{workflow.FIELD_NAMES.get(k, k)}：{v}" for k, v in e.data.items() if k not in _MARKS
+        )
+        marks = "".join(label for k, label in _MARKS.items() if e.data.get(k))
+        print(f"  {e.on}  {e.kind}{marks}  {details}".rstrip())
     allowed = [a for a in d.allowed_actions if a != "作废"]
     print(f"可进行：{'、'.join(allowed) or '—'}")
 
@@ -254,11 +264,8 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_act(ctx: Context, args: argparse.Namespace) -> int:
-    if args.action not in workflow.TRANSITIONS or args.action == "登记":
-        raise UsageError(
-            f"未知的办理操作“{args.action}”。可用："
-            f"{'、'.join(a for a in workflow.ACTIONS if a != '登记')}"
-        )
+    if args.action not in _OFFERED:
+        raise UsageError(f"未知的办理操作“{args.action}”。可用：{'、'.join(_OFFERED)}")
     data = {name: getattr(args, name) for name in [*workflow.FIELD_NAMES, "deadline", "note"]}
     detail = CaseService(ctx.db(), ctx.user).act(args.number, args.action, args.date, data)
     print(f"{detail.number}：{args.action}完成，当前状态：{detail.status}")
