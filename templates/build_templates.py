@@ -77,13 +77,14 @@ def refusal() -> None:
 
 
 def _who(kind: str) -> str:
-    # 条例 Art.30: a 检举控告类 letter names no petitioner; the context empties the fields too.
+    # 条例 Art.30: for a protected case the context empties the petitioner fields and scrubs the
+    # reporter's name, ID and phone out of the summary, so the matter can still be described.
     return (
-        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的一件检举控告类信访"
-        "事项"
+        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的"
+        "{% if case.nature == '检举控告类' %}一件检举控告类信访事项{% else %}一件信访事项"
+        "{% endif %}（反映“{{ case.summary }}”）"
         "{% else %}{{ petitioner.display }}于{{ case.received_on | cdate }}以{{ case.form }}形式反"
-        "映的"
-        "“{{ case.summary }}”的信访事项{% endif %}"
+        "映的“{{ case.summary }}”的信访事项{% endif %}"
     )
 
 
