@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="模板中有 Word 拆开的标签或中文引号时先自动修复（改写本单位的模板）",
+        help="把模板中 Word 拆开的标签、中文引号整理好并保存为本单位的模板（不加也能生成）",
     )
     p.add_argument("--out", help="输出文件 .docx")
     p.set_defaults(func=run)
@@ -67,8 +67,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     result = DocumentService(ctx.db(), ctx.user).report(
         args.template, args.date_from, args.date_to, args.as_of, out, repair=args.repair
     )
-    for note in result.repairs:
-        print(f"已修复模板：{note}")
+    if result.repairs:
+        print(
+            "模板已整理并保存为本单位的模板："
+            if result.saved
+            else "模板中 Word/WPS 造成的格式差异已在生成时自动处理（模板文件未改动）："
+        )
+        for note in result.repairs:
+            print(f"  {note}")
     print(f"已生成：{result.path}")
     return 0
 
@@ -103,9 +109,10 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     result = (
         service.repair_template(args.name) if args.repair else service.check_template(args.name)
     )
-    print(result.summary())
-    if args.repair and result.repairs:
-        print(f"已修复并保存为本单位的模板：{catalog.find(args.name).path}")
+    saved = bool(args.repair and result.repairs and result.ok)
+    print(result.summary(saved=saved))
+    if saved:
+        print(f"已保存：{catalog.find(args.name).path}")
     return 0 if result.ok else 1
 
 

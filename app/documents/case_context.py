@@ -14,8 +14,8 @@ from app import clock
 from app.cases.service import CaseDetail, EventView, read_detail
 from app.db import Database
 from app.documents.catalog import TemplateInfo
-from app.errors import DomainError
 from app.documents.protection import Scrubber, is_protected
+from app.errors import DomainError
 from app.office import settings
 from app.office.dictionaries import Units, units
 

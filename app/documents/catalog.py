@@ -44,8 +44,16 @@ SPECS = [
     Spec("不予受理告知书", CASE, "告知不予受理的理由和正确途径", ("不予受理",), to_petitioner=True),
     Spec("转送函", CASE, "将信访事项转送有权处理的机关", ("转送",), True),
     Spec("交办函", CASE, "将信访事项交办承办单位并提出期限", ("交办",), True),
-    Spec("延期办理告知书", CASE, "告知延期理由、批准人和新的办理期限", ("延期",), to_petitioner=True),
-    Spec("信访事项处理意见书", CASE, "答复信访人：请求、事实和理由、处理意见、复查途径", ("答复",), to_petitioner=True),
+    Spec(
+        "延期办理告知书", CASE, "告知延期理由、批准人和新的办理期限", ("延期",), to_petitioner=True
+    ),
+    Spec(
+        "信访事项处理意见书",
+        CASE,
+        "答复信访人：请求、事实和理由、处理意见、复查途径",
+        ("答复",),
+        to_petitioner=True,
+    ),
     Spec("复查意见书", CASE, "复查意见及复核途径", ("复查意见",), to_petitioner=True),
     Spec("复核意见书", CASE, "复核意见（终结）", ("复核意见",), to_petitioner=True),
     Spec("督办单", CASE, "督促承办单位按期办结", ("督办",), True),

@@ -37,9 +37,7 @@ def scrub_numbers(text: str) -> str:
 class Scrubber:
     """Removes one reporter's identity from free text."""
 
-    def __init__(
-        self, name: str, id_number: str, phone: str, address: str, workplace: str
-    ) -> None:
+    def __init__(self, name: str, id_number: str, phone: str, address: str, workplace: str) -> None:
         # Longest first: an address that contains the name is removed whole.
         pairs = [(address, REMOVED), (workplace, REMOVED), (id_number, REMOVED)]
         pairs += [(phone, REMOVED), (name, IN_TEXT_NAME)]

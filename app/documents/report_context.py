@@ -13,7 +13,7 @@ from app.cases import search
 from app.db import Database
 from app.documents import chart, filters
 from app.office import dictionaries, settings
-from app.stats.figures import RATES
+from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
 
 BREAKDOWNS = ("by_form", "by_channel", "by_category", "by_department")
@@ -60,10 +60,18 @@ def _yoy_tree(yoy: dict[str, Any], key: str = "") -> Any:
     return YoYs({k: _yoy_tree(v, key if key else k) for k, v in yoy.items()})
 
 
+# Until the imported-history figures land in the service, a report reads no gaps as 0.
+NO_GAPS = {"status_unknown": 0, "closed_date_unknown": 0, "decision_inferred": 0}
+
+
 def _with_zeros(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: Counts(v) if k.startswith("by_") or k == "visit_levels" else v for k, v in data.items()
+    # by_month is the period's months only: a month outside it is an error, never a 0.
+    out = {
+        k: Counts(v) if k.startswith("by_") and k != "by_month" or k == "visit_levels" else v
+        for k, v in data.items()
     }
+    out["data_gaps"] = {**NO_GAPS, **(data.get("data_gaps") or {})}
+    return out
 
 
 def period_name(date_from: dt.date, date_to: dt.date) -> str:
@@ -150,6 +158,8 @@ def build(
         if stats.last is not None
         else {},
         "form_rows": rows["by_form"],
+        "target_rows": _rows(data, "by_target"),
+        "assigning_rows": _rows(data, "by_assigning_org"),
         "channel_rows": rows["by_channel"],
         "category_rows": rows["by_category"],
         "department_rows": rows["by_department"],

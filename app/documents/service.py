@@ -14,13 +14,12 @@ from app.db import Database
 from app.documents import case_context, catalog, engine, filters, report_context
 from app.documents.catalog import TemplateInfo
 from app.documents.template_check import CheckResult, check_document
-from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
+from app.documents.variables import REPORT_VARIABLES, report_schema, schema_from, value_at
 from app.errors import DomainError
-from app.models import Case
+from app.models import Case, DictEntry
 from app.safety import auth
 from app.stats.service import Statistics
 
-REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
 CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
 Step = Callable[[int, int, str], None]
 
@@ -32,8 +31,32 @@ class Variable:
     value: str  # today's value, as the document would show it
 
 
-def schema_for(info: TemplateInfo) -> dict[str, Any]:
-    return CASE_SCHEMA if info.kind == catalog.CASE else REPORT_SCHEMA
+def _report_schema(db: Database) -> dict[str, Any]:
+    """The strict report schema for this office: a breakdown's keys are every value its
+    dictionary ever held (a retired channel still counts its old cases)."""
+    kinds = {"by_channel": "channel", "by_category": "category", "by_department": "department"}
+    with db.read() as s:
+        values = {
+            key: list(
+                s.scalars(
+                    select(DictEntry.value)
+                    .where(DictEntry.kind == kind)
+                    .order_by(DictEntry.sort, DictEntry.id)
+                )
+            )
+            for key, kind in kinds.items()
+        }
+        for key, column in (
+            ("by_channel", Case.channel),
+            ("by_category", Case.category),
+            ("by_department", Case.department),
+        ):  # imported values outside the dictionary show in the figures too
+            values[key] += [v for v in s.scalars(select(column).distinct()) if v]
+    return report_schema(values)
+
+
+def schema_for(db: Database, info: TemplateInfo) -> dict[str, Any]:
+    return CASE_SCHEMA if info.kind == catalog.CASE else _report_schema(db)
 
 
 def _show(value: Any) -> str:
@@ -105,7 +128,7 @@ class DocumentService:
 
         return engine.render(
             info.path,
-            REPORT_SCHEMA,
+            _report_schema(self.db),
             context,
             Path(out),
             info.name,
@@ -158,15 +181,15 @@ class DocumentService:
         self._may("view_case")
         info = catalog.find(name)
         tpl = engine.load(info.path)
-        return check_document(tpl.docx, schema_for(info), repair=True)
+        return check_document(tpl.docx, schema_for(self.db, info), repair=True)
 
     def repair_template(self, name: str) -> CheckResult:
         """Write the mended template as the office's own copy (errors are left for the clerk)."""
         self._may("settings")
         info = catalog.find(name)
         tpl = engine.load(info.path)
-        result = check_document(tpl.docx, schema_for(info), repair=True)
-        if result.repairs:
+        result = check_document(tpl.docx, schema_for(self.db, info), repair=True)
+        if result.repairs and result.ok:
             import io
 
             buffer = io.BytesIO()

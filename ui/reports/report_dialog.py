@@ -279,6 +279,6 @@ class ReportDialog(QDialog):
         ui_settings().setValue("reports/folder", str(result.path.parent))
         note = f"已生成：{result.path}"
         if result.repairs:
-            note += f"（已修复模板 {len(result.repairs)} 处）"
+            note += f"（模板中 {len(result.repairs)} 处 Word/WPS 格式差异已自动处理）"
         self.status.setText(note)
         open_file(result.path)
