@@ -46,6 +46,10 @@ def _ranked(counts: dict[str, int]) -> dict[str, int]:
 
 
 def ranked(session: Session, population: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+    """by_target and by_assigning_org. Spellings of one unit are one row (aliases from the
+    dictionary, standard short forms folded): its dictionary name, else its most used spelling."""
+    from app.office.dictionaries import normal_unit
+
     known = units(session)
     out: dict[str, dict[str, int]] = {}
     for key, column, where in (
@@ -56,10 +60,18 @@ def ranked(session: Session, population: ColumnElement[bool]) -> dict[str, dict[
             and_(population, Case.channel.in_(ASSIGNED_CHANNELS)),
         ),
     ):
-        cells: dict[str, int] = {}
-        for value, n in session.execute(select(column, func.count()).where(where).group_by(column)):
+        groups: dict[str, dict[str, int]] = {}
+        query = select(column, func.count()).where(where).group_by(column)
+        for value, n in session.execute(query):
             name = known.canonical(value) if value and value.strip() else BLANK
-            cells[name] = cells.get(name, 0) + n
+            spellings = groups.setdefault(normal_unit(name) or BLANK, {})
+            spellings[name] = spellings.get(name, 0) + n
+        cells: dict[str, int] = {}
+        for spellings in groups.values():
+            shown = sorted(
+                spellings, key=lambda v: (v not in known.names.values(), -spellings[v], v)
+            )
+            cells[shown[0]] = sum(spellings.values())
         out[key] = _ranked(cells)
     return out
 
