@@ -128,8 +128,10 @@ def render(
     name: str = "",
     images: Callable[[set[str]], Images] | None = None,
     repair_to: Path | None = None,
+    strict: bool = False,
 ) -> Rendered:
     """Check the template at `path`, build the context for the names it uses, write `out`.
+    With `strict`, a document that still carries 【请填写：…】 markers is not written.
 
     `build_context(names)` gets the top-level variables the template uses, so costly parts
     (a list of every case, a chart) are only built when a template asks for them.
@@ -155,6 +157,12 @@ def render(
     buffer = io.BytesIO()
     tpl.save(buffer)
     markers = find_markers(tpl.docx)
+    if strict and markers:
+        raise DomainError(
+            f"《{label}》中还有 {len(markers)} 处需要填写的内容，未生成文件：\n"
+            + "\n".join(dict.fromkeys(markers))
+            + "\n请先填写本期情况说明（xinfang report notes，或报告对话框中的“情况说明”）。"
+        )
     write_atomic(out, buffer.getvalue())
     return Rendered(out, [str(p) for p in result.repairs], repair_to is not None, markers)
 

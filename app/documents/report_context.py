@@ -11,7 +11,7 @@ from typing import Any
 from app import clock
 from app.cases import search
 from app.db import Database
-from app.documents import chart, filters
+from app.documents import chart, filters, notes
 from app.office import dictionaries, settings
 from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
@@ -30,6 +30,12 @@ class YoY:
 
     def __str__(self) -> str:
         return filters.change_text(self.this, self.last, self.change, self.is_rate)
+
+    @property
+    def clause(self) -> str:
+        """The 同比 as a clause beside its figure: 同比上升12.5% / 同比持平 / 上年同期为0."""
+        text = str(self)
+        return text if text.startswith("上年同期") else "同比" + text
 
     # The templates compare figures: {% if yoy.total.change > 0 %}.
     @property
@@ -72,6 +78,20 @@ def _with_zeros(data: dict[str, Any]) -> dict[str, Any]:
     }
     out["data_gaps"] = {**NO_GAPS, **(data.get("data_gaps") or {})}
     return out
+
+
+def period_word(date_from: dt.date, date_to: dt.date) -> str:
+    """The word for the period in prose: 全年 only for a whole year (docs/rules.md, 文书)."""
+    name = period_name(date_from, date_to)
+    if name.endswith("年") and len(name) == 5:
+        return "全年"
+    if name.endswith("季度"):
+        return "本季度"
+    if name.endswith("半年"):
+        return name[-3:]
+    if name.endswith("月") and "至" not in name:
+        return "本月"
+    return "本期"
 
 
 def period_name(date_from: dt.date, date_to: dt.date) -> str:
@@ -135,6 +155,7 @@ def build(
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()
         leaders = dictionaries.values(s, "leader")
+        note_texts = notes.for_report(s, stats.date_from, stats.date_to)
     rows = {key: _rows(data, key) for key in BREAKDOWNS}
     ctx: dict[str, Any] = {
         "office": office or "（单位名称）",
@@ -145,6 +166,10 @@ def build(
         "year": stats.date_from.year,
         "period": f"{filters.cdate(stats.date_from)}至{filters.cdate(stats.date_to)}",
         "period_name": period_name(stats.date_from, stats.date_to),
+        "period_word": period_word(stats.date_from, stats.date_to),
+        "whole_year": period_word(stats.date_from, stats.date_to) == "全年",
+        "notes": note_texts,
+        "notes_entered": {k: not v.startswith("【请填写") for k, v in note_texts.items()},
         "stats": _with_zeros(data),
         "yoy": _yoy_tree(data.get("yoy", {})),
         "ratios": {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
-from app.documents import case_context, catalog, engine, filters, report_context
+from app.documents import case_context, catalog, engine, filters, notes, report_context
 from app.documents.catalog import TemplateInfo
 from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, report_schema, schema_from, value_at
@@ -22,6 +22,15 @@ from app.stats.service import Statistics
 
 CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
 Step = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ReportNotes:
+    """The 情况说明 of one period: what was entered, and the latest earlier period's text."""
+
+    items: dict[str, str]  # item → what it asks for
+    entered: dict[str, str]
+    previous: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,9 @@ class DocumentService:
         out: Path,
         step: Step | None = None,
         repair: bool = False,
+        strict: bool = False,
     ) -> engine.Rendered:
+        """Generate a report; with `strict` none is written while 【请填写】 markers remain."""
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
@@ -134,7 +145,26 @@ class DocumentService:
             info.name,
             images,
             _repair_to(info, repair),
+            strict,
         )
+
+    # ---- 情况说明 per period ----
+    def report_notes(self, date_from: dt.date, date_to: dt.date) -> ReportNotes:
+        self._may("view_case")
+        with self.db.read() as s:
+            return ReportNotes(
+                dict(notes.ITEMS),
+                notes.get(s, date_from, date_to),
+                notes.previous(s, date_from, date_to),
+            )
+
+    def save_report_notes(
+        self, date_from: dt.date, date_to: dt.date, items: dict[str, str]
+    ) -> None:
+        """Save (or clear, with "") the period's 情况说明 items; audited."""
+        self._may("edit_case")
+        with self.db.session() as s:
+            notes.put(s, date_from, date_to, items, self.user.label)
 
     # ---- per-case 文书 ----
     def case_document(

@@ -8,6 +8,7 @@ the breakdowns' keys are the dictionary's values, so `{{ stats.by_form.信件 }}
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.documents.notes import ITEMS
 from app.documents.template_check import Schema
 from app.office.dictionaries import FORMS
 from app.stats.result import RATES
@@ -136,7 +137,7 @@ NESTED_GROUPS = {
     ],
 }
 _NO_YOY = {"by_month", "data_gaps"}
-_YOY_LEAF = {"this": "*", "last": "*", "change": "*", "up": "*", "down": "*"}
+_YOY_LEAF = {"this": "*", "last": "*", "change": "*", "up": "*", "down": "*", "clause": "*"}
 _RATE_KEYS = [
     "repeat_rate",
     "timely_acceptance_rate",
@@ -165,11 +166,16 @@ REPORT_VARIABLES: list[tuple[str, str]] = [
     ("year", "统计起始年份"),
     ("period", "统计期间，如“2025年1月1日至2025年12月31日”"),
     ("period_name", "期间的简称：2025年 / 2025年12月 / 2025年第四季度 / 2025年上半年"),
+    ("period_word", "行文中的期间用语：全年（整年）/ 本月 / 本季度 / 上半年 / 下半年 / 本期"),
+    ("whole_year", "统计期间是否为整年（1月1日至12月31日）"),
+    *[(f"notes.{k}", f"情况说明：{d}（未填写时为【请填写】提示）") for k, d in ITEMS.items()],
+    *[(f"notes_entered.{k}", f"是否已填写情况说明“{k}”") for k in ITEMS],
     *[(f"stats.{k}", d) for k, d in _STATS],
     (
         "yoy.*",
         "同比措辞，直接写 {{ yoy.total }} 得到“上升12.5%”；比率得到“上升2.3个百分点”；"
-        "也有 .this（本期）.last（上年同期）.change（变化）",
+        "也有 .clause（“同比上升12.5%”，上年为0时“上年同期为0”）.this（本期）.last（上年同期）"
+        ".change（变化）",
     ),
     *[(f"ratios.{k}.numerator", f"{d.split('（')[0]}的分子") for k, d in _STATS if k in _RATE_KEYS],
     *[
