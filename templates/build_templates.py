@@ -239,7 +239,7 @@ def supervision() -> None:
         ],
         ["办理期限", "{{ case.handling_due | cdate }}", "督办日期", "{{ supervision.on | cdate }}"],
     ]
-    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [32, 51, 28, 45])
+    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [38, 46, 28, 44])
     t.rows[0]._tr.getparent().remove(t.rows[0]._tr)  # this form has no header row
     for label, text in (
         (

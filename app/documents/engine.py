@@ -161,7 +161,8 @@ def render(
         raise DomainError(
             f"《{label}》中还有 {len(markers)} 处需要填写的内容，未生成文件：\n"
             + "\n".join(dict.fromkeys(markers))
-            + "\n请先填写本期情况说明（xinfang report notes，或报告对话框中的“情况说明”）。"
+            + "\n请先填写本期情况说明（xinfang report notes，或报告对话框中的“情况说明”）；"
+            "主送机关在设置中填写（report_to）。"
         )
     write_atomic(out, buffer.getvalue())
     return Rendered(out, [str(p) for p in result.repairs], repair_to is not None, markers)

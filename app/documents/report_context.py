@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from docxtpl import Listing
+
 from app import clock
 from app.cases import search
 from app.db import Database
@@ -156,6 +158,7 @@ def build(
         office = str(settings.get(s, "office_name") or "").strip()
         leaders = dictionaries.values(s, "leader")
         note_texts = notes.for_report(s, stats.date_from, stats.date_to)
+        report_to = str(settings.get(s, "report_to") or "").strip()
     rows = {key: _rows(data, key) for key in BREAKDOWNS}
     ctx: dict[str, Any] = {
         "office": office or "（单位名称）",
@@ -168,7 +171,9 @@ def build(
         "period_name": period_name(stats.date_from, stats.date_to),
         "period_word": period_word(stats.date_from, stats.date_to),
         "whole_year": period_word(stats.date_from, stats.date_to) == "全年",
-        "notes": note_texts,
+        "report_to": report_to,
+        # Listing: the clerk's line breaks stay line breaks in Word.
+        "notes": {k: Listing(v) for k, v in note_texts.items()},
         "notes_entered": {k: not v.startswith("【请填写") for k, v in note_texts.items()},
         "stats": _with_zeros(data),
         "yoy": _yoy_tree(data.get("yoy", {})),

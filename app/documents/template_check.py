@@ -306,7 +306,9 @@ class _Walker:
                 self.walk(child, scope)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
-            for n in node.target.find_all(nodes.Name):
+            # find_all looks below the target only: `{% set x = … %}` is the Name itself.
+            names = [node.target] if isinstance(node.target, nodes.Name) else []
+            for n in [*names, *node.target.find_all(nodes.Name)]:
                 scope[n.name] = "*"
         if isinstance(node, nodes.Macro):
             scope[node.name] = "*"

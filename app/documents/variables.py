@@ -159,6 +159,7 @@ _ROW = [
 
 REPORT_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
+    ("report_to", "报告主送机关（设置中填写）"),
     ("today", "今天（成文日期），用 | cdate"),
     ("date_from", "统计起始日期"),
     ("date_to", "统计截止日期"),
