@@ -153,13 +153,24 @@ def check_allowed(info: TemplateInfo, detail: CaseDetail, units: Units | None = 
             )
 
 
+def subject(info: TemplateInfo, detail: CaseDetail) -> EventView | None:
+    """The step a 文书 is about (the 答复 of a 处理意见书, the latest 督办 of a 督办单 …): its date
+    is the document's, its seq keeps the document's 文号 on regeneration."""
+    kinds = info.requires or ("登记",)
+    found = [e for e in detail.events if e.kind in kinds]
+    if not found:
+        return None
+    # A 受理告知书 is about the first decision; every other document about its latest step.
+    return found[0] if info.name == "受理告知书" else found[-1]
+
+
 def protected(info: TemplateInfo, detail: CaseDetail) -> bool:
     """The reporter's identity stays out of this document (条例 Art.30, docs/rules.md)."""
     return info.to_other_party and is_protected(detail.input.nature)
 
 
-def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
-    # DocumentService checked the account already.
+def build(db: Database, number: str, info: TemplateInfo, doc_no: str = "") -> dict[str, Any]:
+    # DocumentService checked the account already (and assigned the 文号, `doc_no`).
     with db.read() as s:
         detail = read_detail(s, number)
         known = units(s)
@@ -168,6 +179,7 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
         office = str(settings.get(s, "office_name") or "").strip()
         # The office's own limits: a letter must not promise 60 days when the setting says 45.
         limits = {k: settings.get(s, k) for k in ("handling_days", "max_extension_days")}
+        orgs = {k: str(settings.get(s, k) or "").strip() for k in ("superior_org", "recheck_org")}
     events = detail.events
     decision = _event(events, detail.decision_kind or "", last=False)
     extension = _event_dict(_event(events, "延期"))
@@ -178,7 +190,10 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
     ctx = {
         "office": office or "（单位名称）",
         "today": today,
-        "doc_no": f"〔{today.year}〕{detail.number}号",
+        "doc_no": doc_no,
+        # 复查 goes to the 上一级机关, which issues the 复查意见书; the 复核机关 the 复核意见书.
+        "superior_org": orgs["superior_org"] or "【请填写：上一级机关（设置）】",
+        "recheck_org": orgs["recheck_org"] or "【请填写：复核机关（设置）】",
         "limits": limits,
         "case": _case(detail),
         "petitioner": _petitioner(detail, withhold),
@@ -206,7 +221,9 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
 CASE_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
     ("today", "今天（成文日期），用 | cdate 写成“2025年12月1日”"),
-    ("doc_no", "文号，如“〔2025〕XF2025-0001号”"),
+    ("doc_no", "发文字号，如“县水信受〔2025〕3号”（按文书种类和年份编号，重新生成不变）"),
+    ("superior_org", "上一级机关（设置）：复查机关"),
+    ("recheck_org", "复核机关（设置）"),
     ("limits.handling_days", "办理期限天数（设置，默认60日）"),
     ("limits.max_extension_days", "延期最多天数（设置，默认30日）"),
     ("case.number", "信访件编号"),
@@ -267,6 +284,7 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("reply.on", "答复日期"),
     ("reply.result", "答复结果"),
     ("reply.text", "答复内容（事实、理由和处理意见）"),
+    ("reply.basis", "处理意见的法律法规依据"),
     ("review_request.on", "复查申请日期"),
     ("review.on", "复查意见日期"),
     ("review.opinion", "复查意见"),

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from app import clock
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
-from app.documents import case_context, catalog, engine, filters, notes, report_context
+from app.documents import (
+    case_context,
+    catalog,
+    doc_numbers,
+    engine,
+    filters,
+    notes,
+    report_context,
+)
 from app.documents.catalog import TemplateInfo
 from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, report_schema, schema_from, value_at
@@ -179,11 +187,30 @@ class DocumentService:
         return engine.render(
             info.path,
             CASE_SCHEMA,
-            lambda names: case_context.build(self.db, number, info),
+            lambda names: case_context.build(self.db, number, info, self._doc_no(number, info)),
             Path(out),
             info.name,
             repair_to=_repair_to(info, repair),
         )
+
+    def _doc_no(self, number: str, info: TemplateInfo) -> str:
+        """The document's 文号, assigned once per case, 文书 and step (docs/rules.md, 文号)."""
+        from app.cases.service import read_detail
+        from app.office.dictionaries import units
+
+        with self.db.session() as s:
+            detail = read_detail(s, number)
+            case_context.check_allowed(info, detail, units(s))  # a refused one gets no number
+            step = case_context.subject(info, detail)
+            day = step.on if step is not None else None
+            return doc_numbers.assign(
+                s,
+                detail.id,
+                info.name,
+                step.seq if step is not None else 0,
+                doc_numbers.year_of(day),
+                self.user.label,
+            )
 
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
         """Each 文书 template with "" when it can be produced for this case, else why not."""
