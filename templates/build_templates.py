@@ -36,6 +36,9 @@ def _numbered(doc: g.Document) -> None:
 
 
 def _case_ref(doc: g.Document) -> None:
+    # Kept with the last body paragraph before it, as the signature is with both (GB/T 9704):
+    # the 署名 never stands on a page with only this line above it.
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     g.body(doc, "（信访事项编号：{{ case.number }}）")
 
 
@@ -105,8 +108,9 @@ def forward() -> None:
         "现将" + _who("转送") + "转送你单位。根据《信访工作条例》第二十一条、第二十三条的规定，"
         "该事项属于你单位职权范围，请依法依规处理，并按规定直接告知信访人。",
         "{%p if petitioner.withheld %}",
-        "该事项属检举控告类，反映内容另附（密封件）。根据《信访工作条例》第三十条的规定，"
-        "请严格保密，不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
+        "{% if case.nature == '检举控告类' %}该事项属检举控告类。{% endif %}"
+        "根据《信访工作条例》第三十条的规定，信访人的个人信息不在本函中提供；请严格保密，"
+        "不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
         "{%p else %}",
         "信访人联系方式：{{ petitioner.phone or '无' }}；地址：{{ petitioner.address or '无' }}。",
         "{%p endif %}",
@@ -130,7 +134,8 @@ def assign() -> None:
         "于{{ case.handling_due | cdate }}前{% endif %}办结，"
         "并将办理结果和答复信访人的情况书面报送本机关。",
         "{%p if petitioner.withheld %}",
-        "该事项属检举控告类。根据《信访工作条例》第三十条的规定，请严格保密，"
+        "{% if case.nature == '检举控告类' %}该事项属检举控告类。{% endif %}"
+        "根据《信访工作条例》第三十条的规定，信访人的个人信息不在本函中提供；请严格保密，"
         "不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
         "{%p endif %}",
         "特此函告。",
@@ -262,8 +267,7 @@ def supervision() -> None:
     for label, text in (
         (
             "反映问题",
-            "{% if petitioner.withheld %}检举控告类事项，"
-            "内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
+            "{{ case.summary }}",
         ),
         ("督办单位（领导）", "{{ supervision.by }}"),
         ("督办意见", "{{ supervision.note or '请抓紧办理，按期办结，并将办理结果报送本机关。' }}"),
@@ -278,7 +282,7 @@ def supervision() -> None:
         doc,
         "",
         "请承办单位高度重视，于办理期限内办结，并将办理结果书面报送本机关。"
-        "{% if petitioner.withheld %}本事项属检举控告类，"
+        "{% if petitioner.withheld %}本单不提供信访人个人信息，"
         "请严格保密（《信访工作条例》第三十条）。{% endif %}",
     )
     _case_ref(doc)
