@@ -172,7 +172,7 @@ def test_doc_lists_and_writes(
         == 0
     )
     text = "\n".join(p.text for p in docx.Document(out).paragraphs)
-    assert "经审查，该事项已进入诉讼程序。" in text and "请你（你们）向人民法院提出。" in text
+    assert "经审查，该事项已进入诉讼程序。" in text and "请你向人民法院提出。" in text
     assert (
         _run(
             folder,
