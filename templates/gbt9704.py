@@ -204,6 +204,8 @@ def new_document() -> Document:
     img.set(qn("w:lineRule"), "auto")
     img.set(qn("w:line"), "240")
     _style(doc, "表题", H1_FONT, 14, jc="center", line=LINE)
+    # A table or figure title stays with its table, never alone at the foot of a page.
+    doc.styles["表题"].paragraph_format.keep_with_next = True
     _page_numbers(doc)
     _font_fallbacks(doc)
     return doc
