@@ -236,9 +236,10 @@ def annual(g: ModuleType, save: Save) -> None:
         HANDLED,
         "{% if stats.open_at_end %}截至{{ as_of | cdate }}，尚未办结的信访事项共"
         "{{ stats.open_at_end }}件（含以前年度）。{% endif %}",
-        "{% if stats.total %}各月信访量见图1。{% endif %}",
+        "{% if stats.total and month_rows | length > 1 %}各月信访量见图1。{% endif %}",
     )
-    g.body(doc, "{%p if stats.total %}")
+    # A one-month period has no months to compare: no chart, no caption.
+    g.body(doc, "{%p if stats.total and month_rows | length > 1 %}")
     g.image_line(doc, "{{ chart }}")
     g.caption(doc, "图1  {{ period_name }}各月信访量（蓝色为本期，灰色为上年同期；单位：件）")
     g.body(doc, "{%p endif %}")

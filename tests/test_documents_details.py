@@ -173,3 +173,11 @@ def test_supervision_label_fits(docs: DocumentService) -> None:
     # EMU → pt, less Word's default cell margins (5.4 pt each side), in 12 pt characters.
     width_chars = (cell.width / 12700 - 10.8) / 12
     assert width_chars >= len(cell.text) + 0.5
+
+
+def test_table_titles_keep_with_their_tables(docs: DocumentService) -> None:
+    from app.documents import catalog
+
+    for name in ("月度统计表", "年度信访工作报告"):
+        d = docx.Document(catalog.find(name).path)
+        assert d.styles["表题"].paragraph_format.keep_with_next, name
