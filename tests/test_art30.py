@@ -168,3 +168,21 @@ def test_scrub_numbers_in_free_text() -> None:
     assert s.text("李四电话139 1234 5678，身份证37070219800305001X。编号XF2025-0001") == (
         "信访人电话（已隐去），身份证（已隐去）。编号XF2025-0001"
     )
+
+
+def test_unit_aliases_from_the_command_line(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    folder = ["--data-dir", str(db.path.parent)]
+    assert main([*folder, "settings", "dict", "add", "unit", "县人力资源和社会保障局"]) == 0
+    args = [*folder, "settings", "dict", "add", "unit_alias", "县劳动局", "--parent"]
+    assert main([*args, "县人力资源和社会保障局"]) == 0
+    assert main([*folder, "settings", "dict", "add", "unit_alias", "县劳动局"]) == 1  # no unit
+    with db.read() as s:
+        known = dictionaries.units(s)
+    assert (
+        known.same("县劳动局", "县人社局")
+        and known.canonical("县劳动局") == "县人力资源和社会保障局"
+    )

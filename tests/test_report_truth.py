@@ -193,3 +193,53 @@ def test_status_unknown_cases_are_mentioned(
     monkeypatch.setattr(Statistics, "to_json", with_gaps)
     for name in ("信访工作自查报告", "年度信访工作报告", "月度统计表"):
         assert "另有3件情况不详" in _text(filled, tmp_path, name, YEAR), name
+
+
+def _numbers(data: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(data, dict):
+        for v in data.values():
+            out |= _numbers(v)
+    elif isinstance(data, bool) or data is None:
+        pass
+    elif isinstance(data, int):
+        out.add(str(data))
+    elif isinstance(data, float):
+        out |= {filters.pct(data), filters.num(data)}
+    return out
+
+
+@pytest.mark.parametrize("name", ["信访工作自查报告", "年度信访工作报告", "月度统计表"])
+@pytest.mark.parametrize(
+    "period", [YEAR, NOVEMBER, (dt.date(2023, 3, 1), dt.date(2023, 3, 31))], ids=str
+)
+def test_every_number_equals_stats_json(
+    filled: Database, tmp_path: Path, name: str, period: Any
+) -> None:
+    """Every figure printed (prose and tables) is one of `xinfang stats --json`'s, or its 同比
+    wording, or a numerator/denominator, or part of a date, a 条款 or a table/figure number."""
+    import re
+
+    s = _stats(filled, period)
+    stats = StatisticsService(filled, TESTER).compute(*period)
+    allowed = _numbers(s) | {"12345", "100%", "1", "2", "3", "4", "5"}
+    allowed |= {str(n) for key in s if key.endswith("_rate") for n in stats.ratio(key)}
+
+    def words(y: Any) -> None:
+        if isinstance(y, dict) and {"this", "last", "change"} <= set(y):
+            for rate in (True, False):
+                text = filters.change_text(y["this"], y["last"], y["change"], rate)
+                allowed.update(re.findall(r"\d+(?:\.\d+)?%?", text))
+        elif isinstance(y, dict):
+            for v in y.values():
+                words(v)
+
+    words(s["yoy"])
+    for key in ("by_form", "by_channel", "by_category", "by_department", "by_target"):
+        if s["total"]:  # 占比: a breakdown cell over the total
+            allowed |= {filters.pct(n / s["total"]) for n in s[key].values()}
+    for day in (period[0], period[1], stats.as_of, dt.date(2025, 12, 31)):
+        allowed |= {str(day.year), str(day.month), str(day.day)}
+    text = _text(filled, tmp_path, name, period)
+    strays = [n for n in re.findall(r"\d+(?:\.\d+)?%?", text) if n not in allowed]
+    assert strays == [], strays
