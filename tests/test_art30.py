@@ -102,6 +102,8 @@ def test_dictionary_alias_is_used(
     cases.act(number, "交办", dt.date(2025, 11, 5), {"to": "县自来水公司"})
     with pytest.raises(DomainError, match="第三十条"):
         docs.case_document(number, "交办函", tmp_path / "交办函.docx")
+    why = {info.name: why for info, why in docs.case_documents(number)}
+    assert "被反映对象" in why["交办函"]  # the 文书 menu says so before the clerk tries
     with db.read() as s:
         known = dictionaries.units(s)
     assert known.same("县供排水总公司", "县自来水公司")

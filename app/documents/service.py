@@ -215,14 +215,16 @@ class DocumentService:
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
         """Each 文书 template with "" when it can be produced for this case, else why not."""
         from app.cases.service import read_detail
+        from app.office.dictionaries import units
 
         self._may("view_case")
         with self.db.read() as s:
             detail = read_detail(s, number)
+            known = units(s)  # the menu refuses what generation would (aliases included)
         out = []
         for info in catalog.available(catalog.CASE):
             try:
-                case_context.check_allowed(info, detail)
+                case_context.check_allowed(info, detail, known)
                 out.append((info, ""))
             except DomainError as exc:
                 out.append((info, exc.message))
