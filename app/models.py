@@ -284,3 +284,53 @@ class User(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ReportNote(Base):
+    """情况说明: what the clerk wrote for one report period, item by item (存在问题, 下一步打算,
+    群体性事件 …). A report states such facts only from here (docs/rules.md, 文书)."""
+
+    __tablename__ = "report_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date_from: Mapped[dt.date] = mapped_column(Date)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    item: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (
+        UniqueConstraint("date_from", "date_to", "item", name="uq_report_notes_period_item"),
+    )
+
+
+class DocCounter(Base):
+    """Last 发文字号 sequence used per 文书 type and year: numbers are never reused."""
+
+    __tablename__ = "doc_counters"
+
+    template: Mapped[str] = mapped_column(String(50), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocNumber(Base):
+    """The 文号 a 文书 was issued under, kept on the case: regenerating the same document for the
+    same case and event prints the same number (docs/rules.md, 文号)."""
+
+    __tablename__ = "doc_numbers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    template: Mapped[str] = mapped_column(String(50))
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (
+        UniqueConstraint("template", "case_id", "event_seq", name="uq_doc_numbers_document"),
+    )

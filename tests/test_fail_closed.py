@@ -147,6 +147,11 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (DocumentService, "report_variables"): ("view_case", lambda s, w: s.report_variables()),
     (DocumentService, "example_case"): ("view_case", lambda s, w: s.example_case()),
     (DocumentService, "case_variables"): ("view_case", lambda s, w: s.case_variables()),
+    (DocumentService, "report_notes"): ("view_case", lambda s, w: s.report_notes(FROM, TO)),
+    (DocumentService, "save_report_notes"): (
+        "edit_case",
+        lambda s, w: s.save_report_notes(FROM, TO, {"存在问题": "无"}),
+    ),
     # ---- accounts (login itself needs no account) ----
     (AuthService, "needs_setup"): (None, lambda s, w: s.needs_setup()),
     (AuthService, "create_first_admin"): (None, lambda s, w: s.create_first_admin("x", "pw-123")),

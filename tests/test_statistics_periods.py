@@ -92,6 +92,11 @@ EXPECTED_KEYS = [
     "leader_closure_rate",
     "leader_receptions",
     "screenings",
+    "by_target",
+    "outgoing",
+    "by_assigning_org",
+    "assigned_on_time_rate",
+    "incoming_supervisions",
     "data_gaps",
     "yoy",
 ]

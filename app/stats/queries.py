@@ -12,7 +12,7 @@ from app.cases.projection import project, work_calendar
 from app.models import Case, DictEntry, Event, LeaderReception, Screening
 from app.office import settings
 from app.office.dictionaries import FORMS
-from app.stats import period
+from app.stats import art41, period
 from app.stats.figures import (
     BLANK,
     BREAKDOWN_COLUMNS,
@@ -104,6 +104,7 @@ def compute(
     """Every count of one period: (flat counts, breakdowns)."""
     pops = populations(s)
     figs = figures(s)
+    figs.update(art41.figures(figs))  # assigned_on_time_rate's two counts, over R
     counts: dict[str, int] = {}
 
     # ---- one scan of R: the figures, the sums and the dictionary cells of every breakdown ----
@@ -143,7 +144,9 @@ def compute(
             cells_of.update(_other_values(session, pops["R"], key, known[key], every[key]))
         breakdowns[key] = cells_of
     breakdowns["by_month"] = by_month(session, s.date_from, s.date_to)
+    breakdowns.update(art41.ranked(session, pops["R"]))
     counts.update(values)
+    counts.update(art41.counts(session, s))
 
     # ---- the populations outside R: small index-driven queries. Kept apart: each walks
     # ix_cases_final_received and rejects most entries by received_on before reading the row.
@@ -219,13 +222,16 @@ def drill_condition(
     """(population, condition) behind a drill-down key; KeyError for an unknown key.
     `figs`: `figures(s)` already built, when asking for many keys."""
     figs = figs or figures(s)
+    if "assigned_closed_on_time" not in figs:
+        figs = {**figs, **art41.figures(figs)}
     if key in figs:
         return figs[key]
     if key in SUMS:
         return figs[SUMS[key][1]]
     rate, _, part = key.partition(".")
-    if rate in RATES and part in ("", "numerator", "denominator", "missed"):
-        num, den = (figs[k] for k in RATES[rate])
+    rates = {**RATES, **art41.RATES}
+    if rate in rates and part in ("", "numerator", "denominator", "missed"):
+        num, den = (figs[k] for k in rates[rate])
         if part == "numerator":
             return num
         if part == "missed":  # counted in the denominator but not the numerator (NULL-safe)

@@ -56,6 +56,7 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     "答复": [
         Field("result", "答复结果", "choice", True, tuple(REPLY_RESULTS)),
         Field("text", "处理意见", "text"),
+        Field("basis", "法律法规依据"),  # printed in the 处理意见书 (条例 Art.32)
     ],
     "回访": [
         Field("rating", "满意度", "choice", True, tuple(RATINGS)),
@@ -63,9 +64,15 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     ],
     "办结": [Field("note", "备注")],
     "复查申请": [Field("text", "复查请求", "text")],
-    "复查意见": [Field("opinion", "复查意见", "text", True)],
+    "复查意见": [
+        Field("opinion", "复查意见", "text", True),
+        Field("text", "复查认定的事实和理由", "text"),
+    ],
     "复核申请": [Field("text", "复核请求", "text")],
-    "复核意见": [Field("opinion", "复核意见", "text", True)],
+    "复核意见": [
+        Field("opinion", "复核意见", "text", True),
+        Field("text", "复核认定的事实和理由", "text"),
+    ],
     "作废": [Field("reason", "作废原因", "text", True)],
 }
 DATE_LABELS = {
