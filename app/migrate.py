@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import paths
+from app import audit, paths
 from app.errors import DatabaseTooNew
 from app.safety import files, recovery
 
@@ -152,6 +152,9 @@ def _run_in_one_transaction(db_path: Path) -> None:
             cfg = alembic_config(db_path)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            # A revision may write audit rows (0006 records the 性质 it sets): seal them into
+            # the hash chain in the same transaction, or `check` reports a broken chain.
+            audit.seal(conn)
     finally:
         engine.dispose()
 

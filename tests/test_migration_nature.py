@@ -7,7 +7,7 @@ from pathlib import Path
 from accounts import TESTER
 from alembic import command
 
-from app import migrate
+from app import audit, migrate
 from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
@@ -38,7 +38,10 @@ def test_blank_nature_gets_the_suggestion_at_upgrade(db: Database) -> None:
     audits = conn.execute(
         "SELECT entity_id, user, field, new FROM audit_log WHERE action = '系统更正' ORDER BY id"
     ).fetchall()
+    # The upgrade's own audit rows are sealed into the hash chain with it.
+    broken = audit.verify_chain(conn)
     conn.close()
+    assert broken is None
     assert natures[accusing] == "检举控告类" and natures[asking] == "申诉求决类"
     assert (accusing, "系统升级", "nature", "检举控告类") in audits
     assert (asking, "系统升级", "nature", "申诉求决类") in audits
