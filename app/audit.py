@@ -1,6 +1,8 @@
 """The append-only audit log (PIPL Art.51): who changed what, when, from what to what."""
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -51,4 +53,129 @@ def history(session: Session, entity: str, entity_id: str) -> list[AuditEntry]:
             .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
             .order_by(AuditEntry.id)
         )
+    )
+
+
+# --- the hash chain (issue 16 item 10) ------------------------------------------------------
+# Each row's `chain` is SHA-256 over the previous row's chain and the row itself, so an edited,
+# deleted or inserted row breaks every hash after it and `xinfang check` says where. Rows are
+# sealed at the end of the transaction that wrote them (`seal`, called by Database.session),
+# which covers bulk inserts (ledger import, dictionary renames) without changing them.
+GENESIS = "0" * 64
+_COLUMNS = "id, at, user, action, entity, entity_id, field, old, new"
+
+
+def chain_hash(previous: str, row: Sequence[Any]) -> str:
+    """The chain value of one audit row given as (id, at, user, …, new), raw as stored."""
+    text = "\x1f".join([previous, *("\x00" if v is None else str(v) for v in row)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _tip_and_unsealed(conn: Any) -> tuple[str, list[Sequence[Any]]]:
+    """The last sealed chain value and the unsealed rows after it, oldest first. Unsealed
+    rows are only ever at the end, so this reads back from the newest row only."""
+    pending: list[Sequence[Any]] = []
+    last = conn.exec_driver_sql("SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        return GENESIS, []
+    if last[0] is not None:  # the usual case: one indexed read per commit
+        return str(last[0]), []
+    upper: int | None = None
+    while True:
+        sql = f"SELECT {_COLUMNS}, chain FROM audit_log"
+        sql += " WHERE id < ?" if upper is not None else ""
+        sql += " ORDER BY id DESC LIMIT 2000"
+        rows = list(conn.exec_driver_sql(sql, (upper,) if upper is not None else ()).fetchall())
+        for row in rows:
+            if row[-1] is not None:
+                return str(row[-1]), pending[::-1]
+            pending.append(tuple(row[:-1]))
+        if len(rows) < 2000:
+            return GENESIS, pending[::-1]
+        upper = int(rows[-1][0])
+
+
+def seal(conn: Any) -> int:
+    """Give every unsealed audit row its chain value; returns how many were sealed.
+    `conn` is a SQLAlchemy Connection inside the writing transaction."""
+    tip, rows = _tip_and_unsealed(conn)
+    if not rows:
+        return 0
+    updates = []
+    for row in rows:
+        tip = chain_hash(tip, row)
+        updates.append((tip, row[0]))
+    conn.exec_driver_sql("UPDATE audit_log SET chain = ? WHERE id = ?", updates)
+    # The anchor holds the newest row's chain value: deleting the newest rows (or all of
+    # them) leaves a chain that is whole but ends before the anchor.
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO audit_anchor (id, last_id, chain) VALUES (1, ?, ?)",
+        (updates[-1][1], tip),
+    )
+    return len(updates)
+
+
+def seal_session(session: Session) -> None:
+    """`before_commit` hook of every write session: seals whatever audit rows the
+    transaction wrote, through the ORM or in bulk (one indexed read when there are none)."""
+    session.flush()
+    seal(session.connection())
+
+
+def verify_chain(conn: Any) -> str | None:
+    """None when the chain is whole; otherwise where it breaks (for `check` and restore).
+    `conn` is a sqlite3 connection. Rows written before the chain existed were sealed by the
+    upgrade, so an unsealed row can only be a tail a kill left before its commit — never."""
+    tip = GENESIS
+    expected_id: int | None = None
+    last_id = 0
+    anchor = conn.execute("SELECT last_id, chain FROM audit_anchor WHERE id = 1").fetchone()
+    cursor = conn.execute(f"SELECT {_COLUMNS}, chain FROM audit_log ORDER BY id")
+    count = 0
+    while batch := cursor.fetchmany(5000):
+        for row in batch:
+            count += 1
+            if row[-1] is None:
+                return f"第 {row[0]} 条审计记录没有校验值"
+            value = chain_hash(tip, row[:-1])
+            if value != row[-1]:
+                if expected_id is not None and row[0] != expected_id:
+                    return f"第 {expected_id} 至 {int(row[0]) - 1} 条审计记录被删除"
+                return f"第 {row[0]} 条审计记录被改动或删除了前面的记录"
+            tip, expected_id, last_id = value, int(row[0]) + 1, int(row[0])
+    if anchor is not None and (int(anchor[0]) != last_id or anchor[1] != tip):
+        if int(anchor[0]) > last_id:
+            return f"最后的审计记录（第 {last_id + 1} 至 {anchor[0]} 条）被删除"
+        return "审计记录的末尾与校验锚点不符"
+    if anchor is None and count:
+        return "审计记录的校验锚点丢失"
+    return None
+
+
+def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """For bulk inserts (ledger import): give each audit row dict its `id` and `chain` before
+    `session.execute(AuditEntry.__table__.insert(), rows)`, so the commit has nothing left to
+    seal (sealing afterwards costs an UPDATE per row). Call it right before that insert, in the
+    same transaction, after this transaction's first write (which holds the write lock)."""
+    if not rows:
+        return
+    conn = session.connection()
+    tip, pending = _tip_and_unsealed(conn)
+    if pending:  # rows inserted earlier in the transaction without this: seal them first
+        seal(conn)
+        tip, _ = _tip_and_unsealed(conn)
+    last = conn.exec_driver_sql("SELECT max(id) FROM audit_log").scalar() or 0
+    # The dialect's own processor (the generic DateTime has none): the text exactly as stored.
+    stored = AuditEntry.__table__.c.at.type._cached_bind_processor(conn.dialect)
+    for n, row in enumerate(rows, start=int(last) + 1):
+        row["id"] = n
+        at = row.get("at")
+        raw = (n, stored(at) if stored and at is not None else at)
+        values = (row.get(k) for k in ("user", "action", "entity", "entity_id", "field"))
+        rest = (_text(row.get("old")), _text(row.get("new")))
+        tip = chain_hash(tip, (*raw, *values, *rest))
+        row["chain"] = tip
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO audit_anchor (id, last_id, chain) VALUES (1, ?, ?)",
+        (rows[-1]["id"], tip),
     )

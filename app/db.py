@@ -10,8 +10,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from app import audit
 from app.errors import DomainError
 from app.safety import crypto
+from app.safety.db_lock import DatabaseLock
+
+# How long opening waits for a restore or an upgrade in another process to finish.
+OPEN_WAIT_SECONDS = 120.0
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -29,9 +34,16 @@ def make_engine(path: Path) -> Engine:
     # Encryption hook (app/safety/crypto.py): a plain URL, or SQLCipher's dialect with the key
     # this process unlocked for `path`. QueuePool as for a plain file (the SQLCipher dialect
     # would default to one connection per thread).
+    # hide_parameters: an error (in a message or the log) never carries the values of the
+    # statement — names, ID numbers and phones (issue 16 item 11).
     url = crypto.engine_url(path)
     encrypted = url.startswith("sqlite+pysqlcipher")
-    engine = create_engine(url, future=True, **({"poolclass": QueuePool} if encrypted else {}))
+    engine = create_engine(
+        url,
+        future=True,
+        hide_parameters=True,
+        **({"poolclass": QueuePool} if encrypted else {}),
+    )
     event.listen(engine, "connect", _on_connect)
     if encrypted:
         event.listen(engine, "connect", crypto.tune_connection)
@@ -41,10 +53,17 @@ def make_engine(path: Path) -> Engine:
 class Database:
     """An open database file. Services take one and open a short session per operation."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock: DatabaseLock | None = None) -> None:
         self.path = Path(path)
+        # Held shared while this object may touch the file, so a restore or an upgrade in
+        # another process waits for it (app/safety/db_lock.py).
+        self.lock = lock or DatabaseLock(self.path)
+        if not self.lock.held:
+            self.lock.acquire(exclusive=False, timeout=OPEN_WAIT_SECONDS)
         self.engine = make_engine(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every write transaction seals the audit rows it wrote into the hash chain (item 10).
+        event.listen(self._sessions, "before_commit", audit.seal_session)
         # Sessions under way, so a restore can wait for them and refuse new ones (`quiesce`).
         self._active = 0
         self._quiesced = False
@@ -88,19 +107,24 @@ class Database:
                 self._quiesced = False
                 raise DomainError("仍有操作在进行，暂时不能恢复。请等它完成后再试。")
         self.engine.dispose()
+        self.lock.release()  # the restore takes it exclusively
 
     def resume(self) -> None:
         """Accept sessions again after `quiesce` (the restore failed, or the file was replaced
         and the same process goes on with it)."""
+        if not self.lock.held:
+            self.lock.acquire(exclusive=False, timeout=OPEN_WAIT_SECONDS)
         with self._state:
             self._quiesced = False
 
     def rebind(self) -> None:
         """Reconnect with the key now held for this file (after it was encrypted or unlocked
-        in place); call while quiesced."""
+        in place); call while quiesced. The database lock is left as it is (`resume` takes
+        it again)."""
         self.engine.dispose()
         self.engine = make_engine(self.path)
         self._sessions.configure(bind=self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
+        self.lock.release()

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import paths
-from app.errors import DatabaseTooNew
-from app.safety import crypto, files
+from app import audit, paths
+from app.errors import DatabaseTooNew, DomainError
+from app.safety import crypto, files, recovery
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 # The newest revision in app/migrations/versions. Start-up compares the database with this and
 # imports Alembic (~0.35 s) only when they differ; tests/test_migrations.py checks it is
 # Alembic's head, so a new revision without updating it fails the suite.
-SCHEMA_HEAD = "0005_crypto"
+SCHEMA_HEAD = "0007_crypto"
+UPGRADE_PREFIX = "升级前-"
+# 升级前 copies kept (item 12): each is a full copy of the personal data.
+UPGRADE_COPIES_KEPT = 3
 
 
 def alembic_config(db_path: Path) -> "Config":
@@ -72,6 +75,7 @@ def copy_database(
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
     tmp.unlink(missing_ok=True)  # a leftover from a crash would be opened as the target
+    holder = recovery.hold(tmp)  # tells a cleanup elsewhere that this copy is under way
     try:
         # An encrypted source gives a copy encrypted with the same key, its key file beside it.
         source = crypto.connect(src)
@@ -86,30 +90,101 @@ def copy_database(
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
     except BaseException:
+        holder.close()
         tmp.unlink(missing_ok=True)
         raise
-    crypto.copy_keys(src, dest)
-    files.replace(tmp, dest)
+    try:
+        crypto.copy_keys(src, dest)
+        files.replace(tmp, dest)
+    finally:
+        holder.close()
+
+
+def needs_upgrade(db_path: Path) -> bool:
+    """Whether `upgrade` has work to do (a cheap read; no Alembic import). A file that
+    cannot be read says yes: the exclusive path checks it and gives the clerk the message."""
+    try:
+        return (
+            not db_path.exists()
+            or current_revision(db_path) != SCHEMA_HEAD
+            or recovery.marker_path(db_path, recovery.UPGRADE_MARKER).exists()
+        )
+    except (sqlite3.Error, UnicodeDecodeError, DomainError):
+        return True  # DomainError: crypto.WrongKey (an encrypted file without its key)
+    except crypto.errors():
+        return True
+
+
+def _safety_copy(db_path: Path, current: str) -> Path:
+    """The 升级前 copy, made once per upgrade: a start after a killed upgrade reuses the copy
+    its marker names instead of writing another full one (item 2)."""
+    marker = recovery.marker_path(db_path, recovery.UPGRADE_MARKER)
+    data = recovery.read_marker(marker)
+    if data and data.get("from") == current and recovery.sound_database(Path(data["copy"])):
+        return Path(data["copy"])
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = paths.backups_dir(db_path.parent)
+    copy = folder / f"{UPGRADE_PREFIX}{current}-{stamp}.sqlite3"
+    n = 2
+    while copy.exists():
+        copy = folder / f"{UPGRADE_PREFIX}{current}-{stamp}-{n}.sqlite3"
+        n += 1
+    copy_database(db_path, copy)
+    recovery.write_marker(marker, {"from": current, "copy": str(copy)})
+    return copy
+
+
+def _run_in_one_transaction(db_path: Path) -> None:
+    """Every pending revision in ONE SQLite transaction, so a kill at any statement leaves the
+    database exactly at its old revision (item 2). pysqlite would otherwise commit before
+    each DDL statement; SQLAlchemy's documented recipe turns that off and emits BEGIN itself."""
+    from alembic import command
+    from sqlalchemy import create_engine, event
+
+    # An encrypted file: SQLCipher's dialect with the key held for it (app/safety/crypto.py);
+    # it is pysqlite's subclass, so the same recipe gives one transaction there too.
+    engine = create_engine(crypto.engine_url(db_path))
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA busy_timeout=5000")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: object) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+
+    try:
+        with engine.connect() as conn, conn.begin():
+            cfg = alembic_config(db_path)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            # A revision may write audit rows (0006 records the 性质 it sets): seal them into
+            # the hash chain in the same transaction, or `check` reports a broken chain.
+            audit.seal(conn)
+    finally:
+        engine.dispose()
 
 
 def upgrade(db_path: Path) -> Path | None:
-    """Upgrade to head. Returns the path of the safety copy made before a schema change."""
+    """Upgrade to head. Returns the path of the safety copy made before a schema change.
+
+    The caller holds the exclusive database lock (bootstrap.open_database)."""
+    marker = recovery.marker_path(db_path, recovery.UPGRADE_MARKER)
     current = current_revision(db_path)
     if current == SCHEMA_HEAD:
+        if marker.exists():  # the kill came after the commit: nothing left to do
+            recovery.remove_marker(marker)
         return None
-    from alembic import command
-
     if current is not None and current not in known_revisions():
         raise DatabaseTooNew(
             f"数据库 {db_path} 由更新版本的信访工作台创建（结构版本 {current}），"
             "本程序无法打开。请安装最新版本；数据未做任何改动。"
         )
-    backup: Path | None = None
-    if current is not None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = paths.backups_dir(db_path.parent) / f"升级前-{current}-{stamp}.sqlite3"
-        copy_database(db_path, backup)
-    command.upgrade(alembic_config(db_path), "head")
+    backup = _safety_copy(db_path, current) if current is not None else None
+    _run_in_one_transaction(db_path)
+    recovery.remove_marker(marker)
+    recovery.rotate_copies(paths.backups_dir(db_path.parent), UPGRADE_PREFIX, UPGRADE_COPIES_KEPT)
     return backup
 
 

@@ -255,8 +255,21 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(40))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 over the previous row's chain and this row (app/audit.py, issue 16 item 10).
+    chain: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class AuditAnchor(Base):
+    """One row: the newest sealed audit row and its chain value, so deleting the newest
+    audit rows is found too (a chain alone stays whole when its end is cut off)."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[str] = mapped_column(String(64))
 
 
 class User(Base):
@@ -276,4 +289,54 @@ class User(Base):
     # account's next login.
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
+    )
+
+
+class ReportNote(Base):
+    """情况说明: what the clerk wrote for one report period, item by item (存在问题, 下一步打算,
+    群体性事件 …). A report states such facts only from here (docs/rules.md, 文书)."""
+
+    __tablename__ = "report_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date_from: Mapped[dt.date] = mapped_column(Date)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    item: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (
+        UniqueConstraint("date_from", "date_to", "item", name="uq_report_notes_period_item"),
+    )
+
+
+class DocCounter(Base):
+    """Last 发文字号 sequence used per 文书 type and year: numbers are never reused."""
+
+    __tablename__ = "doc_counters"
+
+    template: Mapped[str] = mapped_column(String(50), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocNumber(Base):
+    """The 文号 a 文书 was issued under, kept on the case: regenerating the same document for the
+    same case and event prints the same number (docs/rules.md, 文号)."""
+
+    __tablename__ = "doc_numbers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    template: Mapped[str] = mapped_column(String(50))
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (
+        UniqueConstraint("template", "case_id", "event_seq", name="uq_doc_numbers_document"),
     )

@@ -31,7 +31,15 @@ def _save(doc: g.Document, name: str) -> None:
 
 
 def _numbered(doc: g.Document) -> None:
-    doc.add_paragraph("编号：{{ case.number }}", style="文号")
+    # 发文字号 (counter per 文书 type and year), then the case's own 编号 for reference.
+    doc.add_paragraph("{{ doc_no }}", style="文号")
+
+
+def _case_ref(doc: g.Document) -> None:
+    # Kept with the last body paragraph before it, as the signature is with both (GB/T 9704):
+    # the 署名 never stands on a page with only this line above it.
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    g.body(doc, "（信访事项编号：{{ case.number }}）")
 
 
 def acceptance() -> None:
@@ -41,8 +49,8 @@ def acceptance() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映"
-        "的"
+        "{{ petitioner.you }}于{{ (case.petition_on or case.received_on) | cdate }}"
+        "以{{ case.form }}形式反映的"
         "“{{ case.summary }}”的信访事项收悉。",
         "根据《信访工作条例》第二十三条的规定，经审查，该信访事项属于本机关职权范围，"
         "本机关决定予以受理{% if decision.kind == '交办' %}，"
@@ -54,6 +62,7 @@ def acceptance() -> None:
         "可以适当延长办理期限，延长期限不超过{{ limits.max_extension_days }}日，并告知延期理由。",
         "特此告知。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ case.decision_on | cdate }}")
     _save(doc, "受理告知书")
 
@@ -65,25 +74,27 @@ def refusal() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式反映"
-        "的"
+        "{{ petitioner.you }}于{{ (case.petition_on or case.received_on) | cdate }}"
+        "以{{ case.form }}形式反映的"
         "“{{ case.summary }}”的信访事项收悉。",
         "经审查，{{ decision.reason }}。根据《信访工作条例》的有关规定，本机关决定不予受理。",
-        "{% if decision.route %}请你（你们）{{ decision.route }}。{% endif %}",
+        "{% if decision.route %}请{{ petitioner.you }}{{ decision.route }}。{% endif %}",
         "特此告知。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
     _save(doc, "不予受理告知书")
 
 
 def _who(kind: str) -> str:
-    # 条例 Art.30: a 检举控告类 letter names no petitioner; the context empties the fields too.
+    # 条例 Art.30: for a protected case the context empties the petitioner fields and scrubs the
+    # reporter's name, ID and phone out of the summary, so the matter can still be described.
     return (
-        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的一件检举控告类信访"
-        "事项"
+        "{% if petitioner.withheld %}本机关于{{ case.received_on | cdate }}收到的"
+        "{% if case.nature == '检举控告类' %}一件检举控告类信访事项{% else %}一件信访事项"
+        "{% endif %}（反映“{{ case.summary }}”）"
         "{% else %}{{ petitioner.display }}于{{ case.received_on | cdate }}以{{ case.form }}形式反"
-        "映的"
-        "“{{ case.summary }}”的信访事项{% endif %}"
+        "映的“{{ case.summary }}”的信访事项{% endif %}"
     )
 
 
@@ -97,13 +108,15 @@ def forward() -> None:
         "现将" + _who("转送") + "转送你单位。根据《信访工作条例》第二十一条、第二十三条的规定，"
         "该事项属于你单位职权范围，请依法依规处理，并按规定直接告知信访人。",
         "{%p if petitioner.withheld %}",
-        "该事项属检举控告类，反映内容另附（密封件）。根据《信访工作条例》第三十条的规定，"
-        "请严格保密，不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
+        "{% if case.nature == '检举控告类' %}该事项属检举控告类。{% endif %}"
+        "根据《信访工作条例》第三十条的规定，信访人的个人信息不在本函中提供；请严格保密，"
+        "不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
         "{%p else %}",
         "信访人联系方式：{{ petitioner.phone or '无' }}；地址：{{ petitioner.address or '无' }}。",
         "{%p endif %}",
         "特此函告。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
     _save(doc, "转送函")
 
@@ -121,11 +134,13 @@ def assign() -> None:
         "于{{ case.handling_due | cdate }}前{% endif %}办结，"
         "并将办理结果和答复信访人的情况书面报送本机关。",
         "{%p if petitioner.withheld %}",
-        "该事项属检举控告类。根据《信访工作条例》第三十条的规定，请严格保密，"
+        "{% if case.nature == '检举控告类' %}该事项属检举控告类。{% endif %}"
+        "根据《信访工作条例》第三十条的规定，信访人的个人信息不在本函中提供；请严格保密，"
         "不得将检举控告材料及有关情况透露或者转给被检举控告的人员和单位。",
         "{%p endif %}",
         "特此函告。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ decision.on | cdate }}")
     _save(doc, "交办函")
 
@@ -137,14 +152,15 @@ def extension() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）反映的“{{ case.summary }}”的信访事项，本机关已于{{ case.accepted_on | cdate }}受"
-        "理。",
+        "{{ petitioner.you }}反映的“{{ case.summary }}”的信访事项，"
+        "本机关已于{{ case.accepted_on | cdate }}受理。",
         "因{{ extension.reason }}，该事项不能在规定期限内办结。"
         "根据《信访工作条例》第三十四条的规定，"
-        "经{{ extension.approver }}批准，办理期限延长{{ extension.days }}日，"
+        "经本机关负责人批准，办理期限延长{{ extension.days }}日，"
         "延长后的办理期限至{{ extension.new_due | cdate }}。",
         "特此告知。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ extension.on | cdate }}")
     _save(doc, "延期办理告知书")
 
@@ -156,57 +172,64 @@ def opinion() -> None:
     g.to(doc, "{{ petitioner.display }}：")
     g.body(
         doc,
-        "你（你们）于{{ (case.petition_on or case.received_on) | cdate }}以{{ case.form }}形式提出"
-        "的信访事项，"
-        "本机关已于{{ case.accepted_on | cdate }}受理。现将处理意见告知如下：",
+        "{{ petitioner.you }}于{{ (case.petition_on or case.received_on) | cdate }}"
+        "以{{ case.form }}形式提出的信访事项，本机关已于{{ case.accepted_on | cdate }}受理。"
+        "现将处理意见告知如下：",
     )
-    g.h1(doc, "一、信访请求")
+    g.h1(doc, "一、信访人的请求")
     g.body(doc, "{{ case.summary }}")
     g.h1(doc, "二、事实和理由")
-    g.body(doc, "{{ reply.text or '经调查核实，情况如下：（请填写）' }}")
-    g.h1(doc, "三、处理意见及依据")
+    g.body(doc, "{{ reply.text or '【请填写：经调查核实的事实和理由】' }}")
+    g.h1(doc, "三、处理意见及其法律法规依据")
     g.body(
         doc,
-        "{% if reply.result == '支持' %}经研究，你（你们）的信访请求符合法律、法规、"
-        "规章或者其他有关规定，"
-        "本机关予以支持。{% elif reply.result == '不予支持' %}经研究，"
-        "你（你们）的信访请求缺乏事实根据"
-        "或者不符合法律、法规、规章或者其他有关规定，本机关不予支持，并已向你（你们）做好解释工作。"
-        "{% else %}经研究，你（你们）的信访请求合理但缺乏法律依据，"
-        "本机关已对你（你们）做好解释说明工作。"
-        "{% endif %}（《信访工作条例》第三十二条）",
+        "{% if reply.result == '支持' %}经研究，{{ petitioner.you }}的信访请求事实清楚，符合法律、"
+        "法规、规章或者其他有关规定，本机关予以支持。{% elif reply.result == '不予支持' %}经研究，"
+        "{{ petitioner.you }}的信访请求缺乏事实根据或者不符合法律、法规、规章或者其他有关规定，"
+        "本机关不予支持。{% else %}经研究，{{ petitioner.you }}的信访请求合理但缺乏法律依据，"
+        "本机关作出解释说明。{% endif %}",
+        "依据：{{ reply.basis or '【请填写：处理意见的法律法规依据】' }}；"
+        "《信访工作条例》第三十二条。",
     )
     g.h1(doc, "四、复查途径")
     g.body(
         doc,
-        "如对本处理意见不服，可以自收到本意见书之日起30日内请求原办理机关的上一级机关复查"
+        "如对本处理意见不服，可以自收到本意见书之日起30日内向{{ superior_org }}请求复查"
         "（《信访工作条例》第三十五条）。",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ reply.on | cdate }}")
     _save(doc, "信访事项处理意见书")
 
 
 def review(kind: str) -> None:
+    """复查/复核意见书: issued in the name of the 复查机关 (the 上一级机关) or the 复核机关, with
+    their own facts and reasons (docs/rules.md, 文书)."""
     doc = g.new_document()
     key, request = (
         ("review", "review_request") if kind == "复查" else ("recheck", "recheck_request")
     )
+    organ = "superior_org" if kind == "复查" else "recheck_org"
     g.title(doc, f"信访事项{kind}意见书")
     _numbered(doc)
     g.to(doc, "{{ petitioner.display }}：")
     prior = "处理意见" if kind == "复查" else "复查意见"
     g.body(
         doc,
-        f"你（你们）对“{{{{ case.summary }}}}”的信访事项的{prior}不服，"
+        f"{{{{ petitioner.you }}}}对“{{{{ case.summary }}}}”的信访事项的{prior}不服，"
         f"于{{{{ {request}.on | cdate }}}}提出{kind}请求。本机关依据《信访工作条例》第"
         + ("三十五" if kind == "复查" else "三十六")
-        + f"条的规定进行了{kind}，现提出{kind}意见如下：",
-        f"{{{{ {key}.opinion }}}}{{% if {key}.text %}}。{{{{ {key}.text }}}}{{% endif %}}",
+        + f"条的规定进行了{kind}。",
     )
+    g.h1(doc, f"一、{kind}认定的事实和理由")
+    g.body(doc, f"{{{{ {key}.text or '【请填写：{kind}认定的事实和理由】' }}}}")
+    g.h1(doc, f"二、{kind}意见")
+    g.body(doc, f"{{{{ {key}.opinion }}}}")
     if kind == "复查":
         g.body(
             doc,
-            "如对本复查意见不服，可以自收到本意见书之日起30日内向复查机关的上一级机关请求复核。",
+            "如对本复查意见不服，可以自收到本意见书之日起30日内向{{ recheck_org }}请求复核"
+            "（《信访工作条例》第三十六条）。",
         )
     else:
         g.body(
@@ -214,7 +237,8 @@ def review(kind: str) -> None:
             "本复核意见为终结意见。信访人对复核意见不服，仍然以同一事实和理由提出投诉请求的，"
             "各级党委和政府信访部门和其他机关、单位不再受理。",
         )
-    g.signature(doc, "{{ office }}", f"{{{{ {key}.on | cdate }}}}")
+    _case_ref(doc)
+    g.signature(doc, f"{{{{ {organ} }}}}", f"{{{{ {key}.on | cdate }}}}")
     _save(doc, f"{kind}意见书")
 
 
@@ -238,13 +262,12 @@ def supervision() -> None:
         ],
         ["办理期限", "{{ case.handling_due | cdate }}", "督办日期", "{{ supervision.on | cdate }}"],
     ]
-    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [32, 51, 28, 45])
+    t = g.table(doc, ["项目", "内容", "项目", "内容"], rows, [42, 42, 28, 44])
     t.rows[0]._tr.getparent().remove(t.rows[0]._tr)  # this form has no header row
     for label, text in (
         (
             "反映问题",
-            "{% if petitioner.withheld %}检举控告类事项，"
-            "内容见原件（密封）{% else %}{{ case.summary }}{% endif %}",
+            "{{ case.summary }}",
         ),
         ("督办单位（领导）", "{{ supervision.by }}"),
         ("督办意见", "{{ supervision.note or '请抓紧办理，按期办结，并将办理结果报送本机关。' }}"),
@@ -259,9 +282,10 @@ def supervision() -> None:
         doc,
         "",
         "请承办单位高度重视，于办理期限内办结，并将办理结果书面报送本机关。"
-        "{% if petitioner.withheld %}本事项属检举控告类，"
+        "{% if petitioner.withheld %}本单不提供信访人个人信息，"
         "请严格保密（《信访工作条例》第三十条）。{% endif %}",
     )
+    _case_ref(doc)
     g.signature(doc, "{{ office }}", "{{ supervision.on | cdate }}")
     _save(doc, "督办单")
 

@@ -36,6 +36,12 @@ FALLBACKS = {
 }
 LINE = 578  # twips: 28.9 pt exact, 22 lines in the 225 mm type area
 BODY_PT, TABLE_PT = 16, 12
+# GB/T 9704's 28 characters × 22 lines: 156 mm / 28 = 15.79 pt per character, so a 16 pt 三号
+# character is condensed by 0.25 pt (w:spacing -5 twentieths): without it only 27 fit a line. A
+# character grid (docGrid linesAndChars) would say the same to Word, but LibreOffice lays that out
+# with about half as many characters, so the grid is lines only and the 28 come from the spacing.
+GRID_LINE_PITCH = 579
+BODY_CONDENSE = -5
 
 
 def set_fonts(
@@ -62,8 +68,29 @@ def set_fonts(
         el = rpr.find(qn("w:b"))
         if el is None:
             el = OxmlElement("w:b")
-            rpr.append(el)
+            fonts.addnext(el)  # CT_RPr order: w:b right after w:rFonts
         el.set(qn("w:val"), "1" if bold else "0")
+
+
+def _condense(rpr: Any) -> None:
+    el = rpr.find(qn("w:spacing"))
+    if el is None:
+        el = OxmlElement("w:spacing")
+        # CT_RPr's order: w:spacing comes before w:w, w:kern, w:position and w:sz (Word calls a
+        # file with them out of order damaged).
+        later = next(
+            (
+                rpr.find(qn(t))
+                for t in ("w:w", "w:kern", "w:position", "w:sz")
+                if rpr.find(qn(t)) is not None
+            ),
+            None,
+        )
+        if later is not None:
+            later.addprevious(el)
+        else:
+            rpr.append(el)
+    el.set(qn("w:val"), str(BODY_CONDENSE))
 
 
 def _ppr(style: Any) -> Any:
@@ -125,7 +152,10 @@ def _style(
         style = styles.add_style(name, 1)  # WD_STYLE_TYPE.PARAGRAPH
         style.base_style = styles["Normal"]
     style.quick_style = True
-    set_fonts(style.element.get_or_add_rPr(), east, latin, size, bold=False)
+    rpr = style.element.get_or_add_rPr()
+    set_fonts(rpr, east, latin, size, bold=False)
+    if size == BODY_PT:
+        _condense(rpr)
     ppr = _ppr(style)
     _spacing(ppr, line, after=after)
     _indent(ppr, first, right, size=int(size))
@@ -140,6 +170,13 @@ def new_document() -> Document:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(22)
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(GRID_LINE_PITCH))
     styles_el = doc.styles.element
     defaults = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(defaults, BODY_FONT, LATIN, BODY_PT)
@@ -157,7 +194,9 @@ def new_document() -> Document:
         doc.styles[name].paragraph_format.keep_with_next = True
     _style(doc, "主送机关", BODY_FONT, BODY_PT, first=0)
     _style(doc, "文号", BODY_FONT, BODY_PT, jc="center", after=LINE // 2)
-    _style(doc, "落款", BODY_FONT, BODY_PT, jc="right", right=4)
+    # Left-aligned: the sign filters put the texts in place with leading spaces, which Word, WPS
+    # and LibreOffice all keep (trailing spaces of a right-aligned line they do not).
+    _style(doc, "落款", BODY_FONT, BODY_PT, jc="left")
     _style(doc, "表格文字", BODY_FONT, TABLE_PT, jc="center", line=TABLE_PT * 20 + 120)
     _style(doc, "图表", BODY_FONT, BODY_PT, jc="center", line=0)
     # An image line must not be clipped by the exact line height.
@@ -165,6 +204,8 @@ def new_document() -> Document:
     img.set(qn("w:lineRule"), "auto")
     img.set(qn("w:line"), "240")
     _style(doc, "表题", H1_FONT, 14, jc="center", line=LINE)
+    # A table or figure title stays with its table, never alone at the foot of a page.
+    doc.styles["表题"].paragraph_format.keep_with_next = True
     _page_numbers(doc)
     _font_fallbacks(doc)
     return doc
@@ -262,9 +303,23 @@ def mixed(doc: Document, parts: list[tuple[str, str]]) -> None:
 
 
 def signature(doc: Document, office: str, date: str) -> None:
-    doc.add_paragraph("")
-    doc.add_paragraph(office, style="落款")
-    doc.add_paragraph(date, style="落款")
+    """发文机关署名 centred over 成文日期, the date four characters in from the right margin, both
+    kept on one page with the last body paragraph (GB/T 9704 7.3.5). The centring is done by the
+    `sign_top`/`sign_bottom` filters from the two texts' widths, so it holds for any office name."""
+    if doc.paragraphs:
+        last = doc.paragraphs[-1].paragraph_format
+        last.keep_with_next, last.keep_together = True, True
+    blank = doc.add_paragraph("")
+    blank.paragraph_format.keep_with_next = True
+    top = doc.add_paragraph(f"{{{{ {_expr(office)} | sign_top({_expr(date)}) }}}}", style="落款")
+    top.paragraph_format.keep_with_next = True
+    doc.add_paragraph(f"{{{{ {_expr(date)} | sign_bottom({_expr(office)}) }}}}", style="落款")
+
+
+def _expr(tag: str) -> str:
+    """ "{{ office }}" → "office"; "{{ today | cdate }}" → "(today | cdate)"."""
+    inner = tag.strip().removeprefix("{{").removesuffix("}}").strip()
+    return inner if inner.isidentifier() else f"({inner})"
 
 
 def caption(doc: Document, text: str) -> None:

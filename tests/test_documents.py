@@ -135,22 +135,27 @@ def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_
     assert not (tmp_path / "out" / "报告.docx").exists()
 
 
-def test_split_tag_is_reported_then_repaired_on_request(
+def test_split_tag_renders_without_asking_and_repair_saves_it(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
     template = _template(
         office / "月度统计表.docx", [["共受理", "{{ stats.", "tot", "al }}", "件。"]]
     )
-    with pytest.raises(TemplateProblem) as err:
-        _render(db, tmp_path)
-    assert err.value.repairable
-    assert "标签“{{ stats.total }}”被 Word 拆成了几段，已合并" in err.value.message
-    assert "共受理{{ stats.total }}件。" in err.value.message
-    assert not (tmp_path / "out" / "报告.docx").exists()
-    out = _render(db, tmp_path, repair=True)
+    before = template.read_bytes()
+    out = _render(db, tmp_path)  # Word's run split is no reason to stop
     assert "{{" not in _texts(out) and "共受理" in _texts(out)
+    assert template.read_bytes() == before  # mended in memory only
+    service = DocumentService(db, TESTER)
+    result = service.check_template("月度统计表")
+    assert result.ok and result.repairs
+    assert "模板文件未改动" in result.summary() and "已修复" not in result.summary()
+    assert "被 Word 拆成了几段" in result.summary()
+    assert template.read_bytes() == before  # the check changes nothing and says so
+    saved = service.repair_template("月度统计表")
+    assert "已把 1 处" in saved.summary(saved=True)
     runs = [r.text for r in docx.Document(template).paragraphs[0].runs]
     assert "{{ stats.total }}" in runs  # the office's copy now holds the tag in one run
+    assert service.check_template("月度统计表").problems == []
 
 
 def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path: Path) -> None:
@@ -158,12 +163,10 @@ def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path:
         office / "月度统计表.docx",
         [["热线{{ stats.by_channel[“12345热线”] }}件"], ["｛｛ stats.total ｝｝件"]],
     )
-    with pytest.raises(TemplateProblem) as err:
-        _render(db, tmp_path)
-    assert "中文引号" in err.value.message and "全角括号" in err.value.message
-    assert not (tmp_path / "out" / "报告.docx").exists()
-    text = _texts(_render(db, tmp_path, repair=True))
+    text = _texts(_render(db, tmp_path))
     assert "{" not in text and "｛" not in text and text.startswith("热线")
+    summary = DocumentService(db, TESTER).check_template("月度统计表").summary()
+    assert "中文引号" in summary and "全角括号" in summary
 
 
 def test_tag_across_paragraphs_cannot_be_repaired(
@@ -308,3 +311,53 @@ def test_runaway_templates_stop_with_a_sentence(
     with pytest.raises(DomainError, match=re.escape(message)):
         _render(db, tmp_path)
     assert not (tmp_path / "out" / "报告.docx").exists()
+
+
+def test_a_key_the_data_does_not_have_is_an_error_naming_the_paragraph(
+    db: Database, office: Path, tmp_path: Path
+) -> None:
+    _template(
+        office / "月度统计表.docx",
+        [["信件{{ stats.by_form.信件 }}件"], ["同比{{ yoy.totla }}"], ["{{ ratios.x.numerator }}"]],
+    )
+    with pytest.raises(TemplateProblem) as err:
+        _render(db, tmp_path)
+    message = err.value.message
+    assert "段落“信件{{ stats.by_form.信件 }}件”" in message
+    assert "不认识的变量“stats.by_form.信件”" in message and "来信" in message
+    assert "段落“同比{{ yoy.totla }}”" in message and "不认识的变量“yoy.totla”" in message
+    assert "ratios.x" in message
+    assert not (tmp_path / "out" / "报告.docx").exists()
+    # `report check` says the same, and fails.
+    import contextlib
+    import io
+
+    from app.cli import main
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["--data-dir", str(office.parent), "report", "check", "月度统计表"])
+    assert (
+        code == 1
+        and "stats.by_form.信件" in buffer.getvalue()
+        and "通过" not in (buffer.getvalue())
+    )
+
+
+def test_merged_tag_keeps_the_clerks_formatting(db: Database, office: Path, tmp_path: Path) -> None:
+    from docx.shared import RGBColor
+
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run("共受理")
+    first = p.add_run("{{ stats.")
+    first.bold, first.font.color.rgb, first.font.name = True, RGBColor(0xC0, 0, 0), "黑体"
+    for text in ("tot", "al }}"):  # Word's split: the later runs lost the formatting
+        p.add_run(text)
+    p.add_run("件。")
+    d.save(office / "月度统计表.docx")
+    out = _render(db, tmp_path)
+    runs = docx.Document(out).paragraphs[0].runs
+    value = next(r for r in runs if r.text.strip().isdigit())
+    assert value.bold and value.font.color.rgb == RGBColor(0xC0, 0, 0)
+    assert value.font.name == "黑体"

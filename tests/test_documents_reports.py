@@ -33,6 +33,7 @@ RATES = [
     "evaluation_rate",
     "satisfaction_rate",
     "leader_closure_rate",
+    "assigned_on_time_rate",
 ]
 
 
@@ -99,6 +100,11 @@ def _numbers(data: Any) -> set[str]:
     return out
 
 
+def _clause(y: dict[str, Any], rate: bool = False) -> str:
+    text = filters.change_text(y["this"], y["last"], y["change"], rate)
+    return text if text.startswith("上年同期") else "同比" + text
+
+
 def test_annual_report_sentences_and_tables_equal_the_statistics(
     filled: Database, tmp_path: Path
 ) -> None:
@@ -106,33 +112,47 @@ def test_annual_report_sentences_and_tables_equal_the_statistics(
     document = _report(filled, tmp_path, "年度信访工作报告")
     text = _text(document)
     assert document.paragraphs[0].text == "某某县水务局\n2025年信访工作情况报告"
-    m = re.search(r"共受理各类信访(\d+)件(\d+)人次，同比(\S+?)[，。]", text)
-    assert m and (int(m[1]), int(m[2])) == (s["total"], s["persons_total"])
-    assert m[3] == filters.change_text(**s["yoy"]["total"], rate=False)
+    m = re.search(r"共登记各类信访事项(\d+)件（(.+?)）、(\d+)人次（(.+?)）", text)
+    assert m and (int(m[1]), int(m[3])) == (s["total"], s["persons_total"])
+    # 件 and 人次 each with its own 同比.
+    assert (m[2], m[4]) == (_clause(s["yoy"]["total"]), _clause(s["yoy"]["persons_total"]))
     for form in ("来信", "来电"):
-        assert f"{form}{s['by_form'][form]}件" in text
-    assert f"来访{s['visits']['batches']}批{s['visits']['persons']}人次" in text
+        assert f"{form}{s['by_form'][form]}件（{_clause(s['yoy']['by_form'][form])}）" in text
+    v, yv = s["visits"], s["yoy"]["visits"]
+    assert (
+        f"来访{v['batches']}批次（{_clause(yv['batches'])}）、"
+        f"{v['persons']}人次（{_clause(yv['persons'])}）" in text
+    )
     assert f"市长信箱{s['by_channel']['市长信箱']}件" in text
     assert f"12345热线{s['by_channel']['12345热线']}件" in text
-    assert f"办结率{filters.pct(s['closure_rate'])}" in text
+    assert (
+        f"办结率{filters.pct(s['closure_rate'])}（{_clause(s['yoy']['closure_rate'], True)}）"
+        in (text)
+    )
     assert f"处理率{filters.pct(s['handled_rate'])}" in text
     assert f"群众满意率{filters.pct(s['satisfaction_rate'])}" in text
     assert f"平均办结用时{filters.num(s['avg_days_to_close'])}天" in text
     y = s["yoy"]["on_time_closure_rate"]
-    assert "按期办结率" + filters.change_text(y["this"], y["last"], y["change"], True) in text
-    # Table 1 by category and table 2 by department: every row, and the total row.
+    assert f"按期办结率{filters.pct(s['on_time_closure_rate'])}（{_clause(y, True)}）" in text
+    o = s["outgoing"]
+    assert f"转送信访事项{o['transfers']}件次" in text and f"督办{o['supervisions']}次" in text
+    # Table 1 by category (with the total row) and table 2 by 被反映对象.
     tables = {_table(t)[0][0]: _table(t) for t in document.tables}
-    for key, head in (("by_category", "问题类别"), ("by_department", "承办单位")):
+    for key, head, has_total in (
+        ("by_category", "问题类别", True),
+        ("by_target", "被反映对象", False),
+    ):
         rows = tables[head]
         assert rows[0] == [head, "件数", "占比", "上年同期", "同比"]
-        body = {r[0]: r[1:] for r in rows[1:-1]}
+        body = {r[0]: r[1:] for r in rows[1 : -1 if has_total else None]}
         assert list(body) == list(s[key])
         for name, (count, share, last, change) in body.items():
             y = s["yoy"][key][name]
             assert int(count) == s[key][name] and int(last) == y["last"]
             assert share == filters.pct(s[key][name] / s["total"])
             assert change == filters.change_text(y["this"], y["last"], y["change"], False)
-        assert rows[-1][:2] == ["合计", str(s["total"])]
+        if has_total:
+            assert rows[-1][:2] == ["合计", str(s["total"])]
     # The chart is there, as a picture.
     assert len(document.inline_shapes) == 1
 
@@ -156,7 +176,8 @@ def test_every_number_in_the_self_check_report_is_a_statistic(
     assert len(found) > 40
     strays = [n for n in found if n not in allowed]
     assert strays == [], strays
-    assert f"按时报结率达{filters.pct(s['on_time_closure_rate'])}" in text
+    # 按时报结率 is the rate over 上级交办 cases, not the all-cases 按期办结率.
+    assert f"按时报结率{filters.pct(s['assigned_on_time_rate'])}" in text
     assert f"排查出矛盾纠纷{s['screenings']['found']}件" in text
 
 
@@ -171,14 +192,14 @@ def _flat_yoy(y: dict[str, Any]) -> Iterator[dict[str, Any]]:
 MAIN = {
     "信访总量（件）": "total",
     "总人次": "persons_total",
-    "来访（批）": "visits.batches",
+    "来访（批次）": "visits.batches",
     "来访（人次）": "visits.persons",
-    "集体访（批）": "collective.batches",
+    "集体访（批次）": "collective.batches",
     "集体访（人次）": "collective.persons",
-    "进京（批）": "visit_levels.进京",
-    "赴省（批）": "visit_levels.赴省",
-    "到市（批）": "visit_levels.到市",
-    "到县（批）": "visit_levels.到县",
+    "进京（批次）": "visit_levels.进京",
+    "赴省（批次）": "visit_levels.赴省",
+    "到市（批次）": "visit_levels.到市",
+    "到县（批次）": "visit_levels.到县",
     "越级访（件）": "skip_level",
     "非正常访（件）": "abnormal",
     "重复信访（件）": "repeat",
@@ -187,6 +208,12 @@ MAIN = {
     "超期未结（件）": "overdue_open",
     "领导包案（件）": "leader_cases",
     "平均办结天数": "avg_days_to_close",
+    "转送（件次）": "outgoing.transfers",
+    "交办（件次）": "outgoing.assignments",
+    "督办（次）": "outgoing.supervisions",
+    "交办超期未反馈（件）": "outgoing.feedback_overdue",
+    "收到上级督办（次）": "incoming_supervisions",
+    "交办按时报结率": "assigned_on_time_rate",
     "重复信访率": "repeat_rate",
     "及时受理率": "timely_acceptance_rate",
     "办结率": "closure_rate",
@@ -227,13 +254,13 @@ def test_monthly_table_equals_the_statistics_for_one_month(
 
 
 def test_an_empty_period_reads_naturally(filled: Database, tmp_path: Path) -> None:
-    # Nothing received in a future-less empty year: no "0件" sentences, rates are "—".
+    # Nothing received in an empty year: no "0件" sentences, no "—" inside prose.
     text = _text(
         _report(filled, tmp_path, "信访工作自查报告", dt.date(2023, 1, 1), dt.date(2023, 12, 31))
     )
-    assert "共受理各类信访0件0人次，同比上年同期为0" in text
-    assert "全年无群众进京上访事件发生" in text and "无重复来信来访" in text
-    assert "办结率—" in text
+    assert "2023年，我单位未登记信访事项。" in text
+    assert "全年无群众进京上访" in text and "无重复信访" in text
+    assert "—" not in text and "0件" not in text and "办结率" not in text
 
 
 def test_a_channel_the_template_names_but_the_office_renamed_reads_zero(

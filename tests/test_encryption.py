@@ -384,3 +384,91 @@ def test_backup_of_another_key_opens_with_its_password_or_recovery_key(tmp_path:
     service.resume()
     assert CaseService(db, unlock.CurrentUser("admin", "admin", ADMIN)).count(CaseFilter()) == 1
     db.close()
+
+
+def test_check_reports_the_audit_chain_whole_on_an_encrypted_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        db, _ = _first_admin(paths.database_path(tmp_path))
+        CaseService(db, unlock.CurrentUser("admin", "admin", ADMIN)).create(_case())
+        db.close()
+        crypto._keys.clear()
+        monkeypatch.setenv("XINFANG_PASSWORD", "secret-1")
+        code = main(["--data-dir", str(tmp_path), "--user", "admin", "check"])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert "[正常] 审计记录：校验链完整" in out and "[正常] 完整性检查：正常" in out
+    finally:
+        paths.set_data_dir(None)
+
+
+def test_upgrade_of_an_encrypted_database_runs_in_one_transaction(tmp_path: Path) -> None:
+    """The upgrade's single transaction (app/migrate.py) on SQLCipher: an encrypted file at an
+    older revision is brought to head, its 升级前 copy stays encrypted with its key file, and
+    the audit chain is whole afterwards."""
+    from alembic import command
+
+    from app import migrate
+    from app.safety import backup_check
+
+    path = tmp_path / "data" / "xinfang.sqlite3"
+    db, _ = _first_admin(path)
+    CaseService(db, unlock.CurrentUser("admin", "admin", ADMIN)).create(_case())
+    db.close()
+    command.downgrade(migrate.alembic_config(path), "0006_docs")
+    assert migrate.current_revision(path) == "0006_docs"
+    crypto._keys.clear()
+    done = unlock.sign_in(path, "admin", "secret-1")
+    done.db.close()
+    assert migrate.current_revision(path) == migrate.SCHEMA_HEAD
+    assert migrate.schema_differences(path) == []
+    copies = list(paths.backups_dir(path.parent).glob(f"{migrate.UPGRADE_PREFIX}*.sqlite3"))
+    assert len(copies) == 1 and not crypto.has_plain_header(copies[0])
+    assert crypto.keys_path(copies[0]).exists()
+    conn = crypto.connect(path)
+    try:
+        assert backup_check.audit_problem(conn) is None
+    finally:
+        conn.close()
+    assert _leaks(tmp_path) == {}
+
+
+@pytest.mark.parametrize("renamed", [False, True])
+def test_restore_of_an_encrypted_backup_killed_midway_is_finished_with_its_key_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, renamed: bool
+) -> None:
+    """A kill after the marker (before the file's rename, or between it and the key file's):
+    the next start puts the backup and ITS key file in place, so the password of that backup
+    opens it, even though that start held no key to read the copy with."""
+    from app.safety import recovery
+
+    path = tmp_path / "data" / "xinfang.sqlite3"
+    db, _ = _first_admin(path)
+    admin = unlock.CurrentUser("admin", "admin", ADMIN)
+    CaseService(db, admin).create(_case())
+    made = backup.make_backup(db, folder=tmp_path / "usb")
+    AuthService(db, admin).set_password("admin", "secret-new")
+    CaseService(db, admin).create(_case(dt.date(2025, 6, 4)))
+    db.close()
+    real_swap = recovery.swap_in
+
+    def killed(tmp: Path, db_path: Path) -> None:
+        if renamed:
+            real_swap(tmp, db_path)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recovery, "swap_in", killed)
+    with pytest.raises(KeyboardInterrupt):
+        backup.restore(path, made.path)
+    monkeypatch.undo()
+    assert recovery.pending(path)
+    crypto._keys.clear()  # the next start: a new process
+    with pytest.raises(crypto.WrongKey):
+        unlock.sign_in(path, "admin", "secret-new")  # the backup's key file is in place now
+    assert not recovery.pending(path)
+    crypto._keys.clear()
+    done = unlock.sign_in(path, "admin", "secret-1")
+    assert CaseService(done.db, done.user).count(CaseFilter()) == 1
+    done.db.close()
+    assert not recovery.restore_keys_tmp(path).exists()

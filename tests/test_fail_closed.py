@@ -147,6 +147,11 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (DocumentService, "report_variables"): ("view_case", lambda s, w: s.report_variables()),
     (DocumentService, "example_case"): ("view_case", lambda s, w: s.example_case()),
     (DocumentService, "case_variables"): ("view_case", lambda s, w: s.case_variables()),
+    (DocumentService, "report_notes"): ("view_case", lambda s, w: s.report_notes(FROM, TO)),
+    (DocumentService, "save_report_notes"): (
+        "edit_case",
+        lambda s, w: s.save_report_notes(FROM, TO, {"存在问题": "无"}),
+    ),
     # ---- accounts (login itself needs no account) ----
     (AuthService, "needs_setup"): (None, lambda s, w: s.needs_setup()),
     (AuthService, "create_first_admin"): (None, lambda s, w: s.create_first_admin("x", "pw-123")),
@@ -175,6 +180,14 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (LedgerService, "dry_run"): ("import", lambda s, w: s.dry_run(w.tmp / "台账.csv")),
     (LedgerService, "check"): ("import", lambda s, w: s.check(None)),
     (LedgerService, "import_"): ("import", lambda s, w: s.import_(None)),
+    (LedgerService, "read"): ("import", lambda s, w: s.read(w.tmp / "台账.csv")),
+    (LedgerService, "remembered_mapping"): ("import", lambda s, w: s.remembered_mapping(None)),
+    (LedgerService, "remember_mapping"): ("import", lambda s, w: s.remember_mapping(None, {})),
+    (LedgerService, "dry_run_register"): (
+        "import",
+        lambda s, w: s.dry_run_register(w.tmp / "领导接访.csv", "领导接访"),
+    ),
+    (LedgerService, "import_register"): ("import", lambda s, w: s.import_register(None)),
     (LedgerService, "export"): ("export", lambda s, w: s.export(CaseFilter(), w.tmp / "台账.xlsx")),
 }
 

@@ -24,9 +24,9 @@ def test_import_dry_run_lists_problems_and_fails(
     ledger = write_xlsx(tmp_path / "台账.xlsx", messy_rows())
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger), "--dry-run"]) == 1
     out = capsys.readouterr()
-    assert "表头在第4行；可导入 5 行" in out.out
+    assert "表头在第4行；可导入 6 行" in out.out
     assert "[错误] 2025年 第6行 身份证号码(G)列" in out.out
-    assert "共 3 处错误" in out.err
+    assert "共 2 处错误" in out.err
     # Without --skip-bad-rows the import refuses and writes nothing.
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger)]) == 1
     assert "未导入任何一行" in capsys.readouterr().err
@@ -51,7 +51,7 @@ def test_import_then_export(
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "新增 6 件" in out and "新加入字典的承办单位：水资源科、县人社局" in out
+    assert "新增 7 件" in out and "新加入字典的承办单位：水资源科、县人社局" in out
     target = tmp_path / "导出.xlsx"
     code = main(
         [
@@ -84,3 +84,27 @@ def test_bad_arguments(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert "应导出为 .xlsx" in capsys.readouterr().err
     assert main(["--data-dir", str(data_dir), "ledger", "import", str(tmp_path / "无.xlsx")]) == 1
     assert "找不到文件" in capsys.readouterr().err
+
+
+def test_case_show_reads_the_import_marks_in_words(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 情况不详 case has no 告知期限 ("—", not "None"); the marks on imported steps are words,
+    not raw keys; the import-only steps are not offered by `case act`."""
+    rows = [
+        ["编号", "登记日期", "信访形式", "信访人", "反映问题", "办理状态"],
+        ["U-1", "2025-03-05", "来访", "张三", "土地补偿", ""],
+        ["U-2", "2025-03-06", "来信", "李四", "道路维修", "已办结"],
+    ]
+    ledger = write_xlsx(tmp_path / "台账.xlsx", rows)
+    assert main(["--data-dir", str(data_dir), "ledger", "import", str(ledger)]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "case", "show", "U-1"]) == 0
+    out = capsys.readouterr().out
+    assert "告知期限：—" in out and "情况不详（导入时无办理情况，请补录）" in out
+    assert "None" not in out and "status_unknown" not in out
+    assert main(["--data-dir", str(data_dir), "case", "show", "U-2"]) == 0
+    out = capsys.readouterr().out
+    assert "受理（导入推定）" in out and "办结（办结日期不详）" in out and "inferred" not in out
+    code = main(["--data-dir", str(data_dir), "case", "act", "U-1", "情况不详"])
+    assert code != 0 and "未知的办理操作" in capsys.readouterr().err

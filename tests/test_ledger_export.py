@@ -3,6 +3,7 @@
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -216,6 +217,17 @@ def test_cancelled_export_leaves_no_file(db: Database, tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == ["台账.xlsx"]
 
 
+# The §6 columns carry no 被反映对象, 交办机关 or 转送/交办/督办 steps: the Art.41 keys (app/stats/
+# art41.py) cannot survive a ledger round trip, and are left out of the comparison.
+_NOT_IN_LEDGER = {"by_target", "outgoing", "by_assigning_org", "assigned_on_time_rate"}
+
+
+def _ledger_keys(stats: Any) -> dict[str, Any]:
+    j = {k: v for k, v in stats.to_json().items() if k not in _NOT_IN_LEDGER}
+    j["yoy"] = {k: v for k, v in j["yoy"].items() if k not in _NOT_IN_LEDGER}
+    return j
+
+
 def test_round_trip_keeps_every_statistic(db: Database, tmp_path: Path, template_db: Path) -> None:
     """export → import into an empty database → the §5 JSON is identical for each period."""
     seed(db)
@@ -233,8 +245,8 @@ def test_round_trip_keeps_every_statistic(db: Database, tmp_path: Path, template
             (D(2024, 1, 1), D(2024, 12, 31)),
             (D(2025, 4, 1), D(2025, 6, 30)),
         ):
-            before = StatisticsService(db, TESTER).compute(date_from, date_to).to_json()
-            after = StatisticsService(empty, TESTER).compute(date_from, date_to).to_json()
+            before = _ledger_keys(StatisticsService(db, TESTER).compute(date_from, date_to))
+            after = _ledger_keys(StatisticsService(empty, TESTER).compute(date_from, date_to))
             assert after == before, (date_from, date_to)
         assert before["total"] > 0
     finally:

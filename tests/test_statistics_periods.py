@@ -92,6 +92,12 @@ EXPECTED_KEYS = [
     "leader_closure_rate",
     "leader_receptions",
     "screenings",
+    "by_target",
+    "outgoing",
+    "by_assigning_org",
+    "assigned_on_time_rate",
+    "incoming_supervisions",
+    "data_gaps",
     "yoy",
 ]
 
@@ -104,10 +110,12 @@ def test_json_has_exactly_the_contract_keys(cases: CaseService, stats: Statistic
     assert list(j["visit_levels"]) == ["进京", "赴省", "到市", "到县"]
     assert set(j["leader_receptions"]) == {"days", "batches", "persons"}
     assert set(j["screenings"]) == {"times", "found", "resolved"}
+    assert j["data_gaps"] == {"status_unknown": 0, "closed_date_unknown": 0, "decision_inferred": 0}
     assert len(j["by_month"]) == 12
     yoy = j["yoy"]
     assert set(yoy) == set(EXPECTED_KEYS) - {"yoy", "by_month"}
     assert set(yoy["visits"]) == {"batches", "persons"}
+    assert set(yoy["data_gaps"]) == set(j["data_gaps"])
     for entry in (
         yoy["total"],
         yoy["closure_rate"],

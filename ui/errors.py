@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import logging_setup
+from app.errors import explain
 
 log = logging.getLogger("xinfang")
 _showing = False
@@ -24,6 +25,11 @@ def report(
     parent: QWidget | None, exc: BaseException, details: str = "", logged: bool = False
 ) -> None:
     global _showing
+    explained = explain(exc)  # a full or read-only disk, a locked database: the next step
+    if explained is not None:
+        log.warning("%s：%s", type(exc).__name__, explained)
+        QMessageBox.warning(parent, "提示", explained)
+        return
     if not logged:
         log.error("未预料的错误：%s\n%s", exc, details)
     if _showing:  # an error while the dialog is up: logged, not stacked

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import rules
+from app.cases import rules, sanitize
 from app.cases.projection import reproject
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
@@ -78,11 +78,12 @@ CASE_FIELDS = [
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) in lower case: 张三 → ('zs', 'zhangsan')."""
     # Imported here: loading pypinyin's dictionaries costs ~0.3 s, which start-up need not pay.
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
-    full = "".join(lazy_pinyin(name, errors="ignore")).lower()
-    return initials, full
+    # One conversion: the initials are each syllable's first letter (what Style.FIRST_LETTER
+    # gives), and pypinyin is most of a 10,000-row import's time.
+    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s]
+    return "".join(s[0] for s in syllables).lower(), "".join(syllables).lower()
 
 
 def _clean(data: CaseInput) -> CaseInput:
@@ -116,11 +117,13 @@ def validate(session: Session, data: CaseInput) -> list[str]:
     return check_case(data, load_choices(session))
 
 
-def check_case(data: CaseInput, choices: Choices) -> list[str]:
+def check_case(data: CaseInput, choices: Choices, imported: bool = False) -> list[str]:
     """The rules every case obeys, however it arrives (the form, the CLI, a ledger row): raises
     DomainError (with the field) at the first bad one; normalises ID and phone; returns warnings.
+    `imported`: a ledger row, which may lack the 交办机关 (kept blank, never invented).
     """
     warnings: list[str] = []
+    sanitize.check_case_input(data)  # control characters, date range, integer bounds (§7)
     if data.received_on > clock.today():
         raise DomainError("登记日期不能晚于今天。", field="received_on")
     if data.petition_on and data.petition_on > data.received_on:
@@ -146,7 +149,7 @@ def check_case(data: CaseInput, choices: Choices) -> list[str]:
         raise DomainError("涉及人数不能为负数。", field="involved_persons")
     if data.channel not in choices.channels:
         raise DomainError(f"来源渠道“{data.channel}”不在字典中。", field="channel")
-    if data.channel in ASSIGNED_CHANNELS and not data.assigning_org:
+    if data.channel in ASSIGNED_CHANNELS and not data.assigning_org and not imported:
         raise DomainError(f"{data.channel}的信访件请填写交办机关。", field="assigning_org")
     if data.category and data.category not in choices.categories:
         raise DomainError(f"问题类别“{data.category}”不在字典中。", field="category")
@@ -176,7 +179,29 @@ def is_collective(session: Session, form: str, persons: int, override: bool | No
 
 def next_number(session: Session, year: int) -> str:
     """The next 编号 for a year: XF2025-0001. Never reuses a number, even of a voided case."""
+
+    def taken(number: str) -> bool:
+        # An imported ledger may already hold this number.
+        return session.scalar(select(Case.id).where(Case.number == number)) is not None
+
+    return _allocate(session, str(settings.get(session, "number_prefix")), year, taken)
+
+
+def number_allocator(session: Session) -> Callable[[int], str]:
+    """`next_number` for many cases at once (a ledger import): the prefix and the numbers in use
+    are read once instead of per case (~7 ms each, a minute for 10,000 rows)."""
     prefix = str(settings.get(session, "number_prefix"))
+    used = set(session.scalars(select(Case.number).where(Case.number.startswith(prefix))))
+
+    def allocate(year: int) -> str:
+        number = _allocate(session, prefix, year, used.__contains__)
+        used.add(number)
+        return number
+
+    return allocate
+
+
+def _allocate(session: Session, prefix: str, year: int, taken: Callable[[str], bool]) -> str:
     counter = session.get(NumberCounter, (prefix, year))
     if counter is None:
         counter = NumberCounter(prefix=prefix, year=year, last=0)
@@ -185,8 +210,7 @@ def next_number(session: Session, year: int) -> str:
     while True:
         counter.last += 1
         number = f"{head}{counter.last:04d}"
-        # An imported ledger may already hold this number.
-        if session.scalar(select(Case.id).where(Case.number == number)) is None:
+        if not taken(number):
             return number
 
 

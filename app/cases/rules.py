@@ -26,6 +26,11 @@ _NATURE_WORDS = {
     "意见": SUGGESTION,
     "揭发控告": ACCUSATION,
     "检举控告": ACCUSATION,
+    # A 12345 工单's 诉求类型.
+    "投诉": REQUEST,
+    "求助": REQUEST,
+    "咨询": REQUEST,
+    "诉求": REQUEST,
 }
 
 

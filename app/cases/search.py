@@ -91,6 +91,8 @@ class CaseRow:
     visit_level: str
     remark: str
     warning: str  # 临期 / 超期 / ''
+    # Imported as closed without a date: closed_on is only the stand-in date (docs/rules.md, 统计).
+    closed_date_unknown: bool = False
 
 
 SORT_COLUMNS = {
@@ -312,6 +314,7 @@ _ROW_COLUMNS = (
     Case.repeat,
     Case.visit_level,
     Case.remark,
+    Case.closed_date_unknown,
 )
 
 
@@ -369,6 +372,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
             repeat,
             level,
             remark,
+            closed_date_unknown,
         ) = r
         out.append(
             CaseRow(
@@ -398,6 +402,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
                 level or "",
                 remark or "",
                 row_warning(status, ddue, hdue, today, window),
+                bool(closed_date_unknown),
             )
         )
     return out

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, projection, search, workflow
+from app.cases import intake, projection, sanitize, search, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -65,6 +65,11 @@ class CaseDetail:
     opinion_due: dt.date | None = None
     repeats: list[str] = field(default_factory=list)  # 编号 of later cases marked as its repeats
     history: list[AuditView] = field(default_factory=list)
+    # Imported history with gaps (docs/rules.md, 统计): the first decision was only inferred by the
+    # import; the 办结 date is a stand-in (办结日期不详); the ledger's columns kept as written.
+    decision_inferred: bool = False
+    closed_date_unknown: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,15 @@ def _detail(session: Session, case: Case) -> CaseDetail:
             AuditView(a.at, a.user, a.action, a.field, a.old, a.new)
             for a in audit.history(session, "case", case.number)
         ],
+        decision_inferred=case.decision_inferred,
+        closed_date_unknown=case.closed_date_unknown,
+        extra=dict(case.extra or {}),
     )
+
+
+# Marks only the ledger import writes on an event (docs/rules.md, 统计): a step the clerk records
+# happened on its date, so they are dropped from what the case page or the CLI sends.
+IMPORT_MARKS = ("inferred", "date_unknown", "status_unknown")
 
 
 def read_detail(session: Session, key: int | str) -> CaseDetail:
@@ -178,6 +191,7 @@ class CaseService:
         data: dict[str, Any] | None = None,
     ) -> CaseDetail:
         self._may("edit_case")
+        data = {k: v for k, v in (data or {}).items() if k not in IMPORT_MARKS}
         with self.db.session() as s:
             case = _load(s, key)
             workflow.act(s, case, action, on, data, self.user.label)
@@ -240,6 +254,7 @@ class CaseService:
         descending: bool = True,
     ) -> list[CaseRow]:
         self._may("view_case")
+        offset, limit = sanitize.bounded_limit(offset), sanitize.bounded_limit(limit)
         with self.db.read() as s:
             return search.page(s, f, offset, limit, sort, descending)
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import sanitize
 from app.cases.projection import (  # noqa: F401 (re-exported: callers use workflow.PENDING …)
     ACTIONS,
     CLOSED,
@@ -27,6 +28,7 @@ from app.cases.projection import (  # noqa: F401 (re-exported: callers use workf
     REVIEWING,
     STATUSES,
     TRANSITIONS,
+    UNKNOWN,
     VOID,
     reproject,
 )
@@ -57,6 +59,7 @@ def allowed_actions(status: str) -> list[str]:
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
     if action not in TRANSITIONS:
         raise DomainError(f"未知的办理操作：{action}")
+    sanitize.check_event(on, data)  # control characters, date range, 期限 ≤ a year ahead (§9)
     t = TRANSITIONS[action]
     if action in NOT_OFFERED:
         raise DomainError(f"“{action}”只能由导入台账生成，不能手工办理。")
@@ -72,7 +75,9 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
         )
     if on > clock.today():
         raise DomainError(f"{action}日期 {on:%Y-%m-%d} 晚于今天，不能预先登记。", field="on")
-    last = case.events[-1] if case.events else None
+    # 补录 (docs/rules.md, 时限): the 情况不详 step is a stand-in the import wrote, dated whenever
+    # the ledger was imported; the steps recorded after it carry their real, earlier dates.
+    last = next((e for e in reversed(case.events) if e.kind != UNKNOWN), None)
     if last is not None and on < last.on and action != "作废":
         raise DomainError(
             f"{action}日期 {on:%Y-%m-%d} 早于上一步“{last.kind}”的日期 {last.on:%Y-%m-%d}。",
@@ -156,6 +161,9 @@ def undo_last(session: Session, case: Case, user: str = "") -> Event:
     if not case.events or case.events[-1].kind == "登记":
         raise DomainError("没有可以撤销的办理步骤。")
     last = case.events[-1]
+    if last.kind == UNKNOWN:
+        # Taking it back would make an old imported row 待受理 and 超期 (docs/rules.md, 统计).
+        raise DomainError("“情况不详”由导入台账生成，不能撤销；请补录实际办理过程。")
     old_status = case.status
     case.events.remove(last)
     session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from app import logging_setup
 from app.cli import gui_cmd
 from app.cli.context import Context, UsageError
-from app.errors import DomainError
+from app.errors import DomainError, explain
 from app.safety import crypto
 
 # Sub-command name → the module that registers it (its `register(subparsers)`).
@@ -105,12 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `xinfang case list | head`: the reader left; stop quietly like other shell tools.
         sys.stderr.close()
         return 141
-    except (sqlite3.DatabaseError, SQLAlchemyDatabaseError) + crypto.database_errors() as exc:
-        # Damage found mid-command (the start-up check only reads the header and schema).
-        print(
-            f"错误：数据库读写出错（{exc}）。请运行 xinfang check 检查数据库，必要时从备份恢复。",
-            file=sys.stderr,
-        )
+    except (
+        sqlite3.DatabaseError,
+        SQLAlchemyDatabaseError,
+        OSError,
+    ) + crypto.database_errors() as exc:
+        # Locked, full, read-only or damaged: the right next step, never the SQL or its values.
+        message = explain(exc)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
         return 1
 
 

@@ -1,14 +1,15 @@
 """`xinfang backup [--out FILE]`, `xinfang restore FILE`, `xinfang check`."""
 
 import argparse
+import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from app import paths
 from app.cli.context import Context, UsageError, account_password
-from app.db import Database
 from app.errors import DomainError
-from app.safety import auth, backup, crypto, integrity
+from app.safety import auth, backup, crypto, files, integrity
 from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
 
@@ -88,21 +89,31 @@ def _check_encrypted_backup(source: Path, ctx: Context, args: argparse.Namespace
     return backup.check_backup_file(source)
 
 
+def _backup_folder_setting(db_path: Path) -> Path | None:
+    """The configured backup folder, read without creating or changing anything: `check`
+    must never make a database where there is none (item 3)."""
+    if not db_path.is_file():
+        return None
+    try:
+        # Encrypted: with the key this process holds (signed in with --user), else unreadable.
+        conn = crypto.connect(db_path, uri=files.sqlite_uri(db_path, mode="ro"))
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'backup_dir'").fetchone()
+        finally:
+            conn.close()
+        folder = str(json.loads(row[0]) or "").strip() if row and row[0] else ""
+    except (sqlite3.Error, UnicodeDecodeError, ValueError, TypeError, DomainError):
+        return None  # a damaged or old file still gets the report below
+    except crypto.errors():
+        return None
+    return Path(folder).expanduser() if folder else None
+
+
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     db_path = paths.database_path()
     if crypto.is_encrypted(db_path) and ctx.username:
         _ = ctx.user  # signs in: the check reads the encrypted file with its key
-    folder: Path | None = None
-    try:
-        integrity.ensure_usable(db_path)
-        db = Database(db_path)
-        try:
-            folder = backup.configured_folder(db)
-        finally:
-            db.close()
-    except Exception:  # a damaged or old file still gets the report below
-        folder = None
-    report = integrity.health(db_path, folder)
+    report = integrity.health(db_path, _backup_folder_setting(db_path))
     for item in report.items:
         print(f"[{item.state}] {item.label}：{item.value}")
     print(

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="模板中有 Word 拆开的标签或中文引号时先自动修复（改写本单位的模板）",
+        help="把模板中 Word 拆开的标签、中文引号整理好并保存为本单位的模板（不加也能生成）",
     )
     p.add_argument("--out", help="输出文件 .docx")
     p.set_defaults(func=run)
@@ -32,7 +32,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")
     result = service.case_document(args.case, args.template, out, repair=args.repair)
-    for note in result.repairs:
-        print(f"已修复模板：{note}")
+    if result.repairs:
+        print(
+            "模板已整理并保存为本单位的模板："
+            if result.saved
+            else "模板中 Word/WPS 造成的格式差异已在生成时自动处理（模板文件未改动）："
+        )
+        for note in result.repairs:
+            print(f"  {note}")
     print(f"已生成：{result.path}")
     return 0

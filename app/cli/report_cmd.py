@@ -1,8 +1,11 @@
 """`xinfang report --template NAME --from … --to … [--as-of …] --out FILE.docx`, `report vars`,
-`report templates`, `report check NAME`, `report restore NAME`."""
+`report templates`, `report check NAME`, `report restore NAME`, `report notes --from … --to …`
+(the period's 情况说明)."""
 
 import argparse
 import datetime as dt
+import json
+import sys
 from pathlib import Path
 
 from app import clock
@@ -22,11 +25,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="模板中有 Word 拆开的标签或中文引号时先自动修复（改写本单位的模板）",
+        help="把模板中 Word 拆开的标签、中文引号整理好并保存为本单位的模板（不加也能生成）",
     )
     p.add_argument("--out", help="输出文件 .docx")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="文档中还有【请填写：…】提示时不生成（正式报送前用）",
+    )
     p.set_defaults(func=run)
     rs = p.add_subparsers(dest="report_command")
+    n = rs.add_parser(
+        "notes",
+        help="本期情况说明（存在问题、下一步打算、群体性事件等）：查看或填写，报告中引用",
+    )
+    n.add_argument("--from", dest="date_from", type=parse_date, required=True, help="统计起始日期")
+    n.add_argument("--to", dest="date_to", type=parse_date, required=True, help="统计截止日期")
+    n.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="项目=内容",
+        help="填写一项，如 --set 存在问题=基层信访宣传需加强（内容为空则清除；可重复）",
+    )
+    n.add_argument("--file", metavar="F.json", help='从 JSON 文件填写多项：{"存在问题": "……"}')
+    n.add_argument(
+        "--from-previous",
+        action="store_true",
+        help="把上一期填写的内容作为本期的起点保存（之后可再修改）",
+    )
+    n.set_defaults(func=run_notes)
     v = rs.add_parser("vars", help="列出模板可用的变量和过滤器，以及今天的值")
     v.add_argument("--case", help="同时列出信访件文书的变量（用这件信访的值）")
     v.add_argument(
@@ -65,11 +93,63 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         raise UsageError("--out 应是 .docx 文件。")
     result = DocumentService(ctx.db(), ctx.user).report(
-        args.template, args.date_from, args.date_to, args.as_of, out, repair=args.repair
+        args.template,
+        args.date_from,
+        args.date_to,
+        args.as_of,
+        out,
+        repair=args.repair,
+        strict=args.strict,
     )
-    for note in result.repairs:
-        print(f"已修复模板：{note}")
+    if result.repairs:
+        print(
+            "模板已整理并保存为本单位的模板："
+            if result.saved
+            else "模板中 Word/WPS 造成的格式差异已在生成时自动处理（模板文件未改动）："
+        )
+        for note in result.repairs:
+            print(f"  {note}")
     print(f"已生成：{result.path}")
+    if result.markers:
+        print(
+            f"注意：文档中还有 {len(result.markers)} 处【请填写】提示，报送前请填写"
+            "（xinfang report notes --from … --to … --set 项目=内容），或在 Word 中补写：",
+            file=sys.stderr,
+        )
+        for m in dict.fromkeys(result.markers):
+            print(f"  {m}", file=sys.stderr)
+    return 0
+
+
+def run_notes(ctx: Context, args: argparse.Namespace) -> int:
+    service = DocumentService(ctx.db(), ctx.user)
+    items: dict[str, str] = {}
+    if args.file:
+        try:
+            loaded = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"无法读取 {args.file}：{exc}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError('--file 应是 JSON 对象：{"存在问题": "……"}')
+        items.update({str(k): str(v) for k, v in loaded.items()})
+    for pair in args.set:
+        item, sep, text = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--set 应写成 项目=内容：{pair}")
+        items[item.strip()] = text
+    current = service.report_notes(args.date_from, args.date_to)
+    if args.from_previous:
+        items = {**{k: v for k, v in current.previous.items() if k not in current.entered}, **items}
+    if items:
+        service.save_report_notes(args.date_from, args.date_to, items)
+        current = service.report_notes(args.date_from, args.date_to)
+        print(f"已保存 {len(items)} 项情况说明。")
+    print(f"情况说明（{args.date_from} 至 {args.date_to}）")
+    for item, asks in current.items.items():
+        text = current.entered.get(item)
+        print(f"  {item}：{text if text else '（未填写，报告中为【请填写：' + asks + '】）'}")
+        if not text and item in current.previous:
+            print(f"      上期填写：{current.previous[item]}")
     return 0
 
 
@@ -103,9 +183,10 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     result = (
         service.repair_template(args.name) if args.repair else service.check_template(args.name)
     )
-    print(result.summary())
-    if args.repair and result.repairs:
-        print(f"已修复并保存为本单位的模板：{catalog.find(args.name).path}")
+    saved = bool(args.repair and result.repairs and result.ok)
+    print(result.summary(saved=saved))
+    if saved:
+        print(f"已保存：{catalog.find(args.name).path}")
     return 0 if result.ok else 1
 
 

@@ -1,9 +1,11 @@
 """What a per-case 文书 template sees: the case, its petitioner, its timeline (docs/rules.md, 文书).
 
 Personal data rule (条例 Art.30, docs/rules.md, 个人信息): in a 文书 that goes to another body
-(转送函, 交办函, 督办单) a 检举控告类 case never carries the petitioner's identity, and it may not
-go to the body it reports on at all. The context itself withholds the fields, so an office's own
-template cannot leak them by accident.
+(转送函, 交办函, 督办单, an office's own 文书) a protected case (检举控告类, or 性质 still blank)
+carries no identity of the reporter, not even inside the free text it quotes (`protection`); and
+no document to a unit may go to the case's 被反映对象, matched through the unit dictionary and
+its aliases, for any case. The context itself withholds and scrubs, so an office's own template
+cannot leak them by accident.
 """
 
 from typing import Any
@@ -12,10 +14,11 @@ from app import clock
 from app.cases.service import CaseDetail, EventView, read_detail
 from app.db import Database
 from app.documents.catalog import TemplateInfo
+from app.documents.protection import Scrubber, is_protected
 from app.errors import DomainError
 from app.office import settings
+from app.office.dictionaries import Units, units
 
-ACCUSATION = "检举控告类"
 WITHHELD = "（检举控告类事项，信访人信息依规定不予提供）"
 
 
@@ -45,10 +48,12 @@ def _petitioner(detail: CaseDetail, withhold: bool) -> dict[str, Any]:
             "withheld": True,
             "anonymous": data.anonymous,
             "display": WITHHELD,
+            "you": "信访人",
         }
     name = "" if data.anonymous else data.name
     display = name or "匿名信访人"
-    if name and data.joint:
+    # 联名 or 集体访: the letter goes to the first-named person "等N人" (docs/rules.md, 文书).
+    if name and (data.joint or detail.collective) and data.persons > 1:
         display = f"{name}等{data.persons}人"
     return {
         "name": name,
@@ -60,6 +65,8 @@ def _petitioner(detail: CaseDetail, withhold: bool) -> dict[str, Any]:
         "withheld": False,
         "anonymous": data.anonymous,
         "display": display,
+        # "你" to one person, "你们" to several: never the clerk-facing "你（你们）".
+        "you": "你们" if data.persons > 1 and (data.joint or detail.collective) else "你",
     }
 
 
@@ -111,46 +118,82 @@ def _describe(ev: EventView) -> str:
     return "；".join(parts)
 
 
-def check_allowed(info: TemplateInfo, detail: CaseDetail) -> None:
-    """Refuse a 文书 the case's timeline does not support, or one Art.30 forbids."""
+def recipient(info: TemplateInfo, detail: CaseDetail) -> str:
+    """The unit a document to another body is addressed to: the 转送/交办 unit of a 转送函/交办函,
+    the unit handling the case for a 督办单 (the latest 交办's unit, else the 承办单位)."""
+    kinds = {"转送函": ("转送",), "交办函": ("交办",)}.get(info.name, ("交办", "转送"))
+    for ev in reversed(detail.events):
+        if ev.kind in kinds and str(ev.data.get("to", "")).strip():
+            return str(ev.data["to"]).strip()
+    return (detail.input.department or "").strip()
+
+
+def check_allowed(info: TemplateInfo, detail: CaseDetail, units: Units | None = None) -> None:
+    """Refuse a 文书 the case's timeline does not support, one with nobody to send it to, or one
+    Art.30 forbids (a document addressed to the 被反映对象, whatever the case's 性质)."""
     kinds = {e.kind for e in detail.events}
     if info.requires and not kinds & set(info.requires):
         need = "或".join(f"“{k}”" for k in info.requires)
         raise DomainError(
             f"信访件 {detail.number} 还没有{need}的办理记录，不能生成《{info.name}》。"
         )
-    if info.to_other_party and detail.input.nature == ACCUSATION:
-        decision = _event(detail.events, detail.decision_kind or "", last=False)
-        to = str((decision.data if decision else {}).get("to", "")).strip()
+    if info.to_petitioner and detail.input.anonymous:
+        raise DomainError(
+            f"信访件 {detail.number} 是匿名信访，没有可以送达的信访人，不生成《{info.name}》"
+            "（办理结果记入卷宗即可）。"
+        )
+    if info.to_other_party:
+        to = recipient(info, detail)
         target = (detail.input.target or "").strip()
-        if to and target and (to in target or target in to):
+        if to and target and (units or Units({})).names_unit(target, to):
             raise DomainError(
-                f"信访件 {detail.number} 属检举控告类，收件单位“{to}”就是被反映对象，"
-                "依《信访工作条例》第三十条不得将检举控告材料转送给被检举控告的单位，"
-                f"不能生成《{info.name}》。"
+                f"信访件 {detail.number} 的收件单位“{to}”就是被反映对象“{target}”（或其所属单位），"
+                "依《信访工作条例》第三十条不得将信访材料转送、交给被检举控告、被反映的单位，"
+                f"不能生成《{info.name}》。请改送有权处理的其他机关。"
             )
 
 
-def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
-    # DocumentService checked the account already.
+def subject(info: TemplateInfo, detail: CaseDetail) -> EventView | None:
+    """The step a 文书 is about (the 答复 of a 处理意见书, the latest 督办 of a 督办单 …): its date
+    is the document's, its seq keeps the document's 文号 on regeneration."""
+    kinds = info.requires or ("登记",)
+    found = [e for e in detail.events if e.kind in kinds]
+    if not found:
+        return None
+    # A 受理告知书 is about the first decision; every other document about its latest step.
+    return found[0] if info.name == "受理告知书" else found[-1]
+
+
+def protected(info: TemplateInfo, detail: CaseDetail) -> bool:
+    """The reporter's identity stays out of this document (条例 Art.30, docs/rules.md)."""
+    return info.to_other_party and is_protected(detail.input.nature)
+
+
+def build(db: Database, number: str, info: TemplateInfo, doc_no: str = "") -> dict[str, Any]:
+    # DocumentService checked the account already (and assigned the 文号, `doc_no`).
     with db.read() as s:
         detail = read_detail(s, number)
-    check_allowed(info, detail)
+        known = units(s)
+    check_allowed(info, detail, known)
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()
         # The office's own limits: a letter must not promise 60 days when the setting says 45.
         limits = {k: settings.get(s, k) for k in ("handling_days", "max_extension_days")}
+        orgs = {k: str(settings.get(s, k) or "").strip() for k in ("superior_org", "recheck_org")}
     events = detail.events
     decision = _event(events, detail.decision_kind or "", last=False)
     extension = _event_dict(_event(events, "延期"))
     if extension:
         extension["new_due"] = detail.handling_due
-    withhold = info.to_other_party and detail.input.nature == ACCUSATION
+    withhold = protected(info, detail)
     today = clock.today()
-    return {
+    ctx = {
         "office": office or "（单位名称）",
         "today": today,
-        "doc_no": f"〔{today.year}〕{detail.number}号",
+        "doc_no": doc_no,
+        # 复查 goes to the 上一级机关, which issues the 复查意见书; the 复核机关 the 复核意见书.
+        "superior_org": orgs["superior_org"] or "【请填写：上一级机关（设置）】",
+        "recheck_org": orgs["recheck_org"] or "【请填写：复核机关（设置）】",
         "limits": limits,
         "case": _case(detail),
         "petitioner": _petitioner(detail, withhold),
@@ -166,13 +209,21 @@ def build(db: Database, number: str, info: TemplateInfo) -> dict[str, Any]:
         "events": [
             {"kind": e.kind, "on": e.on, "text": _describe(e)} for e in events if e.kind != "作废"
         ],
+        "recipient": recipient(info, detail) if info.to_other_party else "",
     }
+    if withhold:
+        d = detail.input
+        scrub = Scrubber(d.name, d.id_number, d.phone, d.address, d.workplace)
+        ctx = {k: v if k in ("office", "petitioner") else scrub.tree(v) for k, v in ctx.items()}
+    return ctx
 
 
 CASE_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
     ("today", "今天（成文日期），用 | cdate 写成“2025年12月1日”"),
-    ("doc_no", "文号，如“〔2025〕XF2025-0001号”"),
+    ("doc_no", "发文字号，如“县水信受〔2025〕3号”（按文书种类和年份编号，重新生成不变）"),
+    ("superior_org", "上一级机关（设置）：复查机关"),
+    ("recheck_org", "复核机关（设置）"),
     ("limits.handling_days", "办理期限天数（设置，默认60日）"),
     ("limits.max_extension_days", "延期最多天数（设置，默认30日）"),
     ("case.number", "信访件编号"),
@@ -217,6 +268,8 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("petitioner.workplace", "工作单位"),
     ("petitioner.withheld", "是否依规不提供信访人信息（条例第三十条）"),
     ("petitioner.anonymous", "是否匿名"),
+    ("petitioner.you", "称呼：一人为“你”，联名或集体访为“你们”"),
+    ("recipient", "收件单位（转送函、交办函、督办单）"),
     ("decision.kind", "受理决定种类"),
     ("decision.on", "受理决定日期"),
     ("decision.reason", "不予受理理由"),
@@ -231,6 +284,7 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("reply.on", "答复日期"),
     ("reply.result", "答复结果"),
     ("reply.text", "答复内容（事实、理由和处理意见）"),
+    ("reply.basis", "处理意见的法律法规依据"),
     ("review_request.on", "复查申请日期"),
     ("review.on", "复查意见日期"),
     ("review.opinion", "复查意见"),

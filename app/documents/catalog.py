@@ -28,6 +28,8 @@ class Spec:
     requires: tuple[str, ...] = ()
     # Sent to another body: a 检举控告类 case carries no petitioner identity (条例 Art.30).
     to_other_party: bool = False
+    # Addressed to the petitioner (告知书, 意见书): an anonymous case has nobody to send it to.
+    to_petitioner: bool = False
 
 
 SPECS = [
@@ -38,14 +40,22 @@ SPECS = [
         "条例第四十一条年度报告：数据统计、涉及领域、较多的单位、转送交办督办、建议采纳，含分类表、单位表和月度趋势图",
     ),
     Spec("月度统计表", REPORT, "月度/季度统计表（只有表格）"),
-    Spec("受理告知书", CASE, "告知信访人已受理及办理期限", ("受理", "交办")),
-    Spec("不予受理告知书", CASE, "告知不予受理的理由和正确途径", ("不予受理",)),
+    Spec("受理告知书", CASE, "告知信访人已受理及办理期限", ("受理", "交办"), to_petitioner=True),
+    Spec("不予受理告知书", CASE, "告知不予受理的理由和正确途径", ("不予受理",), to_petitioner=True),
     Spec("转送函", CASE, "将信访事项转送有权处理的机关", ("转送",), True),
     Spec("交办函", CASE, "将信访事项交办承办单位并提出期限", ("交办",), True),
-    Spec("延期办理告知书", CASE, "告知延期理由、批准人和新的办理期限", ("延期",)),
-    Spec("信访事项处理意见书", CASE, "答复信访人：请求、事实和理由、处理意见、复查途径", ("答复",)),
-    Spec("复查意见书", CASE, "复查意见及复核途径", ("复查意见",)),
-    Spec("复核意见书", CASE, "复核意见（终结）", ("复核意见",)),
+    Spec(
+        "延期办理告知书", CASE, "告知延期理由、批准人和新的办理期限", ("延期",), to_petitioner=True
+    ),
+    Spec(
+        "信访事项处理意见书",
+        CASE,
+        "答复信访人：请求、事实和理由、处理意见、复查途径",
+        ("答复",),
+        to_petitioner=True,
+    ),
+    Spec("复查意见书", CASE, "复查意见及复核途径", ("复查意见",), to_petitioner=True),
+    Spec("复核意见书", CASE, "复核意见（终结）", ("复核意见",), to_petitioner=True),
     Spec("督办单", CASE, "督促承办单位按期办结", ("督办",), True),
 ]
 _BY_NAME = {s.name: s for s in SPECS}
@@ -60,6 +70,7 @@ class TemplateInfo:
     to_other_party: bool
     default: Path | None  # the bundled file; None for the office's own new template
     override: Path | None  # the office's copy, when there is one
+    to_petitioner: bool = False
 
     @property
     def path(self) -> Path:
@@ -91,6 +102,7 @@ def _info(
         spec.to_other_party,
         default,
         override,
+        spec.to_petitioner,
     )
 
 
@@ -117,7 +129,9 @@ def available(kind: str | None = None) -> list[TemplateInfo]:
             continue  # ~$ files are Word's lock files of an open document
         info = _info(None, own.stem, None, own)
         if _uses_case(own):
-            info = TemplateInfo(own.stem, CASE, "本单位自建文书", (), False, None, own)
+            # Its addressee is unknown, so it is treated as going to a unit: a protected case's
+            # identity stays out of it (条例 Art.30).
+            info = TemplateInfo(own.stem, CASE, "本单位自建文书", (), True, None, own)
         out.append(info)
     out = [t for t in out if t.default is not None or t.override is not None]
     return [t for t in out if kind is None or t.kind == kind]

@@ -7,17 +7,26 @@ whole render succeeded, so a failed render leaves no file and never a half-writt
 import contextlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.exceptions import TemplateError, UndefinedError
 
-from app.documents.template_check import CheckResult, Schema, check_document, make_env
+from app.documents.template_check import (
+    CheckResult,
+    Schema,
+    _paragraphs,
+    _parts,
+    check_document,
+    make_env,
+)
 from app.errors import DomainError
 from app.safety import files
 
@@ -26,31 +35,24 @@ Images = dict[str, tuple[bytes, float]]
 
 
 class TemplateProblem(DomainError):
-    """The template cannot be used as it is; `result` lists each problem with its paragraph.
+    """The template cannot be used as it is; `result` lists each error with its paragraph.
 
-    `repairable` is True when every problem is one the program can mend (a tag Word split, smart
-    quotes): the clerk is told so and can ask for the repair, which rewrites the office's copy.
+    Only errors stop a render: what Word, WPS or LibreOffice do to a tag (split runs, smart
+    quotes) is mended in memory every time, so such a template generates without asking.
     """
 
     def __init__(self, name: str, result: CheckResult) -> None:
         self.result = result
-        self.repairable = result.ok
-        if self.repairable:
-            message = (
-                f"模板“{name}”中有 {len(result.repairs)} 处 Word/WPS 造成的格式问题，可以自动修复："
-                "\n"
-                + "\n".join(str(p) for p in result.repairs)
-                + "\n请在“模板管理”中点“修复模板”，或在命令后加 --repair，修复后再生成。"
-            )
-        else:
-            message = f"模板“{name}”不能使用。\n" + result.summary()
-        super().__init__(message)
+        self.repairable = False  # nothing the program can mend stops a render any more
+        super().__init__(f"模板“{name}”不能使用。\n" + result.summary())
 
 
 @dataclass
 class Rendered:
     path: Path
-    repairs: list[str] = field(default_factory=list)  # what was mended in the template
+    repairs: list[str] = field(default_factory=list)  # what was mended (in memory, or saved)
+    saved: bool = False  # the mended template was written to the office's copy
+    markers: list[str] = field(default_factory=list)  # 【请填写：…】 left in the document
 
 
 def load(path: Path) -> DocxTemplate:
@@ -66,20 +68,34 @@ def load(path: Path) -> DocxTemplate:
             f"模板文件 {path.name} 不是有效的 Word 文档（.docx）。"
             "如果是 .doc 或 .wps 格式，请在 Word/WPS 中另存为 .docx。"
         ) from None
+    _drop_foreign_core_properties(tpl)
     return tpl
+
+
+def _drop_foreign_core_properties(tpl: DocxTemplate) -> None:
+    """LibreOffice names the core-properties part with a relationship type python-docx does not
+    know (…/officedocument/2006/relationships/metadata/core-properties). docxtpl then adds its
+    own /docProps/core.xml beside it and the saved file holds that name twice, which Word
+    reports as damaged. The foreign one is dropped; the document's properties are rewritten."""
+    rels = tpl.docx.part.package.rels
+    for r_id, rel in list(rels.items()):
+        if rel.reltype.endswith("/metadata/core-properties") and rel.reltype != RT.CORE_PROPERTIES:
+            del rels[r_id]
 
 
 def check(
     path: Path, schema: Schema, name: str = "", repair_to: Path | None = None
 ) -> tuple[DocxTemplate, CheckResult]:
-    """Load and check a template; raise TemplateProblem if it cannot be used as it is.
+    """Load and check a template; raise TemplateProblem if it has errors.
 
-    With `repair_to`, mendable problems are mended and the mended template is saved there (the
-    office's own copy) before rendering; without it they stop the render like errors do.
+    Mendable differences (a tag Word split, smart quotes) are mended in the loaded copy, so the
+    render goes ahead; with `repair_to` the mended template is also saved there (the office's
+    own copy). The merged tag keeps the formatting of the run it starts in (the clerk's bold,
+    colour and font apply to the filled-in value).
     """
     tpl = load(path)
     result = check_document(tpl.docx, schema, repair=True)
-    if not result.ok or (result.repairs and repair_to is None):
+    if not result.ok:
         raise TemplateProblem(name or path.stem, result)
     if result.repairs and repair_to is not None:
         buffer = io.BytesIO()
@@ -87,6 +103,21 @@ def check(
         write_atomic(repair_to, buffer.getvalue())
         tpl = load(repair_to)
     return tpl, result
+
+
+def complete(context: Any, schema: Any) -> None:
+    """Give every key the schema names a value in the context's plain dicts (None for a value,
+    {} filled again for a group), so a strict render fails only on what the check let through
+    by mistake, never on an event the case simply does not have (`reply.text` with no 答复)."""
+    if not isinstance(schema, dict) or type(context) is not dict:
+        if isinstance(schema, list) and schema and isinstance(context, list):
+            for item in context:
+                complete(item, schema[0])
+        return
+    for key, sub in schema.items():
+        if key not in context:
+            context[key] = {} if isinstance(sub, dict) else ([] if isinstance(sub, list) else None)
+        complete(context[key], sub)
 
 
 def render(
@@ -97,32 +128,56 @@ def render(
     name: str = "",
     images: Callable[[set[str]], Images] | None = None,
     repair_to: Path | None = None,
+    strict: bool = False,
 ) -> Rendered:
     """Check the template at `path`, build the context for the names it uses, write `out`.
+    With `strict`, a document that still carries 【请填写：…】 markers is not written.
 
     `build_context(names)` gets the top-level variables the template uses, so costly parts
     (a list of every case, a chart) are only built when a template asks for them.
     """
     tpl, result = check(path, schema, name, repair_to)
     context = build_context(result.names)
+    complete(context, schema)
     for key, (png, width) in (images(result.names) if images else {}).items():
         context[key] = InlineImage(tpl, io.BytesIO(png), width=Mm(width))
+    label = name or path.stem
     try:
-        tpl.render(context, make_env(), autoescape=True)
+        tpl.render(context, make_env(strict=True), autoescape=True)
     except UndefinedError as exc:
-        raise DomainError(f"模板“{name or path.stem}”用到了没有的数据：{exc.message}") from None
+        raise DomainError(f"模板“{label}”用到了数据中没有的内容：{exc.message}") from None
     except TemplateError as exc:
-        raise DomainError(f"模板“{name or path.stem}”填写失败：{exc}") from None
+        raise DomainError(f"模板“{label}”填写失败：{exc}") from None
     except RecursionError:
-        raise DomainError(f"模板“{name or path.stem}”填写失败：宏无限地调用自身") from None
+        raise DomainError(f"模板“{label}”填写失败：宏无限地调用自身") from None
     except Exception as exc:  # the template's own expressions failed (bad types, huge numbers…)
         raise DomainError(
-            f"模板“{name or path.stem}”填写失败：模板中的计算出错（{type(exc).__name__}: {exc}）"
+            f"模板“{label}”填写失败：模板中的计算出错（{type(exc).__name__}: {exc}）"
         ) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
+    markers = find_markers(tpl.docx)
+    if strict and markers:
+        raise DomainError(
+            f"《{label}》中还有 {len(markers)} 处需要填写的内容，未生成文件：\n"
+            + "\n".join(dict.fromkeys(markers))
+            + "\n请先填写本期情况说明（xinfang report notes，或报告对话框中的“情况说明”）；"
+            "主送机关在设置中填写（report_to）。"
+        )
     write_atomic(out, buffer.getvalue())
-    return Rendered(out, [str(p) for p in result.repairs])
+    return Rendered(out, [str(p) for p in result.repairs], repair_to is not None, markers)
+
+
+MARKER = re.compile(r"【请填写：[^】]*】")
+
+
+def find_markers(doc: Any) -> list[str]:
+    """The 【请填写：…】 markers a generated document still carries, in order."""
+    found: list[str] = []
+    for _, root in _parts(doc):
+        for para in _paragraphs(root):
+            found += MARKER.findall(para.text)
+    return found
 
 
 def write_atomic(out: Path, data: bytes) -> None:

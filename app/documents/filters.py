@@ -96,6 +96,48 @@ def cnum(n: int) -> str:
     return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
 
 
+# The GB/T 9704 line: 28 characters; 成文日期 ends four characters in from the right margin.
+LINE_CHARS, DATE_RIGHT = 28, 4
+_EN_SPACE, _EM_SPACE = "\u2002", "\u3000"
+
+
+def _width(text: str) -> float:
+    """Width in characters of 三号: a CJK or full-width character is 1, a digit or letter ½."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _indents(office: str, date: str) -> tuple[float, float]:
+    """Left indents (in characters) of the 署名 and the 成文日期: the date right-aligned four
+    characters in, the office name centred over it; a name too wide for that ends two in."""
+    w_o, w_d = _width(office), _width(date)
+    centre = LINE_CHARS - DATE_RIGHT - w_d / 2
+    left_o = centre - w_o / 2
+    if left_o + w_o > LINE_CHARS - 2:
+        left_o = max(0.0, LINE_CHARS - 2 - w_o)
+        return left_o, max(0.0, left_o + (w_o - w_d) / 2)
+    return max(0.0, left_o), LINE_CHARS - DATE_RIGHT - w_d
+
+
+def _pad(indent: float) -> str:
+    whole, half = divmod(round(indent * 2), 2)
+    return _EM_SPACE * int(whole) + (_EN_SPACE if half else "")
+
+
+def sign_top(office: Any, date: Any) -> str:
+    """The 署名 line, centred over the 成文日期 (`{{ office | sign_top(today | cdate) }}`)."""
+    office, date = str(office or ""), str(date or "")
+    return _pad(_indents(office, date)[0]) + office
+
+
+def sign_bottom(date: Any, office: Any) -> str:
+    """The 成文日期 line, four characters in from the right margin
+    (`{{ today | cdate | sign_bottom(office) }}`)."""
+    office, date = str(office or ""), str(date or "")
+    return _pad(_indents(office, date)[1]) + date
+
+
 def yoy(entry: Any) -> str:
     """The wording of a 同比 entry from the context's `yoy` mapping."""
     if entry is None:
@@ -110,6 +152,8 @@ FILTERS = {
     "cmonth": cmonth,
     "cnum": cnum,
     "yoy": yoy,
+    "sign_top": sign_top,
+    "sign_bottom": sign_bottom,
 }
 
 # name → (description, example) for `report vars` and the template manager.
@@ -123,4 +167,6 @@ FILTER_HELP = {
         "同比措辞：上升x% / 下降x% / 持平 / 上年同期为0；比率用百分点",
         "{{ yoy.total | yoy }}",
     ),
+    "sign_top": ("发文机关署名，以成文日期为准居中", "{{ office | sign_top(today | cdate) }}"),
+    "sign_bottom": ("成文日期，右空四字", "{{ today | cdate | sign_bottom(office) }}"),
 }

@@ -8,12 +8,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from docxtpl import Listing
+
 from app import clock
 from app.cases import search
 from app.db import Database
-from app.documents import chart, filters
+from app.documents import chart, filters, notes
 from app.office import dictionaries, settings
-from app.stats.figures import RATES
+from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
 
 BREAKDOWNS = ("by_form", "by_channel", "by_category", "by_department")
@@ -30,6 +32,12 @@ class YoY:
 
     def __str__(self) -> str:
         return filters.change_text(self.this, self.last, self.change, self.is_rate)
+
+    @property
+    def clause(self) -> str:
+        """The 同比 as a clause beside its figure: 同比上升12.5% / 同比持平 / 上年同期为0."""
+        text = str(self)
+        return text if text.startswith("上年同期") else "同比" + text
 
     # The templates compare figures: {% if yoy.total.change > 0 %}.
     @property
@@ -60,10 +68,32 @@ def _yoy_tree(yoy: dict[str, Any], key: str = "") -> Any:
     return YoYs({k: _yoy_tree(v, key if key else k) for k, v in yoy.items()})
 
 
+# Until the imported-history figures land in the service, a report reads no gaps as 0.
+NO_GAPS = {"status_unknown": 0, "closed_date_unknown": 0, "decision_inferred": 0}
+
+
 def _with_zeros(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: Counts(v) if k.startswith("by_") or k == "visit_levels" else v for k, v in data.items()
+    # by_month is the period's months only: a month outside it is an error, never a 0.
+    out = {
+        k: Counts(v) if k.startswith("by_") and k != "by_month" or k == "visit_levels" else v
+        for k, v in data.items()
     }
+    out["data_gaps"] = {**NO_GAPS, **(data.get("data_gaps") or {})}
+    return out
+
+
+def period_word(date_from: dt.date, date_to: dt.date) -> str:
+    """The word for the period in prose: 全年 only for a whole year (docs/rules.md, 文书)."""
+    name = period_name(date_from, date_to)
+    if name.endswith("年") and len(name) == 5:
+        return "全年"
+    if name.endswith("季度"):
+        return "本季度"
+    if name.endswith("半年"):
+        return name[-3:]
+    if name.endswith("月") and "至" not in name:
+        return "本月"
+    return "本期"
 
 
 def period_name(date_from: dt.date, date_to: dt.date) -> str:
@@ -127,6 +157,8 @@ def build(
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()
         leaders = dictionaries.values(s, "leader")
+        note_texts = notes.for_report(s, stats.date_from, stats.date_to)
+        report_to = str(settings.get(s, "report_to") or "").strip()
     rows = {key: _rows(data, key) for key in BREAKDOWNS}
     ctx: dict[str, Any] = {
         "office": office or "（单位名称）",
@@ -137,6 +169,12 @@ def build(
         "year": stats.date_from.year,
         "period": f"{filters.cdate(stats.date_from)}至{filters.cdate(stats.date_to)}",
         "period_name": period_name(stats.date_from, stats.date_to),
+        "period_word": period_word(stats.date_from, stats.date_to),
+        "whole_year": period_word(stats.date_from, stats.date_to) == "全年",
+        "report_to": report_to,
+        # Listing: the clerk's line breaks stay line breaks in Word.
+        "notes": {k: Listing(v) for k, v in note_texts.items()},
+        "notes_entered": {k: not v.startswith("【请填写") for k, v in note_texts.items()},
         "stats": _with_zeros(data),
         "yoy": _yoy_tree(data.get("yoy", {})),
         "ratios": {
@@ -150,6 +188,8 @@ def build(
         if stats.last is not None
         else {},
         "form_rows": rows["by_form"],
+        "target_rows": _rows(data, "by_target"),
+        "assigning_rows": _rows(data, "by_assigning_org"),
         "channel_rows": rows["by_channel"],
         "category_rows": rows["by_category"],
         "department_rows": rows["by_department"],

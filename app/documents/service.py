@@ -11,18 +11,34 @@ from sqlalchemy import select
 from app import clock
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
-from app.documents import case_context, catalog, engine, filters, report_context
+from app.documents import (
+    case_context,
+    catalog,
+    doc_numbers,
+    engine,
+    filters,
+    notes,
+    report_context,
+)
 from app.documents.catalog import TemplateInfo
 from app.documents.template_check import CheckResult, check_document
-from app.documents.variables import REPORT_VARIABLES, schema_from, value_at
+from app.documents.variables import REPORT_VARIABLES, report_schema, schema_from, value_at
 from app.errors import DomainError
-from app.models import Case
+from app.models import Case, DictEntry
 from app.safety import auth
 from app.stats.service import Statistics
 
-REPORT_SCHEMA = schema_from(REPORT_VARIABLES)
 CASE_SCHEMA = schema_from(case_context.CASE_VARIABLES)
 Step = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ReportNotes:
+    """The 情况说明 of one period: what was entered, and the latest earlier period's text."""
+
+    items: dict[str, str]  # item → what it asks for
+    entered: dict[str, str]
+    previous: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -32,8 +48,32 @@ class Variable:
     value: str  # today's value, as the document would show it
 
 
-def schema_for(info: TemplateInfo) -> dict[str, Any]:
-    return CASE_SCHEMA if info.kind == catalog.CASE else REPORT_SCHEMA
+def _report_schema(db: Database) -> dict[str, Any]:
+    """The strict report schema for this office: a breakdown's keys are every value its
+    dictionary ever held (a retired channel still counts its old cases)."""
+    kinds = {"by_channel": "channel", "by_category": "category", "by_department": "department"}
+    with db.read() as s:
+        values = {
+            key: list(
+                s.scalars(
+                    select(DictEntry.value)
+                    .where(DictEntry.kind == kind)
+                    .order_by(DictEntry.sort, DictEntry.id)
+                )
+            )
+            for key, kind in kinds.items()
+        }
+        for key, column in (
+            ("by_channel", Case.channel),
+            ("by_category", Case.category),
+            ("by_department", Case.department),
+        ):  # imported values outside the dictionary show in the figures too
+            values[key] += [v for v in s.scalars(select(column).distinct()) if v]
+    return report_schema(values)
+
+
+def schema_for(db: Database, info: TemplateInfo) -> dict[str, Any]:
+    return CASE_SCHEMA if info.kind == catalog.CASE else _report_schema(db)
 
 
 def _show(value: Any) -> str:
@@ -83,7 +123,9 @@ class DocumentService:
         out: Path,
         step: Step | None = None,
         repair: bool = False,
+        strict: bool = False,
     ) -> engine.Rendered:
+        """Generate a report; with `strict` none is written while 【请填写】 markers remain."""
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
@@ -105,13 +147,32 @@ class DocumentService:
 
         return engine.render(
             info.path,
-            REPORT_SCHEMA,
+            _report_schema(self.db),
             context,
             Path(out),
             info.name,
             images,
             _repair_to(info, repair),
+            strict,
         )
+
+    # ---- 情况说明 per period ----
+    def report_notes(self, date_from: dt.date, date_to: dt.date) -> ReportNotes:
+        self._may("view_case")
+        with self.db.read() as s:
+            return ReportNotes(
+                dict(notes.ITEMS),
+                notes.get(s, date_from, date_to),
+                notes.previous(s, date_from, date_to),
+            )
+
+    def save_report_notes(
+        self, date_from: dt.date, date_to: dt.date, items: dict[str, str]
+    ) -> None:
+        """Save (or clear, with "") the period's 情况说明 items; audited."""
+        self._may("edit_case")
+        with self.db.session() as s:
+            notes.put(s, date_from, date_to, items, self.user.label)
 
     # ---- per-case 文书 ----
     def case_document(
@@ -126,23 +187,44 @@ class DocumentService:
         return engine.render(
             info.path,
             CASE_SCHEMA,
-            lambda names: case_context.build(self.db, number, info),
+            lambda names: case_context.build(self.db, number, info, self._doc_no(number, info)),
             Path(out),
             info.name,
             repair_to=_repair_to(info, repair),
         )
 
+    def _doc_no(self, number: str, info: TemplateInfo) -> str:
+        """The document's 文号, assigned once per case, 文书 and step (docs/rules.md, 文号)."""
+        from app.cases.service import read_detail
+        from app.office.dictionaries import units
+
+        with self.db.session() as s:
+            detail = read_detail(s, number)
+            case_context.check_allowed(info, detail, units(s))  # a refused one gets no number
+            step = case_context.subject(info, detail)
+            day = step.on if step is not None else None
+            return doc_numbers.assign(
+                s,
+                detail.id,
+                info.name,
+                step.seq if step is not None else 0,
+                doc_numbers.year_of(day),
+                self.user.label,
+            )
+
     def case_documents(self, number: str) -> list[tuple[TemplateInfo, str]]:
         """Each 文书 template with "" when it can be produced for this case, else why not."""
         from app.cases.service import read_detail
+        from app.office.dictionaries import units
 
         self._may("view_case")
         with self.db.read() as s:
             detail = read_detail(s, number)
+            known = units(s)  # the menu refuses what generation would (aliases included)
         out = []
         for info in catalog.available(catalog.CASE):
             try:
-                case_context.check_allowed(info, detail)
+                case_context.check_allowed(info, detail, known)
                 out.append((info, ""))
             except DomainError as exc:
                 out.append((info, exc.message))
@@ -158,15 +240,15 @@ class DocumentService:
         self._may("view_case")
         info = catalog.find(name)
         tpl = engine.load(info.path)
-        return check_document(tpl.docx, schema_for(info), repair=True)
+        return check_document(tpl.docx, schema_for(self.db, info), repair=True)
 
     def repair_template(self, name: str) -> CheckResult:
         """Write the mended template as the office's own copy (errors are left for the clerk)."""
         self._may("settings")
         info = catalog.find(name)
         tpl = engine.load(info.path)
-        result = check_document(tpl.docx, schema_for(info), repair=True)
-        if result.repairs:
+        result = check_document(tpl.docx, schema_for(self.db, info), repair=True)
+        if result.repairs and result.ok:
             import io
 
             buffer = io.BytesIO()

@@ -15,14 +15,16 @@ from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from jinja2 import nodes
+from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.documents import filters
+from app.documents import filters, limits
 
 ERROR = "错误"
-REPAIRED = "已修复"
+# Word/WPS/LibreOffice split a tag into runs, or typed smart quotes or full-width braces into it:
+# mended in memory at every render, so the clerk is not asked; `--repair` also saves the mend.
+REPAIRED = "提示"
 
 _W_P, _W_T = qn("w:p"), qn("w:t")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -64,14 +66,23 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
+    def summary(self, saved: bool = False) -> str:
+        """What the check found, in words that are true: it says the template file was changed
+        only when `saved` (the mend was written to the office's copy)."""
         if not self.problems:
             return "模板检查通过，没有发现问题。"
-        head = (
-            f"模板有 {len(self.errors)} 处错误，需要在 Word/WPS 中改正后再生成："
-            if self.errors
-            else f"模板有 {len(self.repairs)} 处格式问题，已自动修复："
-        )
+        if self.errors:
+            head = f"模板有 {len(self.errors)} 处错误，需要在 Word/WPS 中改正后再生成："
+        elif saved:
+            head = (
+                f"模板检查通过。已把 {len(self.repairs)} 处 Word/WPS 造成的格式差异整理好，"
+                "并保存为本单位的模板："
+            )
+        else:
+            head = (
+                f"模板检查通过。有 {len(self.repairs)} 处 Word/WPS 造成的格式差异，生成时自动处理，"
+                "模板文件未改动，不需要修复："
+            )
         return "\n".join([head, *(str(p) for p in self.problems)])
 
 
@@ -88,11 +99,34 @@ class GuardedEnvironment(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**", "/", "//", "%"])
 
-    def __init__(self) -> None:
-        super().__init__(finalize=lambda v: "" if v is None else v)
+    def __init__(self, strict: bool = False) -> None:
+        # Iterations of every loop and characters written, per render (app/documents/limits).
+        self._budget = limits.Budget()
+        # Strict at render: a name or key the data does not have stops the render instead of
+        # printing nothing (the check has named the paragraph already; this is the last guard).
+        kwargs: dict[str, Any] = {"undefined": StrictUndefined} if strict else {}
+        super().__init__(finalize=self._budget.written, **kwargs)
         self.filters.update(filters.FILTERS)
+        self.filters = {k: limits.guard_filter(k, f) for k, f in self.filters.items()}
         self.globals["range"] = self._range
+        self.globals[limits.ITER_GUARD] = self._budget.loop
         self._loop_budget = MAX_LOOP
+
+    def _generate(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        # Every {% for %} (over a range, a string, a list) draws on the iteration budget.
+        if isinstance(source, nodes.Template):
+            source = limits.guard_loops(source)
+        return super()._generate(source, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            limits.check_format_spec(owner)  # '{:>300000000}' is refused before formatting
+        return super().wrap_str_format(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        limits.check_call(__obj, args, kwargs)  # widths are refused before the string exists
+        return limits.check_size(super().call(__context, __obj, *args, **kwargs))
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)
@@ -111,12 +145,14 @@ class GuardedEnvironment(SandboxedEnvironment):
                 sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
                 if sized and len(seq) * times > MAX_TEXT:
                     raise SecurityError("模板中的重复（*）产生的内容过长")
-        return super().call_binop(context, operator, left, right)
+        if operator == "%" and isinstance(left, str):
+            limits.check_percent(left, right)
+        return limits.check_size(super().call_binop(context, operator, left, right))
 
 
-def make_env() -> SandboxedEnvironment:
+def make_env(strict: bool = False) -> SandboxedEnvironment:
     """A fresh environment for one check or render (the loop budget is per render)."""
-    return GuardedEnvironment()
+    return GuardedEnvironment(strict)
 
 
 # ---------------------------------------------------------------- paragraphs of a part
@@ -175,7 +211,9 @@ def _repair_paragraph(para: _Para, where: str, problems: list[Problem]) -> None:
             fixed = fixed.replace(bad, good)
         if fixed != text:
             _set_text(t, fixed)
-            problems.append(Problem(REPAIRED, where, original, "全角括号“｛ ｝ ％”已改为半角"))
+            problems.append(
+                Problem(REPAIRED, where, original, "全角括号“｛ ｝ ％”，按半角括号处理")
+            )
     # Merge each tag into the run where it starts. Offsets are recomputed after every merge.
     while True:
         text = para.text
@@ -201,7 +239,7 @@ def _repair_paragraph(para: _Para, where: str, problems: list[Problem]) -> None:
         tail = para.texts[last].text or ""
         _set_text(para.texts[last], tail[m.end() - bounds[last][0] :])
         problems.append(
-            Problem(REPAIRED, where, original, f"标签“{m.group(0)}”被 Word 拆成了几段，已合并")
+            Problem(REPAIRED, where, original, f"标签“{m.group(0)}”被 Word 拆成了几段，按一段处理")
         )
     for t in para.texts:
         text = t.text or ""
@@ -209,7 +247,9 @@ def _repair_paragraph(para: _Para, where: str, problems: list[Problem]) -> None:
         if fixed != text:
             _set_text(t, fixed)
             problems.append(
-                Problem(REPAIRED, where, original, "标签里的中文引号或全角空格已改为英文引号、空格")
+                Problem(
+                    REPAIRED, where, original, "标签里的中文引号或全角空格，按英文引号、空格处理"
+                )
             )
 
 
@@ -288,7 +328,9 @@ class _Walker:
                 self.walk(child, scope)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
-            for n in node.target.find_all(nodes.Name):
+            # find_all looks below the target only: `{% set x = … %}` is the Name itself.
+            names = [node.target] if isinstance(node.target, nodes.Name) else []
+            for n in [*names, *node.target.find_all(nodes.Name)]:
                 scope[n.name] = "*"
         if isinstance(node, nodes.Macro):
             scope[node.name] = "*"
@@ -340,7 +382,9 @@ class _Walker:
             if isinstance(base, list) and key in ("first", "last"):
                 return base[0] if base else "*"
             if report:
-                self.unknown.append((node.lineno, f"不认识的变量“{_dotted(node)}”"))
+                known = "、".join(k for k in base if isinstance(base, dict))[:80]
+                where = f"（{_dotted(node.node)} 下有：{known}）" if known else ""
+                self.unknown.append((node.lineno, f"不认识的变量“{_dotted(node)}”{where}"))
             return "*"
         return "*"
 

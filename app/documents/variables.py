@@ -1,8 +1,17 @@
-"""The variable reference: dotted paths with descriptions → the schema the template check uses."""
+"""The variable reference: dotted paths with descriptions → the schema the template check uses.
 
+The schema is strict (docs/rules.md, 文书): under `stats`, `yoy` and `ratios` every key is named,
+the breakdowns' keys are the dictionary's values, so `{{ stats.by_form.信件 }}` or
+`{{ yoy.totla }}` is an error that names its paragraph instead of a silent 0.
+"""
+
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.documents.notes import ITEMS
 from app.documents.template_check import Schema
+from app.office.dictionaries import FORMS
+from app.stats.result import RATES
 
 
 def schema_from(paths: list[tuple[str, str]]) -> Schema:
@@ -96,8 +105,39 @@ _STATS = [
     ("screenings.times", "矛盾纠纷排查次数"),
     ("screenings.found", "排查出矛盾纠纷件数"),
     ("screenings.resolved", "调处化解件数"),
+    ("by_target.*", "按被反映对象（单位名称合并别名）的件数，由多到少"),
+    ("outgoing.transfers", "本期转送件次（本机关发出）"),
+    ("outgoing.assignments", "本期交办件次"),
+    ("outgoing.supervisions", "本期督办次数"),
+    ("outgoing.supervised_cases", "本期督办的信访件数"),
+    ("outgoing.feedback_overdue", "交办超过期限未反馈的件数"),
+    ("by_assigning_org.*", "上级交办、转送的件数，按交办机关"),
+    ("assigned_on_time_rate", "办理交办案件按时报结率（上级交办件的按期办结率，用 | pct）"),
+    ("incoming_supervisions", "收到上级督办的次数"),
+    ("data_gaps.status_unknown", "情况不详（导入时无办理信息）的件数，不计入各项比率"),
+    ("data_gaps.closed_date_unknown", "办结日期不详的件数"),
+    ("data_gaps.decision_inferred", "受理日期由导入推定的件数"),
     ("yoy.*", "同比原始数据 {this, last, change}（写同比句子请用 yoy.xxx）"),
 ]
+# Groups whose keys come from a dictionary or the data (the schema lists them per database).
+BREAKDOWN_GROUPS = ("by_form", "by_channel", "by_category", "by_department")
+RANKED_GROUPS = ("by_target", "by_assigning_org")
+NESTED_GROUPS = {
+    "visits": ["batches", "persons"],
+    "collective": ["batches", "persons"],
+    "visit_levels": ["进京", "赴省", "到市", "到县"],
+    "leader_receptions": ["days", "batches", "persons"],
+    "screenings": ["times", "found", "resolved"],
+    "outgoing": [
+        "transfers",
+        "assignments",
+        "supervisions",
+        "supervised_cases",
+        "feedback_overdue",
+    ],
+}
+_NO_YOY = {"by_month", "data_gaps"}
+_YOY_LEAF = {"this": "*", "last": "*", "change": "*", "up": "*", "down": "*", "clause": "*"}
 _RATE_KEYS = [
     "repeat_rate",
     "timely_acceptance_rate",
@@ -107,6 +147,7 @@ _RATE_KEYS = [
     "evaluation_rate",
     "satisfaction_rate",
     "leader_closure_rate",
+    "assigned_on_time_rate",
 ]
 _ROW = [
     ("name", "名称"),
@@ -118,6 +159,7 @@ _ROW = [
 
 REPORT_VARIABLES: list[tuple[str, str]] = [
     ("office", "单位名称（设置中填写）"),
+    ("report_to", "报告主送机关（设置中填写）"),
     ("today", "今天（成文日期），用 | cdate"),
     ("date_from", "统计起始日期"),
     ("date_to", "统计截止日期"),
@@ -125,11 +167,16 @@ REPORT_VARIABLES: list[tuple[str, str]] = [
     ("year", "统计起始年份"),
     ("period", "统计期间，如“2025年1月1日至2025年12月31日”"),
     ("period_name", "期间的简称：2025年 / 2025年12月 / 2025年第四季度 / 2025年上半年"),
+    ("period_word", "行文中的期间用语：全年（整年）/ 本月 / 本季度 / 上半年 / 下半年 / 本期"),
+    ("whole_year", "统计期间是否为整年（1月1日至12月31日）"),
+    *[(f"notes.{k}", f"情况说明：{d}（未填写时为【请填写】提示）") for k, d in ITEMS.items()],
+    *[(f"notes_entered.{k}", f"是否已填写情况说明“{k}”") for k in ITEMS],
     *[(f"stats.{k}", d) for k, d in _STATS],
     (
         "yoy.*",
         "同比措辞，直接写 {{ yoy.total }} 得到“上升12.5%”；比率得到“上升2.3个百分点”；"
-        "也有 .this（本期）.last（上年同期）.change（变化）",
+        "也有 .clause（“同比上升12.5%”，上年为0时“上年同期为0”）.this（本期）.last（上年同期）"
+        ".change（变化）",
     ),
     *[(f"ratios.{k}.numerator", f"{d.split('（')[0]}的分子") for k, d in _STATS if k in _RATE_KEYS],
     *[
@@ -139,6 +186,8 @@ REPORT_VARIABLES: list[tuple[str, str]] = [
     ],
     ("last_ratios.*", "上年同期比率的分子分母（同 ratios）"),
     *[(f"form_rows[].{k}", f"按信访形式表格的每一行：{d}") for k, d in _ROW],
+    *[(f"target_rows[].{k}", f"被反映对象（由多到少）：{d}") for k, d in _ROW],
+    *[(f"assigning_rows[].{k}", f"上级交办、转送按交办机关：{d}") for k, d in _ROW],
     *[(f"channel_rows[].{k}", f"按来源渠道表格的每一行：{d}") for k, d in _ROW],
     *[(f"category_rows[].{k}", f"按问题类别表格的每一行：{d}") for k, d in _ROW],
     *[(f"department_rows[].{k}", f"按承办单位表格的每一行：{d}") for k, d in _ROW],
@@ -164,3 +213,31 @@ REPORT_VARIABLES: list[tuple[str, str]] = [
         )
     ],
 ]
+
+
+def report_schema(values: Mapping[str, Iterable[str]]) -> Schema:
+    """The strict report schema. `values`: the keys each dictionary breakdown may have (every
+    value the dictionary ever held, and 未填写)."""
+    schema = schema_from(REPORT_VARIABLES)
+    stats: dict[str, Any] = schema["stats"]
+    groups = {"by_form": list(FORMS), **{k: list(v) for k, v in values.items()}}
+    for key in BREAKDOWN_GROUPS:
+        stats[key] = {v: "*" for v in [*groups.get(key, []), "未填写"]}
+    # The data's own keys (units, organs; months of the period): "*" here, a missing one then
+    # fails the strict render.
+    yoy: dict[str, Any] = {}
+    for key, sub in stats.items():
+        if key in _NO_YOY or key == "yoy":
+            continue
+        if isinstance(sub, dict):
+            yoy[key] = {part: dict(_YOY_LEAF) for part in sub}
+        elif key in RANKED_GROUPS:
+            yoy[key] = "*"
+        else:
+            yoy[key] = dict(_YOY_LEAF)
+    stats["yoy"] = yoy
+    schema["yoy"] = yoy
+    rates = {k: {"numerator": "*", "denominator": "*"} for k in RATES}
+    schema["ratios"] = rates
+    schema["last_ratios"] = rates
+    return schema

@@ -19,6 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.cases import search
+from app.cases.sanitize import mask_free_text
 from app.cases.search import CaseFilter
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
@@ -109,7 +111,11 @@ _QUERY_COLUMNS = (
     Case.legal,
     Case.urgent,
     Case.decision_due,
+    # Imported history with gaps: a date the import assumed is not written as if it were known.
+    Case.decision_inferred,
+    Case.closed_date_unknown,
 )
+UNKNOWN_DATE = "不详"
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,11 @@ def ledger_values(r: Any, mask: bool) -> list[Any]:
         *flags,
     ) = r[:28]
     marks = [label for (_, label), on in zip(_FLAG_NAMES, flags, strict=True) if on]
+    inferred, closed_unknown = (bool(v) for v in r[29:31]) if len(r) > 30 else (False, False)
+    if inferred:
+        decided = None  # re-imported, a blank 受理日期 is inferred again
+    if closed_unknown:
+        closed = UNKNOWN_DATE
     note = (f"标记：{'、'.join(marks)}；" if marks else "") + (remark or "")
     return [
         number,
@@ -178,7 +189,7 @@ def ledger_values(r: Any, mask: bool) -> list[Any]:
         address,
         persons,
         _yes(collective),
-        summary,
+        mask_free_text(summary) if mask else summary,
         f"{category}/{subcategory}" if category and subcategory else category,
         department,
         leader,
@@ -190,8 +201,46 @@ def ledger_values(r: Any, mask: bool) -> list[Any]:
         rating,
         _yes(repeat),
         level,
-        note or None,
+        (mask_free_text(note) if mask else note) or None,
     ]
+
+
+# Text starting with these is a formula to Excel and WPS ("=HYPERLINK(…)", "@SUM(…)", "-2+3"):
+# such text is written as a string cell, never as a formula (§7, issue 16 item 8).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Excel cannot show dates before 1900-03-01 (serial 61); such a date is written as text.
+FIRST_EXCEL_DATE = dt.date(1900, 3, 1)
+
+
+def clean_text(text: str) -> str:
+    """Without the control characters an .xlsx cannot hold (IllegalCharacterError, item 7)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _bind(cell: Any, value: Any) -> None:
+    if isinstance(value, str):
+        value = clean_text(value)
+        cell.value = value
+        if value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True  # stays text when the clerk edits the cell, too
+    elif isinstance(value, dt.date) and value < FIRST_EXCEL_DATE:
+        cell.value = value.isoformat()
+    else:
+        cell.value = value
+
+
+def safe_value(ws: Worksheet, value: Any) -> Any:
+    """A value for `ws.append`: as is, or a text cell when it would be a formula or broken."""
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START) or ILLEGAL_CHARACTERS_RE.search(value):
+            cell = WriteOnlyCell(ws, None)
+            _bind(cell, value)
+            return cell
+        return value
+    if isinstance(value, dt.date) and value < FIRST_EXCEL_DATE:
+        return value.isoformat()
+    return value
 
 
 def _atomic_target(out: Path) -> Path:
@@ -289,12 +338,13 @@ def export_ledger(
                     overdue += warned == "超期"
                     row = []
                     for v in values:
-                        cell = WriteOnlyCell(ws, v)
+                        cell = WriteOnlyCell(ws, None)
+                        _bind(cell, v)
                         cell.fill = _FILLS[warned]
                         row.append(cell)
                     ws.append(row)
                 else:
-                    ws.append(values)
+                    ws.append([safe_value(ws, v) for v in values])
                 if n % 2000 == 0:
                     report(n, total)
             last = get_column_letter(len(COLUMNS))

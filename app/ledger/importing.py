@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import clock
+from app import audit, clock
 from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
-from app.cases.workflow import DECISIONS, TRANSITIONS, act
+from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
 from app.errors import DomainError
 from app.ledger.plan import (
@@ -34,6 +35,7 @@ from app.ledger.plan import (
     timeline,
 )
 from app.ledger.read import Table, read_table
+from app.ledger.values import EXTRA_KEYS
 from app.models import AuditEntry, Case, Event, Petitioner
 from app.office import dictionaries, settings
 from app.safety import auth
@@ -59,6 +61,17 @@ _UPDATES = {
     "repeat": ("repeat",),
     "visit_level": ("visit_level",),
     "remark": ("remark",),
+    "companions": ("persons",),
+    "first_visit": ("repeat",),
+    "skip_level": ("skip_level",),
+    "abnormal": ("abnormal",),
+    "nature": ("nature",),
+    "locality": ("locality",),
+    "target": ("target",),
+    "assigning_org": ("assigning_org",),
+    "assigning_ref": ("assigning_ref",),
+    "handler": ("handler",),
+    **{key: ("extra",) for key in (*EXTRA_KEYS, "receiving_leader")},
 }
 
 
@@ -74,6 +87,8 @@ class ImportResult:
     new_categories: list[str] = field(default_factory=list)
     new_channels: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    new_subcategories: list[tuple[str, str]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # the dry run's assumptions, repeated
 
     def lines(self) -> list[str]:
         bad = f"，有错误跳过 {self.skipped_bad} 行" if self.skipped_bad else ""
@@ -89,7 +104,10 @@ class ImportResult:
         ):
             if values:
                 out.append(f"新加入字典的{label}：{'、'.join(values)}")
-        return out
+        if self.new_subcategories:
+            subs = "、".join(f"{parent}／{sub}" for parent, sub in self.new_subcategories)
+            out.append(f"新加入字典的二级分类：{subs}")
+        return out  # the callers print `summary` (the dry run's assumptions) after these
 
 
 def dry_run(
@@ -169,6 +187,20 @@ def import_ledger(
 ) -> ImportResult:
     """Write a checked plan: all rows in one transaction, or none (also when `progress` raises)."""
     auth.require(role, "import")
+    with db.session() as s:
+        return write_plan(s, plan, user, source, progress, skip_bad_rows)
+
+
+def write_plan(
+    s: Session,
+    plan: ImportPlan,
+    user: str = "",
+    source: str = "",
+    progress: Progress | None = None,
+    skip_bad_rows: bool = False,
+) -> ImportResult:
+    """Write a checked plan inside the caller's transaction (`import_ledger`, or the register
+    import writing its cases in the same transaction as the register rows)."""
     if plan.errors and not skip_bad_rows:
         raise DomainError(
             f"台账中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，"
@@ -179,21 +211,22 @@ def import_ledger(
     report = progress or (lambda _d, _t: None)
     creates = [p for p in plan.rows if not p.update]
     updates = [p for p in plan.rows if p.update]
-    with db.session() as s:
-        for kind, values in (
-            ("department", plan.new_departments),
-            ("leader", plan.new_leaders),
-            ("category", plan.new_categories),
-            ("channel", plan.new_channels),
-        ):
-            for value in values:
-                dictionaries.add(s, kind, value)
-        _create(s, creates, plan.birth_dates, user, source, report, total)
-        for i, p in enumerate(updates, start=len(creates) + 1):
-            _update(s, p, plan, user)
-            if i % 100 == 0:
-                report(i, total)
-        report(total, total)
+    for kind, values in (
+        ("department", plan.new_departments),
+        ("leader", plan.new_leaders),
+        ("category", plan.new_categories),
+        ("channel", plan.new_channels),
+    ):
+        for value in values:
+            dictionaries.add(s, kind, value)
+    for parent, sub in plan.new_subcategories:
+        dictionaries.add(s, "subcategory", sub, parent=parent)
+    _create(s, creates, plan.birth_dates, user, source, report, total)
+    for i, p in enumerate(updates, start=len(creates) + 1):
+        _update(s, p, plan, user)
+        if i % 100 == 0:
+            report(i, total)
+    report(total, total)
     return ImportResult(
         len(creates),
         len(updates),
@@ -205,6 +238,8 @@ def import_ledger(
         plan.new_categories,
         plan.new_channels,
         time.perf_counter() - started,
+        plan.new_subcategories,
+        plan.summary,
     )
 
 
@@ -258,6 +293,7 @@ def _create(
     cfg, cal = settings.get_all(session), memo_calendar(session)
     threshold = int(cfg["collective_threshold"])
     _note_numbers(session, [p.data.number for p in rows if p.data.number])
+    allocate = intake.number_allocator(session)
     by_id, by_phone = _people(session, rows)
     next_pid = (session.scalar(select(func.max(Petitioner.id))) or 0) + 1
     next_cid = (session.scalar(select(func.max(Case.id))) or 0) + 1
@@ -268,14 +304,17 @@ def _create(
     audits: list[dict[str, Any]] = []
 
     def flush() -> None:
-        # Core executemany: the ORM bulk path drops None values per row and so splits the
-        # batch into one INSERT per distinct set of filled columns (10× slower here).
-        if people:
-            session.execute(Petitioner.__table__.insert(), people)
-        session.execute(Case.__table__.insert(), cases)
-        session.execute(Event.__table__.insert(), events)
-        session.execute(AuditEntry.__table__.insert(), audits)
-        for batch in (people, cases, events, audits):
+        for model, batch in (
+            (Petitioner, people),
+            (Case, cases),
+            (Event, events),
+            (AuditEntry, audits),
+        ):
+            if model is AuditEntry:
+                # Each audit row carries its link of the hash chain, computed here in bulk
+                # (sealing them at commit would cost one UPDATE per row).
+                audit.chain_rows(session, batch)
+            insert_many(session, model.__table__, batch)
             batch.clear()
 
     for i, p in enumerate(rows):
@@ -291,7 +330,7 @@ def _create(
                     by_id[d.id_number] = pid
                 elif d.phone:
                     by_phone[key] = pid
-        number = d.number or intake.next_number(session, d.received_on.year)
+        number = d.number or allocate(d.received_on.year)
         cid = next_cid + i
         # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {
@@ -343,6 +382,35 @@ def _create(
         flush()
 
 
+def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -> None:
+    """One executemany of rows that all have the same keys, each value converted by its column
+    type's own bind processor (dates, JSON, booleans stored exactly as the ORM stores them).
+
+    Why not `session.execute(table.insert(), rows)`: Core re-processes every parameter of every
+    row through its generic compiled-statement path, ~40 % of a 10,000-row import; and the ORM
+    bulk path splits the batch by which columns are None (10× slower)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.key in rows[0]]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    keys = [c.key for c in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    values = [
+        tuple(
+            v if proc is None else proc(v)
+            for proc, v in zip(processors, (row[k] for k in keys), strict=True)
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(
+        f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({names}) VALUES ({marks})",
+        values,
+    )
+
+
 def _person_row(
     d: CaseInput, pid: int, now: dt.datetime, births: dict[str, dt.date]
 ) -> dict[str, Any]:
@@ -368,7 +436,7 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
     if case is None:  # voided and purged, or renamed since the dry run
         raise DomainError(f"第{p.row}行：找不到编号 {p.data.number}。")
     data = intake.case_input(case)
-    for key in plan.mapping:
+    for key in (*plan.mapping, *plan.fixed):
         for name in _UPDATES.get(key, ()):
             setattr(data, name, getattr(p.data, name))
     # A 备注 without our 标记 tag says nothing about the flags: only ever set them.
@@ -381,6 +449,8 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
         for kind, on, extra in p.events:
             if kind in have or (kind in DECISIONS and case.decision_kind):
                 continue
+            if kind in NOT_OFFERED:
+                continue  # 情况不详/退回 describe a new case's history, not a step to add
             if case.status not in TRANSITIONS[kind].allowed_from or on < case.events[-1].on:
                 continue  # the database is further along than the ledger
             act(session, case, kind, on, dict(extra), user)

@@ -10,6 +10,7 @@ the plan in bulk and the tests check it gives the same cases as `create_case` + 
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -24,15 +25,21 @@ from app.cases.intake import ASSIGNED_CHANNELS, CaseInput, Choices, check_case
 from app.cases.projection import TRANSITIONS, project, work_calendar
 from app.cases.validation import check_id_number, check_phone
 from app.errors import DomainError
-from app.ledger.read import Table, column_letter
+from app.ledger import sheet_notes
+from app.ledger.progress import NOT_GIVEN, Said, Step, progress
+from app.ledger.read import Table, column_letter, is_number_row
+from app.ledger.status_text import read_closed_flag, read_status
 from app.ledger.values import (
+    CATEGORY_WORDS,
+    CHANNEL_FORMS,
     CHANNEL_WORDS,
     COLUMN_BY_KEY,
     DATE_KEYS,
+    EXTRA_KEYS,
+    FORM_CHANNELS,
     FORM_WORDS,
     LEVEL_WORDS,
     RATING_WORDS,
-    STATUS_WORDS,
     TOTAL_WORDS,
     id_text,
     integer,
@@ -45,9 +52,7 @@ from app.models import Case, DictEntry
 from app.office import dictionaries, settings
 from app.office.dictionaries import FORMS
 
-ERROR, NOTE = "错误", "提示"
-NOT_GIVEN = "台账未载明"
-CLOSED_WORDS = ("已办结", "终结", "复查中", "复核中")
+ERROR, WARN, NOTE = "错误", "警告", "提示"
 # Flags the ledger has no column for travel in 备注 as “标记：越级访、非正常访；…”.
 REMARK_FLAGS = {
     "越级访": "skip_level",
@@ -56,7 +61,9 @@ REMARK_FLAGS = {
     "重大紧急": "urgent",
 }
 _REMARK_TAG = re.compile(r"^标记：([^；]*)；?")
-REQUIRED_COLUMNS = ("received_on", "form")
+REQUIRED_COLUMNS = ("received_on",)
+# docs/rules.md, 个人信息: no date before the People's Republic.
+EARLIEST = dt.date(1949, 10, 1)
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,13 @@ class ImportPlan:
     new_leaders: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
     new_channels: list[str] = field(default_factory=list)
+    new_subcategories: list[tuple[str, str]] = field(default_factory=list)  # (一级, 二级)
     bad_rows: set[int] = field(default_factory=set)
+    # What the import had to assume, counted per kind (docs/rules.md, 台账: never silent), and
+    # the same as sentences for the clerk (`summary`).
+    tally: Counter[str] = field(default_factory=Counter)
+    summary: list[str] = field(default_factory=list)
+    fixed: dict[str, str] = field(default_factory=dict)  # the whole-sheet values used
     # 身份证号 → birth date, kept from the check so the import need not look the number up again.
     birth_dates: dict[str, dt.date] = field(default_factory=dict)
 
@@ -120,6 +133,7 @@ class _Context:
     channels: set[str]
     categories: set[str]
     sub_parent: dict[str, str]
+    subcategories: dict[str, set[str]]  # 一级 → 二级, including those added this run
     choices: Choices
     departments: set[str]
     leaders: set[str]
@@ -178,29 +192,62 @@ def _channel(ctx: _Context, row_no: int, raw: Any) -> str:
     return "直接受理"
 
 
+def _parent(ctx: _Context, name: str) -> str | None:
+    """A 一级分类 by its own name or a synonym real sheets use (劳动社保 → 劳动和社会保障)."""
+    if name in ctx.categories:
+        return name
+    canonical = CATEGORY_WORDS.get(name)
+    return canonical if canonical in ctx.categories else None
+
+
 def _category(ctx: _Context, row_no: int, raw: Any) -> tuple[str, str]:
+    """一级 and 二级 from a category cell: "水利", "城乡建设-物业管理", "劳动社保-社会保险",
+    or a 二级 alone. `--add-unknown` adds an unknown 二级 under its 一级, never a new 一级
+    spelled "一级-二级"."""
     s = re.sub(r"\s+", "", text(raw))
     if not s:
         return "", ""
-    parts = re.split(r"[/／\-—>＞、]", s, maxsplit=1)
-    if len(parts) == 2 and parts[0] in ctx.categories:
-        if ctx.sub_parent.get(parts[1]) == parts[0]:
-            return parts[0], parts[1]
-        return parts[0], ""
-    if s in ctx.categories:
-        return s, ""
-    if s in ctx.sub_parent:  # a 二级分类 written alone: its 一级 is known
+    # 一级-二级, and a 三级 some systems add (城乡建设-住房保障-保障房), which we do not keep.
+    parts = re.split(r"[/／\-—－–>＞、·]+", s)
+    head = parts[0]
+    sub = parts[1] if len(parts) == 2 else ""
+    parent = _parent(ctx, head)
+    if parent is None and not sub and s in ctx.sub_parent:  # a 二级分类 written alone
         return ctx.sub_parent[s], s
-    if ctx.add_unknown:
-        ctx.categories.add(s)
-        ctx.plan.new_categories.append(s)
-        return s, ""
+    if parent is not None:
+        if not sub:
+            return parent, ""
+        if ctx.sub_parent.get(sub) == parent:
+            return parent, sub
+        if ctx.add_unknown:
+            ctx.sub_parent[sub] = parent
+            ctx.subcategories.setdefault(parent, set()).add(sub)
+            ctx.plan.new_subcategories.append((parent, sub))
+            return parent, sub
+        _problem(
+            ctx,
+            row_no,
+            "category",
+            raw,
+            f"二级分类“{sub}”不在“{parent}”下，按一级分类“{parent}”导入"
+            "（选择“添加到字典”可把它加为二级分类）。",
+            NOTE,
+        )
+        return parent, ""
+    if ctx.add_unknown and head:
+        ctx.categories.add(head)
+        ctx.plan.new_categories.append(head)
+        if sub:
+            ctx.sub_parent[sub] = head
+            ctx.subcategories.setdefault(head, set()).add(sub)
+            ctx.plan.new_subcategories.append((head, sub))
+        return head, sub
     _problem(
         ctx,
         row_no,
         "category",
         raw,
-        f"问题类别不在字典中，{_suggest(s, ctx.categories)}。可修改原表，"
+        f"问题类别“{head}”不在字典中，{_suggest(head, ctx.categories)}。可修改原表，"
         "或选择“添加到字典”后导入。",
     )
     return "", ""
@@ -229,83 +276,22 @@ def _is_skippable(ctx: _Context, row: list[Any]) -> bool:
     return len(mapped) <= 1 and "received_on" not in mapped
 
 
-def _events(
-    ctx: _Context,
-    r: int,
-    data: CaseInput,
-    status: str | None,
-    dates: dict[str, dt.date | None],
-    rating: str,
-) -> list[tuple[str, dt.date, dict[str, Any]]]:
-    """The events a row's dates and status imply (docs/rules.md, 台账)."""
-    decided, replied, closed = dates["accepted_on"], dates["replied_on"], dates["closed_on"]
-    events: list[tuple[str, dt.date, dict[str, Any]]] = []
-    if status in ("不予受理", "已转送"):
-        if decided is None:
-            _problem(
-                ctx, r, "accepted_on", None, f"办理状态为“{status}”，应填写作出该决定的受理日期。"
-            )
-            raise _RowError
-        if status == "不予受理":
-            events.append(
-                ("不予受理", decided, {"reason": data.remark or NOT_GIVEN, "route": NOT_GIVEN})
-            )
-        else:
-            events.append(("转送", decided, {"to": data.department or NOT_GIVEN}))
-        if replied or closed:
-            _problem(
-                ctx,
-                r,
-                "status",
-                status,
-                "已不予受理或转送的信访件不再答复、办结，答复/办结日期未导入。",
-                NOTE,
-            )
-        return events
-    closing = closed
-    if status in CLOSED_WORDS and closing is None:
-        if replied is None:
-            _problem(
-                ctx, r, "status", status, f"办理状态为“{status}”，但答复日期和办结日期都没有填写。"
-            )
-            raise _RowError
-        closing = replied
-    if closing and replied is None:
-        _problem(ctx, r, "replied_on", None, "没有答复日期，按办结日期记为答复。", NOTE)
-        replied = closing
-    if (replied or status in ("办理中", "已答复")) and decided is None:
-        _problem(ctx, r, "accepted_on", None, "没有受理日期，按登记日期记为受理。", NOTE)
-        decided = data.received_on
-    if decided:
-        events.append(("受理", decided, {}))
-    if replied:
-        events.append(("答复", replied, {"result": "解释说明"}))
-    if closing:
-        events.append(("办结", closing, {}))
-    if rating:
-        if replied is None:
-            _problem(ctx, r, "rating", rating, "没有答复日期，满意度未导入。", NOTE)
-        else:
-            events.append(("回访", closing or replied, {"rating": rating}))
-    if status in ("复查中", "复核中", "终结"):
-        _problem(ctx, r, "status", status, "复查、复核过程台账中没有，按“已办结”导入。", NOTE)
-    return events
-
-
-def _check_dates(
-    ctx: _Context, r: int, data: CaseInput, events: list[tuple[str, dt.date, dict[str, Any]]]
-) -> None:
+def _check_dates(ctx: _Context, r: int, data: CaseInput, events: list[Step]) -> None:
     key_of = {
         "受理": "accepted_on",
+        "交办": "accepted_on",
         "不予受理": "accepted_on",
         "转送": "accepted_on",
         "答复": "replied_on",
         "办结": "closed_on",
         "回访": "rating",
     }
+    if data.received_on < EARLIEST:
+        _problem(ctx, r, "received_on", data.received_on, "登记日期早于1949年10月1日，请核对。")
+        raise _RowError
     previous = ("登记", data.received_on)
     for kind, on, _ in events:
-        key = key_of[kind]
+        key = key_of.get(kind, "status")
         if on > ctx.today:
             _problem(ctx, r, key, on, f"{kind}日期晚于今天。")
             raise _RowError
@@ -324,7 +310,7 @@ def _extension(
     if ledger_due > case.handling_due:
         for days in range(1, int(ctx.cfg["max_extension_days"]) + 1):
             if ctx.cal.add_days(case.handling_due, days).day == ledger_due:
-                accepted = next(e for e in steps if e.kind == "受理")
+                accepted = next(e for e in steps if e.kind in ("受理", "交办"))
                 return accepted.on, {
                     "reason": f"台账载明办理期限为{ledger_due:%Y-%m-%d}",
                     "approver": NOT_GIVEN,
@@ -363,6 +349,81 @@ def memo_calendar(session: Session) -> MemoCalendar:
     return MemoCalendar(work_calendar(session))
 
 
+def _form(ctx: _Context, r: int, row: list[Any], channel: str) -> tuple[str, str]:
+    """(信访形式, the channel the form cell names or ""). A sheet without a form takes the one its
+    channel implies (12345热线 → 来电); a row with neither is an error."""
+    raw = ctx.table.cell(row, "form")
+    s = re.sub(r"\s+", "", text(raw))
+    if s:
+        form = _get(ctx, r, row, "form", lambda v: word(v, FORM_WORDS, "信访形式"), "来信")
+        if ctx.table.from_fixed(row, "form"):
+            ctx.plan.tally["set:form"] += 1
+        return form, FORM_CHANNELS.get(s, "")
+    if channel in CHANNEL_FORMS:
+        ctx.plan.tally["form_from_channel"] += 1
+        return CHANNEL_FORMS[channel], ""
+    _problem(ctx, r, "form", raw, f"缺少信访形式（{'、'.join(FORMS)}）。")
+    return "来信", ""
+
+
+def _flag(ctx: _Context, r: int, row: list[Any], key: str) -> bool | None:
+    """A yes/no cell (是否越级, 是否初次来访 …): None when blank."""
+    value = ctx.table.cell(row, key)
+    if not text(value):
+        return None
+    result: bool | None = _get(ctx, r, row, key, yes_no, None)
+    return result
+
+
+def _persons(ctx: _Context, r: int, row: list[Any]) -> int:
+    # -1: the cell is blank (0 is a value, which the intake rule refuses).
+    persons: int = _get(ctx, r, row, "persons", lambda v: integer(v, -1), 1)
+    companions: int = _get(ctx, r, row, "companions", lambda v: integer(v, -1), -1)
+    if companions >= 0:
+        ctx.plan.tally["persons_from_companions"] += 1
+        if persons >= 0 and persons != companions + 1:
+            _problem(
+                ctx,
+                r,
+                "persons",
+                persons,
+                f"与随行人数 {companions} 不符（人数应为 1 + 随行人数），按人数列导入。",
+                NOTE,
+            )
+        return persons if persons >= 0 else companions + 1
+    return persons if persons >= 0 else 1
+
+
+def _nature(ctx: _Context, r: int, row: list[Any], summary: str) -> str:
+    """性质 from a 性质/信访目的 column, else the suggestion from the summary (rules.md, 字段)."""
+    raw = ctx.table.cell(row, "nature")
+    if text(raw):
+        found = rules.nature_word(text(raw))
+        if found:
+            ctx.plan.tally["nature_from_column"] += 1
+            return found
+        _problem(
+            ctx,
+            r,
+            "nature",
+            raw,
+            "无法识别为建议意见类、检举控告类或申诉求决类，按内容建议填写。",
+            NOTE,
+        )
+    suggested = rules.suggest_nature(summary, text(raw))
+    ctx.plan.tally[f"nature_suggested:{suggested}"] += 1
+    return suggested
+
+
+def _extra(ctx: _Context, row: list[Any]) -> dict[str, str] | None:
+    kept = {
+        COLUMN_BY_KEY[key].title: text(ctx.table.cell(row, key))
+        for key in (*EXTRA_KEYS, "receiving_leader")
+    }
+    kept = {k: v for k, v in kept.items() if v}
+    return kept or None
+
+
 def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     number = _get(ctx, r, row, "number", text)
     if number:
@@ -380,14 +441,11 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
         if r not in ctx.plan.bad_rows:
             _problem(ctx, r, "received_on", None, "缺少登记日期。")
         received = ctx.today
-    form_raw = ctx.table.cell(row, "form")
-    if not text(form_raw):
-        _problem(ctx, r, "form", form_raw, f"缺少信访形式（{'、'.join(FORMS)}）。")
-    form = (
-        _get(ctx, r, row, "form", lambda v: word(v, FORM_WORDS, "信访形式"), "来信")
-        if text(form_raw)
-        else "来信"
-    )
+    channel_raw = ctx.table.cell(row, "channel")
+    channel = _channel(ctx, r, channel_raw)
+    form, form_channel = _form(ctx, r, row, channel)
+    if form_channel and not text(channel_raw):
+        channel = form_channel  # 12345转办 as a form: the hotline is the channel
     name = _get(ctx, r, row, "name", text)
     anonymous = name in ("", "匿名", "（匿名）", "(匿名)")
     if anonymous:
@@ -404,14 +462,15 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     phone = text(ctx.table.cell(row, "phone"))
     if phone:
         phone = _get(ctx, r, row, "phone", lambda _v: check_phone(phone))
-    persons = _get(ctx, r, row, "persons", lambda v: integer(v, 1), 1)
-    channel = _channel(ctx, r, ctx.table.cell(row, "channel"))
+    persons = _persons(ctx, r, row)
     category, subcategory = _category(ctx, r, ctx.table.cell(row, "category"))
     level = _get(
         ctx, r, row, "visit_level", lambda v: word(v, LEVEL_WORDS, "走访层级") if text(v) else ""
     )
-    if level == "本级" and form != "来访":
-        level = ""  # ledgers often fill 本级 in every row; only a visit has a level
+    if level and form != "来访":
+        if level != "本级":  # ledgers often fill 本级 in every row; only a visit has a level
+            _problem(ctx, r, "visit_level", level, "只有来访件才有走访层级，未导入。", NOTE)
+        level = ""
     remark, flags = _remark(ctx.table.cell(row, "remark"))
     department = text(ctx.table.cell(row, "department"))
     leader = text(ctx.table.cell(row, "leader"))
@@ -422,6 +481,19 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
         if value and value not in known:
             known.add(value)
             added.append(value)
+    repeat = _flag(ctx, r, row, "repeat")
+    first_visit = _flag(ctx, r, row, "first_visit")
+    if repeat is None and first_visit is not None:
+        repeat = not first_visit  # 是否初次来访 = 否: a repeat petition
+        ctx.plan.tally["repeat_from_first_visit"] += 1
+    for key in ("skip_level", "abnormal"):
+        stated = _flag(ctx, r, row, key)
+        if stated is not None:
+            flags[key] = stated or flags.get(key, False)
+    summary = text(ctx.table.cell(row, "summary"))
+    assigning_org = text(ctx.table.cell(row, "assigning_org"))
+    if channel in ASSIGNED_CHANNELS and not assigning_org:
+        ctx.plan.tally["assigning_org_blank"] += 1
     data = CaseInput(
         received_on=received,
         form=form,
@@ -432,56 +504,93 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
         address=text(ctx.table.cell(row, "address")),
         anonymous=anonymous,
         channel=channel,
-        assigning_org=NOT_GIVEN if channel in ASSIGNED_CHANNELS else "",
+        assigning_org=assigning_org,
+        assigning_ref=text(ctx.table.cell(row, "assigning_ref")),
         persons=persons,
-        summary=text(ctx.table.cell(row, "summary")),
+        summary=summary,
         category=category,
         subcategory=subcategory,
-        repeat=_get(ctx, r, row, "repeat", yes_no, False),
+        nature=_nature(ctx, r, row, summary),
+        locality=text(ctx.table.cell(row, "locality")),
+        target=text(ctx.table.cell(row, "target")),
+        repeat=bool(repeat),
         visit_level=level,
         department=department,
+        handler=text(ctx.table.cell(row, "handler")),
         leader=leader,
         remark=remark,
+        extra=_extra(ctx, row),
         number=number,
         **flags,
     )
-    collective_raw = ctx.table.cell(row, "collective")
-    if text(collective_raw):
-        stated = _get(ctx, r, row, "collective", yes_no, False)
-        derived = rules.derived_collective(form, persons, int(ctx.cfg["collective_threshold"]))
-        if stated != derived:
-            data.collective_override = stated
-    status_raw = ctx.table.cell(row, "status")
-    status = (
-        _get(ctx, r, row, "status", lambda v: word(v, STATUS_WORDS, "办理状态"), None)
-        if text(status_raw)
-        else None
+    collective = _flag(ctx, r, row, "collective")
+    if collective is not None:
+        if form == rules.VISIT:
+            derived = rules.derived_collective(form, persons, int(ctx.cfg["collective_threshold"]))
+            if collective != derived:
+                data.collective_override = collective
+        elif collective:
+            data.joint = True  # 联名信或集体访 = 是 on a letter: a 联名信
+    said = Said(
+        received,
+        accepted=dates["accepted_on"],
+        replied=dates["replied_on"],
+        closed=dates["closed_on"],
+        department=department,
+        remark=remark,
     )
-    rating = _get(
+    for key, reader, attr in (
+        ("status", read_status, "status"),
+        ("closed_flag", read_closed_flag, "flag"),
+    ):
+        raw = ctx.table.cell(row, key)
+        if not text(raw):
+            continue
+        try:
+            setattr(said, attr, reader(raw))
+            setattr(said, f"{attr}_raw", text(raw))
+        except DomainError as exc:
+            ctx.plan.tally["status_unreadable"] += 1
+            _problem(ctx, r, key, raw, exc.message + "本行按所填日期导入。", WARN)
+    said.rating = _get(
         ctx, r, row, "rating", lambda v: word(v, RATING_WORDS, "满意度") if text(v) else ""
     )
     if r in ctx.plan.bad_rows:
         raise _RowError  # the timeline depends on the cells already reported
     # The cells parsed, the case must pass the very rules intake applies (one home per rule).
     try:
-        check_case(data, ctx.choices)
+        check_case(data, ctx.choices, imported=True)
     except DomainError as exc:
         key = exc.field or "summary"
         _problem(ctx, r, key, getattr(data, key, ""), exc.message)
         raise _RowError from None
-    events = _events(ctx, r, data, status, dates, rating)
+    found = progress(said)
+    for key, message in found.notes:
+        # Only where the sheet has the column: a sheet without, say, 受理日期 would repeat one
+        # note on every row; the summary counts those.
+        if key in ctx.table.mapping:
+            _problem(ctx, r, key, ctx.table.cell(row, key), message, NOTE)
+    for counted, flag in (
+        ("status_unknown", found.unknown),
+        ("closed_date_unknown", found.closed_unknown),
+        ("decision_inferred", found.inferred_decision),
+        ("status_from_dates", found.from_dates and not found.unknown),
+        ("columns_disagree", found.disagree),
+    ):
+        if flag:
+            ctx.plan.tally[counted] += 1
+    events = found.steps
     _check_dates(ctx, r, data, events)
     built = timeline(received, events)
     case = projected({"received_on": received, "channel": channel}, built, ctx.cfg, ctx.cal)
     extension = _extension(ctx, r, case, built, dates["handling_due"])
     if extension is not None:
-        at = next(i for i, (k, _, _) in enumerate(events) if k == "受理") + 1
+        at = next(i for i, (k, _, _) in enumerate(events) if k in ("受理", "交办")) + 1
         events.insert(at, ("延期", *extension))
-    if status == "已作废":
-        events.append(("作废", events[-1][1] if events else received, {"reason": "台账标注已作废"}))
     _check_transitions(events)
-    if status and status not in ("已作废", "复查中", "复核中", "终结") and status != case.status:
-        _problem(ctx, r, "status", status, f"与所填日期不符，按日期导入为“{case.status}”。", NOTE)
+    for key in ctx.table.fixed:
+        if key != "form" and ctx.table.from_fixed(row, key):
+            ctx.plan.tally[f"set:{key}"] += 1
     return RowPlan(r, data, events, update=existing)
 
 
@@ -520,6 +629,7 @@ def _load_context(
         channels=channels,
         categories=categories,
         sub_parent={v: p for v, p in subs if p},
+        subcategories=by_parent,
         choices=choices,
         departments=set(dictionaries.values(session, "department")),
         leaders=set(dictionaries.values(session, "leader")),
@@ -534,8 +644,11 @@ def plan_import(
 ) -> ImportPlan:
     """Check every row of a table whose header was found; reads the database, writes nothing."""
     plan = ImportPlan(table.sheet, table.header_row + 1, dict(table.mapping))
+    plan.fixed = dict(table.fixed)
     ctx = _load_context(session, table, plan, update, add_unknown)
     missing = [k for k in REQUIRED_COLUMNS if k not in table.mapping and k not in table.fixed]
+    if "form" not in table.mapping and "form" not in table.fixed and "channel" not in table.mapping:
+        missing.append("form")
     if missing:
         names = "、".join(COLUMN_BY_KEY[k].title for k in missing)
         plan.problems.append(
@@ -544,13 +657,17 @@ def plan_import(
                 table.header_row + 1,
                 "",
                 "",
-                f"表头中没有必需的列：{names}。请在导入向导中指定对应的列。",
+                f"表头中没有必需的列：{names}。请在导入向导中指定对应的列；单一类型的登记簿"
+                "（如来访登记簿）可整表统一填写，如 --set 信访形式=来访。",
             )
         )
         return plan
+    for label, level, message in sheet_notes.unused_lines(table):
+        plan.problems.append(Problem(table.sheet, table.header_row + 1, label, "", message, level))
     for i in range(table.header_row + 1, len(table.rows)):
         row = table.rows[i]
-        if _is_skippable(ctx, row):
+        # A row of column numbers (1, 2, 3 …) often sits right under the header.
+        if _is_skippable(ctx, row) or (i <= table.header_row + 2 and is_number_row(row)):
             plan.skipped_rows += 1
             continue
         try:
@@ -559,4 +676,5 @@ def plan_import(
             continue
         if planned is not None:
             plan.rows.append(planned)
+    plan.summary = sheet_notes.summary(plan.tally, table.fixed, len(plan.rows))
     return plan

@@ -10,10 +10,12 @@ from pathlib import Path
 from app import audit
 from app.cases.search import CaseFilter
 from app.db import Database
-from app.ledger import export, importing
+from app.ledger import export, importing, mappings, read, registers_import
 from app.ledger.export import ExportResult
 from app.ledger.importing import ImportPlan, ImportResult
+from app.ledger.mappings import Remembered
 from app.ledger.read import Table
+from app.ledger.registers_import import RegisterPlan, RegisterResult
 from app.safety import auth
 
 
@@ -34,6 +36,62 @@ class LedgerService:
         """Read the file and check every row; writes nothing. `fixed`: whole-sheet values."""
         auth.require(self.user, "import")
         return importing.dry_run(self.db, path, sheet, mapping, update, add_unknown, fixed)
+
+    def read(self, path: Path, sheet: str | None = None) -> Table:
+        """Read the file and find its header; checks nothing (the clerk maps columns next)."""
+        auth.require(self.user, "import")
+        return read.read_table(Path(path), sheet)
+
+    def remembered_mapping(self, table: Table) -> Remembered | None:
+        """What the clerk set by hand for a sheet with this same header last time, if anything."""
+        auth.require(self.user, "import")
+        with self.db.read() as s:
+            found = mappings.load(s, table.headers)
+        return found or None
+
+    def remember_mapping(
+        self, table: Table, mapping: dict[str, int], fixed: dict[str, str] | None = None
+    ) -> bool:
+        """Keep the clerk's own choices (against the header detection's `table.mapping`) for the
+        next sheet with this header; called after a successful import. Returns whether anything
+        was kept (nothing when the clerk changed nothing)."""
+        auth.require(self.user, "import")
+        remembered = mappings.difference(table.mapping, mapping, fixed or {})
+        with self.db.session() as s:
+            return mappings.save(s, table.headers, remembered, self.user.label)
+
+    def dry_run_register(
+        self,
+        path: Path,
+        register: str,
+        sheet: str | None = None,
+        update: bool = False,
+        also_cases: bool = False,
+        add_unknown: bool = False,
+        table: Table | None = None,
+        fixed: dict[str, str] | None = None,
+    ) -> RegisterPlan:
+        """The dry run of a 领导接访 or 排查调处 sheet (and, `also_cases`, of its 来访 cases)."""
+        auth.require(self.user, "import")
+        return registers_import.dry_run(
+            self.db,
+            Path(path),
+            register,
+            sheet,
+            update,
+            also_cases,
+            add_unknown,
+            fixed=fixed,
+            table=table,
+        )
+
+    def import_register(
+        self, plan: RegisterPlan, source: str = "", skip_bad_rows: bool = False
+    ) -> RegisterResult:
+        """Write a checked register plan and its cases in one transaction, or nothing."""
+        auth.require(self.user, "import")
+        auth.require(self.user, "registers")
+        return registers_import.import_register(self.db, plan, self.user, source, skip_bad_rows)
 
     def check(self, table: Table, update: bool = False, add_unknown: bool = False) -> ImportPlan:
         """The dry run of a table already read (after the clerk remapped its columns)."""

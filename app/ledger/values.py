@@ -146,7 +146,7 @@ IMPORT_COLUMNS = [
     Column("closed_flag", "是否办结", ("是否结案",)),
     Column("skip_level", "是否越级", ("越级访", "是否越级访", "越级")),
     Column("abnormal", "是否非正常访", ("非正常访",)),
-    Column("nature", "性质", ("信访目的", "信访性质", "问题性质")),
+    Column("nature", "性质", ("信访目的", "信访性质", "问题性质", "诉求类型", "工单类型")),
     Column("locality", "问题属地", ("属地", "所属地区", "问题发生地")),
     Column("target", "被反映对象", ("被反映人", "被反映单位", "被投诉单位", "被举报人")),
     Column("assigning_org", "交办机关", ("交办单位", "转办机关")),
@@ -170,18 +170,26 @@ _HEADER_NAMES = {
 
 
 def normalise_header(text: Any) -> str:
-    """Strip spaces, line breaks, colons and a trailing note in brackets: 登记日期（年月日）."""
+    """A header cell as one word: no spaces or line breaks, no trailing colon or required mark."""
     s = re.sub(r"\s+", "", str(text or ""))
-    s = s.rstrip(":：*")
-    return s
+    return s.strip(":：*＊")
+
+
+# A hint or unit in brackets: 人数（人）, 是否集体访(是/否), 联系方式(手机号码), 登记日期【必填】.
+_HINT = re.compile(r"[（(【\[<《][^）)】\]>》]*[）)】\]>》]")
 
 
 def header_key(text: Any) -> str | None:
-    """The field a header cell names, or None."""
+    """The field a header cell names, or None. Tolerates hints, units, line breaks and full-width
+    brackets; the name must still be one of the §6 names (a guess would map columns silently)."""
     s = normalise_header(text)
     if s in _HEADER_NAMES:
         return _HEADER_NAMES[s]
-    bare = re.sub(r"[（(][^）)]*[）)]$", "", s)
+    bare = _HINT.sub("", s).strip(":：*＊")
+    if bare in _HEADER_NAMES:
+        return _HEADER_NAMES[bare]
+    # A leading column number: "1.姓名", "（3）登记日期".
+    bare = re.sub(r"^\d{1,2}[.、．]", "", bare)
     return _HEADER_NAMES.get(bare)
 
 
@@ -190,25 +198,97 @@ FORM_WORDS = {
     "来信": "来信",
     "信件": "来信",
     "书信": "来信",
+    "信函": "来信",
+    "群众来信": "来信",
     "来访": "来访",
     "走访": "来访",
+    "上访": "来访",
+    "群众来访": "来访",
     "来电": "来电",
     "电话": "来电",
+    "电话信访": "来电",
+    "来电信访": "来电",
+    "12345转办": "来电",
+    "热线": "来电",
     "网上": "网上",
     "网上信访": "网上",
     "网信": "网上",
     "信息网络": "网上",
     "网络": "网上",
+    "手机信访": "网上",
+    "微信信访": "网上",
+    "网上建议": "网上",
+    "网络举报": "网上",
+    "领导信箱": "网上",
+    "市长信箱": "网上",
+    "书记信箱": "网上",
     "传真": "传真",
+}
+# A form cell that also names the channel (12345转办 came through the hotline).
+FORM_CHANNELS = {"12345转办": "12345热线", "市长信箱": "市长信箱", "书记信箱": "书记信箱"}
+# A sheet without 信访形式 takes the form its channel implies (docs/rules.md, 台账).
+CHANNEL_FORMS = {
+    "12345热线": "来电",
+    "政风行风热线": "来电",
+    "市长信箱": "网上",
+    "书记信箱": "网上",
+    "领导接访": "来访",
 }
 CHANNEL_WORDS = {
     "12345": "12345热线",
     "12345热线": "12345热线",
     "12345政务服务便民热线": "12345热线",
+    "12345转办": "12345热线",
+    "12345工单": "12345热线",
+    "市长热线": "12345热线",
     "省转办": "上级交办",
     "市交办": "上级交办",
     "上级转交办": "上级交办",
+    "省交办": "上级交办",
+    "市转办": "上级交办",
+    "县交办": "上级交办",
+    "区交办": "上级交办",
+    "上级转办": "上级交办",
+    "上级转送": "上级转送",
+    "省转送": "上级转送",
+    "市转送": "上级转送",
+    # A channel cell holding the form means the office received it itself.
+    "来信": "直接受理",
+    "来访": "直接受理",
+    "走访": "直接受理",
+    "来电": "直接受理",
+    "群众来信": "直接受理",
+    "群众来访": "直接受理",
+    "本级受理": "直接受理",
+    "自行受理": "直接受理",
+    "直接来访": "直接受理",
 }
+# 一级分类 spellings real sheets use for the §4 names (劳动社保 is 劳动和社会保障).
+CATEGORY_WORDS = {
+    "劳动社保": "劳动和社会保障",
+    "劳动保障": "劳动和社会保障",
+    "人力资源和社会保障": "劳动和社会保障",
+    "人社": "劳动和社会保障",
+    "生态环境": "环境保护",
+    "环保": "环境保护",
+    "自然资源": "国土资源",
+    "国土": "国土资源",
+    "教育": "教育文体",
+    "文体": "教育文体",
+    "城建": "城乡建设",
+    "住房城乡建设": "城乡建设",
+    "农业农村": "农村农业",
+    "三农": "农村农业",
+    "农业": "农村农业",
+    "卫生": "卫生健康",
+    "卫健": "卫生健康",
+    "医疗卫生": "卫生健康",
+    "交通": "交通运输",
+    "纪检": "纪检监察",
+    "政法综治": "政法",
+    "水务": "水利",
+}
+# Kept for our own export's words and the tests of single status words.
 STATUS_WORDS = {
     "已办结": "已办结",
     "办结": "已办结",
@@ -224,7 +304,6 @@ STATUS_WORDS = {
     "转送": "已转送",
     "已转送": "已转送",
     "终结": "终结",
-    # Our own export writes these too.
     "已答复": "已答复",
     "答复": "已答复",
     "复查中": "复查中",
@@ -232,17 +311,39 @@ STATUS_WORDS = {
     "已作废": "已作废",
     "作废": "已作废",
 }
-RATING_WORDS = {"满意": "满意", "基本满意": "基本满意", "不满意": "不满意", "未评价": ""}
+RATING_WORDS = {
+    "满意": "满意",
+    "非常满意": "满意",
+    "很满意": "满意",
+    "基本满意": "基本满意",
+    "比较满意": "基本满意",
+    "不满意": "不满意",
+    "非常不满意": "不满意",
+    # A 是否满意 column.
+    "是": "满意",
+    "否": "不满意",
+    # Not rated.
+    "未评价": "",
+    "未回访": "",
+    "无法联系": "",
+    "不评价": "",
+    "无": "",
+}
 YES = {"是", "√", "✓", "y", "yes", "true", "1", "有"}
 NO = {"否", "×", "n", "no", "false", "0", "无", ""}
 LEVEL_WORDS = {"进京": "进京", "赴省": "赴省", "到市": "到市", "到县": "到县", "本级": "本级"}
 TOTAL_WORDS = ("合计", "总计", "小计")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value: Any) -> str:
     """A cell as text: whole floats lose their '.0', dates become ISO."""
     if value is None:
         return ""
+    if type(value) is str:  # most cells: skip the checks below (called ~70 times per row)
+        return value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
@@ -252,7 +353,8 @@ def text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # Control characters are stripped on import (docs/rules.md, 个人信息); line breaks stay.
+    return _CONTROL.sub("", str(value)).strip()
 
 
 def word(value: Any, words: dict[str, str], what: str) -> str:
@@ -291,6 +393,8 @@ _DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# What ledgers (and our own export) write where a date is not known.
+UNKNOWN_DATES = {"不详", "不明", "无", "—", "-", "/", "／", "－"}
 DATE_STYLES = "2025-03-05、2025/3/5、2025.3.5、2025年3月5日或20250305"
 
 
@@ -320,7 +424,7 @@ def parse_date(value: Any) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise DomainError(f"日期“{text(value)}”无法识别，应为{DATE_STYLES}。")
     raw = str(value).strip()
-    if not raw:
+    if not raw or raw in UNKNOWN_DATES:
         return None
     m = _DATE_TEXT.match(raw) or _DATE_DIGITS.match(raw)
     if m:

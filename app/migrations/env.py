@@ -19,6 +19,18 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    given = config.attributes.get("connection")
+    if given is not None:
+        # app/migrate.py runs every revision inside its own single transaction (issue 16).
+        context.configure(
+            connection=given,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            transactional_ddl=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(

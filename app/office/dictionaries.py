@@ -1,4 +1,8 @@
-"""The editable dictionaries (docs/rules.md, 字段, 字典) and their defaults."""
+"""The editable dictionaries (docs/rules.md, 字段, 字典) and their defaults, and the 单位 names
+with their aliases (`canonical_unit`, `same_unit`, `names_unit`)."""
+
+import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -52,7 +56,10 @@ DEFAULT_SUBCATEGORIES = {
 }
 DEFAULT_DEPARTMENTS = ["办公室", "业务科", "法规科", "综合科"]
 
-KINDS = ("channel", "category", "subcategory", "department", "leader")
+# 单位 (outside units: 承办单位 outside the office, 被反映对象) and their aliases, stored as
+# ("unit_alias", parent = the unit's canonical name, value = the alias) (docs/rules.md, 单位).
+UNIT, UNIT_ALIAS = "unit", "unit_alias"
+KINDS = ("channel", "category", "subcategory", "department", "leader", UNIT, UNIT_ALIAS)
 
 
 def seed_defaults(session: Session) -> None:
@@ -114,3 +121,95 @@ def deactivate(session: Session, kind: str, value: str) -> None:
         select(DictEntry).where(DictEntry.kind == kind, DictEntry.value == value)
     ):
         row.active = False
+
+
+# ---------------------------------------------------------------- 单位 and their aliases
+
+# The standard short forms of government bodies' names (GB/T 2261-style 简称 an office writes
+# every day): both sides of a comparison are rewritten to the short form, so 县住房和城乡建设局
+# and 县住建局 are one unit even before the clerk enters the alias in the dictionary.
+_SHORT_FORMS = [
+    ("住房和城乡建设", "住建"),
+    ("住房城乡建设", "住建"),
+    ("人力资源和社会保障", "人社"),
+    ("人力资源社会保障", "人社"),
+    ("自然资源和规划", "自然资源"),
+    ("市场监督管理", "市场监管"),
+    ("交通运输", "交通"),
+    ("卫生健康", "卫健"),
+    ("卫生和健康", "卫健"),
+    ("教育和体育", "教体"),
+    ("文化和旅游", "文旅"),
+    ("文化旅游", "文旅"),
+    ("退役军人事务", "退役军人"),
+    ("应急管理", "应急"),
+    ("纪律检查委员会", "纪委"),
+    ("监察委员会", "监委"),
+    ("人民政府", "政府"),
+    ("委员会", "委"),
+]
+_PUNCT = re.compile(r"[\s·•、，,。．.（）()〔〕\[\]【】\-—_/]+")
+# Shorter than this, a name is too generic to look for inside a longer one ("县局").
+MIN_CONTAINED = 3
+
+
+def normal_unit(name: str) -> str:
+    """A unit name reduced for comparison: no spaces or punctuation, standard short forms."""
+    text = _PUNCT.sub("", (name or "").strip())
+    for long, short in _SHORT_FORMS:
+        text = text.replace(long, short)
+    return text
+
+
+@dataclass(frozen=True)
+class Units:
+    """The unit dictionary in memory: every name and alias (normalised) → its canonical name."""
+
+    names: dict[str, str]
+
+    def canonical(self, name: str) -> str:
+        """The dictionary's name for a unit; an unknown name stays as written (trimmed)."""
+        return self.names.get(normal_unit(name), (name or "").strip())
+
+    def spellings(self, name: str) -> set[str]:
+        """Every normalised spelling of the unit `name` names (itself when it is not known)."""
+        canonical = self.canonical(name)
+        found = {k for k, v in self.names.items() if v == canonical}
+        return found | {normal_unit(name), normal_unit(canonical)} - {""}
+
+    def same(self, a: str, b: str) -> bool:
+        """True when two names are one unit (alias-aware; never a substring test)."""
+        if not normal_unit(a) or not normal_unit(b):
+            return False
+        return bool(self.spellings(a) & self.spellings(b))
+
+    def names_unit(self, text: str, unit: str) -> bool:
+        """True when `text` (a 被反映对象 such as "县住建局局长王某") names `unit` or one of the
+        unit's sub-bodies, under any of its names."""
+        if self.same(text, unit):
+            return True
+        whole = normal_unit(text)
+        for spelling in self.spellings(unit):
+            if len(spelling) >= MIN_CONTAINED and spelling in whole:
+                return True
+        # "县住建局城建股" is a part of 县住建局: writing to it reaches the reported body too.
+        return any(
+            len(spelling) >= MIN_CONTAINED and spelling in normal_unit(unit)
+            for spelling in self.spellings(text)
+        )
+
+
+def units(session: Session) -> Units:
+    rows = session.execute(
+        select(DictEntry.kind, DictEntry.parent, DictEntry.value).where(
+            DictEntry.kind.in_((UNIT, UNIT_ALIAS))
+        )
+    ).all()
+    names: dict[str, str] = {}
+    for kind, parent, value in rows:
+        canonical = value if kind == UNIT else (parent or value)
+        names.setdefault(normal_unit(value), canonical)
+    for kind, _, value in rows:  # a unit's own name always maps to itself
+        if kind == UNIT:
+            names[normal_unit(value)] = value
+    return Units(names)

@@ -25,7 +25,11 @@ KIND_NAMES = {
     "subcategory": "二级分类",
     "department": "承办单位",
     "leader": "领导名单",
+    "unit": "单位",
+    "unit_alias": "单位别名",
 }
+# Kinds whose values belong to a parent value: the 二级分类 under its 一级, an alias under its unit.
+_PARENT_KIND = {"subcategory": "category", "unit_alias": "unit"}
 # Channels whose name a rule depends on (intake.ASSIGNED_CHANNELS, projection.project's months).
 RULE_CHANNELS = frozenset({"上级交办", "上级转送", "人大建议", "政协提案"})
 # The case column each dictionary fills, and how long a value may be (the column's width).
@@ -35,8 +39,18 @@ _CASE_COLUMN = {
     "subcategory": Case.subcategory,
     "department": Case.department,
     "leader": Case.leader,
+    "unit": Case.target,
+    "unit_alias": Case.target,
 }
-MAX_LENGTH = {"channel": 30, "category": 30, "subcategory": 30, "department": 50, "leader": 30}
+MAX_LENGTH = {
+    "channel": 30,
+    "category": 30,
+    "subcategory": 30,
+    "department": 50,
+    "leader": 30,
+    "unit": 100,
+    "unit_alias": 100,
+}
 
 
 @dataclass(frozen=True)
@@ -63,11 +77,13 @@ def _audit(
 def _check_kind(kind: str, parent: str | None) -> None:
     if kind not in KIND_NAMES:
         raise DomainError(f"未知的字典：{kind}")
-    if (kind == "subcategory") != (parent is not None):
+    if (kind in _PARENT_KIND) != (parent is not None):
+        if kind == "unit_alias":
+            raise DomainError("单位别名须指定是哪个单位的别名。")
         raise DomainError(
             "二级分类须指定所属的一级分类。"
             if kind == "subcategory"
-            else "只有二级分类有所属的一级分类。"
+            else "只有二级分类和单位别名有所属的上级值。"
         )
 
 
@@ -91,6 +107,20 @@ def _case_match(kind: str, value: str, parent: str | None) -> list[ColumnElement
     if kind == "subcategory":
         where.append(Case.category == parent)
     return where
+
+
+def _same_unit_elsewhere(session: Session, kind: str, value: str, parent: str | None) -> None:
+    """A name may belong to one unit only: a unit's name or alias that already names another
+    unit would make 县住建局 two units, and the Art.30 check could miss one."""
+    if kind not in ("unit", "unit_alias"):
+        return
+    from app.office.dictionaries import normal_unit, units
+
+    known = units(session)
+    owner = known.names.get(normal_unit(value))
+    mine = parent if kind == "unit_alias" else value
+    if owner is not None and owner != mine:
+        raise DomainError(f"“{value}”已是单位“{owner}”的名称或别名。", field="value")
 
 
 def _uses(session: Session, kind: str, parent: str | None) -> dict[str | None, int]:
@@ -137,7 +167,8 @@ def add(session: Session, kind: str, value: str, parent: str | None = None, user
     _check_kind(kind, parent)
     value = _clean(kind, value)
     if parent is not None:
-        _row(session, "category", parent, None)  # the 一级 must exist
+        _row(session, _PARENT_KIND[kind], parent, None)  # the 一级 (or the unit) must exist
+    _same_unit_elsewhere(session, kind, value, parent)
     rows = _rows(session, kind, parent)
     for row in rows:
         if row.value == value:
@@ -174,6 +205,7 @@ def rename(
             f"如果两者确是一回事，请停用“{old}”。",
             field="value",
         )
+    _same_unit_elsewhere(session, kind, new, parent)
     row.value = new
     _audit(session, user, "改名", kind, parent, old, new)
     column = _CASE_COLUMN[kind]
@@ -197,12 +229,13 @@ def rename(
     relabelled = cast(
         CursorResult[Any], session.execute(update(Case).where(*where).values({column.key: new}))
     ).rowcount
-    if kind == "category":
-        session.execute(
-            update(DictEntry)
-            .where(DictEntry.kind == "subcategory", DictEntry.parent == old)
-            .values(parent=new)
-        )
+    for parent_kind, child_kind in (("category", "subcategory"), ("unit", "unit_alias")):
+        if kind == parent_kind:
+            session.execute(
+                update(DictEntry)
+                .where(DictEntry.kind == child_kind, DictEntry.parent == old)
+                .values(parent=new)
+            )
     if kind == "leader":
         session.execute(
             update(LeaderReception).where(LeaderReception.leader == old).values(leader=new)
@@ -235,7 +268,7 @@ def set_active(
     if (
         not active
         and sum(r.active for r in _rows(session, kind, parent)) <= 1
-        and kind != "subcategory"
+        and kind not in ("subcategory", "unit", "unit_alias")
     ):
         raise DomainError(f"{KIND_NAMES[kind]}至少要保留一个启用的值。")
     row.active = active
@@ -258,5 +291,7 @@ def remove(
         )
     if kind == "category" and _rows(session, "subcategory", value):
         raise DomainError(f"“{value}”下还有二级分类，请先删除或停用它们。")
+    if kind == "unit" and _rows(session, "unit_alias", value):
+        raise DomainError(f"单位“{value}”还有别名，请先删除它们。")
     session.delete(row)
     _audit(session, user, "删除", kind, parent, value, None)

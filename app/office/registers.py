@@ -118,6 +118,15 @@ def _validate_screening(s: ScreeningRow) -> ScreeningRow:
     return ScreeningRow(s.on, found, resolved, _check_note(s.note), s.id)
 
 
+def check_reception(session: Session, r: Reception, old_leader: str | None = None) -> Reception:
+    """The register's own rules for a 领导接访 row (the sheet import writes through them too)."""
+    return _validate_reception(session, r, old_leader)
+
+
+def check_screening(s: ScreeningRow) -> ScreeningRow:
+    return _validate_screening(s)
+
+
 _MODELS: dict[type, tuple[type, str, str]] = {
     Reception: (LeaderReception, "leader_reception", "领导接访"),
     ScreeningRow: (Screening, "screening", "排查调处"),

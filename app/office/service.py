@@ -60,6 +60,11 @@ SPECS: dict[str, Spec] = {
     "idle_lock_minutes": Spec("无操作自动锁定（分钟）", int, 1, 240),
     "backup_keep": Spec("保留备份份数", int, 1, 365),
     "backup_dir": Spec("备份文件夹", str, 0, 260),
+    "superior_org": Spec("上一级机关（复查机关）", str, 0, 50),
+    "recheck_org": Spec("复核机关", str, 0, 50),
+    "report_to": Spec("报告主送机关", str, 0, 100),
+    "doc_code": Spec("发文机关代字", str, 0, 10),
+    "doc_no_pattern": Spec("发文字号格式", str, 1, 60),
 }
 # Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(

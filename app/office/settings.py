@@ -25,6 +25,12 @@ DEFAULTS: dict[str, Any] = {
     "idle_lock_minutes": 15,
     "backup_keep": 10,
     "backup_dir": "",  # empty = the data folder's backups/
+    # 文书 and reports (docs/rules.md, 文书): who reviews, who receives, how documents are numbered.
+    "superior_org": "",  # 上一级机关: 复查 goes there (处理意见书), it issues the 复查意见书
+    "recheck_org": "",  # 复核机关: the 复查机关's superior, issues the 复核意见书
+    "report_to": "",  # 报告主送机关 of the self-check and annual reports
+    "doc_code": "",  # 发文机关代字, e.g. 县水
+    "doc_no_pattern": "{代字}信{类}〔{年}〕{序号}号",  # 发文字号; {类} per 文书 type
 }
 
 
@@ -35,7 +41,8 @@ def get(session: Session, key: str) -> Any:
 
 def get_all(session: Session) -> dict[str, Any]:
     values = dict(DEFAULTS)
-    for row in session.scalars(select(Setting)):
+    # Only the office settings: the table also keeps other rows (remembered ledger mappings).
+    for row in session.scalars(select(Setting).where(Setting.key.in_(list(DEFAULTS)))):
         values[row.key] = row.value
     return values
 

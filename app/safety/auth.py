@@ -328,5 +328,8 @@ def _verify(password_hash: str, password: str) -> bool:
 def _remaining_wait(user: User, now: dt.datetime) -> int:
     if not user.last_failed_at:
         return 0
-    until = user.last_failed_at + dt.timedelta(seconds=delay_after(user.failed_attempts))
-    return max(0, int((until - now).total_seconds() + 0.999))
+    delay = delay_after(user.failed_attempts)
+    until = user.last_failed_at + dt.timedelta(seconds=delay)
+    # Never longer than the delay itself: a clock set back (a dead CMOS battery, a wrong time
+    # zone) used to make the last failure lie in the future and lock the account for a year.
+    return min(delay, max(0, int((until - now).total_seconds() + 0.999)))

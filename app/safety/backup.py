@@ -21,7 +21,8 @@ from app import migrate, paths
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
 from app.office import settings
-from app.safety import auth, crypto, files
+from app.safety import auth, backup_check, crypto, files, recovery
+from app.safety.db_lock import DatabaseLock
 
 if TYPE_CHECKING:
     from app.office.service import OfficeService
@@ -126,6 +127,8 @@ def make_backup(
         _usable_folder(folder)
         target, rotate_in = _free_name(folder, BACKUP_PREFIX + now.strftime(STAMP)), folder
     counted: list[int] = []
+    # What a killed backup left in this folder: a full copy of the personal data (item 12).
+    recovery.remove_stale_temporaries(target.parent)
     try:
         migrate.copy_database(db.path, target, verify=_verified(counted))
     except crypto.errors() as exc:
@@ -264,6 +267,14 @@ def check_backup_file(path: Path) -> int:
             if not {"cases", "alembic_version"} <= tables:
                 raise DomainError(f"“{path.name}”不是信访工作台的备份文件。")
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            problem = backup_check.schema_problem(conn, tables, revision[0] if revision else None)
+            if problem is None:
+                problem = backup_check.audit_problem(conn)
+            if problem:
+                raise DomainError(
+                    f"备份文件“{path.name}”不完整或被改动过（{problem}），不能用来恢复。"
+                    "请选择另一份备份；数据库未做改动。"
+                )
             cases = _count_cases(conn)
         finally:
             conn.close()
@@ -271,8 +282,9 @@ def check_backup_file(path: Path) -> int:
         raise crypto.Locked(
             f"备份文件“{path.name}”已加密，当前密钥打不开它。请输入这份备份的账号密码或恢复密钥。"
         ) from None
-    except crypto.errors() as exc:
-        raise DomainError(f"备份文件“{path.name}”无法读取（{exc}），不能用来恢复。") from None
+    except crypto.errors() + (UnicodeDecodeError,) as exc:
+        what = "文件已损坏" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise DomainError(f"备份文件“{path.name}”无法读取（{what}），不能用来恢复。") from None
     if revision and revision[0] not in migrate.known_revisions():
         raise DatabaseTooNew(
             f"备份文件“{path.name}”由更新版本的信访工作台创建，本程序无法使用。请先安装最新版本。"
@@ -289,74 +301,108 @@ def _keep_aside(db_path: Path, now: dt.datetime) -> Path | None:
     except crypto.database_errors():
         # A damaged database cannot be read page by page: keep its raw bytes (and its WAL).
         shutil.copy2(db_path, aside)
+        if crypto.keys_path(db_path).exists():  # an encrypted one needs its key file too
+            shutil.copy2(crypto.keys_path(db_path), crypto.keys_path(aside))
         wal = db_path.with_name(db_path.name + "-wal")
         if wal.exists():
             shutil.copy2(wal, aside.with_name(aside.name + "-wal"))
     return aside
 
 
-def restore(db_path: Path, backup_file: Path, now: dt.datetime | None = None) -> RestoreResult:
+# How long a restore waits for other processes (a command importing a ledger) to finish.
+RESTORE_WAIT_SECONDS = 30.0
+RESTORE_BUSY = (
+    "另一个程序（信访工作台窗口，或正在导入、导出、登记的命令）正在使用数据库。"
+    "现在恢复会让它已经保存和正在保存的数据丢失，所以没有恢复，数据库未做改动。"
+    "请等它完成（或关闭它）后再恢复。"
+)
+ASIDE_COPIES_KEPT = 5
+
+
+def restore(
+    db_path: Path,
+    backup_file: Path,
+    now: dt.datetime | None = None,
+    wait: float = RESTORE_WAIT_SECONDS,
+) -> RestoreResult:
     """Put a backup in place of the database at `db_path`.
 
-    The caller must hold the instance lock and have closed every connection to `db_path`.
-    The backup is checked first, copied beside the database under a temporary name and checked
-    again; the current database is kept aside as `恢复前-<time>.sqlite3` in backups/; only
-    then is the copy renamed over the database. A schema from an older version is upgraded by
-    the next `open_database`.
+    The backup is checked first (a sound file of this program with every table and an
+    unbroken audit chain); then the database lock is taken exclusively, so every other
+    process that has the database open is waited for and none can open it meanwhile. The
+    copy is written beside the database under a temporary name and checked again; the current
+    database is kept aside as `恢复前-<time>.sqlite3`; a marker names the copy; one rename
+    puts it in place. A kill at any step leaves the old database or the new one, and the next
+    start finishes a half-done swap (recovery.finish_restore). A schema from an older version
+    is upgraded by the next `open_database`.
     """
     now = now or dt.datetime.now()
     backup_file = Path(backup_file).expanduser()
     if backup_file.resolve() == db_path.resolve():
         raise DomainError("不能用正在使用的数据库文件本身来恢复。")
     cases = check_backup_file(backup_file)
+    lock = DatabaseLock(db_path)
+    lock.acquire(exclusive=True, timeout=wait, message=RESTORE_BUSY)
     tmp = db_path.with_name(db_path.name + ".restore.tmp")
-    tmp.unlink(missing_ok=True)
+    marker = recovery.marker_path(db_path, recovery.RESTORE_MARKER)
     try:
+        recovery.finish_restore(db_path)  # a restore killed earlier is completed first
+        tmp.unlink(missing_ok=True)
         shutil.copyfile(backup_file, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         backup_key = crypto.key_for_copy(backup_file)
-        if backup_key is not None:  # encrypted: the copy opens with the backup's own key
+        tmp_keys = recovery.restore_keys_tmp(db_path)
+        tmp_keys.unlink(missing_ok=True)
+        if backup_key is not None:
+            # Encrypted: the copy opens with the backup's own key, and the backup's key file
+            # (its accounts' passwords at the time) waits beside it to go in with it.
             crypto.remember(tmp, backup_key)
+            keys = crypto.read_keys(backup_file) or crypto.KeyFile(crypto.key_check(backup_key), [])
+            crypto.write_keys(tmp, keys)
         if check_backup_file(tmp) != cases:
             raise DomainError("复制备份文件时出错（前后不一致），数据库未做改动。")
         aside = _keep_aside(db_path, now)
-        # Moved out of the way first: on Windows this fails while anything still has the file
-        # open, and then nothing has changed yet.
-        old = db_path.with_name(db_path.name + ".replaced")
-        if db_path.exists():
-            files.replace(db_path, old)
-        # The old database's WAL must not be replayed into the restored file.
-        for sidecar in ("-wal", "-shm"):
-            db_path.with_name(db_path.name + sidecar).unlink(missing_ok=True)
-        _restore_keys(db_path, backup_file, backup_key)
-        files.replace(tmp, db_path)
-        old.unlink(missing_ok=True)
+        recovery.write_marker(
+            marker,
+            {
+                "tmp": str(tmp),
+                "aside": str(aside) if aside else None,
+                "from": str(backup_file),
+                # The key file goes in right after the file (None: a plain backup, the live
+                # key file goes); the size lets a start that holds no key for the copy tell a
+                # whole one (recovery.finish_restore).
+                "keys": str(tmp_keys) if backup_key is not None else None,
+                "size": tmp.stat().st_size,
+            },
+        )
+        recovery.swap_in(tmp, db_path)
+        recovery.swap_in_keys(db_path, marker)
+        recovery.remove_marker(marker)
     except OSError as exc:
-        old = db_path.with_name(db_path.name + ".replaced")
-        if old.exists() and not db_path.exists():
-            files.replace(old, db_path)  # put the database back as it was
+        if marker.exists() and tmp.exists():
+            recovery.remove_marker(marker)  # nothing was swapped: the database is as it was
         raise DomainError(
             f"恢复没有完成（{exc.strerror or exc}），数据库未做改动。"
             "请关闭其他正在使用数据库的程序（另一个信访工作台窗口或命令）后重试。"
         ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if not marker.exists():
+            tmp.unlink(missing_ok=True)
+            recovery.restore_keys_tmp(db_path).unlink(missing_ok=True)
         crypto.forget(tmp)
+        lock.release()
+    _hold_restored_key(db_path, backup_key)
+    recovery.rotate_copies(paths.backups_dir(db_path.parent), ASIDE_PREFIX, ASIDE_COPIES_KEPT)
     return RestoreResult(backup_file, aside, cases)
 
 
-def _restore_keys(db_path: Path, backup_file: Path, backup_key: bytes | None) -> None:
-    """The restored file's key goes with it: the backup's key file (its accounts' passwords at
-    the time) replaces the live one, and this process now holds the backup's key."""
-    live_keys = crypto.keys_path(db_path)
+def _hold_restored_key(db_path: Path, backup_key: bytes | None) -> None:
+    """This process now holds the restored file's key (the backup's), or none for a plain one."""
     if backup_key is None:
-        live_keys.unlink(missing_ok=True)  # a plain backup: no key file beside a plain database
         crypto.forget(db_path)
-        return
-    keys = crypto.read_keys(backup_file) or crypto.KeyFile(crypto.key_check(backup_key), [])
-    crypto.write_keys(db_path, keys)
-    crypto.remember(db_path, backup_key)
+    else:
+        crypto.remember(db_path, backup_key)
 
 
 class BackupService:

@@ -16,6 +16,14 @@ from app import paths
 from app.db import Database
 from app.errors import DomainError
 from app.safety import crypto, files
+from app.safety.db_lock import DatabaseLock
+
+# How long the swap waits for other processes that have the database open (as a restore).
+ENCRYPT_WAIT_SECONDS = 30.0
+ENCRYPT_BUSY = (
+    "另一个程序（信访工作台窗口或命令）正在使用数据库，现在不能加密它，数据库未做改动。"
+    "请关闭其他信访工作台窗口和命令后再试。"
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,19 @@ def _wipe(path: Path) -> None:
     path.unlink()
 
 
+def pending(db_path: Path) -> bool:
+    """True when a killed encryption left something `recover` must finish (under the
+    exclusive database lock, app/bootstrap.py)."""
+    return (
+        _old(db_path).exists()
+        or _tmp(db_path).exists()
+        or (crypto.has_plain_header(db_path) and crypto.keys_path(db_path).exists())
+    )
+
+
 def recover(db_path: Path) -> None:
-    """Finish or undo an encryption a power cut interrupted (called before opening)."""
+    """Finish or undo an encryption a power cut interrupted (called before opening, with the
+    database lock held exclusively)."""
     old, tmp = _old(db_path), _tmp(db_path)
     if not db_path.exists() and old.exists():
         # Killed between the two renames: the plain file comes back; its key file is stale.
@@ -123,7 +142,14 @@ def encrypt_file(db_path: Path, passwords: dict[str, str]) -> Encrypted:
     keys = crypto.KeyFile(
         crypto.key_check(key), [crypto.wrap(key, u, pw) for u, pw in passwords.items()]
     )
-    tables, rows = _swap_in_encrypted(db_path, key, keys)
+    # The file is replaced: every other process that has it open is waited for, and none can
+    # open it meanwhile (the same exclusive lock a restore takes, app/safety/db_lock.py).
+    lock = DatabaseLock(db_path)
+    lock.acquire(exclusive=True, timeout=ENCRYPT_WAIT_SECONDS, message=ENCRYPT_BUSY)
+    try:
+        tables, rows = _swap_in_encrypted(db_path, key, keys)
+    finally:
+        lock.release()
     crypto.remember(db_path, key)
     return Encrypted(recovery, tables, rows)
 

@@ -11,11 +11,23 @@ from pathlib import Path
 
 from app import migrate, paths
 from app.errors import DomainError
-from app.safety import backup, crypto, network_drive
+from app.safety import backup, backup_check, crypto, network_drive, recovery
 
 
 class DatabaseDamaged(DomainError):
     """The database file cannot be used; the message says how to restore it."""
+
+
+class DatabaseMissing(DatabaseDamaged):
+    """The database file is gone although copies of it exist: a new empty one would hide
+    every case (issue 16 item 3), so the clerk is told how to restore instead."""
+
+
+def _known_copies(db_path: Path) -> list[Path]:
+    folder = paths.backups_dir(db_path.parent)
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.glob(f"*{backup.SUFFIX}") if p.is_file() and p.stat().st_size > 0]
 
 
 def _restore_advice(db_path: Path) -> str:
@@ -46,9 +58,17 @@ def ensure_usable(db_path: Path, quick: bool = False) -> None:
 
     Without `quick` this costs a millisecond (header and schema read); with it, SQLite's
     `PRAGMA quick_check` also reads every page (the check at program start).
-    A missing or empty file is fine: it becomes a new database.
+    A missing or empty file is fine (it becomes a new database) unless backups of it exist.
     """
-    if not db_path.exists() or db_path.stat().st_size == 0:
+    if not db_path.exists():
+        if _known_copies(db_path):
+            raise DatabaseMissing(
+                f"数据库文件不见了（被删除、移走，或上次恢复被中断）。\n文件：{db_path}\n\n"
+                + _restore_advice(db_path)
+                + "\n如果确实要从空数据库重新开始，请先把 backups 文件夹移到别处。"
+            )
+        return
+    if db_path.stat().st_size == 0:
         return
     try:
         with open(db_path, "rb") as f:
@@ -82,7 +102,12 @@ def ensure_usable(db_path: Path, quick: bool = False) -> None:
             conn.close()
     except crypto.WrongKey:
         raise crypto.Locked("数据库已加密，当前密钥不能打开它，请重新登录。") from None
-    except crypto.operational_errors() as exc:  # locked, no permission…: the file may be fine
+    except UnicodeDecodeError:  # damaged bytes inside the schema itself (item 4)
+        raise _damaged(db_path, "数据库文件已损坏（结构信息无法读取）。") from None
+    except crypto.operational_errors() as exc:
+        if "malformed" in str(exc) or "not a database" in str(exc):
+            raise _damaged(db_path, f"数据库文件已损坏，无法打开（{exc}）。") from None
+        # locked, no permission…: the file may be fine
         raise DomainError(f"无法打开数据库文件 {db_path}（{exc}）。") from None
     except crypto.database_errors() as exc:  # "file is not a database", "malformed"
         raise _damaged(db_path, f"数据库文件已损坏，无法打开（{exc}）。") from None
@@ -126,11 +151,38 @@ def _counts(conn: sqlite3.Connection) -> str:
     )
 
 
+def _audit_items(report: Health, conn: sqlite3.Connection) -> None:
+    """The audit chain and the accounts against it (item 10): a row edited or deleted, or a
+    role changed in a database tool, is reported; nothing here changes the file."""
+    broken = backup_check.audit_problem(conn)
+    report.add(
+        "审计记录", f"校验不通过：{broken}" if broken else "校验链完整", BAD if broken else OK
+    )
+    accounts = backup_check.accounts_problem(conn)
+    if accounts:
+        report.add("账号", f"{accounts}（可能有人绕过程序直接改动了数据库）", BAD)
+
+
+def _interrupted(db_path: Path) -> list[tuple[str, str, str]]:
+    """A killed upgrade or restore the next start will finish (reported, never done here)."""
+    found = []
+    if recovery.marker_path(db_path, recovery.UPGRADE_MARKER).exists():
+        found.append(("结构升级", "上次升级被中断，下次打开时会自动完成（数据未丢失）", NOTE))
+    if recovery.marker_path(db_path, recovery.RESTORE_MARKER).exists():
+        found.append(("恢复", "上次恢复被中断，下次打开时会自动完成", NOTE))
+    return found
+
+
 def health(db_path: Path, backup_folder: Path | None = None) -> Health:
     """The full report of `xinfang check`: integrity, schema, contents, backups, location."""
     report = Health(db_path)
     if not db_path.exists():
-        report.add("数据库文件", f"{db_path} 不存在（首次启动时会新建）", NOTE)
+        if _known_copies(db_path):
+            report.add("数据库文件", f"{db_path} 不存在，但有它的备份：请从备份恢复", BAD)
+        else:
+            report.add("数据库文件", f"{db_path} 不存在（首次启动时会新建）", NOTE)
+        for item in _interrupted(db_path):
+            report.add(*item)
         return report
     wal = db_path.with_name(db_path.name + "-wal")
     size = db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
@@ -155,12 +207,27 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
             report.add("日志模式", f"{mode}" + ("" if mode == "wal" else "（打开时会设为 WAL）"))
             current = migrate.current_revision(db_path)
             head = migrate.head_revision()
-            if current == head:
-                report.add("结构版本", f"{current}（最新）")
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            missing = backup_check.schema_problem(conn, tables, current)
+            if missing:
+                report.add("结构版本", f"{current or '无'}：{missing}", BAD)
+            elif current == head:
+                differences = migrate.schema_differences(db_path)
+                if differences:
+                    # e.g. an index an old, killed upgrade left behind or never made (item 2)
+                    report.add(
+                        "结构版本", f"{current}，但有 {len(differences)} 处与程序不一致", BAD
+                    )
+                else:
+                    report.add("结构版本", f"{current}（最新）")
             else:
                 report.add("结构版本", f"{current or '无'}，本程序为 {head}（打开时会自动升级）")
-            if "cases" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}:
+            if "cases" in tables:
                 report.add("数据", _counts(conn))
+            if not missing:
+                _audit_items(report, conn)
         finally:
             conn.close()
     except crypto.Locked as exc:  # encrypted and not unlocked: not a fault of the file
@@ -169,6 +236,10 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
         report.add("完整性检查", exc.message.split("\n")[0], BAD)
     except crypto.database_errors() as exc:
         report.add("完整性检查", f"无法读取（{exc}）", BAD)
+    except UnicodeDecodeError:
+        report.add("完整性检查", "数据库文件已损坏（结构信息无法读取）", BAD)
+    for item in _interrupted(db_path):
+        report.add(*item)
     folder = backup_folder or paths.backups_dir(db_path.parent)
     copies = [b for b in backup.list_backups(folder) if b.kind == "备份"]
     if copies:

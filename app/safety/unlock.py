@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import audit
-from app.bootstrap import open_database
+from app.bootstrap import finish_interrupted, open_database
 from app.db import Database
 from app.errors import DomainError
 from app.models import User
@@ -39,7 +39,7 @@ def temporary_password() -> str:
 
 def open_unlocked(path: Path, username: str, password: str) -> Database:
     """Unlock (when encrypted) and open the database at `path`, without the account check."""
-    encrypt.recover(path)
+    finish_interrupted(path)  # a killed restore or encryption first: its key file decides
     if crypto.is_encrypted(path) and crypto.key_for(path) is None:
         crypto.unlock_with_password(path, username, password)
     return open_database(path)
@@ -97,7 +97,7 @@ def create_first_admin(
 def recover(path: Path, recovery_key: str, username: str, new_password: str) -> Database:
     """`xinfang user recover`: the recovery key opens the database and `username` (an
     administrator; created when missing) gets `new_password` and a new key slot."""
-    encrypt.recover(path)
+    finish_interrupted(path)  # a killed restore or encryption first: its key file decides
     if not path.is_file() or crypto.has_plain_header(path):
         raise DomainError("数据库没有加密，不需要恢复密钥。可直接用 xinfang user passwd 重设密码。")
     crypto.unlock_with_recovery(path, recovery_key)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.cases.deadlines import warning_sql
+from app.cases.projection import UNKNOWN
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -43,7 +44,7 @@ RATES: dict[str, tuple[str, str]] = {
     "timely_acceptance_rate": ("decided_in_time", "decision_counted"),
     "closure_rate": ("closed", "accepted"),
     "on_time_closure_rate": ("closed_on_time", "on_time_counted"),
-    "handled_rate": ("finalized", "total"),
+    "handled_rate": ("finalized", "status_known"),
     "evaluation_rate": ("rated", "closed"),
     "satisfaction_rate": ("satisfied", "rated"),
     "leader_closure_rate": ("leader_closed", "leader_accepted"),
@@ -53,8 +54,15 @@ SUMS: dict[str, tuple[SQLColumnExpression[int], str]] = {
     "persons_total": (Case.persons, "total"),
     "visits.persons": (Case.persons, "visits.batches"),
     "collective.persons": (Case.persons, "collective.batches"),
-    "closed_days": (func.julianday(Case.closed_on) - func.julianday(Case.received_on), "closed"),
+    # Over the closed cases whose 办结 date is known: a date-unknown 办结 is only a stand-in date.
+    "closed_days": (
+        func.julianday(Case.closed_on) - func.julianday(Case.received_on),
+        "closed_dated",
+    ),
 }
+# Imported history with gaps (docs/rules.md, 统计): the parts of `data_gaps`, each a count over R
+# of one flag, so a report can say "N件情况不详未计入".
+DATA_GAPS = ("status_unknown", "closed_date_unknown", "decision_inferred")
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,32 @@ class Dates:
     final_on = plain(Case.final_on)
     rated_on = plain(Case.rated_on)
     handling_due = plain(Case.handling_due)
+
+
+class Gaps:
+    """The flags of imported history with gaps, as plain expressions (see `plain`).
+
+    `unknown`: the case is 情况不详 now — imported with no status information and not yet
+    completed (补录). Its current status decides, not the status at A: once the clerk records what
+    really happened, the case counts by those real dates, including for earlier as-of dates."""
+
+    unknown = plain(Case.status) == UNKNOWN
+    known = plain(Case.status) != UNKNOWN
+    closed_date_unknown = plain(Case.closed_date_unknown) == 1
+    closed_dated = plain(Case.closed_date_unknown) == 0
+    inferred = plain(Case.decision_inferred) == 1
+    not_inferred = plain(Case.decision_inferred) == 0
+
+
+# How the scan of R counts a few figures more cheaply than `COUNT(*) FILTER (WHERE condition)`
+# (each FILTER costs every row of R its condition); the conditions stay the drill-down's.
+# figure → the 0/1 column whose sum is its count:
+FLAG_COUNTS: dict[str, ColumnElement[int]] = {
+    "data_gaps.closed_date_unknown": plain(Case.closed_date_unknown),
+    "data_gaps.decision_inferred": plain(Case.decision_inferred),
+}
+# figure → (whole, part): its count is whole − part.
+COMPLEMENTS = {"status_known": ("total", "data_gaps.status_unknown")}
 
 
 def rating_at(as_of: dt.date) -> ColumnElement[str]:
@@ -128,12 +162,14 @@ def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
     received, voided = Dates.received_on, plain(Case.voided)
     return {
         "R": received_in(s.date_from, s.date_to),
+        # A 情况不详 case has no final_on, yet nobody knows it is open: left out of both.
         "carried": and_(
             received < s.date_from,
             voided == 0,
             not_by(Case.final_on, s.date_from - dt.timedelta(days=1)),
+            Gaps.known,
         ),
-        "open": and_(received <= s.as_of, voided == 0, not_by(Case.final_on, s.as_of)),
+        "open": and_(received <= s.as_of, voided == 0, not_by(Case.final_on, s.as_of), Gaps.known),
     }
 
 
@@ -160,19 +196,34 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         "skip_level": ("R", Case.skip_level.is_(True)),
         "abnormal": ("R", Case.abnormal.is_(True)),
         "repeat": ("R", Case.repeat.is_(True)),
-        "decision_counted": ("R", or_(decided, Dates.decision_due < a)),
-        "decided_in_time": ("R", and_(decided, Dates.decision_on <= Dates.decision_due)),
+        # An inferred decision has no real date to be timely or late by. (A 情况不详 case has no
+        # decision_due, so neither term holds for it.) The flag terms come last: SQLite stops at
+        # the first false term, so rows an earlier term rejects never test them.
+        "decision_counted": ("R", and_(or_(decided, Dates.decision_due < a), Gaps.not_inferred)),
+        "decided_in_time": (
+            "R",
+            and_(decided, Dates.decision_on <= Dates.decision_due, Gaps.not_inferred),
+        ),
         "accepted": ("R", accepted),
+        # A date-unknown 办结 counts as closed on its stored date, but is neither on time nor late.
         "closed": ("R", closed),
-        "closed_on_time": ("R", and_(closed, Dates.closed_on <= due)),
-        "on_time_counted": ("R", and_(accepted, or_(Dates.closed_on <= a, due < a))),
-        "overdue_open": ("R", and_(handling_at, due < a)),
+        "closed_dated": ("R", and_(closed, Gaps.closed_dated)),
+        "closed_on_time": ("R", and_(closed, Dates.closed_on <= due, Gaps.closed_dated)),
+        "on_time_counted": (
+            "R",
+            and_(accepted, or_(Dates.closed_on <= a, due < a), Gaps.closed_dated),
+        ),
+        "overdue_open": ("R", and_(handling_at, due < a, Gaps.closed_dated)),
+        "status_known": ("R", Gaps.known),
         "finalized": ("R", Dates.final_on <= a),
         "rated": ("R", rated),
         "satisfied": ("R", and_(rated, rating.in_(good))),
         "leader_cases": ("R", leader),
         "leader_accepted": ("R", and_(leader, accepted)),
         "leader_closed": ("R", and_(leader, closed)),
+        "data_gaps.status_unknown": ("R", Gaps.unknown),
+        "data_gaps.closed_date_unknown": ("R", Gaps.closed_date_unknown),
+        "data_gaps.decision_inferred": ("R", Gaps.inferred),
         "carried_over": ("carried", true()),
         "open_at_end": ("open", true()),
         "workload.overdue": (

@@ -34,6 +34,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "screenings.times": ("矛盾纠纷排查次数", "次"),
     "screenings.found": ("排查发现矛盾纠纷", "件"),
     "screenings.resolved": ("化解矛盾纠纷", "件"),
+    "data_gaps.status_unknown": ("导入情况不详", "件"),
+    "data_gaps.closed_date_unknown": ("导入办结日期不详", "件"),
+    "data_gaps.decision_inferred": ("导入推定受理", "件"),
     "workload.overdue": ("超期", "件"),
     "workload.due_soon": ("临期", "件"),
 }
@@ -55,3 +58,21 @@ RATE_PARTS = {
     "satisfaction_rate": ("参评", "满意"),
     "leader_closure_rate": ("包案已受理", "办结"),
 }
+
+# Imported history with gaps: what each `data_gaps` part leaves out (docs/rules.md, 统计).
+GAP_NOTES = {
+    "status_unknown": "件导入时情况不详，未计入及时受理率、办结率、处理率等比率和未结件",
+    "closed_date_unknown": "件办结日期不详，未计入按期办结率、平均办结天数和超期未办结",
+    "decision_inferred": "件受理日期为导入推定，未计入及时受理率",
+}
+
+
+def gaps_note(counts: dict[str, int]) -> str:
+    """The note for a report or the dashboard, "" when there are none: e.g.
+    "本期有12件导入时情况不详，未计入…；3件办结日期不详，…。". `counts`: Statistics.counts."""
+    parts = [
+        f"{counts[f'data_gaps.{key}']}{text}"
+        for key, text in GAP_NOTES.items()
+        if counts.get(f"data_gaps.{key}")
+    ]
+    return f"本期有{'；'.join(parts)}。" if parts else ""

@@ -5,17 +5,19 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Integer, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.projection import project, work_calendar
 from app.models import Case, DictEntry, Event, LeaderReception, Screening
 from app.office import settings
 from app.office.dictionaries import FORMS
-from app.stats import period
+from app.stats import art41, period
 from app.stats.figures import (
     BLANK,
     BREAKDOWN_COLUMNS,
+    COMPLEMENTS,
+    FLAG_COUNTS,
     RATES,
     SUMS,
     Dates,
@@ -102,13 +104,21 @@ def compute(
     """Every count of one period: (flat counts, breakdowns)."""
     pops = populations(s)
     figs = figures(s)
+    figs.update(art41.figures(figs))  # assigned_on_time_rate's two counts, over R
     counts: dict[str, int] = {}
 
     # ---- one scan of R: the figures, the sums and the dictionary cells of every breakdown ----
     columns: list[tuple[str, Any]] = []
     for key, (pop, cond) in figs.items():
-        if pop == "R":
-            columns.append((key, func.count() if key == "total" else func.count().filter(cond)))
+        if pop != "R" or key in COMPLEMENTS:
+            continue
+        if key == "total":
+            columns.append((key, func.count()))
+        elif key in FLAG_COUNTS:  # a 0/1 column summed: cheaper per row than a FILTER
+            # typed Integer: the sum of a Boolean column would come back as a bool
+            columns.append((key, func.sum(FLAG_COUNTS[key], type_=Integer)))
+        else:
+            columns.append((key, func.count().filter(cond)))
     for key, (column, over) in SUMS.items():
         cond = figs[over][1]
         columns.append(
@@ -124,6 +134,9 @@ def compute(
     row = session.execute(select(*(c for _, c in columns)).where(pops["R"])).one()
     values = {name: int(round(v or 0)) for (name, _), v in zip(columns, row, strict=True)}
 
+    for key, (whole, part) in COMPLEMENTS.items():
+        values[key] = values[whole] - values[part]
+
     breakdowns: dict[str, dict[str, int]] = {}
     for key in known:
         cells_of = {v: values.pop(f"{key}.{v}") for v in known[key]}
@@ -131,7 +144,9 @@ def compute(
             cells_of.update(_other_values(session, pops["R"], key, known[key], every[key]))
         breakdowns[key] = cells_of
     breakdowns["by_month"] = by_month(session, s.date_from, s.date_to)
+    breakdowns.update(art41.ranked(session, pops["R"]))
     counts.update(values)
+    counts.update(art41.counts(session, s))
 
     # ---- the populations outside R: small index-driven queries. Kept apart: each walks
     # ix_cases_final_received and rejects most entries by received_on before reading the row.
@@ -207,13 +222,16 @@ def drill_condition(
     """(population, condition) behind a drill-down key; KeyError for an unknown key.
     `figs`: `figures(s)` already built, when asking for many keys."""
     figs = figs or figures(s)
+    if "assigned_closed_on_time" not in figs:
+        figs = {**figs, **art41.figures(figs)}
     if key in figs:
         return figs[key]
     if key in SUMS:
         return figs[SUMS[key][1]]
     rate, _, part = key.partition(".")
-    if rate in RATES and part in ("", "numerator", "denominator", "missed"):
-        num, den = (figs[k] for k in RATES[rate])
+    rates = {**RATES, **art41.RATES}
+    if rate in rates and part in ("", "numerator", "denominator", "missed"):
+        num, den = (figs[k] for k in rates[rate])
         if part == "numerator":
             return num
         if part == "missed":  # counted in the denominator but not the numerator (NULL-safe)

@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.stats.figures import RATES, VISIT_LEVELS
+from app.stats import art41
+from app.stats.figures import DATA_GAPS, VISIT_LEVELS
+from app.stats.figures import RATES as _BASE_RATES
+
+# Every rate of the JSON: the §5 ones and assigned_on_time_rate (art41).
+RATES = {**_BASE_RATES, **art41.RATES}
 
 # The §5 keys in the contract's order; a nested key lists its parts.
 _NESTED = {
@@ -14,6 +19,8 @@ _NESTED = {
     "visit_levels": VISIT_LEVELS,
     "leader_receptions": ["days", "batches", "persons"],
     "screenings": ["times", "found", "resolved"],
+    "data_gaps": list(DATA_GAPS),
+    "outgoing": art41.OUTGOING,
 }
 _ORDER = [
     "total",
@@ -44,6 +51,13 @@ _ORDER = [
     "leader_closure_rate",
     "leader_receptions",
     "screenings",
+    # Added 2026-12 (art41): Art.41's 被投诉较多的单位, 转送/交办/督办, 交办 by source organ.
+    "by_target",
+    "outgoing",
+    "by_assigning_org",
+    "assigned_on_time_rate",
+    "incoming_supervisions",
+    "data_gaps",
 ]
 # by_month names months of its own year, so it has no 同比 entry; every other key has one.
 _NO_YOY = {"by_month"}
@@ -78,7 +92,8 @@ class Statistics:
 
     @property
     def avg_days_to_close(self) -> float | None:
-        closed = self.counts["closed"]
+        # Over the closed cases with a known 办结 date (closed_days sums over the same ones).
+        closed = self.counts["closed_dated"]
         if not closed:
             return None
         mean = Decimal(self.counts["closed_days"]) / Decimal(closed)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db import Database
 from app.safety import auth
-from app.stats import period, queries
+from app.stats import art41, period, queries
 from app.stats.figures import BLANK
 from app.stats.result import Statistics
 
@@ -35,7 +35,7 @@ def compute_in(
         shift = period.shift_year
         last = _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
         for key, cells in this.breakdowns.items():
-            if key == "by_month":
+            if key == "by_month" or key in art41.RANKED:  # (art41: only values in R)
                 continue
             other = last.breakdowns[key]
             # Both years show the same rows (a value used only last year still appears).

@@ -77,7 +77,7 @@ def test_report_dialog_previews_and_generates(
     assert "2025年信访工作情况报告" in docx.Document(out).paragraphs[0].text
 
 
-def test_broken_template_is_offered_a_repair(
+def test_word_split_template_generates_without_asking(
     qtbot: QtBot,
     db: Database,
     runner: TaskRunner,
@@ -103,7 +103,8 @@ def test_broken_template_is_offered_a_repair(
     dialog.out.setText(str(out))
     dialog.generate()
     _settle(qtbot, runner)
-    assert shown and "被 Word 拆成了几段" in shown[0]
+    assert shown == []  # a run split is no problem to show
+    assert "自动处理" in dialog.status.text()
     assert office == [out] and docx.Document(out).paragraphs[0].text.startswith("共")
 
 
@@ -167,3 +168,32 @@ def test_case_documents_menu(
     actions["受理告知书"].trigger()
     _settle(qtbot, runner)
     assert office == [out] and "李四：" in "\n".join(p.text for p in docx.Document(out).paragraphs)
+
+
+def test_notes_dialog_saves_and_the_report_warns_about_markers(
+    qtbot: QtBot, db: Database, runner: TaskRunner, office: list[Path], tmp_path: Path
+) -> None:
+    from ui.reports.notes_dialog import NotesDialog
+
+    service = DocumentService(db, TESTER)
+    period = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    service.save_report_notes(dt.date(2024, 1, 1), dt.date(2024, 12, 31), {"存在问题": "上年问题"})
+    dialog = NotesDialog(service, runner, *period)
+    qtbot.addWidget(dialog)
+    _settle(qtbot, runner)
+    assert dialog.reuse.isEnabled()
+    dialog.use_previous()
+    assert dialog.edits["存在问题"].toPlainText() == "上年问题"
+    dialog.edits["下一步打算"].setPlainText("加强排查")
+    dialog.save()
+    _settle(qtbot, runner)
+    assert service.report_notes(*period).entered == {
+        "存在问题": "上年问题",
+        "下一步打算": "加强排查",
+    }
+    report = report_dialog.ReportDialog(service, runner, template="信访工作自查报告")
+    qtbot.addWidget(report)
+    report.out.setText(str(tmp_path / "自查.docx"))
+    report.generate()
+    _settle(qtbot, runner)
+    assert "【请填写" in report.status.text() and "上年问题" not in report.status.text()

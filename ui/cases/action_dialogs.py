@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.cases.service import CaseDetail, CaseService
+from app.cases.workflow import UNKNOWN
 from app.errors import DomainError
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
 from ui.tasks import TaskRunner, show_error
@@ -55,6 +56,7 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     "答复": [
         Field("result", "答复结果", "choice", True, tuple(REPLY_RESULTS)),
         Field("text", "处理意见", "text"),
+        Field("basis", "法律法规依据"),  # printed in the 处理意见书 (条例 Art.32)
     ],
     "回访": [
         Field("rating", "满意度", "choice", True, tuple(RATINGS)),
@@ -62,9 +64,15 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     ],
     "办结": [Field("note", "备注")],
     "复查申请": [Field("text", "复查请求", "text")],
-    "复查意见": [Field("opinion", "复查意见", "text", True)],
+    "复查意见": [
+        Field("opinion", "复查意见", "text", True),
+        Field("text", "复查认定的事实和理由", "text"),
+    ],
     "复核申请": [Field("text", "复核请求", "text")],
-    "复核意见": [Field("opinion", "复核意见", "text", True)],
+    "复核意见": [
+        Field("opinion", "复核意见", "text", True),
+        Field("text", "复核认定的事实和理由", "text"),
+    ],
     "作废": [Field("reason", "作废原因", "text", True)],
 }
 DATE_LABELS = {
@@ -117,6 +125,8 @@ class ActionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         intro = QLabel(f"<b>{detail.number}</b>　当前状态：{detail.status}")
+        if detail.status == UNKNOWN:  # 补录: the real date, which is rarely today
+            intro.setText(intro.text() + "<br>补录：请按实际办理日期填写。")
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.general)

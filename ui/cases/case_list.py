@@ -54,6 +54,10 @@ class Column:
     hidden: bool = False  # hidden until the clerk picks it in the column chooser
 
 
+def _closed(r: CaseRow) -> str:
+    return "不详" if r.closed_date_unknown else fmt_date(r.closed_on)
+
+
 def _due(r: CaseRow) -> str:
     return fmt_date(r.handling_due or (r.decision_due if r.status == workflow.PENDING else None))
 
@@ -74,7 +78,7 @@ COLUMNS = [
     Column("due", "办理期限", _due, "handling_due", 90),
     Column("warning", "预警", lambda r: r.warning, None, 48),
     Column("leader", "包案领导", lambda r: r.leader, None, 70, True),
-    Column("closed_on", "办结日期", lambda r: fmt_date(r.closed_on), "closed_on", 90, True),
+    Column("closed_on", "办结日期", _closed, "closed_on", 90, True),
     Column("rating", "满意度", lambda r: r.rating, None, 70, True),
     Column("address", "住址", lambda r: r.address, None, 160, True),
     Column("visit_level", "走访层级", lambda r: r.visit_level, None, 70, True),

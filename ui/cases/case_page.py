@@ -30,10 +30,38 @@ from app.cases.workflow import FIELD_NAMES
 from app.documents.service import DocumentService
 from ui.cases.action_dialogs import ActionDialog
 from ui.tasks import TaskRunner, show_error
-from ui.widgets import ERROR_COLOR, WARN_COLOR, days_left, fmt_date
+from ui.widgets import (
+    ERROR_COLOR,
+    SOON_BACKGROUND,
+    TEXT_ON_LIGHT,
+    WARN_COLOR,
+    days_left,
+    fmt_date,
+)
 
 _DATA_NAMES = {**FIELD_NAMES, "deadline": "期限", "note": "备注", "text": "内容"}
 _WARNING_STYLE = {"临期": f"background:{WARN_COLOR};", "超期": f"background:{ERROR_COLOR};"}
+# Imported history with gaps (docs/rules.md, 统计): what a 情况不详 case means, for the clerk.
+UNKNOWN_NOTICE = "导入台账时没有办理情况，请补录实际办理过程"
+INFERRED = "（导入推定）"
+DATE_UNKNOWN = "办结日期不详"
+# Marks the import writes on an event: said in words by `event_row`, never shown as raw keys.
+_MARKS = ("inferred", "date_unknown", "status_unknown")
+# What an event kind means when the kind alone does not say it.
+_KIND_NOTES = {
+    workflow.UNKNOWN: UNKNOWN_NOTICE,
+    "退回": "承办单位退回交办，待重新交办",
+}
+
+
+def event_row(kind: str, on: str, recorded_by: str, data: dict[str, Any]) -> list[str]:
+    """One timeline row (日期, 办理, 记录人, 详情), the import's marks said in words."""
+    parts = [_KIND_NOTES[kind]] if kind in _KIND_NOTES else []
+    if data.get("date_unknown"):
+        on = f"{DATE_UNKNOWN}（按 {on} 计）"
+    parts += [f"{_DATA_NAMES.get(k, k)}：{v}" for k, v in data.items() if k not in _MARKS]
+    label = kind + (INFERRED if data.get("inferred") else "")
+    return [on, label, recorded_by, "；".join(parts)]
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -90,6 +118,16 @@ class CasePage(QWidget):
 
         self.actions_box = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
+        # A 情况不详 case: what that means and what to do (the decisions are the buttons below).
+        self.notice = QLabel(
+            f"<b>情况不详</b>：{UNKNOWN_NOTICE}（按实际日期办理受理、不予受理、转送或交办）。"
+            "补录前本件只计入信访总量和分类统计，不计入各项比率和未结件。"
+        )
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            f"background:{SOON_BACKGROUND}; color:{TEXT_ON_LIGHT}; padding:4px;"
+        )
+        self.notice.hide()
         actions_row = QHBoxLayout()
         actions_row.addWidget(QLabel("办理："))
         actions_row.addLayout(self.actions_box)
@@ -128,6 +166,7 @@ class CasePage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addLayout(actions_row)
         layout.addWidget(splitter, 1)
         QShortcut(
@@ -175,21 +214,15 @@ class CasePage(QWidget):
             f"{warning}"
         )
         self._buttons(d)
-        self.undo_button.setEnabled(len(d.events) > 1)
+        # The import's 情况不详 step cannot be taken back (workflow.undo_last): 补录 instead.
+        self.undo_button.setEnabled(len(d.events) > 1 and d.events[-1].kind != workflow.UNKNOWN)
+        self.notice.setVisible(d.status == workflow.UNKNOWN)
         self._details(d)
         self._deadlines(d)
         self._links(d)
         _fill(
             self.timeline,
-            [
-                [
-                    fmt_date(e.on),
-                    e.kind,
-                    e.recorded_by,
-                    "；".join(f"{_DATA_NAMES.get(k, k)}：{v}" for k, v in e.data.items()),
-                ]
-                for e in d.events
-            ],
+            [event_row(e.kind, fmt_date(e.on), e.recorded_by, e.data) for e in d.events],
         )
         _fill(
             self.history,
@@ -306,6 +339,8 @@ class CasePage(QWidget):
             ("经办人", i.handler),
             ("包案领导", i.leader),
             ("备注", i.remark),
+            # The ledger's own columns the import kept as written (领导批示, 拟办意见, 登记人 …).
+            *((f"{name}（台账）", str(value)) for name, value in d.extra.items() if value),
         ]
         for label, text in rows:
             value = QLabel(text or "—")
@@ -317,9 +352,12 @@ class CasePage(QWidget):
     def _deadlines(self, d: CaseDetail) -> None:
         today = clock.today()
         lines = []
+        if d.status == workflow.UNKNOWN:
+            lines.append(f"情况不详：{UNKNOWN_NOTICE}。补录前不计告知和办理期限。")
         if d.decision_on:
+            inferred = INFERRED if d.decision_inferred else ""
             lines.append(
-                f"告知（{d.decision_kind}）：{fmt_date(d.decision_on)} 已办，期限 "
+                f"告知（{d.decision_kind}{inferred}）：{fmt_date(d.decision_on)} 已办，期限 "
                 f"{fmt_date(d.decision_due)}"
             )
         elif d.decision_due and d.status == workflow.PENDING:
@@ -336,7 +374,9 @@ class CasePage(QWidget):
             lines.append(f"办理期限：<b>{fmt_date(d.handling_due)}</b>{left}{extra}")
         if d.replied_on:
             lines.append(f"答复：{fmt_date(d.replied_on)}（{d.reply_result or ''}）")
-        if d.closed_on:
+        if d.closed_on and d.closed_date_unknown:
+            lines.append(f"办结：{DATE_UNKNOWN}（统计按 {fmt_date(d.closed_on)} 计为已办结）")
+        elif d.closed_on:
             lines.append(f"办结：{fmt_date(d.closed_on)}")
         if d.rating:
             lines.append(f"回访满意度：{d.rating}")

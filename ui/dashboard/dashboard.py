@@ -29,7 +29,7 @@ from app.documents.filters import change_text, pct
 from app.errors import DomainError
 from app.stats import period
 from app.stats.figures import RATES
-from app.stats.labels import RATE_PARTS
+from app.stats.labels import RATE_PARTS, gaps_note
 from app.stats.service import Statistics, StatisticsService
 from ui.dashboard.cards import CARDS, Card
 from ui.dashboard.charts import BarChart
@@ -166,8 +166,16 @@ class Dashboard(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        # Imported cases with gaps: how many the figures leave out, and a link to the 情况不详 ones.
+        self.gaps = QLabel()
+        self.gaps.setWordWrap(True)
+        self.gaps.setStyleSheet("color: #6b7280;")
+        self.gaps.linkActivated.connect(self._gaps_clicked)
+        self.gaps.hide()
+
         layout.addLayout(bar)
         layout.addLayout(cards)
+        layout.addWidget(self.gaps)
         layout.addLayout(self.charts, 1)
 
         self.period.setCurrentIndex(2)  # 本年
@@ -354,6 +362,11 @@ class Dashboard(QWidget):
                 ("上年同期", [before_forms.get(f, 0) for f in forms]),
             ],
         )
+        note = gaps_note(s.counts)
+        if s.counts.get("data_gaps.status_unknown"):
+            note += " <a href='status_unknown'>查看情况不详的信访件（请补录）</a>"
+        self.gaps.setText(note)
+        self.gaps.setVisible(bool(note))
         self.status.setStyleSheet("color: #6b7280;")
         self.status.setText(
             f"{_days(s.date_from)} 至 {_days(s.date_to)}，截至 {_days(s.as_of)}；"
@@ -415,6 +428,11 @@ class Dashboard(QWidget):
         elif key.startswith("workload.") or key == "open_at_end":
             title = f"截至{_days(when[2])}{title}"
         self._emit_cases(f"{self._period_text(when)} {title}", key, when)
+
+    def _gaps_clicked(self, part: str) -> None:
+        when = self._current()
+        if when is not None:
+            self._emit_cases(f"{self._period_text(when)} 情况不详", f"data_gaps.{part}", when)
 
     def _bar_clicked(self, breakdown: str, series: int, value: str) -> None:
         when = self._current()

@@ -7,7 +7,7 @@ work is done, so the window never freezes on a large ledger.
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,12 +15,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,14 +34,25 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.ledger.importing import ImportResult
+from app.ledger.mappings import Remembered
 from app.ledger.plan import ERROR, ImportPlan
-from app.ledger.read import Table, column_letter, read_table, sheet_names, with_mapping
+from app.ledger.read import Table, column_letter, sheet_names, with_mapping
 from app.ledger.service import LedgerService
-from app.ledger.values import COLUMNS, text
+from app.ledger.values import COLUMN_BY_KEY, LEVEL_WORDS, RATING_WORDS, text
+from app.office.dictionaries import DEFAULT_CHANNELS, FORMS
 from ui.tasks import Progress, TaskRunner, run_with_progress
 
 FILTER = "台账文件 (*.xlsx *.xls *.xlsm *.ods *.csv);;所有文件 (*)"
 ERROR_COLOR = QColor("#d93025")
+NOTE_COLOR = "#5f6368"
+# What the 整表统一填写 value box offers for a field (any other text may be typed).
+VALUE_SUGGESTIONS: dict[str, list[str]] = {
+    "form": FORMS,
+    "channel": DEFAULT_CHANNELS,
+    "visit_level": list(LEVEL_WORDS),
+    "rating": [v for v in RATING_WORDS if v],
+    "status": ["已办结", "办理中", "待受理"],
+}
 # A table widget of tens of thousands of rows is slow to fill; the full list can be copied.
 MAX_SHOWN = 2000
 
@@ -107,11 +121,14 @@ class FilePage(QWizardPage):
         if self.w.table is not None and self.w.table_key == key:
             return True
 
-        def work(_progress: Progress) -> Table:
-            return read_table(path, sheet)
+        ledger = self.w.ledger
 
-        def done(table: Table) -> None:
-            self.w.table, self.w.table_key = table, key
+        def work(_progress: Progress) -> tuple[Table, Remembered | None]:
+            table = ledger.read(path, sheet)
+            return table, ledger.remembered_mapping(table)
+
+        def done(found: tuple[Table, Remembered | None]) -> None:
+            (self.w.table, self.w.remembered), self.w.table_key = found, key
             self.w.next()
 
         self.w.table = None
@@ -119,72 +136,226 @@ class FilePage(QWizardPage):
         return False
 
 
+# A column's field in the mapping step: every field the import reads, in the export's order.
+FIELD_CHOICES = [(key, c.title) for key, c in COLUMN_BY_KEY.items()]
+DROP = "（不导入）"
+PREVIEW_ROWS = 4  # first values shown per column (3–5 tell a date from a count at a glance)
+PREVIEW_CHARS = 18
+
+
+def first_values(table: Table, col: int, n: int = PREVIEW_ROWS) -> list[str]:
+    """The first `n` non-blank values of a column, under the header, totals rows left out."""
+    found: list[str] = []
+    for row in table.rows[table.header_row + 1 :]:
+        if col >= len(row) or any(
+            text(v).replace(" ", "").startswith(("合计", "总计", "小计")) for v in row[:6]
+        ):
+            continue
+        value = text(row[col])
+        if not value:
+            continue
+        found.append(value)
+        if len(found) == n:
+            break
+    return found
+
+
 class MappingPage(QWizardPage):
-    """One row per ledger field; the clerk can point it at any column of the file."""
+    """One row per column of the sheet (its header, its first values, the field it fills), and
+    the whole-sheet values (整表统一填写) for fields the sheet has no column for."""
 
     def __init__(self, wizard: "ImportWizard") -> None:
         super().__init__()
         self.w = wizard
-        self.setTitle("第二步：核对列的对应关系")
+        self.setTitle("第二步：核对各列对应的字段")
         layout = QVBoxLayout(self)
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
-        self.grid = QTableWidget(0, 3)
-        self.grid.setHorizontalHeaderLabels(["台账字段", "文件中的列", "第一行数据"])
-        self.grid.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.grid.verticalHeader().setVisible(False)
-        layout.addWidget(self.grid)
-        self.combos: dict[str, QComboBox] = {}
-        self._checked_mapping: dict[str, int] | None = None
+        self.remembered_note = QLabel()
+        self.remembered_note.setWordWrap(True)
+        self.remembered_note.setStyleSheet(f"color: {NOTE_COLOR};")
+        layout.addWidget(self.remembered_note)
+        self.columns_area = QScrollArea()
+        self.columns_area.setWidgetResizable(True)
+        layout.addWidget(self.columns_area, 1)
+        box = QGroupBox("整表统一填写（表中没有该列、或该列单元格为空时，按此值导入）")
+        fixed_layout = QVBoxLayout(box)
+        self.fixed_grid = QGridLayout()
+        self.fixed_grid.setColumnStretch(1, 1)
+        fixed_layout.addLayout(self.fixed_grid)
+        self.add_fixed = QPushButton("添加一项(&T)")
+        self.add_fixed.clicked.connect(lambda: self._add_fixed_row("", "", focus=True))
+        add_row = QHBoxLayout()
+        add_row.addWidget(QLabel("例如来访登记簿没有“信访形式”列：字段选“信访形式”，值填“来访”。"))
+        add_row.addStretch(1)
+        add_row.addWidget(self.add_fixed)
+        fixed_layout.addLayout(add_row)
+        layout.addWidget(box)
+        self.combos: dict[int, QComboBox] = {}  # column index → its field
+        self.fixed_rows: list[tuple[QComboBox, QComboBox, QPushButton]] = []
+        self._checked: tuple[dict[str, int], dict[str, str]] | None = None
+        self._built_for: Table | None = None
 
+    # ---- building ----
     def initializePage(self) -> None:
         table = self.w.table
         assert table is not None
+        if self._built_for is table:
+            return  # back and forward again over the same sheet: keep the clerk's choices
+        self._built_for = table
         self.info.setText(
             f"工作表“{table.sheet}”，表头在第 {table.header_row + 1} 行，共 "
-            f"{len(table.rows) - table.header_row - 1} 行数据。下表按列名自动对应，可逐项修改；"
-            "选“（不导入）”则忽略该字段。"
+            f"{len(table.rows) - table.header_row - 1} 行数据。每一列已按表头自动对应字段，"
+            "可逐列修改；选“（不导入）”则忽略该列。"
         )
-        first = next((r for r in table.rows[table.header_row + 1 :] if any(text(v) for v in r)), [])
-        fields = [c for c in COLUMNS if c.key != "seq"]
-        self.grid.setRowCount(len(fields))
-        self.combos.clear()
-        for i, c in enumerate(fields):
-            self.grid.setItem(i, 0, _item(c.title))
+        remembered = self.w.remembered
+        mapping, fixed = dict(table.mapping), dict(table.fixed)
+        if remembered:
+            mapping = remembered.apply(mapping, len(table.headers))
+            fixed.update(remembered.fixed)
+            self.remembered_note.setText(
+                f"已套用上次对同样表头的设置：{remembered.describe(table.headers)}"
+            )
+        self.remembered_note.setVisible(bool(remembered))
+        self._build_columns(table, mapping)
+        self._clear_fixed()
+        for key, value in fixed.items():
+            self._add_fixed_row(key, value)
+        if "form" not in mapping and "form" not in fixed:
+            self._add_fixed_row("form", "")  # a register without 信访形式: ask right here
+        self._checked = None
+
+    def _build_columns(self, table: Table, mapping: dict[str, int]) -> None:
+        holder = QWidget()
+        grid = QGridLayout(holder)
+        grid.setColumnStretch(2, 1)
+        for j, title in enumerate(("列", "表头", "前几行的内容", "导入为")):
+            label = QLabel(f"<b>{title}</b>")
+            grid.addWidget(label, 0, j)
+        field_of = {col: key for key, col in mapping.items()}
+        width = max(len(table.headers), max(mapping.values(), default=-1) + 1)
+        self.combos = {}
+        previous: QWidget | None = None
+        for col in range(width):
+            header = table.headers[col] if col < len(table.headers) else ""
+            values = first_values(table, col)
+            if not header and not values and col not in field_of:
+                continue  # an empty column at the edge of the used range
+            r = grid.rowCount()
+            grid.addWidget(QLabel(column_letter(col)), r, 0)
+            grid.addWidget(QLabel(header or "（无表头）"), r, 1)
+            # Long cells (a 反映问题) are cut so the field column stays on screen.
+            cut = [v if len(v) <= PREVIEW_CHARS else v[: PREVIEW_CHARS - 1] + "…" for v in values]
+            shown = QLabel("  |  ".join(cut) or "（空）")
+            shown.setToolTip("\n".join(values))
+            shown.setMinimumWidth(200)
+            shown.setStyleSheet(f"color: {NOTE_COLOR};")
+            grid.addWidget(shown, r, 2)
             combo = QComboBox()
-            combo.addItem("（不导入）", None)
-            for col, header in enumerate(table.headers):
-                combo.addItem(f"{column_letter(col)}  {header}", col)
-            current = table.mapping.get(c.key)
-            combo.setCurrentIndex(0 if current is None else current + 1)
-            combo.currentIndexChanged.connect(lambda _i, key=c.key: self._preview(key))
-            self.grid.setCellWidget(i, 1, combo)
-            self.combos[c.key] = combo
-            self.grid.setItem(i, 2, _item(""))
-        self._first = first
-        for key in self.combos:
-            self._preview(key)
-        self.grid.resizeColumnsToContents()
+            combo.addItem(DROP, None)
+            for key, title in FIELD_CHOICES:
+                combo.addItem(title, key)
+            combo.setCurrentIndex(max(0, combo.findData(field_of.get(col))))
+            combo.setAccessibleName(f"{column_letter(col)}列 {header} 导入为")
+            combo.currentIndexChanged.connect(lambda _i, col=col: self._one_column_per_field(col))
+            grid.addWidget(combo, r, 3)
+            self.combos[col] = combo
+            if previous is not None:
+                QWidget.setTabOrder(previous, combo)
+            previous = combo
+        grid.setRowStretch(grid.rowCount(), 1)
+        self.columns_area.setWidget(holder)
 
-    def _preview(self, key: str) -> None:
-        row = list(self.combos).index(key)
-        col = self.combos[key].currentData()
-        value = text(self._first[col]) if col is not None and col < len(self._first) else ""
-        self.grid.item(row, 2).setText(value)
+    def _one_column_per_field(self, col: int) -> None:
+        """A field comes from one column: choosing it here takes it off any other column."""
+        key = self.combos[col].currentData()
+        if key is None:
+            return
+        for other, combo in self.combos.items():
+            if other != col and combo.currentData() == key:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(0)
+                combo.blockSignals(False)
 
+    def _clear_fixed(self) -> None:
+        for field_combo, value, remove in self.fixed_rows:
+            for widget in (field_combo, value, remove):
+                self.fixed_grid.removeWidget(widget)
+                widget.deleteLater()
+        self.fixed_rows = []
+
+    def _add_fixed_row(self, key: str, value: str, focus: bool = False) -> None:
+        field_combo = QComboBox()
+        for k, title in FIELD_CHOICES:
+            field_combo.addItem(title, k)
+        field_combo.setCurrentIndex(max(0, field_combo.findData(key or "form")))
+        field_combo.setAccessibleName("统一填写的字段")
+        edit = QComboBox()
+        edit.setEditable(True)
+        edit.setAccessibleName("统一填写的值")
+        line = edit.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("统一填写的值")
+
+        def suggest() -> None:
+            current = edit.currentText()
+            edit.clear()
+            edit.addItems(VALUE_SUGGESTIONS.get(field_combo.currentData(), []))
+            edit.setEditText(current)
+
+        field_combo.currentIndexChanged.connect(lambda _i: suggest())
+        suggest()
+        edit.setEditText(value)
+        remove = QPushButton("删除")
+        row = (field_combo, edit, remove)
+        remove.clicked.connect(lambda: self._remove_fixed_row(row))
+        r = self.fixed_grid.rowCount()
+        self.fixed_grid.addWidget(field_combo, r, 0)
+        self.fixed_grid.addWidget(edit, r, 1)
+        self.fixed_grid.addWidget(remove, r, 2)
+        self.fixed_rows.append(row)
+        if focus:  # once the layout has shown the new row
+            QTimer.singleShot(0, field_combo.setFocus)
+
+    def _remove_fixed_row(self, row: tuple[QComboBox, QComboBox, QPushButton]) -> None:
+        if row in self.fixed_rows:
+            self.fixed_rows.remove(row)
+            for widget in row:
+                self.fixed_grid.removeWidget(widget)
+                widget.deleteLater()
+
+    # ---- reading back ----
     def mapping(self) -> dict[str, int]:
-        chosen = {key: combo.currentData() for key, combo in self.combos.items()}
-        mapping = {k: v for k, v in chosen.items() if v is not None}
-        if self.w.table and "seq" in self.w.table.mapping:
-            mapping["seq"] = self.w.table.mapping["seq"]
-        return mapping
+        return {
+            combo.currentData(): col for col, combo in self.combos.items() if combo.currentData()
+        }
+
+    def fixed(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for field_combo, edit, _ in self.fixed_rows:
+            value = edit.currentText().strip()
+            if value:
+                values[field_combo.currentData()] = value
+        return values
+
+    def set_field(self, col: int, key: str | None) -> None:
+        """Point column `col` at field `key` (None: not imported), as the clerk would."""
+        combo = self.combos[col]
+        combo.setCurrentIndex(max(0, combo.findData(key)) if key else 0)
+
+    def set_fixed(self, key: str, value: str) -> None:
+        for field_combo, edit, _ in self.fixed_rows:
+            if field_combo.currentData() == key:
+                edit.setEditText(value)
+                return
+        self._add_fixed_row(key, value)
 
     def validatePage(self) -> bool:
-        mapping = self.mapping()
-        if self.w.plan is not None and self._checked_mapping == mapping:
+        mapping, fixed = self.mapping(), self.fixed()
+        if self.w.plan is not None and self._checked == (mapping, fixed):
             return True
-        table = with_mapping(self.w.table, mapping)  # type: ignore[arg-type]
+        table = with_mapping(self.w.table, mapping, fixed)  # type: ignore[arg-type]
         update, add = self.w.file_page.update.isChecked(), self.w.file_page.add_unknown.isChecked()
         ledger = self.w.ledger
 
@@ -192,7 +363,8 @@ class MappingPage(QWizardPage):
             return ledger.check(table, update, add)
 
         def done(plan: ImportPlan) -> None:
-            self.w.plan, self._checked_mapping = plan, mapping
+            self.w.plan, self._checked = plan, (mapping, fixed)
+            self.w.chosen = (mapping, fixed)
             self.w.next()
 
         self.w.plan = None
@@ -255,6 +427,9 @@ class ProblemsPage(QWizardPage):
         text_ = "，".join(parts) + "。"
         if added:
             text_ += "\n将加入字典——" + "；".join(added)
+        assumptions = summary_lines(plan)
+        if assumptions:
+            text_ += "\n导入时的推定和统一填写：" + "；".join(assumptions)
         self.summary.setText(text_)
         shown = plan.problems[:MAX_SHOWN]
         if len(plan.problems) > MAX_SHOWN:
@@ -298,14 +473,19 @@ class ProblemsPage(QWizardPage):
         assert plan is not None
         skip, source = self.skip_bad.isChecked(), Path(self.w.file_page.path.text()).name
 
-        def work(progress: Progress) -> ImportResult:
+        table, (mapping, fixed) = self.w.table, self.w.chosen
+
+        def work(progress: Progress) -> tuple[ImportResult, bool]:
             def report(done: int, total: int) -> None:
                 progress.update(done, total, f"正在导入… {done}/{total}")
 
-            return ledger.import_(plan, source, report, skip_bad_rows=skip)
+            result = ledger.import_(plan, source, report, skip_bad_rows=skip)
+            # Kept for the next sheet with this header.
+            kept = table is not None and ledger.remember_mapping(table, mapping, fixed)
+            return result, kept
 
-        def finished(result: ImportResult) -> None:
-            self.w.result, self.done = result, True
+        def finished(done: tuple[ImportResult, bool]) -> None:
+            (self.w.result, self.w.kept_settings), self.done = done, True
             self.w.next()
 
         run_with_progress(runner, self.w, "正在导入台账", work, finished)
@@ -325,9 +505,21 @@ class SummaryPage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:
-        result = self.w.result
+        result, plan = self.w.result, self.w.plan
         assert result is not None
-        self.text.setText("\n".join(result.lines()) + f"\n用时 {result.seconds:.1f} 秒。")
+        lines = [*result.lines(), f"用时 {result.seconds:.1f} 秒。"]
+        if self.w.kept_settings:
+            lines.append("已记住本表的列对应和统一填写，下次导入同样表头的表时自动套用。")
+        assumptions = summary_lines(plan) if plan is not None else []
+        if assumptions:
+            lines.append("导入时的推定和统一填写：")
+            lines += [f"  {line}" for line in assumptions]
+        self.text.setText("\n".join(lines))
+
+
+def summary_lines(plan: ImportPlan) -> list[str]:
+    """The dry run's assumptions (whole-sheet values, inferred forms, 情况不详 rows …)."""
+    return [str(line) for line in plan.summary]
 
 
 def _item(value: Any) -> QTableWidgetItem:
@@ -347,6 +539,9 @@ class ImportWizard(QWizard):
         self.runner, self.ledger = runner, ledger
         self.table: Table | None = None
         self.table_key: tuple[str, Any] | None = None
+        self.remembered: Remembered | None = None  # what the clerk set for this header before
+        self.chosen: tuple[dict[str, int], dict[str, str]] = ({}, {})  # mapping, whole-sheet
+        self.kept_settings = False  # the clerk's settings were remembered after the import
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
         self.setWindowTitle("导入台账")
@@ -366,7 +561,7 @@ class ImportWizard(QWizard):
         self.summary_page = SummaryPage(self)
         for page in (self.file_page, self.mapping_page, self.problems_page, self.summary_page):
             self.addPage(page)
-        self.resize(860, 560)
+        self.resize(980, 700)  # fits a 1024×768 screen
 
     def set_file(self, path: Path) -> None:
         """Start from a file (drag-and-drop, tests)."""

@@ -1,8 +1,9 @@
 """生成报告: choose a template and a period, see the key figures, generate, open in Word/WPS.
 
 The figures of the preview and the report itself are computed on the task runner's worker, so
-the dialog never freezes on a 100,000-case database. A template Word damaged (split tags, smart
-quotes) is offered a repair before anything is written.
+the dialog never freezes on a 100,000-case database. What Word does to a template (split tags,
+smart quotes) is handled at generation; the period's 情况说明 are edited from here, and a
+document that still carries 【请填写】 markers is pointed out before it is sent.
 """
 
 import datetime as dt
@@ -139,6 +140,9 @@ class ReportDialog(QDialog):
         self.generate_button = buttons.addButton(
             "生成并打开(&G)", QDialogButtonBox.ButtonRole.AcceptRole
         )
+        notes_button = buttons.addButton("情况说明(&N)…", QDialogButtonBox.ButtonRole.ActionRole)
+        notes_button.setToolTip("本期的存在问题、下一步打算、群体性事件等，报告中引用")
+        notes_button.clicked.connect(self.edit_notes)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         self.generate_button.setDefault(True)
         buttons.accepted.connect(self.generate)
@@ -241,6 +245,13 @@ class ReportDialog(QDialog):
             field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.preview.addRow(f"{label}：", field)
 
+    # ---- 情况说明 ----
+    def edit_notes(self) -> None:
+        from ui.reports.notes_dialog import NotesDialog
+
+        date_from, date_to, _ = self.period()
+        NotesDialog(self.service, self.runner, date_from, date_to, self).open()
+
     # ---- generate ----
     def generate(self, repair: bool = False) -> None:
         name = self.template.currentData()
@@ -279,6 +290,15 @@ class ReportDialog(QDialog):
         ui_settings().setValue("reports/folder", str(result.path.parent))
         note = f"已生成：{result.path}"
         if result.repairs:
-            note += f"（已修复模板 {len(result.repairs)} 处）"
+            note += f"（模板中 {len(result.repairs)} 处 Word/WPS 格式差异已自动处理）"
+        if result.markers:
+            # Warned here, before the clerk sends it: the document still asks for text.
+            note += (
+                f"\n注意：文档中还有 {len(result.markers)} 处【请填写】，报送前请补写，"
+                "或点“情况说明”填写后重新生成：" + "、".join(dict.fromkeys(result.markers))
+            )
+            self.status.setStyleSheet("color: #b00000;")
+        else:
+            self.status.setStyleSheet("")
         self.status.setText(note)
         open_file(result.path)

@@ -187,12 +187,7 @@ class TemplateManager(QWidget):
             result = (self.service.repair_template if repair else self.service.check_template)(
                 info.name
             )
-            text = result.summary()
-            if repair and result.repairs:
-                text += "\n已修复并保存为本单位的模板。"
-            elif result.repairs:
-                text += "\n点“修复模板”即可自动修复。"
-            return text
+            return result.summary(saved=bool(repair and result.repairs and result.ok))
 
         def done(text: str) -> None:
             self.result.setPlainText(text)

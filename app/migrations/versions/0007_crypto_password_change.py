@@ -1,7 +1,7 @@
 """crypto: users.must_change_password (temporary passwords set when a database is encrypted)
 
-Revision ID: 0005_crypto
-Revises: 0004
+Revision ID: 0007_crypto
+Revises: 0006_docs
 Create Date: 2026-12-02 01:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_crypto"
-down_revision: str | None = "0004"
+revision: str = "0007_crypto"
+down_revision: str | None = "0006_docs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,120 @@
+"""The §5 figures added 2026-12 for 条例 Art.41 and the seed reports (docs/rules.md, 统计):
+
+- by_target: R by 被反映对象, canonical unit names (aliases folded, `dictionaries.units`), only
+  names present in R, largest first, ties by name; blank → 未填写 ("被投诉较多的单位").
+- by_assigning_org: R with channel 上级交办/上级转送 by 交办机关, the same way.
+- outgoing: what the office sent out and tracked — 转送, 交办 and 督办 events dated in P and by A
+  whatever the case's received date, the cases with such a 督办, and the 交办 past their 期限
+  without 反馈 at A (a 退回 ends the wait).
+- assigned_on_time_rate: on_time_closure_rate over R with channel 上级交办 (按时报结率), from the
+  very conditions of on_time_closure_rate, so its rules (imported gaps…) apply here unchanged.
+- incoming_supervisions: 上级督办 events received in P by A (supervision of the office).
+
+`queries.compute` adds these to the counts and breakdowns of one period.
+"""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, distinct, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Case, Event
+from app.office.dictionaries import units
+from app.stats.figures import BLANK, Scope
+
+ASSIGNED = "上级交办"
+ASSIGNED_CHANNELS = ("上级交办", "上级转送")
+# Breakdowns ranked by count and holding only values present in R: compute_in must not pad them
+# with last year's values as it does the dictionary breakdowns.
+RANKED = ("by_target", "by_assigning_org")
+OUTGOING = ["transfers", "assignments", "supervisions", "supervised_cases", "feedback_overdue"]
+RATES = {"assigned_on_time_rate": ("assigned_closed_on_time", "assigned_on_time_counted")}
+
+
+def figures(figs: dict[str, tuple[str, ColumnElement[bool]]]) -> dict[str, Any]:
+    """The two counts behind assigned_on_time_rate, from on_time_closure_rate's own figures."""
+    assigned = Case.channel == ASSIGNED
+    return {
+        "assigned_closed_on_time": ("R", and_(figs["closed_on_time"][1], assigned)),
+        "assigned_on_time_counted": ("R", and_(figs["on_time_counted"][1], assigned)),
+    }
+
+
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    order = sorted(counts, key=lambda name: (-counts[name], name == BLANK, name))
+    return {name: counts[name] for name in order}
+
+
+def ranked(session: Session, population: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+    """by_target and by_assigning_org. Spellings of one unit are one row (aliases from the
+    dictionary, standard short forms folded): its dictionary name, else its most used spelling."""
+    from app.office.dictionaries import normal_unit
+
+    known = units(session)
+    out: dict[str, dict[str, int]] = {}
+    for key, column, where in (
+        ("by_target", Case.target, population),
+        (
+            "by_assigning_org",
+            Case.assigning_org,
+            and_(population, Case.channel.in_(ASSIGNED_CHANNELS)),
+        ),
+    ):
+        groups: dict[str, dict[str, int]] = {}
+        query = select(column, func.count()).where(where).group_by(column)
+        for value, n in session.execute(query):
+            name = known.canonical(value) if value and value.strip() else BLANK
+            spellings = groups.setdefault(normal_unit(name) or BLANK, {})
+            spellings[name] = spellings.get(name, 0) + n
+        cells: dict[str, int] = {}
+        for spellings in groups.values():
+            shown = sorted(
+                spellings, key=lambda v: (v not in known.names.values(), -spellings[v], v)
+            )
+            cells[shown[0]] = sum(spellings.values())
+        out[key] = _ranked(cells)
+    return out
+
+
+def _events(kind: str, s: Scope) -> ColumnElement[bool]:
+    return and_(
+        Event.kind == kind,
+        Event.on.between(s.date_from, min(s.date_to, s.as_of)),
+        Case.voided.is_(False),
+    )
+
+
+def counts(session: Session, s: Scope) -> dict[str, int]:
+    def count(kind: str, what: Any = None) -> int:
+        query = select(what if what is not None else func.count()).select_from(Event)
+        query = query.join(Case, Case.id == Event.case_id).where(_events(kind, s))
+        return int(session.scalar(query) or 0)
+
+    out = {
+        "outgoing.transfers": count("转送"),
+        "outgoing.assignments": count("交办"),
+        "outgoing.supervisions": count("督办"),
+        "outgoing.supervised_cases": count("督办", func.count(distinct(Event.case_id))),
+        "outgoing.feedback_overdue": _feedback_overdue(session, s),
+        "incoming_supervisions": count("上级督办"),
+    }
+    return out
+
+
+def _feedback_overdue(session: Session, s: Scope) -> int:
+    """交办 events dated in P by A whose 期限 is before A, with no 反馈 or 退回 after them by A."""
+    later = aliased(Event)
+    deadline = func.json_extract(Event.data, "$.deadline")
+    answered = exists().where(
+        later.case_id == Event.case_id,
+        later.seq > Event.seq,
+        later.kind.in_(("反馈", "退回")),
+        later.on <= s.as_of,
+    )
+    query = (
+        select(func.count())
+        .select_from(Event)
+        .join(Case, Case.id == Event.case_id)
+        .where(_events("交办", s), deadline.is_not(None), deadline < s.as_of.isoformat(), ~answered)
+    )
+    return int(session.scalar(query) or 0)
