@@ -242,23 +242,17 @@ def test_mapping_step_is_keyboard_usable(
 
 
 def test_the_dry_runs_assumptions_show_before_and_after_the_import(
-    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path
 ) -> None:
     from test_ledger_hand_mapping import HEADER, visit_rows
 
-    checked = LedgerService.check
-
-    def with_summary(self: LedgerService, *a: object, **k: object) -> object:
-        plan = checked(self, *a, **k)  # type: ignore[arg-type]
-        plan.summary = ["3 行的信访形式按整表统一填写为“来访”。"]  # type: ignore[attr-defined]
-        return plan
-
-    monkeypatch.setattr(LedgerService, "check", with_summary)
     wizard = _wizard(qtbot, db, runner, write_xlsx(tmp_path / "来访登记.xlsx", visit_rows()))
     wizard.mapping_page.set_field(HEADER.index("受访时点"), "received_on")
     wizard.mapping_page.set_fixed("form", "来访")
     _next(qtbot, wizard, runner)
-    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.problems_page.summary.text()
+    said = "整表统一填写：信访形式＝“来访”，共 3 行按此填写。"
+    assert f"· {said}" in wizard.problems_page.summary.text()
+    assert "3 行没有任何办理情况" in wizard.problems_page.summary.text()
     _next(qtbot, wizard, runner)
     assert wizard.currentPage() is wizard.summary_page
-    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.summary_page.text.text()
+    assert said in wizard.summary_page.text.text()
