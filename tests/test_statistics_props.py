@@ -14,11 +14,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from accounts import TESTER
+from factories import case_input, register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.cases.intake import CaseInput
 from app.cases.projection import project, work_calendar
 from app.cases.service import CaseService
 from app.db import Database
@@ -75,8 +75,9 @@ case_strategy = st.fixed_dictionaries(
 def _register(cases: CaseService, c: dict[str, Any], earlier: str) -> str:
     received = START + dt.timedelta(days=c["received"])
     form = c["form"]
-    number = cases.create(
-        CaseInput(
+    number = register(
+        cases,
+        case_input(
             received_on=received,
             form=form,
             name="李四",
@@ -87,8 +88,8 @@ def _register(cases: CaseService, c: dict[str, Any], earlier: str) -> str:
             visit_level=c["level"] if form == "来访" else "",
             leader=c["leader"],
             repeat_of=earlier if c["repeat"] and earlier else "",
-        )
-    ).number
+        ),
+    )
     day, ratings = received, iter(c["ratings"])
     steps = list(c["path"])
     if c["void_after"] is not None:

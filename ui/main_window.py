@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, i=i: self.nav.setCurrentRow(i))
             view.addAction(action)
         view.addSeparator()
-        find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+Shift+F"))
+        find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+F"))
         find.triggered.connect(self._find)
         refresh = QAction("刷新", self, shortcut=QKeySequence("F5"))
         refresh.triggered.connect(self.data_changed)

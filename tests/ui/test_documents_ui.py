@@ -7,13 +7,13 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import paths
 from app.cases import demo
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
@@ -147,7 +147,7 @@ def test_case_documents_menu(
 ) -> None:
     cases = CaseService(db, TESTER)
     number = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 12, 1), form="来信", name="李四", summary="反映道路积水"
         )
     ).number

@@ -12,13 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -393,12 +395,10 @@ class CaseListPage(QWidget):
         bottom.addWidget(legend)
         layout.addLayout(bottom)
         self.model.loaded.connect(self._loaded)
-        QShortcut(
-            QKeySequence.StandardKey.Find,
-            self,
-            self.focus_search,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        # Ctrl+F is the main window's 查找 action (one owner per key: a second QShortcut here
+        # made Qt call it ambiguous); Down goes from the search box into the results.
+        self._open_first = False
+        self.search.installEventFilter(self)
 
     def _typed(self, _text: str) -> None:
         """The first key after a pause searches at once; keys typed quickly after it are
@@ -418,11 +418,40 @@ class CaseListPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _search_enter(self) -> None:
-        """Enter in the search box: go to the first match, so a second Enter opens it."""
-        self._select_first = True
-        self.apply()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)
+        ):
+            self.enter_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def enter_results(self) -> None:
+        """Down from the search box: the focus goes to the list, on its first row."""
         self.table.setFocus()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        elif not self.model.rowCount():
+            self._select_first = True
+
+    def _search_enter(self) -> None:
+        """Enter in the search box opens the first match at once (one Enter, not two); when
+        the typed text has not been searched yet, it opens when the results arrive."""
+        if self.timer.isActive() or self._pending or self.model.filter.text != (
+            self.search.text().strip()
+        ):
+            self._open_first = True
+            self.apply()
+            return
+        self._open_row(0)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.model.ids):
+            self.table.selectRow(row)
+            self.open_case.emit(self.model.ids[row])
 
     def current_filter(self) -> CaseFilter:
         """What the list shows now (the ledger export writes exactly these cases)."""
@@ -467,3 +496,7 @@ class CaseListPage(QWidget):
         if self._select_first and total:
             self.table.selectRow(0)
         self._select_first = False
+        if self._open_first:
+            self._open_first = False
+            if total:
+                self._open_row(0)

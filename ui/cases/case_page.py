@@ -72,7 +72,7 @@ class CasePage(QWidget):
         self.revealed: set[str] = set()
 
         back = QPushButton("← 返回台账")
-        back.setToolTip("Esc")
+        back.setToolTip("返回信访台账（Esc）")
         back.clicked.connect(self.back)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -130,10 +130,11 @@ class CasePage(QWidget):
         layout.addLayout(top)
         layout.addLayout(actions_row)
         layout.addWidget(splitter, 1)
+        # A signal is not a callable for QShortcut (TypeError on every Esc): emit it.
         QShortcut(
             QKeySequence("Esc"),
             self,
-            self.back,
+            self.back.emit,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
 
