@@ -440,8 +440,10 @@ class CaseListPage(QWidget):
     def _search_enter(self) -> None:
         """Enter in the search box opens the first match at once (one Enter, not two); when
         the typed text has not been searched yet, it opens when the results arrive."""
-        if self.timer.isActive() or self._pending or self.model.filter.text != (
-            self.search.text().strip()
+        if (
+            self.timer.isActive()
+            or self._pending
+            or self.model.filter.text != (self.search.text().strip())
         ):
             self._open_first = True
             self.apply()

@@ -5,6 +5,8 @@ shows birth date and birthplace; the side panel lists the person's earlier cases
 through the task runner (the one database writer); a refused save marks the field it names.
 """
 
+import html
+
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -35,6 +37,7 @@ from ui.widgets import mark_error
 class IntakeForm(QWidget):
     saved = Signal(int, str)  # (case id, 编号)
     cancelled = Signal(int)  # edit mode: back to the case unchanged
+    open_case = Signal(int)  # "查看刚登记的信访件" in the message area
 
     def __init__(
         self, service: CaseService, runner: TaskRunner | None, dictionaries: dict[str, list[str]]
@@ -49,13 +52,20 @@ class IntakeForm(QWidget):
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        # The message area keeps its height whether or not it has a message: a banner that came
+        # and went shifted every field by ~36 px (a click meant for 姓名 landed in 身份证号).
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner.setFixedHeight(self.banner.fontMetrics().lineSpacing() * 2 + 12)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(lambda href: self.open_case.emit(int(href)))
+        self._nature_manual = False
         self.f = FormFields(dictionaries)
         self.panel = EarlierCasesPanel()
         self.panel.mark_repeat.connect(self.link_repeat)
-        self.panel.setMinimumWidth(250)
+        self.panel.setMinimumWidth(190)
+        self.panel.setMaximumWidth(360)
 
         self.save_button = QPushButton("保存 (Ctrl+S)")
         self.save_button.setDefault(True)
@@ -115,6 +125,10 @@ class IntakeForm(QWidget):
             lambda on: f.name.setPlaceholderText("匿名可不填" if on else "")
         )
         f.repeat_of.textEdited.connect(self._repeat_typed)
+        # 性质 is required (§9): the form proposes the rule's suggestion from the summary until
+        # the clerk picks one.
+        f.summary.textChanged.connect(self._suggest_nature)
+        f.nature.activated.connect(lambda _i: setattr(self, "_nature_manual", True))
         f.petition_differs.toggled.connect(f.petition_on.setEnabled)
         for widget in f.inputs():
             for name in (
@@ -131,7 +145,13 @@ class IntakeForm(QWidget):
     def _touched(self, *_args: object) -> None:
         if not self._loading:
             self.dirty = True
-            self.banner.hide()
+            self._clear_banner()
+
+    def _suggest_nature(self) -> None:
+        if self._loading or self._nature_manual:
+            return
+        text = self.f.summary.toPlainText().strip()
+        self.f.nature.set_value(rules.suggest_nature(text) if text else "")
 
     def _id_changed(self, text: str) -> None:
         f = self.f
@@ -251,6 +271,7 @@ class IntakeForm(QWidget):
     def _fill(self, data: CaseInput) -> None:
         self._loading = True
         self._collective_manual = False
+        self._nature_manual = bool(data.nature)
         self.f.fill(data)
         for key in self.f.messages:
             self.f.message(key).clear_message()
@@ -311,10 +332,13 @@ class IntakeForm(QWidget):
         if self.case_id is None:
             self.new_case()
             self.focus_first()
-        text = f"已{'登记' if self.case_id is None else '保存'} {number}。" + "".join(warnings)
+        text = (
+            f"已{'登记' if self.case_id is None else '保存'} {number}。"
+            + "".join(html.escape(w) for w in warnings)
+            + f"　<a href='{case_id}'>查看刚登记的信访件</a>"
+        )
         self.banner.setStyleSheet("background: #e6f4ea; color: #137333; padding: 6px;")
         self.banner.setText(text)
-        self.banner.show()
         self.saved.emit(case_id, number)
 
     def _failed(self, exc: BaseException, details: str) -> None:
@@ -328,13 +352,16 @@ class IntakeForm(QWidget):
     def show_field_error(self, exc: DomainError) -> None:
         key = exc.field if exc.field in self.f.messages else None
         self.banner.setStyleSheet("background: #fce8e6; color: #c5221f; padding: 6px;")
-        self.banner.setText(f"没有保存：{exc.message}")
-        self.banner.show()
+        self.banner.setText(f"没有保存：{html.escape(exc.message)}")
         if key is not None:
             self.f.message(key).error(exc.message)
             widget = self.f.field(key)
             mark_error(widget, True)
             widget.setFocus()
+
+    def _clear_banner(self) -> None:
+        self.banner.setStyleSheet("")
+        self.banner.setText("")
 
     def _clear_clicked(self) -> None:
         if not self.may_leave():
