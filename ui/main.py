@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import paths
 from app.bootstrap import open_database
@@ -35,6 +35,17 @@ def translation_folders() -> list[str]:
     return [f for f in dict.fromkeys(folders) if f and Path(f).is_dir()]
 
 
+class FileDialogWords(QObject):
+    """Qt's qtbase_zh_CN.qm leaves two labels of its own file dialog in English ("Look in:",
+    "Files of type:"): every file dialog gets them in Chinese as it is shown."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QFileDialog):
+            watched.setLabelText(QFileDialog.DialogLabel.LookIn, "查找范围：")
+            watched.setLabelText(QFileDialog.DialogLabel.FileType, "文件类型：")
+        return False
+
+
 def install_translations(app: QApplication) -> list[str]:
     """Qt's zh_CN translations for every standard dialog (file dialog, message box buttons,
     the calendar), and Chinese as the default locale whatever the system's. Returns the
@@ -49,6 +60,8 @@ def install_translations(app: QApplication) -> list[str]:
                 app.installTranslator(translator)
                 loaded.append(translator.filePath())
                 break
+    words = FileDialogWords(app)
+    app.installEventFilter(words)
     return loaded
 
 

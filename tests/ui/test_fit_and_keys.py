@@ -111,9 +111,8 @@ def test_cards_and_the_form_show_every_figure_whole(
             assert cut_labels(card) == [], card.title.text()
         w.go("intake")
         settle(qtbot, w)
+        assert w.width() == size[0]  # not squeezed to a small screen
         form = w.pages["intake"]
-        scroll = form.findChild(type(form.f.parentWidget().parentWidget()))
-        assert scroll is not None
         bar = form.f.parentWidget().parentWidget().horizontalScrollBar()
         assert not bar.isVisible() or bar.maximum() == 0, "the intake form scrolls sideways"
         for name in ("subcategory", "legal", "urgent", "nature", "department"):
@@ -263,3 +262,26 @@ def test_axes_have_whole_number_ticks() -> None:
     for top in range(1, 3000, 7):
         high, ticks = integer_axis(top)
         assert high >= top and high % (ticks - 1) == 0 and ticks <= 6
+
+
+def test_actions_the_rules_would_refuse_are_not_offered(
+    qtbot: QtBot, window: MainWindow, cases: CaseService
+) -> None:
+    from ui.cases.case_page import offered_actions
+
+    number = cases.create(case_input(received_on=dt.date(2025, 11, 3), name="张三")).number
+    cases.act(number, "受理", dt.date(2025, 11, 4))
+    detail = cases.detail(number)
+    assert "延期" in offered_actions(detail)
+    cases.act(
+        number, "延期", dt.date(2025, 11, 20), {"reason": "需调查", "approver": "王局", "days": 10}
+    )
+    detail = cases.detail(number)
+    assert "延期" in detail.allowed_actions and "延期" not in offered_actions(detail)
+    cases.act(number, "答复", dt.date(2025, 11, 25), {"result": "支持"})
+    cases.act(number, "办结", dt.date(2025, 11, 26))
+    detail = cases.detail(number)
+    offered = offered_actions(detail)
+    assert "复查申请" in offered and "复核申请" not in offered
+    window.open_case(detail.id)
+    assert "复核申请" not in window.case_page.action_buttons

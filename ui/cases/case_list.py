@@ -57,7 +57,12 @@ class Column:
 
 
 def _due(r: CaseRow) -> str:
-    return fmt_date(r.handling_due or (r.decision_due if r.status == workflow.PENDING else None))
+    """The limit that runs now, saying which: a 待受理 case's is the 15-day 告知 limit."""
+    if r.handling_due:
+        return f"办理 {fmt_date(r.handling_due)}"
+    if r.status == workflow.PENDING and r.decision_due:
+        return f"告知 {fmt_date(r.decision_due)}"
+    return ""
 
 
 COLUMNS = [
@@ -73,7 +78,7 @@ COLUMNS = [
     Column("category", "问题类别", lambda r: r.category, "category", 90),
     Column("department", "承办单位", lambda r: r.department, "department", 80),
     Column("status", "办理状态", lambda r: r.status, "status", 70),
-    Column("due", "办理期限", _due, "handling_due", 90),
+    Column("due", "期限", _due, "handling_due", 118),
     Column("warning", "预警", lambda r: r.warning, None, 48),
     Column("leader", "包案领导", lambda r: r.leader, None, 70, True),
     Column("closed_on", "办结日期", lambda r: fmt_date(r.closed_on), "closed_on", 90, True),
@@ -214,7 +219,7 @@ class CaseTableModel(QAbstractTableModel):
         if column.key == "summary":
             return r.summary
         if r.warning:
-            return f"{r.warning}：办理期限 {_due(r)}"
+            return f"{r.warning}：{_due(r).replace('告知', '告知期限').replace('办理', '办理期限')}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -56,6 +56,21 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.resizeRowsToContents()
 
 
+def offered_actions(d: CaseDetail) -> list[str]:
+    """The status's actions less those the rules would refuse whatever the clerk fills in
+    (app/cases/workflow.py): a second 延期, 复查申请 without an 答复 or after a 复查意见,
+    复核申请 without a 复查意见. A button that is shown can succeed."""
+    kinds = {e.kind for e in d.events}
+    refused = set()
+    if "延期" in kinds:
+        refused.add("延期")
+    if "答复" not in kinds or "复查意见" in kinds:
+        refused.add("复查申请")
+    if "复查意见" not in kinds:
+        refused.add("复核申请")
+    return [a for a in d.allowed_actions if a not in refused]
+
+
 class CasePage(QWidget):
     back = Signal()
     open_case = Signal(int)
@@ -211,7 +226,7 @@ class CasePage(QWidget):
             self.actions_box.removeWidget(button)
             button.deleteLater()
         self.action_buttons = {}
-        for action in d.allowed_actions:
+        for action in offered_actions(d):
             button = QPushButton(action)
             if action == "作废":
                 button.setStyleSheet(f"color: {ERROR_COLOR};")

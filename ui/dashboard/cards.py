@@ -27,10 +27,13 @@ CARDS: list[tuple[str, str, str, str, str]] = [
         SOON_BACKGROUND,
     ),
     (
+        # 超期预警 = the case list's 超期 warning; not the reports' 超期未结 (overdue_open),
+        # which counts accepted cases past their handling limit only.
         "overdue",
-        "超期",
+        "超期预警",
         "workload.overdue",
-        "截至统计时点，已过告知期限未受理或已过办理期限未办结的件",
+        "截至统计时点，已过告知期限未受理或已过办理期限未办结的件（即台账“预警”列的超期）；"
+        "报告中的“超期未结”只计已受理、已过办理期限仍未办结的件",
         OVERDUE_BACKGROUND,
     ),
     (

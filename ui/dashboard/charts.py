@@ -138,9 +138,12 @@ class BarChart(QChartView):
         self.counts_axis.setTickCount(ticks)
         if not self.horizontal and self.categories:
             font = QFont()
-            room = self.width() / max(len(self.categories), 1)
-            font.setPointSizeF(8 if room >= 26 else 7 if room >= 20 else 6.5)
+            room = (self.width() - 50) / max(len(self.categories), 1)
+            font.setPointSizeF(8 if room >= 26 else 7 if room >= 20 else 6)
             self.names_axis.setLabelsFont(font)
+        legend = QFont()
+        legend.setPointSizeF(8 if self.width() >= 260 else 7)
+        self.chart().legend().setFont(legend)
 
     def _clicked(self, series: int, index: int) -> None:
         if 0 <= index < len(self.categories):

@@ -45,7 +45,8 @@ PERIODS = [
 ]
 
 CARD_MIN_WIDTH = 128  # wide enough for "9437/24476" at the card's figure size
-COMPACT_HEIGHT = 600  # below this (e.g. above the 待办 list) the four charts sit in one row
+COMPACT_HEIGHT = 600
+NARROW_WIDTH = 1200  # below this (e.g. above the 待办 list) the four charts sit in one row
 CHART_TITLES = {
     "by_category": "按问题类别",
     "by_channel": "按来源渠道",
@@ -335,10 +336,14 @@ class Dashboard(QWidget):
                 if cells[v] or before.get(v)
             ]
             shown = ranked[: TOP[key]]
-            title = CHART_TITLES[key] + (
-                f"（前{len(shown)}项）" if len(ranked) > len(shown) else ""
+            # "前8项" goes in the tooltip: in the title it pushed the narrow chart wider than
+            # its place (the title was cut at 1024).
+            chart.chart().setTitle(CHART_TITLES[key])
+            chart.setToolTip(
+                f"{CHART_TITLES[key]}：数量最多的前{len(shown)}项（共{len(ranked)}项）"
+                if len(ranked) > len(shown)
+                else CHART_TITLES[key]
             )
-            chart.chart().setTitle(title)
             chart.set_data(
                 shown,
                 [
@@ -356,7 +361,12 @@ class Dashboard(QWidget):
             ],
         )
         self.status.setStyleSheet("color: #6b7280;")
+        # The period is in the date fields already: the line names what they do not show
+        # (it was cut at 1024); the full sentence is the tooltip.
         self.status.setText(
+            f"上年同期 {_days(last.date_from)} 至 {_days(last.date_to)}" if last else ""
+        )
+        self.status.setToolTip(
             f"{_days(s.date_from)} 至 {_days(s.date_to)}，截至 {_days(s.as_of)}；"
             f"上年同期 {_days(last.date_from)} 至 {_days(last.date_to)}"
             if last
@@ -367,6 +377,12 @@ class Dashboard(QWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._place_charts(self.height() < COMPACT_HEIGHT)
+        # Four chart boxes in one row under 1200 px leave each chart narrower than its axes,
+        # title and legend, and Qt cuts the chart: 按承办单位 then stays on 统计分析 only.
+        narrow = bool(self._compact) and self.width() < NARROW_WIDTH
+        self.by_department.setVisible(not narrow)
+        if self._compact:
+            self.charts.setColumnStretch(3, 0 if narrow else 3)
         # Nine cards in one row need ~125 px each; narrower (1024×768, 150 %) they wrap into
         # two even rows rather than shrink their figures to nothing.
         fit = max(3, (self.width() - 12) // CARD_MIN_WIDTH)
