@@ -10,6 +10,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QFont,
     QFontMetrics,
+    QKeyEvent,
     QResizeEvent,
     QValidator,
 )
@@ -98,16 +99,25 @@ _SHORT = re.compile(r"(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")  # this year
 _TYPING = re.compile(r"[\d\s\-./年月日]*")
 
 
-def parse_typed_date(text: str, today: dt.date | None = None) -> dt.date | None:
+def parse_typed_date(
+    text: str, today: dt.date | None = None, base: dt.date | None = None
+) -> dt.date | None:
     """A date as a clerk types it: 20261009, 2026-10-09, 2026.10.9, 2026/10/9, 2026年10月9日,
-    or 10月9日 / 10-9 for this year. None when it is no (real) date."""
+    or 10月9日 / 10-9 / 1009 for this year; with `base` (the field's date), 1 or 2 digits are a
+    day of its month (the day is what a date field opens with selected). None when it is no
+    (real) date."""
     text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
+    today = today or clock.today()
+    if base is not None and re.fullmatch(r"\d{1,2}", text):
+        parts = (base.year, base.month, int(text))
+    elif re.fullmatch(r"\d{4}", text):
+        parts = (today.year, int(text[:2]), int(text[2:]))
+    elif re.fullmatch(r"\d{8}", text):
         parts = (int(text[:4]), int(text[4:6]), int(text[6:]))
     elif m := _FULL.fullmatch(text):
         parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif m := _SHORT.fullmatch(text):
-        parts = ((today or clock.today()).year, int(m.group(1)), int(m.group(2)))
+        parts = (today.year, int(m.group(1)), int(m.group(2)))
     else:
         return None
     try:
@@ -123,6 +133,8 @@ class DateEdit(QDateEdit):
 
     def __init__(self, day: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fresh = False
+        self._base: dt.date | None = None
         self.setLocale(CHINESE)
         self.setCalendarPopup(True)
         self.setDisplayFormat("yyyy-MM-dd")
@@ -137,8 +149,21 @@ class DateEdit(QDateEdit):
     def _in_range(self, day: dt.date) -> bool:
         return from_qdate(self.minimumDate()) <= day <= from_qdate(self.maximumDate())
 
+    def _parse(self, text: str) -> dt.date | None:
+        return parse_typed_date(text, base=self._base)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        # The first character typed after the field is entered starts a new date: typing
+        # 20261009 over the selected day made 2026-12-20261009, read as 2026-12-20.
+        if self._fresh and event.text() and (event.text().isdigit() or event.text() in "年月日"):
+            self._base = from_qdate(self.date())
+            self.lineEdit().selectAll()
+        if event.text() or event.key() not in (Qt.Key.Key_Shift, Qt.Key.Key_Control):
+            self._fresh = False
+        super().keyPressEvent(event)
+
     def validate(self, text: str, pos: int) -> object:  # noqa: D102 (Qt's)
-        day = parse_typed_date(text)
+        day = self._parse(text)
         if day is not None and self._in_range(day):
             return (QValidator.State.Acceptable, text, pos)
         if _TYPING.fullmatch(text):
@@ -146,19 +171,20 @@ class DateEdit(QDateEdit):
         return (QValidator.State.Invalid, text, pos)
 
     def dateTimeFromText(self, text: str) -> QDateTime:  # noqa: N802 (Qt's name)
-        day = parse_typed_date(text)
+        day = self._parse(text)
         if day is None or not self._in_range(day):
             return self.dateTime()
         return QDateTime(to_qdate(day), QTime(0, 0))
 
     def fixup(self, text: str) -> str:
-        day = parse_typed_date(text)
+        day = self._parse(text)
         if day is not None and self._in_range(day):
             return day.isoformat()
         return self.date().toString("yyyy-MM-dd")
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
         super().focusInEvent(event)
+        self._fresh = True
         # After Qt has placed its own selection (the year): the day is what a clerk changes.
         QTimer.singleShot(0, self._select_day)
 

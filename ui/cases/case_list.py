@@ -273,6 +273,27 @@ class CaseTable(QTableView):
         )
         self.activated.connect(self._activated)
         self.restore_columns()
+        # The table fills its width (反映问题 takes what is left); the sort arrow stays on a
+        # column that sorts, also after a restart restored a stale header state.
+        header.setSectionResizeMode(
+            COLUMNS.index(_column("summary")), QHeaderView.ResizeMode.Stretch
+        )
+        header.sortIndicatorChanged.connect(self._keep_indicator)
+        self._keep_indicator(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _keep_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        if 0 <= column < len(COLUMNS) and COLUMNS[column].sort is not None:
+            return
+        model = self.case_model
+        sorted_by = next((i for i, c in enumerate(COLUMNS) if c.sort == model.sort_key), 1)
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(
+            sorted_by,
+            Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder,
+        )
+        header.blockSignals(False)
+        header.viewport().update()
 
     def _activated(self, index: QModelIndex) -> None:
         case_id = self.case_model.case_id(index.row())
