@@ -390,6 +390,10 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self.data_changed)
         view.addActions([find, refresh])
         help_ = self.menuBar().addMenu("帮助(&H)")
+        self.help_menu = help_
+        keys = QAction("快捷键一览", self)
+        keys.triggered.connect(self._show_keys)
+        help_.addAction(keys)
         about = QAction("关于信访工作台", self)
         about.triggered.connect(
             lambda: QMessageBox.about(
@@ -424,6 +428,19 @@ class MainWindow(QMainWindow):
             event.ignore()  # not overridden: the shortcut system delivers it to the action
             return True
         return super().eventFilter(watched, event)
+
+    def _show_keys(self) -> None:
+        lines = [
+            f"{action.shortcut().toString()}　{action.text()}"
+            for action in self.findChildren(QAction)
+            if not action.shortcut().isEmpty()
+        ]
+        lines += [
+            "Esc　从信访件返回台账、关闭对话框",
+            "↓　从查找框进入结果列表",
+            "Enter　打开信访件",
+        ]
+        QMessageBox.information(self, "快捷键一览", "\n".join(lines))
 
     # --- window state --------------------------------------------------------------------
     def restore_state(self) -> None:

@@ -285,3 +285,26 @@ def test_actions_the_rules_would_refuse_are_not_offered(
     assert "复查申请" in offered and "复核申请" not in offered
     window.open_case(detail.id)
     assert "复核申请" not in window.case_page.action_buttons
+
+
+def test_marking_a_repeat_copies_the_persons_details(
+    qtbot: QtBot, window: MainWindow, cases: CaseService
+) -> None:
+    first = cases.create(
+        case_input(
+            received_on=dt.date(2025, 3, 5),
+            name="李四",
+            phone="13800138000",
+            address="某县某镇某村",
+            workplace="某厂",
+        )
+    )
+    w = window
+    w.go("intake")
+    form = w.pages["intake"]
+    form.f.name.setText("李四")
+    form.f.address.setText("新住址")  # typed by the clerk: kept
+    form.link_repeat(first.number)
+    assert form.f.repeat_of.text() == first.number
+    assert form.f.phone.text() == "13800138000" and form.f.workplace.text() == "某厂"
+    assert form.f.address.text() == "新住址"

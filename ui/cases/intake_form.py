@@ -237,9 +237,23 @@ class IntakeForm(QWidget):
         self.panel.show_cases(found, linked=f.repeat_of.text().strip())
 
     def link_repeat(self, number: str) -> None:
+        """标为重复: link the earlier case and copy the person's details the clerk has not typed
+        (身份证号, 电话, 住址 …), so the repeat is one click, not a second round of typing."""
         self.f.repeat.setChecked(True)
         self.f.repeat_of.setText(number)
         self.panel.set_linked(number)
+        try:
+            earlier = self.service.detail(number).input
+        except DomainError:
+            return
+        f = self.f
+        for name in ("name", "id_number", "phone", "address", "workplace"):
+            edit = getattr(f, name)
+            value = getattr(earlier, name)
+            if value and not edit.text().strip():
+                edit.setText(value)
+        if earlier.gender and not f.gender.value():
+            f.gender.set_value(earlier.gender)
 
     def set_dictionaries(self, dictionaries: dict[str, list[str]]) -> None:
         """The office edited a dictionary under 设置: offer the new lists, keep what is typed."""
