@@ -4,7 +4,18 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QSettings, Qt, QTime, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QLocale,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QTime,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QDesktopServices,
     QFocusEvent,
@@ -50,8 +61,13 @@ def ui_settings() -> QSettings:
 def output_folder() -> Path:
     """The one folder every output (台账, 报告, 文书) is proposed in: the last one used."""
     value = ui_settings().value("output/folder")
-    folder = Path(str(value)) if value else Path.home()
-    return folder if folder.is_dir() else Path.home()
+    documents = Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        or Path.home()
+    )
+    fallback = documents if documents.is_dir() else Path.home()
+    folder = Path(str(value)) if value else fallback
+    return folder if folder.is_dir() else fallback
 
 
 def remember_output(path: Path) -> None:
@@ -139,9 +155,8 @@ class DateEdit(QDateEdit):
         self.setCalendarPopup(True)
         self.setDisplayFormat("yyyy-MM-dd")
         self.setToolTip("可直接键入：20261009、2026-10-09、2026.10.9 或 10月9日（今年）")
-        calendar = self.calendarWidget()
-        calendar.setLocale(CHINESE)
-        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        # The popup calendar, built when first opened, takes this locale: Chinese month and
+        # day names, the week from Monday, whatever the system's language.
         if day is not None:
             self.setDate(to_qdate(day))
         self.setCurrentSection(QDateTimeEdit.Section.DaySection)

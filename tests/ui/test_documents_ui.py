@@ -18,6 +18,7 @@ from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
 from app.documents.service import DocumentService
+from ui import widgets
 from ui.cases import case_documents
 from ui.reports import report_dialog, template_manager
 from ui.tasks import TaskRunner
@@ -36,8 +37,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Pat
     paths.set_data_dir(tmp_path / "data")
     # The remembered output folders go to a settings file of the test's own.
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setattr(report_dialog, "ui_settings", lambda: ini)
-    monkeypatch.setattr(case_documents, "ui_settings", lambda: ini)
+    monkeypatch.setattr(widgets, "ui_settings", lambda: ini)  # one remembered output folder
     opened: list[Path] = []
     monkeypatch.setattr(report_dialog, "open_file", opened.append)
     monkeypatch.setattr(case_documents, "open_file", opened.append)
