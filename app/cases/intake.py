@@ -175,7 +175,7 @@ REQUIRED = [
     ("received_on", "登记日期"),
     ("form", "信访形式"),
     ("name", "姓名"),
-    ("summary", "反映问题"),
+    ("summary", "反映问题（内容摘要）"),
     ("category", "问题类别"),
     ("nature", "性质"),
 ]

@@ -33,6 +33,8 @@ from ui.cases.intake_fields import FormFields
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import mark_error
 
+REQUIRED_HINT = "必填：登记日期、信访形式、姓名（匿名可不填）、内容摘要、问题类别、性质。"
+
 
 class IntakeForm(QWidget):
     saved = Signal(int, str)  # (case id, 编号)
@@ -266,6 +268,7 @@ class IntakeForm(QWidget):
         self.f.received_on.setFocus()
 
     def new_case(self) -> None:
+        self._clear_banner()
         self.case_id = None
         self.heading.setText("信访登记")
         self.clear_button.setText("清空")
@@ -273,6 +276,7 @@ class IntakeForm(QWidget):
 
     def load(self, case_id: int) -> None:
         detail = self.service.detail(case_id)
+        self._clear_banner()
         self.case_id = case_id
         self.heading.setText(f"修改信访件 {detail.number}")
         self.clear_button.setText("取消")
@@ -374,8 +378,9 @@ class IntakeForm(QWidget):
             widget.setFocus()
 
     def _clear_banner(self) -> None:
-        self.banner.setStyleSheet("")
-        self.banner.setText("")
+        """No message: the area says what must be filled in (§9), in grey."""
+        self.banner.setStyleSheet("color: #5f6368; padding: 6px;")
+        self.banner.setText(REQUIRED_HINT)
 
     def _clear_clicked(self) -> None:
         if not self.may_leave():
