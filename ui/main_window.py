@@ -54,7 +54,8 @@ class MainWindow(QMainWindow):
         self.services = services
         self.db_path = services.db.path
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
-        self.setMinimumSize(1000, 640)
+        # 1366×768 at 125 % is 1093×614 of Qt pixels: the window must fit that.
+        self.setMinimumSize(960, 560)
         self.user = services.user  # the signed-in account: every service acts as it
         self.role = services.user.role
         self.service = self.services.cases

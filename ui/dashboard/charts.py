@@ -136,14 +136,26 @@ class BarChart(QChartView):
         high, ticks = integer_axis(self.top, most)
         self.counts_axis.setRange(0, high)
         self.counts_axis.setTickCount(ticks)
-        if not self.horizontal and self.categories:
+        if self.categories:
+            # Qt drops category names that would overlap: a smaller font keeps more of them (the
+            # dashboard also shows fewer bars on a short chart, `rows_that_fit`).
             font = QFont()
-            room = (self.width() - 50) / max(len(self.categories), 1)
-            font.setPointSizeF(8 if room >= 26 else 7 if room >= 20 else 6)
+            if self.horizontal:
+                room = (self.height() - 70) / len(self.categories)
+                font.setPointSizeF(8 if room >= 17 else 7)
+            else:
+                room = (self.width() - 50) / len(self.categories)
+                font.setPointSizeF(8 if room >= 26 else 7 if room >= 20 else 6)
             self.names_axis.setLabelsFont(font)
         legend = QFont()
         legend.setPointSizeF(8 if self.width() >= 260 else 7)
         self.chart().legend().setFont(legend)
+
+    def rows_that_fit(self, most: int) -> int:
+        """How many horizontal bars keep their names readable at this height (at least 3)."""
+        if not self.horizontal or self.height() < 50:
+            return most
+        return max(3, min(most, (self.height() - 70) // 14))
 
     def _clicked(self, series: int, index: int) -> None:
         if 0 <= index < len(self.categories):

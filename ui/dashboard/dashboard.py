@@ -335,7 +335,7 @@ class Dashboard(QWidget):
                 for v in sorted(cells, key=lambda v: (-cells[v], -before.get(v, 0)))
                 if cells[v] or before.get(v)
             ]
-            shown = ranked[: TOP[key]]
+            shown = ranked[: chart.rows_that_fit(TOP[key])]
             # "前8项" goes in the tooltip: in the title it pushed the narrow chart wider than
             # its place (the title was cut at 1024).
             chart.chart().setTitle(CHART_TITLES[key])
