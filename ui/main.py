@@ -53,7 +53,7 @@ def install_translations(app: QApplication) -> list[str]:
     chinese = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
     QLocale.setDefault(chinese)
     loaded: list[str] = []
-    for name in ("qtbase", "qt"):
+    for name in ("qtbase",):  # the dialogs' strings; the "qt" meta-catalogue only adds modules
         for folder in translation_folders():
             translator = QTranslator(app)
             if translator.load(chinese, name, "_", folder):

@@ -139,6 +139,8 @@ def test_the_intake_form_does_not_jump_when_a_message_comes(
     settle(qtbot, w)
     assert form.banner.text().startswith("没有保存")
     assert form.f.message("summary").text().startswith("请填写反映问题")
+    form.f.summary.setPlainText("反映道路破损")  # fixed: its error goes at once
+    assert not form.f.message("summary").isVisible()
     form.f.address.setText("某街道")  # any change clears the banner's message
     settle(qtbot, w)
     assert form.banner.text().startswith("必填：")
@@ -308,3 +310,37 @@ def test_marking_a_repeat_copies_the_persons_details(
     assert form.f.repeat_of.text() == first.number
     assert form.f.phone.text() == "13800138000" and form.f.workplace.text() == "某厂"
     assert form.f.address.text() == "新住址"
+
+
+def test_standard_dialogs_speak_chinese(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.main import FileDialogWords, install_translations
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = QLocale()
+    try:
+        loaded = install_translations(app)
+        assert any(p.endswith("qtbase_zh_CN.qm") for p in loaded)
+        box = QMessageBox()
+        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        assert sorted(b.text() for b in box.buttons()) == sorted(["确定", "取消"])
+        dialog = QFileDialog(None, "导出台账")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        texts = [label.text() for label in dialog.findChildren(QLabel)]
+        assert "查找范围：" in texts and "文件类型：" in texts, texts
+        assert not any(t.isascii() and any(c.isalpha() for c in t) for t in texts if t), texts
+        dialog.close()
+    finally:
+        for child in app.children():
+            if isinstance(child, QTranslator):
+                app.removeTranslator(child)
+                child.deleteLater()
+            elif isinstance(child, FileDialogWords):
+                app.removeEventFilter(child)
+                child.deleteLater()
+        QLocale.setDefault(before)

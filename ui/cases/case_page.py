@@ -51,7 +51,9 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.setRowCount(len(rows))
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
-            table.setItem(i, j, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)  # the whole 详情 even where the column is narrow
+            table.setItem(i, j, item)
     table.resizeColumnsToContents()
     table.resizeRowsToContents()
 

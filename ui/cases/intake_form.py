@@ -102,6 +102,7 @@ class IntakeForm(QWidget):
         self.f.repeat_of.setCompleter(completer)
 
         self._connect()
+        self._clear_field_errors()
         QShortcut(
             QKeySequence.StandardKey.Save,
             self,
@@ -143,6 +144,25 @@ class IntakeForm(QWidget):
                 signal = getattr(widget, name, None)
                 if signal is not None and hasattr(signal, "connect"):
                     signal.connect(self._touched)
+
+    def _clear_field_errors(self) -> None:
+        """An error at a field goes as soon as that field changes (it stayed after the fix).
+        身份证号 and 电话 check themselves as they are typed; 集体访 shows a rule, not an error."""
+        own = {"id_number", "phone", "collective"}
+        for key, widget in self.f.fields.items():
+            if key in own or self.f.messages.get(key) is None:
+                continue
+
+            def clear(*_args: object, key: str = key, widget: QWidget = widget) -> None:
+                message = self.f.message(key)
+                if message.isVisible() and not self._loading:
+                    message.clear_message()
+                    mark_error(widget, False)
+
+            for name in ("textChanged", "currentTextChanged", "dateChanged", "toggled"):
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(clear)
 
     def _touched(self, *_args: object) -> None:
         if not self._loading:
