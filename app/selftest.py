@@ -187,6 +187,7 @@ class _Run:
         d = dt.date
 
         def new(role: str, **kw: Any) -> str:
+            kw.setdefault("nature", "申诉求决类")  # §9: 性质 is required at intake
             created = service.create(CaseInput(category="农村农业", summary=f"自检{role}", **kw))
             self.numbers[role] = created.number
             return created.number

@@ -3,9 +3,9 @@
 import datetime as dt
 from typing import Any
 
+from factories import case_input, register
 from sqlalchemy import select
 
-from app.cases.intake import CaseInput
 from app.cases.projection import reproject
 from app.cases.service import CaseService
 from app.db import Database
@@ -16,8 +16,10 @@ D = dt.date
 
 
 def add(cases: CaseService, received: dt.date, form: str = "来信", **kw: Any) -> str:
-    data = CaseInput(received_on=received, form=form, name=kw.pop("name", "张三"), **kw)
-    return cases.create(data).number
+    """A case; 问题类别 stays as given (none = 未填写, as an imported ledger row may be)."""
+    kw.setdefault("category", "")
+    data = case_input(received_on=received, form=form, name=kw.pop("name", "张三"), **kw)
+    return register(cases, data)
 
 
 def act(cases: CaseService, number: str, *steps: tuple[Any, ...]) -> None:

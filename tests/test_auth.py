@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
+from factories import case_input
 from sqlalchemy import func, select
 
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.errors import DomainError
@@ -93,13 +93,13 @@ def test_wrong_passwords_are_delayed_more_and_more(db: Database, accounts: AuthS
 def test_a_reader_cannot_change_a_case(db: Database, accounts: AuthService) -> None:
     admin = CaseService(db, auth.CurrentUser("admin", "admin", ADMIN))
     created = admin.create(
-        CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
+        case_input(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
     )
     reader = accounts.login("reader", "secret-3", T0)
     service = CaseService(db, reader)
     before = service.detail(created.number)
     attempts = [
-        lambda: service.create(CaseInput(received_on=dt.date(2025, 12, 2), form="来电")),
+        lambda: service.create(case_input(received_on=dt.date(2025, 12, 2), form="来电")),
         lambda: service.update(created.number, dataclasses.replace(before.input, name="李四")),
         lambda: service.act(created.number, "受理", dt.date(2025, 12, 3)),
         lambda: service.undo_last(created.number),
@@ -118,7 +118,7 @@ def test_a_reader_cannot_change_a_case(db: Database, accounts: AuthService) -> N
 def test_a_clerk_handles_cases_but_not_accounts(db: Database, accounts: AuthService) -> None:
     clerk = accounts.login("clerk", "secret-2", T0)
     service = CaseService(db, clerk)
-    created = service.create(CaseInput(received_on=dt.date(2025, 12, 1), form="来访", name="张三"))
+    created = service.create(case_input(received_on=dt.date(2025, 12, 1), form="来访", name="张三"))
     assert service.act(created.number, "受理", dt.date(2025, 12, 2)).status == "办理中"
     with pytest.raises(DomainError, match="当前账号（登记员）无权管理账号。"):
         AuthService(accounts.db, clerk).add_user("x1", "secret-x", READER)
@@ -147,7 +147,7 @@ def test_audit_log_records_user_field_old_and_new(db: Database, accounts: AuthSe
     clerk = accounts.login("clerk", "secret-2", T0)
     service = CaseService(db, clerk)
     created = service.create(
-        CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
+        case_input(received_on=dt.date(2025, 12, 1), form="来信", name="张三", phone="13800138000")
     )
     data = service.detail(created.number).input
     service.update(created.number, dataclasses.replace(data, persons=3, phone="13900139000"))

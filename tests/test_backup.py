@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import paths
 from app.cases import demo
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
@@ -59,7 +59,9 @@ def test_backup_then_restore_gives_identical_data(filled: Database, tmp_path: Pa
 
     # Work goes on after the backup …
     service = CaseService(filled, TESTER)
-    created = service.create(CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="王五"))
+    created = service.create(
+        case_input(received_on=dt.date(2025, 12, 30), form="来信", name="王五")
+    )
     first = service.page(search_filter(), 0, 1)[0]
     detail = service.detail(first.number)
     service.update(first.number, dataclasses.replace(detail.input, summary="改过的摘要"))

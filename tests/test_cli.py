@@ -30,6 +30,8 @@ def test_add_list_act_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         "6",
         "--summary",
         "反映土地承包问题",
+        "--category",
+        "农村农业",
     )
     assert code == 0 and "XF2025-0001" in out
     code, out, _ = run(capsys, tmp_path, "case", "list", "--search", "zs")

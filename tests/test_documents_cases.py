@@ -8,9 +8,9 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents.service import DocumentService
@@ -31,7 +31,7 @@ def docs(db: Database, tmp_path: Path) -> Iterator[DocumentService]:
 
 
 def _case(cases: CaseService, nature: str = "申诉求决类", target: str = "") -> str:
-    data = CaseInput(
+    data = case_input(
         received_on=dt.date(2025, 11, 3),
         form="来信",
         name=NAME,
@@ -159,7 +159,7 @@ def test_text_with_xml_characters_is_escaped(
     cases: CaseService, docs: DocumentService, tmp_path: Path
 ) -> None:
     number = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 11, 3),
             form="来信",
             name="王五",
@@ -197,7 +197,7 @@ def test_acceptance_notice_states_the_offices_own_limits(
 def test_npc_suggestion_notice_does_not_promise_days(
     cases: CaseService, docs: DocumentService, tmp_path: Path
 ) -> None:
-    data = CaseInput(
+    data = case_input(
         received_on=dt.date(2025, 11, 3),
         form="来信",
         name=NAME,

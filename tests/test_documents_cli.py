@@ -8,9 +8,9 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
@@ -149,7 +149,7 @@ def test_doc_lists_and_writes(
 ) -> None:
     cases = CaseService(db, TESTER)
     number = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 12, 1), form="来访", name="赵六", summary="反映渠道堵塞"
         )
     ).number

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from accounts import READER_USER
+from factories import case_input
 from sqlalchemy import select
 
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
@@ -65,11 +65,11 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     # ---- cases ----
     (CaseService, "create"): (
         "edit_case",
-        lambda s, w: s.create(CaseInput(received_on=TO, form="来信")),
+        lambda s, w: s.create(case_input(received_on=TO, form="来信")),
     ),
     (CaseService, "update"): (
         "edit_case",
-        lambda s, w: s.update(w.number, CaseInput(received_on=TO, form="来信")),
+        lambda s, w: s.update(w.number, case_input(received_on=TO, form="来信")),
     ),
     (CaseService, "act"): ("edit_case", lambda s, w: s.act(w.number, "受理", TO)),
     (CaseService, "undo_last"): ("edit_case", lambda s, w: s.undo_last(w.number)),
@@ -207,7 +207,7 @@ def world(db: Database, tmp_path: Path) -> World:
     admin = AuthService(db, None).create_first_admin("admin", "secret-1")
     AuthService(db, admin).add_user("reader", "secret-3", auth.READER)
     created = CaseService(db, admin).create(
-        CaseInput(
+        case_input(
             received_on=D(2025, 12, 1), form="来信", name="张三", id_number=ID_NUMBER, phone=PHONE
         )
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER, account
+from factories import case_input
 
 from app.bootstrap import open_database
 from app.cases.search import CaseFilter
@@ -33,14 +34,13 @@ KILLS = int(os.environ.get("XINFANG_FAULT_KILLS", "30"))
 def _writer(path: Path, ack_fd: int, seed: int) -> None:
     """The child: registers cases (and handles some) as fast as it can, acknowledging each
     one on the pipe only after its transaction committed."""
-    from app.cases.intake import CaseInput
     from app.cases.service import CaseService
 
     rng = random.Random(seed)
     service = CaseService(Database(path), account("断电测试"))
     while True:
         created = service.create(
-            CaseInput(
+            case_input(
                 received_on=dt.date(2025, 12, rng.randint(1, 30)),
                 form=rng.choice(["来信", "来访", "来电", "网上"]),
                 name=rng.choice(["张三", "李四", "王五", "赵六"]) + str(rng.randint(1, 999)),

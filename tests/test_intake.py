@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from factories import case_input
 from sqlalchemy import func, select
 
 from app.cases.intake import CaseInput
@@ -80,7 +81,7 @@ def test_phones() -> None:
 def test_bad_id_writes_nothing(cases: CaseService, db: Database) -> None:
     with pytest.raises(DomainError, match="校验位"):
         cases.create(
-            CaseInput(
+            case_input(
                 received_on=D(2025, 3, 5), form="来信", name="张三", id_number="110105194912310021"
             )
         )
@@ -88,18 +89,18 @@ def test_bad_id_writes_nothing(cases: CaseService, db: Database) -> None:
 
 
 def test_numbers_are_sequential_per_year(cases: CaseService) -> None:
-    a = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="甲"))
-    b = cases.create(CaseInput(received_on=D(2025, 3, 6), form="来信", name="乙"))
-    c = cases.create(CaseInput(received_on=D(2024, 12, 30), form="来信", name="丙"))
+    a = cases.create(case_input(received_on=D(2025, 3, 5), form="来信", name="甲"))
+    b = cases.create(case_input(received_on=D(2025, 3, 6), form="来信", name="乙"))
+    c = cases.create(case_input(received_on=D(2024, 12, 30), form="来信", name="丙"))
     assert (a.number, b.number, c.number) == ("XF2025-0001", "XF2025-0002", "XF2024-0001")
 
 
 def test_collective_visit_from_head_count_and_override(cases: CaseService) -> None:
-    big = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来访", name="甲", persons=5))
-    small = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来访", name="乙", persons=4))
-    letter = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="丙", persons=9))
+    big = cases.create(case_input(received_on=D(2025, 3, 5), form="来访", name="甲", persons=5))
+    small = cases.create(case_input(received_on=D(2025, 3, 5), form="来访", name="乙", persons=4))
+    letter = cases.create(case_input(received_on=D(2025, 3, 5), form="来信", name="丙", persons=9))
     forced = cases.create(
-        CaseInput(
+        case_input(
             received_on=D(2025, 3, 5), form="来访", name="丁", persons=3, collective_override=True
         )
     )
@@ -113,7 +114,7 @@ def test_collective_visit_from_head_count_and_override(cases: CaseService) -> No
 
 def test_same_id_is_one_person_and_earlier_cases_found(cases: CaseService, db: Database) -> None:
     first = cases.create(
-        CaseInput(
+        case_input(
             received_on=D(2025, 3, 5),
             form="来信",
             name="王芳",
@@ -121,7 +122,7 @@ def test_same_id_is_one_person_and_earlier_cases_found(cases: CaseService, db: D
             phone="13800138000",
         )
     )
-    cases.create(CaseInput(received_on=D(2025, 4, 5), form="来访", name="王芳", id_number=GOOD_ID))
+    cases.create(case_input(received_on=D(2025, 4, 5), form="来访", name="王芳", id_number=GOOD_ID))
     assert count(db, Petitioner) == 1
     found = cases.earlier_cases(id_number=GOOD_ID)
     assert [e.number for e in found] == ["XF2025-0002", first.number]
@@ -132,17 +133,17 @@ def test_same_id_is_one_person_and_earlier_cases_found(cases: CaseService, db: D
 
 
 def test_id_registered_under_another_name_is_refused(cases: CaseService) -> None:
-    cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", id_number=GOOD_ID))
+    cases.create(case_input(received_on=D(2025, 3, 5), form="来信", name="王芳", id_number=GOOD_ID))
     with pytest.raises(DomainError, match="已登记为“王芳”"):
         cases.create(
-            CaseInput(received_on=D(2025, 3, 6), form="来信", name="李四", id_number=GOOD_ID)
+            case_input(received_on=D(2025, 3, 6), form="来信", name="李四", id_number=GOOD_ID)
         )
 
 
 def test_repeat_links_to_the_earlier_case(cases: CaseService) -> None:
-    first = cases.create(CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳"))
+    first = cases.create(case_input(received_on=D(2025, 3, 5), form="来信", name="王芳"))
     second = cases.create(
-        CaseInput(received_on=D(2025, 4, 5), form="来信", name="王芳", repeat_of=first.number)
+        case_input(received_on=D(2025, 4, 5), form="来信", name="王芳", repeat_of=first.number)
     )
     d = cases.detail(second.id)
     assert d.input.repeat and d.repeat_of == first.number
@@ -153,7 +154,7 @@ def test_edit_is_audited_field_by_field_and_moves_deadlines(
     cases: CaseService, db: Database
 ) -> None:
     c = cases.create(
-        CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳", phone="13800138000")
+        case_input(received_on=D(2025, 3, 5), form="来信", name="王芳", phone="13800138000")
     )
     data = cases.detail(c.id).input
     data.received_on = D(2025, 3, 3)
@@ -185,7 +186,7 @@ def test_edit_is_audited_field_by_field_and_moves_deadlines(
     ],
 )
 def test_field_errors_name_the_field(cases: CaseService, changes: dict, field: str) -> None:
-    data = CaseInput(received_on=D(2025, 3, 5), form="来信", name="王芳")
+    data = case_input(received_on=D(2025, 3, 5), form="来信", name="王芳")
     for k, v in changes.items():
         setattr(data, k, v)
     with pytest.raises(DomainError) as err:
@@ -194,5 +195,50 @@ def test_field_errors_name_the_field(cases: CaseService, changes: dict, field: s
 
 
 def test_anonymous_case_has_no_petitioner(cases: CaseService) -> None:
-    c = cases.create(CaseInput(received_on=D(2025, 3, 5), form="网上", anonymous=True))
+    c = cases.create(case_input(received_on=D(2025, 3, 5), form="网上", anonymous=True))
     assert cases.detail(c.id).input.name == ""
+
+
+@pytest.mark.parametrize(
+    ("missing", "field", "message"),
+    [
+        ({"summary": ""}, "summary", "请填写反映问题"),
+        ({"category": ""}, "category", "请填写问题类别"),
+        ({"nature": ""}, "nature", "请填写性质"),
+        ({"name": ""}, "name", "请填写信访人姓名"),
+        ({"form": ""}, "form", "信访形式应为"),
+    ],
+)
+def test_intake_requires_the_fields_of_section_9(
+    cases: CaseService, missing: dict[str, str], field: str, message: str
+) -> None:
+    """§9: 登记日期, 信访形式, 反映问题, 问题类别, 性质, 姓名 unless 匿名: create and update."""
+    full = {
+        "received_on": dt.date(2025, 3, 5),
+        "form": "来信",
+        "name": "张三",
+        "summary": "反映土地承包问题",
+        "category": "农村农业",
+        "nature": "申诉求决类",
+    }
+    with pytest.raises(DomainError) as err:
+        cases.create(CaseInput(**{**full, **missing}))
+    assert err.value.field == field and message in err.value.message
+    number = cases.create(CaseInput(**full)).number
+    with pytest.raises(DomainError) as err:
+        cases.update(number, CaseInput(**{**full, **missing}))
+    assert err.value.field == field
+    # 匿名 needs no name; the ledger import's own path does not apply the rule at all.
+    assert cases.create(CaseInput(**{**full, "name": "", "anonymous": True})).number
+
+
+def test_the_required_rule_is_not_the_ledger_rule(db: Database) -> None:
+    """check_case (what the ledger import applies per row) leaves empty 类别/性质/摘要 to §6."""
+    from app.cases.intake import check_case, check_required, load_choices
+
+    data = CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="张三")
+    with db.read() as s:
+        assert check_case(data, load_choices(s)) == []
+    with pytest.raises(DomainError) as err:
+        check_required(data)
+    assert err.value.field == "summary" and "问题类别、性质" in err.value.message

@@ -8,11 +8,11 @@ from typing import Any
 import openpyxl
 import pytest
 from accounts import TESTER
+from factories import case_input
 from ledger_builders import ID_A, ID_B
 from python_calamine import CalamineWorkbook
 
 from app.cases import intake
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.workflow import act
 from app.db import Database
@@ -28,7 +28,7 @@ D = dt.date
 
 def _case(s, received: D, form: str = "来信", steps: tuple = (), **kw: object) -> None:  # type: ignore[no-untyped-def]
     kw.setdefault("name", "" if kw.get("anonymous") else "张三")
-    case, _ = intake.create_case(s, CaseInput(received_on=received, form=form, **kw))  # type: ignore[arg-type]
+    case, _ = intake.create_case(s, case_input(received_on=received, form=form, **kw))  # type: ignore[arg-type]
     for kind, on, *data in steps:
         act(s, case, kind, on, dict(data[0]) if data else {})
 

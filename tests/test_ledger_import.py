@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from factories import case_input
 from ledger_builders import ID_A, ID_B, ID_C, SYNONYM_HEADER, write_csv, write_xls, write_xlsx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -278,7 +279,7 @@ def test_bulk_import_builds_the_same_cases_as_the_services(
             for v in values:
                 dictionaries.add(s, kind, v)
         for p in plan.rows:
-            case, _ = create_case(s, copy.deepcopy(p.data))
+            case, _ = create_case(s, copy.deepcopy(p.data), required=False)
             for kind, on, data in p.events:
                 act(s, case, kind, on, dict(data))
     import_ledger(db, plan, skip_bad_rows=True)
@@ -538,7 +539,7 @@ def test_the_dry_run_applies_the_intake_rules_themselves(
     got = {(p.row, p.column.split("(")[0]): p.message for p in plan.errors}
     with pytest.raises(DomainError) as refused:
         intake.check_case(
-            intake.CaseInput(received_on=dt.date(2025, 3, 5), form="来信", name="甲", persons=0),
+            case_input(received_on=dt.date(2025, 3, 5), form="来信", name="甲", persons=0),
             intake.Choices(["直接受理"], [], lambda _p: []),
         )
     assert got == {(5, "信访人数"): refused.value.message}  # the first data row, under the title

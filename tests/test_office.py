@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER, account
+from factories import case_input
 from sqlalchemy import select
 
 from app import clock
 from app.cases import demo, projection
 from app.cases.deadlines import known_years
-from app.cases.intake import CaseInput
 from app.cases.projection import PROJECTED
 from app.cases.service import CaseService
 from app.db import Database
@@ -29,7 +29,7 @@ def office(db: Database) -> OfficeService:
 
 
 def _accepted(cases: CaseService, received: dt.date, **kw: object) -> str:
-    number = cases.create(CaseInput(received_on=received, form="来信", name="张三", **kw)).number  # type: ignore[arg-type]
+    number = cases.create(case_input(received_on=received, form="来信", name="张三", **kw)).number  # type: ignore[arg-type]
     cases.act(number, "受理", received)
     return number
 
@@ -90,8 +90,8 @@ def test_threshold_change_rederives_collective_but_keeps_overrides(
     office: OfficeService, cases: CaseService
 ) -> None:
     base = dict(received_on=D(2025, 5, 6), form="来访", anonymous=True)
-    three = cases.create(CaseInput(**base, persons=3)).number  # type: ignore[arg-type]
-    forced = cases.create(CaseInput(**base, persons=3, collective_override=False)).number  # type: ignore[arg-type]
+    three = cases.create(case_input(**base, persons=3)).number  # type: ignore[arg-type]
+    forced = cases.create(case_input(**base, persons=3, collective_override=False)).number  # type: ignore[arg-type]
     assert not cases.detail(three).collective
     saved = office.update_settings({"collective_threshold": 3})
     assert saved.collective_changed == 1
@@ -144,7 +144,7 @@ def test_office_holidays_count_in_unknown_years_only(
         office.put_holidays(monday, monday, False, "调休")
     # A case whose 15-day limit ends on a day the office marks as a holiday moves past it.
     received = D(year, 9, 16)
-    number = cases.create(CaseInput(received_on=received, form="来信", anonymous=True)).number
+    number = cases.create(case_input(received_on=received, form="来信", anonymous=True)).number
     due = cases.detail(number).decision_due
     assert due is not None and cases.detail(number).due_estimated
     office.put_holidays(due, due, True, "放假")
@@ -168,7 +168,7 @@ def test_rename_relabels_the_cases_that_use_the_value(
     office: OfficeService, cases: CaseService, db: Database
 ) -> None:
     number = cases.create(
-        CaseInput(
+        case_input(
             received_on=D(2025, 3, 1),
             form="来信",
             anonymous=True,
@@ -218,7 +218,7 @@ def test_add_move_deactivate_remove(
     office.move_value("department", "信访室", -10)
     assert office.dictionary("department")[0].value == "信访室"
     cases.create(
-        CaseInput(received_on=D(2025, 3, 1), form="来信", anonymous=True, department="信访室")
+        case_input(received_on=D(2025, 3, 1), form="来信", anonymous=True, department="信访室")
     )
     with pytest.raises(DomainError, match="已有 1 条记录使用"):
         office.remove_value("department", "信访室")

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import clock
 from app.cases import deadlines, rules
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
@@ -42,7 +42,7 @@ def test_decision_due_warning_boundary_sql_and_python_agree(
     cases: CaseService, offset: int, expected: str
 ) -> None:
     number = cases.create(
-        CaseInput(received_on=D(2025, 12, 1), name="王五", form="来信", summary="修路")
+        case_input(received_on=D(2025, 12, 1), name="王五", form="来信", summary="修路")
     ).number
     due = cases.detail(number).decision_due
     assert due is not None
@@ -57,7 +57,7 @@ def test_handling_due_warning_boundary_sql_and_python_agree(
     cases: CaseService, offset: int, expected: str
 ) -> None:
     number = cases.create(
-        CaseInput(received_on=D(2025, 10, 1), name="王五", form="来信", summary="修路")
+        case_input(received_on=D(2025, 10, 1), name="王五", form="来信", summary="修路")
     ).number
     cases.act(number, "受理", D(2025, 10, 9))
     due = cases.detail(number).handling_due
@@ -88,7 +88,7 @@ def test_collective_rule() -> None:
 
 def _closed_case(cases: CaseService, replied: dt.date) -> str:
     number = cases.create(
-        CaseInput(received_on=D(2025, 9, 1), name="赵六", form="来信", summary="补偿")
+        case_input(received_on=D(2025, 9, 1), name="赵六", form="来信", summary="补偿")
     ).number
     cases.act(number, "受理", D(2025, 9, 2))
     cases.act(number, "答复", replied, {"result": "不予支持"})
@@ -122,7 +122,7 @@ def test_extension_on_the_due_day_allowed_the_day_after_refused(
     cases: CaseService, offset: int, allowed: bool
 ) -> None:
     number = cases.create(
-        CaseInput(received_on=D(2025, 9, 1), name="孙八", form="来信", summary="拆迁")
+        case_input(received_on=D(2025, 9, 1), name="孙八", form="来信", summary="拆迁")
     ).number
     cases.act(number, "受理", D(2025, 9, 2))
     due = cases.detail(number).handling_due
@@ -147,8 +147,8 @@ def test_mask_phone_mobile_and_landline() -> None:
 
 def test_voided_cases_hidden_from_the_earlier_case_finder(cases: CaseService) -> None:
     person = {"name": "周九", "id_number": "11010519491231002X", "form": "来信", "summary": "x"}
-    kept = cases.create(CaseInput(received_on=D(2025, 5, 1), **person)).number  # type: ignore[arg-type]
-    void = cases.create(CaseInput(received_on=D(2025, 6, 1), **person)).number  # type: ignore[arg-type]
+    kept = cases.create(case_input(received_on=D(2025, 5, 1), **person)).number  # type: ignore[arg-type]
+    void = cases.create(case_input(received_on=D(2025, 6, 1), **person)).number  # type: ignore[arg-type]
     cases.act(void, "作废", D(2025, 6, 2), {"reason": "重复登记"})
     found = [e.number for e in cases.earlier_cases(name="周九", id_number="11010519491231002X")]
     assert found == [kept]

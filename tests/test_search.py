@@ -1,8 +1,8 @@
 import datetime as dt
 
 import pytest
+from factories import case_input
 
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 
@@ -12,7 +12,7 @@ D = dt.date
 @pytest.fixture
 def sample(cases: CaseService) -> dict[str, str]:
     def add(name: str, received: dt.date, **kw: object) -> str:
-        return cases.create(CaseInput(received_on=received, name=name, **kw)).number  # type: ignore[arg-type]
+        return cases.create(case_input(received_on=received, name=name, **kw)).number  # type: ignore[arg-type]
 
     numbers = {
         "zhang": add(

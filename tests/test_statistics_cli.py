@@ -29,6 +29,10 @@ def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
         "2025-03-05",
         "--persons",
         "6",
+        "--summary",
+        "反映征地补偿问题",
+        "--category",
+        "农村农业",
     )
     run(
         capsys,
@@ -41,6 +45,10 @@ def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
         "来信",
         "--received",
         "2024-03-05",
+        "--summary",
+        "反映道路维修问题",
+        "--category",
+        "城乡建设",
     )
     run(capsys, tmp_path, "case", "act", "XF2025-0001", "受理", "--date", "2025-03-06")
     return tmp_path

@@ -14,11 +14,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from accounts import TESTER
+from factories import case_input, register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.cases.intake import CaseInput
 from app.cases.projection import project, reproject, work_calendar
 from app.cases.service import CaseService
 from app.db import Database
@@ -95,8 +95,9 @@ def _import(db: Database, number: str, kind: str, on: dt.date, data: dict[str, A
 def _register(db: Database, cases: CaseService, c: dict[str, Any], earlier: str) -> str:
     received = START + dt.timedelta(days=c["received"])
     form = c["form"]
-    number = cases.create(
-        CaseInput(
+    number = register(
+        cases,
+        case_input(
             received_on=received,
             form=form,
             name="李四",
@@ -107,8 +108,8 @@ def _register(db: Database, cases: CaseService, c: dict[str, Any], earlier: str)
             visit_level=c["level"] if form == "来访" else "",
             leader=c["leader"],
             repeat_of=earlier if c["repeat"] and earlier else "",
-        )
-    ).number
+        ),
+    )
     day, ratings = received, iter(c["ratings"])
     steps = list(c["path"])
     gap = c["gap"]

@@ -1,9 +1,9 @@
 import datetime as dt
 
 import pytest
+from factories import case_input
 from sqlalchemy import func, select
 
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.errors import DomainError
@@ -16,7 +16,7 @@ MARCH_5 = D(2025, 3, 5)
 
 
 def register(cases: CaseService, received: dt.date = MARCH_5, **kw: object) -> str:
-    data = CaseInput(received_on=received, form=str(kw.pop("form", "来信")), name="张三", **kw)  # type: ignore[arg-type]
+    data = case_input(received_on=received, form=str(kw.pop("form", "来信")), name="张三", **kw)  # type: ignore[arg-type]
     return cases.create(data).number
 
 

@@ -5,11 +5,12 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import paths
 from app.bootstrap import open_database
@@ -20,13 +21,49 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-def _install_translations(app: QApplication) -> None:
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
-    ):
-        app.installTranslator(translator)
+def translation_folders() -> list[str]:
+    """Where Qt's own .qm files may be: Qt's configured path, then PySide6's folder (inside a
+    PyInstaller bundle QLibraryInfo can point to a build machine's path)."""
+    import PySide6
+
+    here = Path(PySide6.__file__).resolve().parent
+    folders = [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        str(here / "Qt" / "translations"),
+        str(here / "translations"),
+        str(paths.bundled("PySide6", "Qt", "translations")),
+    ]
+    return [f for f in dict.fromkeys(folders) if f and Path(f).is_dir()]
+
+
+class FileDialogWords(QObject):
+    """Qt's qtbase_zh_CN.qm leaves two labels of its own file dialog in English ("Look in:",
+    "Files of type:"): every file dialog gets them in Chinese as it is shown."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QFileDialog):
+            watched.setLabelText(QFileDialog.DialogLabel.LookIn, "查找范围：")
+            watched.setLabelText(QFileDialog.DialogLabel.FileType, "文件类型：")
+        return False
+
+
+def install_translations(app: QApplication) -> list[str]:
+    """Qt's zh_CN translations for every standard dialog (file dialog, message box buttons,
+    the calendar), and Chinese as the default locale whatever the system's. Returns the
+    catalogues loaded (the self-test and a test check them)."""
+    chinese = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    QLocale.setDefault(chinese)
+    loaded: list[str] = []
+    for name in ("qtbase",):  # the dialogs' strings; the "qt" meta-catalogue only adds modules
+        for folder in translation_folders():
+            translator = QTranslator(app)
+            if translator.load(chinese, name, "_", folder):
+                app.installTranslator(translator)
+                loaded.append(translator.filePath())
+                break
+    words = FileDialogWords(app)
+    app.installEventFilter(words)
+    return loaded
 
 
 def run_gui(smoke: bool = False, demo: bool = False) -> int:
@@ -40,7 +77,7 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     app.setApplicationName("信访工作台")
     app.setOrganizationName("XinfangDesk")
     app.setWindowIcon(QIcon(str(paths.bundled("resources", "xinfang.png"))))
-    _install_translations(app)
+    install_translations(app)
     mark("qt_ready_s")
     # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
     # measures start-up only and must not wait for a password.

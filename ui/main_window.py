@@ -8,14 +8,18 @@ lists, the 待办 counts and the dashboard, so the figures on screen never lag t
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -50,7 +54,8 @@ class MainWindow(QMainWindow):
         self.services = services
         self.db_path = services.db.path
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
-        self.setMinimumSize(1000, 640)
+        # 1366×768 at 125 % is 1093×614 of Qt pixels: the window must fit that.
+        self.setMinimumSize(960, 560)
         self.user = services.user  # the signed-in account: every service acts as it
         self.role = services.user.role
         self.service = self.services.cases
@@ -143,6 +148,7 @@ class MainWindow(QMainWindow):
 
         form = IntakeForm(self.service, self.runner, self.dictionaries)
         form.saved.connect(self._saved)
+        form.open_case.connect(self.open_case)
         return form
 
     def _cases(self) -> QWidget:
@@ -256,6 +262,7 @@ class MainWindow(QMainWindow):
             return
         self.page(key)
         self.stack.setCurrentWidget(self._slots[key])
+        self._update_status()
         if key == "intake":
             self.pages["intake"].setFocus()
             getattr(self.pages["intake"], "focus_first", lambda: None)()
@@ -339,8 +346,13 @@ class MainWindow(QMainWindow):
             stats.schedule_refresh()  # type: ignore[attr-defined]
 
     def _update_status(self) -> None:
-        shown = self.case_list.model.rowCount()
-        self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db_path}")
+        """The status bar speaks of the page on screen (the list's count only on the list)."""
+        current = self.stack.currentWidget()
+        if current is self._slots.get("cases") and hasattr(self, "case_list"):
+            shown = self.case_list.model.rowCount()
+            self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db_path}")
+        else:
+            self.status_label.setText(f"数据库：{self.db_path}")
 
     # --- keyboard and menus --------------------------------------------------------------
     def _find(self) -> None:
@@ -373,12 +385,16 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, i=i: self.nav.setCurrentRow(i))
             view.addAction(action)
         view.addSeparator()
-        find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+Shift+F"))
+        find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+F"))
         find.triggered.connect(self._find)
         refresh = QAction("刷新", self, shortcut=QKeySequence("F5"))
         refresh.triggered.connect(self.data_changed)
         view.addActions([find, refresh])
         help_ = self.menuBar().addMenu("帮助(&H)")
+        self.help_menu = help_
+        keys = QAction("快捷键一览", self)
+        keys.triggered.connect(self._show_keys)
+        help_.addAction(keys)
         about = QAction("关于信访工作台", self)
         about.triggered.connect(
             lambda: QMessageBox.about(
@@ -388,9 +404,44 @@ class MainWindow(QMainWindow):
         help_.addAction(about)
         # Each shortcut lives on its action only (a second QShortcut for the same keys makes Qt
         # call it ambiguous and do nothing), and works wherever the focus is in the window.
+        self.window_keys: set[int] = set()
         for action in self.findChildren(QAction):
             if not action.shortcut().isEmpty():
                 action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+                self.window_keys.add(action.shortcut()[0].toCombined())
+                if not action.toolTip() or action.toolTip() == action.text():
+                    action.setToolTip(f"{action.text()}（{action.shortcut().toString()}）")
+        # A line edit claims Ctrl+E (end of line, X11 style) before the window sees it: the
+        # window's keys win in every text field (Home/End still move the cursor).
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, (QLineEdit, QPlainTextEdit, QAbstractSpinBox))
+            and event.keyCombination().toCombined() in self.window_keys
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and self.isActiveWindow()
+        ):
+            event.ignore()  # not overridden: the shortcut system delivers it to the action
+            return True
+        return super().eventFilter(watched, event)
+
+    def _show_keys(self) -> None:
+        lines = [
+            f"{action.shortcut().toString()}　{action.text()}"
+            for action in self.findChildren(QAction)
+            if not action.shortcut().isEmpty()
+        ]
+        lines += [
+            "Esc　从信访件返回台账、关闭对话框",
+            "↓　从查找框进入结果列表",
+            "Enter　打开信访件",
+        ]
+        QMessageBox.information(self, "快捷键一览", "\n".join(lines))
 
     # --- window state --------------------------------------------------------------------
     def restore_state(self) -> None:
@@ -419,4 +470,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main/state", self.saveState())
         self.case_list.table.save_columns()
         self.runner.wait(10000)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         event.accept()

@@ -3,6 +3,7 @@ starts it, drawn and closed (called by app/selftest.py, which itself imports no 
 
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -27,7 +28,10 @@ def start_main_window() -> str:
     app = QApplication.instance()
     if app is None:
         # Offscreen: no window appears on the clerk's screen (the plugin ships in the bundle).
-        app = QApplication([sys.argv[0] if sys.argv else "xinfang", "-platform", "offscreen"])
+        # An offscreen platform already chosen (with its screen size, as the tests do) is kept.
+        chosen = os.environ.get("QT_QPA_PLATFORM", "")
+        platform = chosen if chosen.startswith("offscreen") else "offscreen"
+        app = QApplication([sys.argv[0] if sys.argv else "xinfang", "-platform", platform])
     assert isinstance(app, QApplication)
 
     from ui import errors

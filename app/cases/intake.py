@@ -172,6 +172,42 @@ def check_case(data: CaseInput, choices: Choices, imported: bool = False) -> lis
     return warnings
 
 
+# §9 "Intake required fields": what the form and `case add` must supply, in the form's order. The
+# ledger import does not apply this (it keeps §6's own rules, in check_case and the plan).
+REQUIRED = [
+    ("received_on", "登记日期"),
+    ("form", "信访形式"),
+    ("name", "姓名"),
+    ("summary", "反映问题（内容摘要）"),
+    ("category", "问题类别"),
+    ("nature", "性质"),
+]
+
+
+def missing_required(data: CaseInput) -> list[tuple[str, str]]:
+    """The required fields (field, 名称) a case lacks; 姓名 only when it is not 匿名."""
+    missing = []
+    for name, label in REQUIRED:
+        value = getattr(data, name)
+        if name == "name" and data.anonymous:
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append((name, label))
+    return missing
+
+
+def check_required(data: CaseInput) -> None:
+    """Raises DomainError at the first required field left empty (the form marks that field)."""
+    missing = missing_required(data)
+    if not missing:
+        return
+    name, label = missing[0]
+    if name == "name":
+        raise DomainError("请填写信访人姓名，或勾选“匿名”。", field="name")
+    more = f"（还缺：{'、'.join(m[1] for m in missing[1:])}）" if len(missing) > 1 else ""
+    raise DomainError(f"请填写{label}。{more}", field=name)
+
+
 def is_collective(session: Session, form: str, persons: int, override: bool | None) -> bool:
     threshold = int(settings.get(session, "collective_threshold"))
     return rules.collective(form, persons, threshold, override)
@@ -306,10 +342,15 @@ def _apply(session: Session, case: Case, data: CaseInput) -> None:
         case.repeat = True
 
 
-def create_case(session: Session, data: CaseInput, user: str = "") -> tuple[Case, list[str]]:
-    """Register a case (the 登记 event). Returns the case and any warnings for the clerk."""
+def create_case(
+    session: Session, data: CaseInput, user: str = "", required: bool = True
+) -> tuple[Case, list[str]]:
+    """Register a case (the 登记 event). Returns the case and any warnings for the clerk.
+    `required=False` is for callers that keep their own rules for empty fields (the ledger)."""
     data = _clean(data)
-    warnings = validate(session, data)
+    warnings = validate(session, data)  # a wrong value given is named before a value missing
+    if required:
+        check_required(data)
     if data.number:
         if session.scalar(select(Case.id).where(Case.number == data.number)) is not None:
             raise DomainError(f"编号 {data.number} 已存在。", field="number")
@@ -351,10 +392,15 @@ def case_input(case: Case) -> CaseInput:
     return CaseInput(**values)
 
 
-def update_case(session: Session, case: Case, data: CaseInput, user: str = "") -> list[str]:
-    """Save an edit; every changed field goes to the audit log; deadlines follow the dates."""
+def update_case(
+    session: Session, case: Case, data: CaseInput, user: str = "", required: bool = True
+) -> list[str]:
+    """Save an edit; every changed field goes to the audit log; deadlines follow the dates.
+    `required=False`: the ledger import updating a case keeps §6's rules, not the form's."""
     data = _clean(data)
-    warnings = validate(session, data)
+    warnings = validate(session, data)  # a wrong value given is named before a value missing
+    if required:
+        check_required(data)
     if data.received_on != case.received_on and case.events and len(case.events) > 1:
         first_action = case.events[1].on
         if data.received_on > first_action:

@@ -444,7 +444,7 @@ def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
         if getattr(p.data, name):
             setattr(data, name, True)
     try:
-        intake.update_case(session, case, data, user)
+        intake.update_case(session, case, data, user, required=False)
         have = {e.kind for e in case.events}
         for kind, on, extra in p.events:
             if kind in have or (kind in DECISIONS and case.decision_kind):

@@ -1,26 +1,47 @@
-"""Make the README screenshots from demo data, offscreen, at 1366×768.
+"""Screenshots of every page from demo data, offscreen.
 
-uv run python docs/screenshots/make_screenshots.py
+    uv run python docs/screenshots/make_screenshots.py              # the README's, 1366×768
+    uv run python docs/screenshots/make_screenshots.py --all --size 1024x768 --scale 1.25 \
+        --out /tmp/shots                                          # every page, to look at
+
+--scale sets QT_SCALE_FACTOR (125 %, 150 % as on a 1920×1080 office screen).
 """
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# A 1920×1080 offscreen screen (the default one is 800×800), so the window is 1366×768.
-_SCREEN = Path(tempfile.gettempdir()) / "xinfang-offscreen.json"
-_SCREEN.write_text(
-    '{"screens": [{"name": "shot", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96,'
-    ' "dpr": 1}]}'
-)
-os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
-sys.path.insert(0, str(HERE.parent.parent))
+README_SHOTS = ("dashboard", "case_list", "intake_form", "case_page")
+
+
+def _screen(width: int, height: int) -> None:
+    # An offscreen screen just the window's size (the default one is 800×800).
+    config = Path(tempfile.gettempdir()) / f"xinfang-offscreen-{width}x{height}.json"
+    config.write_text(
+        f'{{"screens": [{{"name": "shot", "x": 0, "y": 0, "width": {width}, "height": {height},'
+        ' "logicalDpi": 96, "dpr": 1}]}'
+    )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
 def main() -> None:
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="1366x768")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--all", action="store_true", help="every page, not only the README's")
+    parser.add_argument("--cases", type=int, default=2000)
+    args = parser.parse_args()
+    width, height = (int(x) for x in args.size.split("x"))
+    _screen(width, height)
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    sys.path.insert(0, str(HERE.parent.parent))
+
+    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.bootstrap import open_database
@@ -28,18 +49,24 @@ def main() -> None:
     from app.cases.search import CaseFilter
     from app.office import settings
     from app.safety import auth
-    from ui.main_window import MainWindow
+    from app.services import Services
+    from ui.main import install_translations
+    from ui.main_window import NAV, MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="xinfang-shots-"))
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
     app = QApplication.instance() or QApplication(sys.argv)
+    install_translations(app)
     db = open_database(folder / "xinfang.sqlite3")
-    demo.generate(db, 2000, seed=1)
+    demo.generate(db, args.cases, seed=1)
     with db.session() as s:
         settings.put(s, "office_name", "某某县水务局")
-    w = MainWindow(db, auth.DEMO_USER, demo=True)
-    w.resize(1366, 768)
+    w = MainWindow(Services(db, auth.DEMO_USER), demo=True)
+    w.setWindowState(Qt.WindowState.WindowNoState)
+    # The window's logical size: at 150 % a 1920×1080 screen is 1280×720 of Qt's pixels.
+    w.resize(int(width / args.scale), int(height / args.scale) - 40)
     w.show()
+    args.out.mkdir(parents=True, exist_ok=True)
 
     def settle(ms: int = 400) -> None:
         w.runner.wait()
@@ -51,18 +78,19 @@ def main() -> None:
 
     def shot(name: str) -> None:
         settle()
-        w.grab().save(str(HERE / name))
-        print(HERE / name)
+        path = args.out / f"{name}.png"
+        w.grab().save(str(path))
+        print(path)
 
     settle(1500)
-    shot("dashboard.png")
+    shot("dashboard")
 
     w.go("cases")
     w.case_list.search.setText("土地")
     w.case_list.apply()
     settle()
     w.case_list.table.selectRow(2)
-    shot("case_list.png")
+    shot("case_list")
 
     # A person with earlier cases, typed into the form: the ID hint and the side panel.
     page = w.case_list
@@ -86,12 +114,18 @@ def main() -> None:
     f.summary.setPlainText("再次反映土地流转费用拖欠未付，要求村委会尽快支付")
     f.category.set_value("农村农业")
     form.find_earlier()  # type: ignore[attr-defined]
-    shot("intake_form.png")
+    shot("intake_form")
     form.dirty = False  # type: ignore[attr-defined]
 
     rich = next(r for r in cases.page(CaseFilter(statuses=["已办结"]), 0, 200) if r.rating)
     w.open_case(rich.id)
-    shot("case_page.png")
+    shot("case_page")
+    if args.all:
+        for key, _title in NAV:
+            if key in ("intake", "cases"):
+                continue
+            w.go(key)
+            shot(f"page_{key}")
     w.close()
     db.close()
 

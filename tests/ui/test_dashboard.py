@@ -5,11 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from stats_helpers import D, act, add, close
 
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
@@ -62,7 +62,7 @@ def test_cards_change_by_exactly_the_case_worked_on(
     assert before["closure_rate"] == "50.0%"
 
     number = cases.create(
-        CaseInput(received_on=D(2025, 12, 20), form="来访", name="王五", persons=3)
+        case_input(received_on=D(2025, 12, 20), form="来访", name="王五", persons=3)
     ).number
     after = refresh(qtbot, dashboard)
     # Registered 12-20: due 2026-01-04, within the 7-day window of 12-31.

@@ -7,17 +7,18 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import paths
 from app.cases import demo
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
 from app.documents.service import DocumentService
+from ui import widgets
 from ui.cases import case_documents
 from ui.reports import report_dialog, template_manager
 from ui.tasks import TaskRunner
@@ -36,8 +37,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Pat
     paths.set_data_dir(tmp_path / "data")
     # The remembered output folders go to a settings file of the test's own.
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setattr(report_dialog, "ui_settings", lambda: ini)
-    monkeypatch.setattr(case_documents, "ui_settings", lambda: ini)
+    monkeypatch.setattr(widgets, "ui_settings", lambda: ini)  # one remembered output folder
     opened: list[Path] = []
     monkeypatch.setattr(report_dialog, "open_file", opened.append)
     monkeypatch.setattr(case_documents, "open_file", opened.append)
@@ -148,7 +148,7 @@ def test_case_documents_menu(
 ) -> None:
     cases = CaseService(db, TESTER)
     number = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 12, 1), form="来信", name="李四", summary="反映道路积水"
         )
     ).number

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from accounts import TESTER
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
@@ -20,6 +21,7 @@ from app.models import Case
 from ui.ledger.export_dialog import LedgerExportDialog
 from ui.ledger.import_wizard import ImportWizard
 from ui.tasks import TaskRunner
+from ui.widgets import output_folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ledger_builders import write_xlsx  # noqa: E402
@@ -62,7 +64,8 @@ def test_export_dialog_writes_the_filtered_ledger(
 ) -> None:
     seed(db)
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, msg, *a: shown.append(msg))
+    opened: list[Path] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     dialog = LedgerExportDialog(None, runner, LedgerService(db, TESTER), CaseFilter(forms=["来访"]))
     qtbot.addWidget(dialog)
     out = tmp_path / "来访台账.xlsx"
@@ -74,7 +77,15 @@ def test_export_dialog_writes_the_filtered_ledger(
         dialog.start()
         _settle(qtbot, runner)
     assert signal.args[0].rows == 3
-    assert shown and "已导出 3 件" in shown[0]
+    # The message says where, and offers 打开文件 / 打开所在文件夹; the next export starts there.
+    box = next(b for b in QApplication.topLevelWidgets() if b.objectName() == "saved_box")
+    assert isinstance(box, QMessageBox) and "已导出 3 件" in box.text()
+    buttons = {b.text(): b for b in box.buttons()}
+    assert {"打开文件", "打开所在文件夹", "关闭"} <= set(buttons)
+    buttons["打开所在文件夹"].click()
+    assert opened == [str(out.parent)]
+    assert output_folder() == out.parent
+    shown.append(box.text())
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("台账").to_python()
     assert len(rows) == 4
     assert all("*" in r[6] for r in rows[1:] if r[6])  # ID column masked
@@ -242,23 +253,17 @@ def test_mapping_step_is_keyboard_usable(
 
 
 def test_the_dry_runs_assumptions_show_before_and_after_the_import(
-    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, db: Database, runner: TaskRunner, tmp_path: Path
 ) -> None:
     from test_ledger_hand_mapping import HEADER, visit_rows
 
-    checked = LedgerService.check
-
-    def with_summary(self: LedgerService, *a: object, **k: object) -> object:
-        plan = checked(self, *a, **k)  # type: ignore[arg-type]
-        plan.summary = ["3 行的信访形式按整表统一填写为“来访”。"]  # type: ignore[attr-defined]
-        return plan
-
-    monkeypatch.setattr(LedgerService, "check", with_summary)
     wizard = _wizard(qtbot, db, runner, write_xlsx(tmp_path / "来访登记.xlsx", visit_rows()))
     wizard.mapping_page.set_field(HEADER.index("受访时点"), "received_on")
     wizard.mapping_page.set_fixed("form", "来访")
     _next(qtbot, wizard, runner)
-    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.problems_page.summary.text()
+    said = "整表统一填写：信访形式＝“来访”，共 3 行按此填写。"
+    assert f"· {said}" in wizard.problems_page.summary.text()
+    assert "3 行没有任何办理情况" in wizard.problems_page.summary.text()
     _next(qtbot, wizard, runner)
     assert wizard.currentPage() is wizard.summary_page
-    assert "3 行的信访形式按整表统一填写为“来访”。" in wizard.summary_page.text.text()
+    assert said in wizard.summary_page.text.text()

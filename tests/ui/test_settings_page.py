@@ -5,13 +5,13 @@ from collections.abc import Iterator
 
 import pytest
 from accounts import TESTER, account
+from factories import case_input
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from app import clock
 from app.cases.deadlines import known_years
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.office import settings
@@ -63,7 +63,7 @@ def test_changing_the_handling_limit_asks_then_recomputes_deadlines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     number = cases.create(
-        CaseInput(received_on=dt.date(2025, 9, 1), form="来信", anonymous=True)
+        case_input(received_on=dt.date(2025, 9, 1), form="来信", anonymous=True)
     ).number
     cases.act(number, "受理", dt.date(2025, 9, 1))
     answers = [NO, YES]
@@ -106,7 +106,7 @@ def test_rename_a_category_from_the_keyboard(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     number = cases.create(
-        CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, category="水利")
+        case_input(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, category="水利")
     ).number
     page.tabs.setCurrentIndex(1)
     page.dictionaries.choice.setCurrentRow(1)  # 问题类别
@@ -131,7 +131,9 @@ def test_a_used_value_cannot_be_deleted_only_stopped(
     qtbot: QtBot, page: SettingsPage, runner: TaskRunner, cases: CaseService
 ) -> None:
     cases.create(
-        CaseInput(received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, department="办公室")
+        case_input(
+            received_on=dt.date(2025, 3, 1), form="来信", anonymous=True, department="办公室"
+        )
     )
     page.dictionaries.choice.setCurrentRow(2)  # 承办单位
     values = page.dictionaries.values

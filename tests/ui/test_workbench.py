@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from accounts import READER_USER, TESTER
+from factories import case_input
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
@@ -96,6 +96,7 @@ def register_through_form(qtbot: QtBot, w: MainWindow, name: str, id_number: str
     qtbot.keyClicks(f.phone, "13800138000")
     type_text(qtbot, f.summary, "反映土地承包经营权被收回")
     f.category.set_value("农村农业")
+    f.nature.set_value("申诉求决类")
     qtbot.keyClick(f.summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
 
@@ -106,7 +107,9 @@ def card(w: MainWindow, key: str) -> int:
 def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
     w = window
     cases.create(
-        CaseInput(received_on=dt.date(2025, 6, 1), form="来信", name="王五", summary="反映道路破损")
+        case_input(
+            received_on=dt.date(2025, 6, 1), form="来信", name="王五", summary="反映道路破损"
+        )
     )
     with qtbot.waitSignal(w.dashboard.refreshed, timeout=10000):
         w.data_changed()
@@ -233,7 +236,7 @@ def act(qtbot: QtBot, w: MainWindow, action: str, **values: str) -> None:
 
 def test_earlier_cases_mark_repeat(qtbot: QtBot, window: MainWindow, cases: CaseService) -> None:
     first = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 3, 5),
             form="来信",
             name="李四",
@@ -252,6 +255,9 @@ def test_earlier_cases_mark_repeat(qtbot: QtBot, window: MainWindow, cases: Case
     button = form.panel.table.cellWidget(0, 2)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert form.f.repeat.isChecked() and form.f.repeat_of.text() == first.number
+    type_text(qtbot, form.f.summary, "再次反映拖欠工资")
+    form.f.category.set_value("劳动和社会保障")
+    form.f.nature.set_value("申诉求决类")
     with qtbot.waitSignal(form.saved, timeout=5000) as saved:
         form.save()
     detail = cases.detail(saved.args[0])
@@ -300,12 +306,12 @@ def test_filter_chips_and_export_filter(
     qtbot: QtBot, window: MainWindow, cases: CaseService
 ) -> None:
     old = cases.create(
-        CaseInput(
+        case_input(
             received_on=dt.date(2025, 11, 1), form="来访", name="孙七", summary="反映噪声扰民"
         )
     )
     cases.create(
-        CaseInput(received_on=dt.date(2025, 12, 30), form="来信", name="周八", summary="咨询政策")
+        case_input(received_on=dt.date(2025, 12, 30), form="来信", name="周八", summary="咨询政策")
     )
     w = window
     w.data_changed()

@@ -26,7 +26,7 @@ from app.cases.workflow import UNKNOWN
 from app.errors import DomainError
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
 from ui.tasks import TaskRunner, show_error
-from ui.widgets import DictCombo, FieldMessage, date_edit, from_qdate, mark_error
+from ui.widgets import DictCombo, FieldMessage, NumberSpin, date_edit, from_qdate, mark_error
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,11 @@ class ActionDialog(QDialog):
         if field.kind == "choice":
             return DictCombo(list(field.choices), allow_empty=True, editable=False)
         if field.kind == "days":
-            spin = QSpinBox()
-            spin.setRange(1, max_extension)
+            # 45 in a 1–30 field is refused with a message, not cut to 4 (NumberSpin).
+            spin = NumberSpin(1, max_extension, field.label, "天")
             spin.setValue(max_extension)
             spin.setSuffix(" 天")
+            spin.refused.connect(lambda text, key=field.key: self._refused(key, text))
             return spin
         if field.kind == "date":
             box = QWidget()
@@ -160,6 +161,29 @@ class ActionDialog(QDialog):
             return box
         return QLineEdit()
 
+    def _refused(self, key: str, text: str) -> None:
+        if text:
+            self.messages[key].error(text)
+        else:
+            self.messages[key].clear_message()
+        mark_error(self.widgets[key], bool(text))
+
+    def _clear_when_changed(self, key: str, widget: QWidget) -> None:
+        """An error at a field goes away as soon as the clerk changes that field."""
+
+        def clear(*_args: object) -> None:
+            if self.messages[key].isVisible() and not (
+                isinstance(widget, NumberSpin) and widget.problem()
+            ):
+                self.messages[key].clear_message()
+                mark_error(widget, False)
+                self.general.clear_message()
+
+        for name in ("textChanged", "valueChanged", "currentTextChanged", "dateChanged"):
+            signal = getattr(widget, name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(clear)
+
     def _row(self, form: QFormLayout, label: str, key: str, widget: QWidget) -> None:
         cell = QWidget()
         column = QVBoxLayout(cell)
@@ -170,6 +194,7 @@ class ActionDialog(QDialog):
         column.addWidget(message)
         form.addRow(label, cell)
         self.widgets[key], self.messages[key] = widget, message
+        self._clear_when_changed(key, widget)
 
     def value(self, key: str) -> object:
         widget = self.widgets[key]
@@ -220,6 +245,10 @@ class ActionDialog(QDialog):
 
     def submit(self) -> None:
         self.clear_errors()
+        for key, widget in self.widgets.items():
+            if isinstance(widget, NumberSpin) and widget.problem():
+                self.show_error(widget.problem(), key)
+                return
         for field in ACTION_FIELDS.get(self.action, []):
             if field.required and not self.value(field.key):
                 self.show_error(f"请填写{field.label}。", field.key)

@@ -5,7 +5,6 @@ document on the worker and opens it in Word/WPS."""
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from app.cases.service import CaseDetail
@@ -14,14 +13,11 @@ from app.documents.service import DocumentService
 from app.errors import DomainError
 from ui.reports.report_dialog import open_file, show_problem
 from ui.tasks import Progress, TaskRunner, show_error
-from ui.widgets import ui_settings
+from ui.widgets import output_folder, remember_output
 
 
 def default_path(number: str, name: str) -> Path:
-    folder = ui_settings().value("documents/folder", "") or QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation
-    )
-    return Path(str(folder)) / f"{number}{name}.docx"
+    return output_folder() / f"{number}{name}.docx"
 
 
 def generate(
@@ -46,7 +42,7 @@ def generate(
             if show_problem(parent, result):
                 generate(parent, service, runner, number, name, out, True, open_after)
             return
-        ui_settings().setValue("documents/folder", str(result.path.parent))
+        remember_output(result.path)
         if open_after:
             open_file(result.path)
 

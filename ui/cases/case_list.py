@@ -12,13 +12,15 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -59,7 +61,12 @@ def _closed(r: CaseRow) -> str:
 
 
 def _due(r: CaseRow) -> str:
-    return fmt_date(r.handling_due or (r.decision_due if r.status == workflow.PENDING else None))
+    """The limit that runs now, saying which: a 待受理 case's is the 15-day 告知 limit."""
+    if r.handling_due:
+        return f"办理 {fmt_date(r.handling_due)}"
+    if r.status == workflow.PENDING and r.decision_due:
+        return f"告知 {fmt_date(r.decision_due)}"
+    return ""
 
 
 COLUMNS = [
@@ -75,7 +82,7 @@ COLUMNS = [
     Column("category", "问题类别", lambda r: r.category, "category", 90),
     Column("department", "承办单位", lambda r: r.department, "department", 80),
     Column("status", "办理状态", lambda r: r.status, "status", 70),
-    Column("due", "办理期限", _due, "handling_due", 90),
+    Column("due", "期限", _due, "handling_due", 118),
     Column("warning", "预警", lambda r: r.warning, None, 48),
     Column("leader", "包案领导", lambda r: r.leader, None, 70, True),
     Column("closed_on", "办结日期", _closed, "closed_on", 90, True),
@@ -216,7 +223,7 @@ class CaseTableModel(QAbstractTableModel):
         if column.key == "summary":
             return r.summary
         if r.warning:
-            return f"{r.warning}：办理期限 {_due(r)}"
+            return f"{r.warning}：{_due(r).replace('告知', '告知期限').replace('办理', '办理期限')}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -270,6 +277,27 @@ class CaseTable(QTableView):
         )
         self.activated.connect(self._activated)
         self.restore_columns()
+        # The table fills its width (反映问题 takes what is left); the sort arrow stays on a
+        # column that sorts, also after a restart restored a stale header state.
+        header.setSectionResizeMode(
+            COLUMNS.index(_column("summary")), QHeaderView.ResizeMode.Stretch
+        )
+        header.sortIndicatorChanged.connect(self._keep_indicator)
+        self._keep_indicator(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _keep_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        if 0 <= column < len(COLUMNS) and COLUMNS[column].sort is not None:
+            return
+        model = self.case_model
+        sorted_by = next((i for i, c in enumerate(COLUMNS) if c.sort == model.sort_key), 1)
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(
+            sorted_by,
+            Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder,
+        )
+        header.blockSignals(False)
+        header.viewport().update()
 
     def _activated(self, index: QModelIndex) -> None:
         case_id = self.case_model.case_id(index.row())
@@ -397,12 +425,10 @@ class CaseListPage(QWidget):
         bottom.addWidget(legend)
         layout.addLayout(bottom)
         self.model.loaded.connect(self._loaded)
-        QShortcut(
-            QKeySequence.StandardKey.Find,
-            self,
-            self.focus_search,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        # Ctrl+F is the main window's 查找 action (one owner per key: a second QShortcut here
+        # made Qt call it ambiguous); Down goes from the search box into the results.
+        self._open_first = False
+        self.search.installEventFilter(self)
 
     def _typed(self, _text: str) -> None:
         """The first key after a pause searches at once; keys typed quickly after it are
@@ -422,11 +448,42 @@ class CaseListPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _search_enter(self) -> None:
-        """Enter in the search box: go to the first match, so a second Enter opens it."""
-        self._select_first = True
-        self.apply()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)
+        ):
+            self.enter_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def enter_results(self) -> None:
+        """Down from the search box: the focus goes to the list, on its first row."""
         self.table.setFocus()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        elif not self.model.rowCount():
+            self._select_first = True
+
+    def _search_enter(self) -> None:
+        """Enter in the search box opens the first match at once (one Enter, not two); when
+        the typed text has not been searched yet, it opens when the results arrive."""
+        if (
+            self.timer.isActive()
+            or self._pending
+            or self.model.filter.text != (self.search.text().strip())
+        ):
+            self._open_first = True
+            self.apply()
+            return
+        self._open_row(0)
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.model.ids):
+            self.table.selectRow(row)
+            self.open_case.emit(self.model.ids[row])
 
     def current_filter(self) -> CaseFilter:
         """What the list shows now (the ledger export writes exactly these cases)."""
@@ -471,3 +528,7 @@ class CaseListPage(QWidget):
         if self._select_first and total:
             self.table.selectRow(0)
         self._select_first = False
+        if self._open_first:
+            self._open_first = False
+            if total:
+                self._open_row(0)

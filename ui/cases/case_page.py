@@ -79,9 +79,26 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
     table.setRowCount(len(rows))
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
-            table.setItem(i, j, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)  # the whole 详情 even where the column is narrow
+            table.setItem(i, j, item)
     table.resizeColumnsToContents()
     table.resizeRowsToContents()
+
+
+def offered_actions(d: CaseDetail) -> list[str]:
+    """The status's actions less those the rules would refuse whatever the clerk fills in
+    (app/cases/workflow.py): a second 延期, 复查申请 without an 答复 or after a 复查意见,
+    复核申请 without a 复查意见. A button that is shown can succeed."""
+    kinds = {e.kind for e in d.events}
+    refused = set()
+    if "延期" in kinds:
+        refused.add("延期")
+    if "答复" not in kinds or "复查意见" in kinds:
+        refused.add("复查申请")
+    if "复查意见" not in kinds:
+        refused.add("复核申请")
+    return [a for a in d.allowed_actions if a not in refused]
 
 
 class CasePage(QWidget):
@@ -100,7 +117,7 @@ class CasePage(QWidget):
         self.revealed: set[str] = set()
 
         back = QPushButton("← 返回台账")
-        back.setToolTip("Esc")
+        back.setToolTip("返回信访台账（Esc）")
         back.clicked.connect(self.back)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -169,10 +186,11 @@ class CasePage(QWidget):
         layout.addWidget(self.notice)
         layout.addLayout(actions_row)
         layout.addWidget(splitter, 1)
+        # A signal is not a callable for QShortcut (TypeError on every Esc): emit it.
         QShortcut(
             QKeySequence("Esc"),
             self,
-            self.back,
+            self.back.emit,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
 
@@ -243,7 +261,7 @@ class CasePage(QWidget):
             self.actions_box.removeWidget(button)
             button.deleteLater()
         self.action_buttons = {}
-        for action in d.allowed_actions:
+        for action in offered_actions(d):
             button = QPushButton(action)
             if action == "作废":
                 button.setStyleSheet(f"color: {ERROR_COLOR};")

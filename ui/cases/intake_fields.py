@@ -30,7 +30,7 @@ class FormFields(QWidget):
 
         # 一、基本情况
         self.received_on = date_edit(today)
-        self.petition_differs = QCheckBox("信访日期不同：")
+        self.petition_differs = QCheckBox("与登记日期不同")
         self.petition_on = date_edit(today)
         self.petition_on.setEnabled(False)
         self.form = DictCombo(d["form"], allow_empty=False, editable=False)
@@ -85,11 +85,9 @@ class FormFields(QWidget):
         basic = self._group(
             "一、基本情况",
             [
-                (
-                    "登记日期",
-                    "received_on",
-                    self._pair(self.received_on, self.petition_differs, self.petition_on),
-                ),
+                # One field a row: the column stays narrow enough for two columns at 1024.
+                ("登记日期", "received_on", self.received_on),
+                ("信访日期", "petition_on", self._pair(self.petition_differs, self.petition_on)),
                 ("信访形式", "form", self.form),
                 ("来源渠道", "channel", self.channel),
                 ("交办机关", "assigning_org", self._pair(self.assigning_org, self.assigning_ref)),
@@ -130,7 +128,7 @@ class FormFields(QWidget):
                 (
                     "",
                     "skip_level",
-                    self._pair(self.skip_level, self.abnormal, self.legal, self.urgent),
+                    self._grid(self.skip_level, self.abnormal, self.legal, self.urgent),
                 ),
             ],
         )
@@ -154,7 +152,6 @@ class FormFields(QWidget):
         )
         for alias, key in (
             ("subcategory", "category"),
-            ("petition_on", "received_on"),
             ("assigning_ref", "assigning_org"),
             ("involved_persons", "persons"),
             ("repeat", "repeat_of"),
@@ -225,6 +222,15 @@ class FormFields(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for i, w in enumerate(widgets):
             row.addWidget(w, 1 if i == 0 else 0)
+        return box
+
+    def _grid(self, *widgets: QWidget) -> QWidget:
+        """Check boxes two a row (four in one row pushed the form past 1024 px)."""
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, w in enumerate(widgets):
+            grid.addWidget(w, *divmod(i, 2))
         return box
 
     def _group(self, title: str, rows: list[tuple[str, str, QWidget]]) -> QGroupBox:

@@ -5,6 +5,8 @@ shows birth date and birthplace; the side panel lists the person's earlier cases
 through the task runner (the one database writer); a refused save marks the field it names.
 """
 
+import html
+
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -31,10 +33,13 @@ from ui.cases.intake_fields import FormFields
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import mark_error
 
+REQUIRED_HINT = "必填：登记日期、信访形式、姓名（匿名可不填）、内容摘要、问题类别、性质。"
+
 
 class IntakeForm(QWidget):
     saved = Signal(int, str)  # (case id, 编号)
     cancelled = Signal(int)  # edit mode: back to the case unchanged
+    open_case = Signal(int)  # "查看刚登记的信访件" in the message area
 
     def __init__(
         self, service: CaseService, runner: TaskRunner | None, dictionaries: dict[str, list[str]]
@@ -49,13 +54,20 @@ class IntakeForm(QWidget):
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        # The message area keeps its height whether or not it has a message: a banner that came
+        # and went shifted every field by ~36 px (a click meant for 姓名 landed in 身份证号).
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner.setFixedHeight(self.banner.fontMetrics().lineSpacing() * 2 + 12)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.linkActivated.connect(lambda href: self.open_case.emit(int(href)))
+        self._nature_manual = False
         self.f = FormFields(dictionaries)
         self.panel = EarlierCasesPanel()
         self.panel.mark_repeat.connect(self.link_repeat)
-        self.panel.setMinimumWidth(250)
+        self.panel.setMinimumWidth(190)
+        self.panel.setMaximumWidth(360)
 
         self.save_button = QPushButton("保存 (Ctrl+S)")
         self.save_button.setDefault(True)
@@ -90,6 +102,7 @@ class IntakeForm(QWidget):
         self.f.repeat_of.setCompleter(completer)
 
         self._connect()
+        self._clear_field_errors()
         QShortcut(
             QKeySequence.StandardKey.Save,
             self,
@@ -115,6 +128,10 @@ class IntakeForm(QWidget):
             lambda on: f.name.setPlaceholderText("匿名可不填" if on else "")
         )
         f.repeat_of.textEdited.connect(self._repeat_typed)
+        # 性质 is required (§9): the form proposes the rule's suggestion from the summary until
+        # the clerk picks one.
+        f.summary.textChanged.connect(self._suggest_nature)
+        f.nature.activated.connect(lambda _i: setattr(self, "_nature_manual", True))
         f.petition_differs.toggled.connect(f.petition_on.setEnabled)
         for widget in f.inputs():
             for name in (
@@ -128,10 +145,35 @@ class IntakeForm(QWidget):
                 if signal is not None and hasattr(signal, "connect"):
                     signal.connect(self._touched)
 
+    def _clear_field_errors(self) -> None:
+        """An error at a field goes as soon as that field changes (it stayed after the fix).
+        身份证号 and 电话 check themselves as they are typed; 集体访 shows a rule, not an error."""
+        own = {"id_number", "phone", "collective"}
+        for key, widget in self.f.fields.items():
+            if key in own or self.f.messages.get(key) is None:
+                continue
+
+            def clear(*_args: object, key: str = key, widget: QWidget = widget) -> None:
+                message = self.f.message(key)
+                if message.isVisible() and not self._loading:
+                    message.clear_message()
+                    mark_error(widget, False)
+
+            for name in ("textChanged", "currentTextChanged", "dateChanged", "toggled"):
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(clear)
+
     def _touched(self, *_args: object) -> None:
         if not self._loading:
             self.dirty = True
-            self.banner.hide()
+            self._clear_banner()
+
+    def _suggest_nature(self) -> None:
+        if self._loading or self._nature_manual:
+            return
+        text = self.f.summary.toPlainText().strip()
+        self.f.nature.set_value(rules.suggest_nature(text) if text else "")
 
     def _id_changed(self, text: str) -> None:
         f = self.f
@@ -217,9 +259,23 @@ class IntakeForm(QWidget):
         self.panel.show_cases(found, linked=f.repeat_of.text().strip())
 
     def link_repeat(self, number: str) -> None:
+        """标为重复: link the earlier case and copy the person's details the clerk has not typed
+        (身份证号, 电话, 住址 …), so the repeat is one click, not a second round of typing."""
         self.f.repeat.setChecked(True)
         self.f.repeat_of.setText(number)
         self.panel.set_linked(number)
+        try:
+            earlier = self.service.detail(number).input
+        except DomainError:
+            return
+        f = self.f
+        for name in ("name", "id_number", "phone", "address", "workplace"):
+            edit = getattr(f, name)
+            value = getattr(earlier, name)
+            if value and not edit.text().strip():
+                edit.setText(value)
+        if earlier.gender and not f.gender.value():
+            f.gender.set_value(earlier.gender)
 
     def set_dictionaries(self, dictionaries: dict[str, list[str]]) -> None:
         """The office edited a dictionary under 设置: offer the new lists, keep what is typed."""
@@ -232,6 +288,7 @@ class IntakeForm(QWidget):
         self.f.received_on.setFocus()
 
     def new_case(self) -> None:
+        self._clear_banner()
         self.case_id = None
         self.heading.setText("信访登记")
         self.clear_button.setText("清空")
@@ -239,6 +296,7 @@ class IntakeForm(QWidget):
 
     def load(self, case_id: int) -> None:
         detail = self.service.detail(case_id)
+        self._clear_banner()
         self.case_id = case_id
         self.heading.setText(f"修改信访件 {detail.number}")
         self.clear_button.setText("取消")
@@ -251,6 +309,7 @@ class IntakeForm(QWidget):
     def _fill(self, data: CaseInput) -> None:
         self._loading = True
         self._collective_manual = False
+        self._nature_manual = bool(data.nature)
         self.f.fill(data)
         for key in self.f.messages:
             self.f.message(key).clear_message()
@@ -311,10 +370,13 @@ class IntakeForm(QWidget):
         if self.case_id is None:
             self.new_case()
             self.focus_first()
-        text = f"已{'登记' if self.case_id is None else '保存'} {number}。" + "".join(warnings)
+        text = (
+            f"已{'登记' if self.case_id is None else '保存'} {number}。"
+            + "".join(html.escape(w) for w in warnings)
+            + f"　<a href='{case_id}'>查看刚登记的信访件</a>"
+        )
         self.banner.setStyleSheet("background: #e6f4ea; color: #137333; padding: 6px;")
         self.banner.setText(text)
-        self.banner.show()
         self.saved.emit(case_id, number)
 
     def _failed(self, exc: BaseException, details: str) -> None:
@@ -328,13 +390,17 @@ class IntakeForm(QWidget):
     def show_field_error(self, exc: DomainError) -> None:
         key = exc.field if exc.field in self.f.messages else None
         self.banner.setStyleSheet("background: #fce8e6; color: #c5221f; padding: 6px;")
-        self.banner.setText(f"没有保存：{exc.message}")
-        self.banner.show()
+        self.banner.setText(f"没有保存：{html.escape(exc.message)}")
         if key is not None:
             self.f.message(key).error(exc.message)
             widget = self.f.field(key)
             mark_error(widget, True)
             widget.setFocus()
+
+    def _clear_banner(self) -> None:
+        """No message: the area says what must be filled in (§9), in grey."""
+        self.banner.setStyleSheet("color: #5f6368; padding: 6px;")
+        self.banner.setText(REQUIRED_HINT)
 
     def _clear_clicked(self) -> None:
         if not self.may_leave():

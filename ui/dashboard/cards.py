@@ -2,20 +2,21 @@
 down. Which figures, and what each counts (the tooltip), is listed here."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout
+from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout
 
-from ui.widgets import OVERDUE_BACKGROUND, SOON_BACKGROUND
+from ui.widgets import OVERDUE_BACKGROUND, SOON_BACKGROUND, FitLabel
 
 # card key → (title, drill-down key, what the card counts, background)
 CARDS: list[tuple[str, str, str, str, str]] = [
     ("total", "信访总量", "total", "统计期内登记的信访件（不含作废）", ""),
     ("visits", "来访批次/人次", "visits.batches", "统计期内的来访件数（批次）和人数（人次）", ""),
     (
+        # 未办结, not 办理中: it counts 待受理 and 已答复 too (the statistics' open_at_end).
         "open",
-        "办理中",
+        "未办结",
         "open_at_end",
-        "截至统计时点尚未办结的信访件（含待受理、已答复未办结），不限登记日期",
+        "截至统计时点尚未办结的信访件（含待受理、办理中、已答复未办结），不限登记日期",
         "",
     ),
     (
@@ -26,10 +27,13 @@ CARDS: list[tuple[str, str, str, str, str]] = [
         SOON_BACKGROUND,
     ),
     (
+        # 超期预警 = the case list's 超期 warning; not the reports' 超期未结 (overdue_open),
+        # which counts accepted cases past their handling limit only.
         "overdue",
-        "超期",
+        "超期预警",
         "workload.overdue",
-        "截至统计时点，已过告知期限未受理或已过办理期限未办结的件",
+        "截至统计时点，已过告知期限未受理或已过办理期限未办结的件（即台账“预警”列的超期）；"
+        "报告中的“超期未结”只计已受理、已过办理期限仍未办结的件",
         OVERDUE_BACKGROUND,
     ),
     (
@@ -77,14 +81,25 @@ class Card(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(1)
-        self.title = QLabel(title)
+        # Sizes are set as fonts, not in the style sheet (which would override the font that
+        # FitLabel shrinks): a figure that does not fit gets a smaller font, never "…".
+        base = self.font().pointSizeF()
+        self.title = FitLabel(title, base, 7)
         self.title.setStyleSheet("color: #4a5563;")
-        self.value = QLabel("…")
-        self.value.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f2937;")
-        self.detail = QLabel(" ")
-        self.detail.setStyleSheet("color: #4a5563; font-size: 9pt;")
-        self.yoy = QLabel(" ")
-        self.yoy.setStyleSheet("color: #4a5563; font-size: 9pt;")
+        big = QFont(self.font())
+        big.setBold(True)
+        big.setPointSizeF(20)
+        self.value = FitLabel("", 20, 9)
+        self.value.setFont(big)
+        self.value.setText("…")
+        self.value.setStyleSheet("color: #1f2937;")
+        self.detail = FitLabel(" ", 9, 6.5)
+        self.yoy = FitLabel(" ", 9, 6.5)
+        for label in (self.detail, self.yoy):
+            small = QFont(self.font())
+            small.setPointSizeF(9)
+            label.setFont(small)
+            label.setStyleSheet("color: #4a5563;")
         for label in (self.title, self.value, self.detail, self.yoy):
             layout.addWidget(label)
 

@@ -34,7 +34,7 @@ from app.stats.service import Statistics, StatisticsService
 from ui.dashboard.cards import CARDS, Card
 from ui.dashboard.charts import BarChart
 from ui.tasks import Progress, TaskRunner, show_error
-from ui.widgets import ERROR_COLOR
+from ui.widgets import ERROR_COLOR, DateEdit
 
 PERIODS = [
     ("本月", "month"),
@@ -44,7 +44,9 @@ PERIODS = [
     ("自定义", ""),
 ]
 
-COMPACT_HEIGHT = 600  # below this (e.g. above the 待办 list) the four charts sit in one row
+CARD_MIN_WIDTH = 128  # wide enough for "9437/24476" at the card's figure size
+COMPACT_HEIGHT = 600
+NARROW_WIDTH = 1200  # below this (e.g. above the 待办 list) the four charts sit in one row
 CHART_TITLES = {
     "by_category": "按问题类别",
     "by_channel": "按来源渠道",
@@ -66,10 +68,7 @@ class DashboardData:
 
 
 def _date_edit() -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+    return DateEdit()
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -130,15 +129,18 @@ class Dashboard(QWidget):
         bar.addWidget(self.status, 1)
 
         self.cards: dict[str, Card] = {}
-        cards = QHBoxLayout()
+        cards = QGridLayout()
         cards.setSpacing(6)
+        self.card_grid = cards
+        self._card_columns = 0
         for key, title, drill, tip, background in CARDS:
             card = Card(title, tip, background)
             card.activated.connect(lambda key=key, drill=drill: self._card_clicked(key, drill))
             self.cards[key] = card
-            cards.addWidget(card)
+        self._place_cards(len(CARDS))
 
-        self.trend = BarChart("月度信访量（1—12月，本年与上年）")
+        self.trend = BarChart("月度信访量")
+        self.trend.setToolTip("1—12月各月登记的信访件，本年与上年")
         self.by_category = BarChart(CHART_TITLES["by_category"], horizontal=True)
         self.by_form = BarChart("按信访形式")
         self.by_channel = BarChart(CHART_TITLES["by_channel"], horizontal=True)
@@ -341,11 +343,15 @@ class Dashboard(QWidget):
                 for v in sorted(cells, key=lambda v: (-cells[v], -before.get(v, 0)))
                 if cells[v] or before.get(v)
             ]
-            shown = ranked[: TOP[key]]
-            title = CHART_TITLES[key] + (
-                f"（前{len(shown)}项）" if len(ranked) > len(shown) else ""
+            shown = ranked[: chart.rows_that_fit(TOP[key])]
+            # "前8项" goes in the tooltip: in the title it pushed the narrow chart wider than
+            # its place (the title was cut at 1024).
+            chart.chart().setTitle(CHART_TITLES[key])
+            chart.setToolTip(
+                f"{CHART_TITLES[key]}：数量最多的前{len(shown)}项（共{len(ranked)}项）"
+                if len(ranked) > len(shown)
+                else CHART_TITLES[key]
             )
-            chart.chart().setTitle(title)
             chart.set_data(
                 shown,
                 [
@@ -368,7 +374,12 @@ class Dashboard(QWidget):
         self.gaps.setText(note)
         self.gaps.setVisible(bool(note))
         self.status.setStyleSheet("color: #6b7280;")
+        # The period is in the date fields already: the line names what they do not show
+        # (it was cut at 1024); the full sentence is the tooltip.
         self.status.setText(
+            f"上年同期 {_days(last.date_from)} 至 {_days(last.date_to)}" if last else ""
+        )
+        self.status.setToolTip(
             f"{_days(s.date_from)} 至 {_days(s.date_to)}，截至 {_days(s.as_of)}；"
             f"上年同期 {_days(last.date_from)} 至 {_days(last.date_to)}"
             if last
@@ -379,6 +390,28 @@ class Dashboard(QWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._place_charts(self.height() < COMPACT_HEIGHT)
+        # Four chart boxes in one row under 1200 px leave each chart narrower than its axes,
+        # title and legend, and Qt cuts the chart: 按承办单位 then stays on 统计分析 only.
+        narrow = bool(self._compact) and self.width() < NARROW_WIDTH
+        self.by_department.setVisible(not narrow)
+        if self._compact:
+            self.charts.setColumnStretch(3, 0 if narrow else 3)
+        # Nine cards in one row need ~125 px each; narrower (1024×768, 150 %) they wrap into
+        # two even rows rather than shrink their figures to nothing.
+        fit = max(3, (self.width() - 12) // CARD_MIN_WIDTH)
+        rows = -(-len(CARDS) // fit)
+        self._place_cards(-(-len(CARDS) // rows))
+
+    def _place_cards(self, columns: int) -> None:
+        if columns == self._card_columns:
+            return
+        self._card_columns = columns
+        for card in self.cards.values():
+            self.card_grid.removeWidget(card)
+        for i, card in enumerate(self.cards.values()):
+            self.card_grid.addWidget(card, *divmod(i, columns))
+        for i in range(len(CARDS)):
+            self.card_grid.setColumnStretch(i, 1 if i < columns else 0)
 
     def _place_charts(self, compact: bool) -> None:
         """2×2 when there is room; one row when the dashboard shares the window (工作台)."""
@@ -391,7 +424,8 @@ class Dashboard(QWidget):
             row, col = (0, i) if compact else divmod(i, 2)
             self.charts.addWidget(box, row, col)
         for i in range(4):
-            self.charts.setColumnStretch(i, 1 if compact or i < 2 else 0)
+            # In one row the 信访形式+来源渠道 box holds two charts: it gets the most room.
+            self.charts.setColumnStretch(i, (3, 3, 4, 3)[i] if compact else 1 if i < 2 else 0)
             self.charts.setRowStretch(i, 1 if (i == 0 or (not compact and i == 1)) else 0)
 
     # --- drill-down -------------------------------------------------------------------------

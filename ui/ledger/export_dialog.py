@@ -22,6 +22,7 @@ from app.cases.search import CaseFilter
 from app.ledger.export import ExportResult
 from app.ledger.service import LedgerService
 from ui.tasks import Progress, TaskRunner, run_with_progress
+from ui.widgets import output_folder, show_saved
 
 
 def _describe(f: CaseFilter) -> str:
@@ -63,13 +64,16 @@ class LedgerExportDialog(QDialog):
         self.setMinimumWidth(620)
         form = QFormLayout(self)
         form.addRow("导出范围：", QLabel(_describe(case_filter)))
-        self.path = QLineEdit(str(Path.home() / f"信访台账_{clock.today():%Y%m%d}.xlsx"))
+        self.path = QLineEdit(str(output_folder() / f"信访台账_{clock.today():%Y%m%d}.xlsx"))
         browse = QPushButton("浏览(&B)…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
-        form.addRow("保存到(&F)：", row)
+        # A label with a buddy: without one Qt shows the "&" of the mnemonic literally.
+        save_to = QLabel("保存到(&F)：")
+        save_to.setBuddy(self.path)
+        form.addRow(save_to, row)
         # Personal data leaves the office masked unless the clerk decides otherwise (PIPL).
         self.mask = QCheckBox("身份证号、电话打码(&M)（如 1101**********1234、138****8000）")
         self.mask.setChecked(True)
@@ -120,10 +124,11 @@ class LedgerExportDialog(QDialog):
 
     def _done(self, result: ExportResult) -> None:
         self.exported.emit(result)
-        QMessageBox.information(
+        show_saved(
             self.parentWidget(),
             "导出台账",
             f"已导出 {result.rows} 件（其中超期 {result.overdue} 件，已标红）到：\n{result.path}",
+            Path(result.path),
         )
 
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.ledger.importing import ImportResult
 from app.ledger.mappings import Remembered
-from app.ledger.plan import ERROR, ImportPlan
+from app.ledger.plan import ERROR, WARN, ImportPlan
 from app.ledger.read import Table, column_letter, sheet_names, with_mapping
 from app.ledger.service import LedgerService
 from app.ledger.values import COLUMN_BY_KEY, LEVEL_WORDS, RATING_WORDS, text
@@ -44,6 +44,7 @@ from ui.tasks import Progress, TaskRunner, run_with_progress
 
 FILTER = "台账文件 (*.xlsx *.xls *.xlsm *.ods *.csv);;所有文件 (*)"
 ERROR_COLOR = QColor("#d93025")
+WARN_COLOR = QColor("#b06000")  # 警告: a column that looks needed but is not imported
 NOTE_COLOR = "#5f6368"
 # What the 整表统一填写 value box offers for a field (any other text may be typed).
 VALUE_SUGGESTIONS: dict[str, list[str]] = {
@@ -429,7 +430,7 @@ class ProblemsPage(QWizardPage):
             text_ += "\n将加入字典——" + "；".join(added)
         assumptions = summary_lines(plan)
         if assumptions:
-            text_ += "\n导入时的推定和统一填写：" + "；".join(assumptions)
+            text_ += "\n导入时的推定和统一填写：\n" + "\n".join(f"· {a}" for a in assumptions[1:])
         self.summary.setText(text_)
         shown = plan.problems[:MAX_SHOWN]
         if len(plan.problems) > MAX_SHOWN:
@@ -443,6 +444,8 @@ class ProblemsPage(QWizardPage):
                 item.setToolTip(p.line())
                 if p.level == ERROR:
                     item.setForeground(ERROR_COLOR)
+                elif p.level == WARN:
+                    item.setForeground(WARN_COLOR)
                 self.grid.setItem(i, j, item)
         self.grid.resizeColumnsToContents()
         self.skip_bad.setChecked(False)

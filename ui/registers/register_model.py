@@ -14,7 +14,6 @@ from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentM
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.office.registers import MAX_COUNT, Reception, ScreeningRow
-from ui.widgets import from_qdate, to_qdate
+from ui.widgets import DateEdit, from_qdate, to_qdate
 
 Kind = Literal["reception", "screening"]
 Row = Reception | ScreeningRow
@@ -137,10 +136,7 @@ class RegisterDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
         editor = self.columns[index.column()][2]
         if editor == "date":
-            edit = QDateEdit(parent)
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            return edit
+            return DateEdit(parent=parent)
         if editor == "leader":
             combo = QComboBox(parent)
             combo.addItems(self.leaders())

@@ -32,7 +32,7 @@ from app.errors import DomainError
 from app.office.registers import MAX_COUNT, Reception, RegisterService, ScreeningRow
 from ui.registers.register_model import COLUMNS, Kind, RegisterDelegate, RegisterModel, Row
 from ui.tasks import TaskRunner, show_error
-from ui.widgets import ERROR_COLOR, from_qdate, to_qdate
+from ui.widgets import ERROR_COLOR, DateEdit, from_qdate, to_qdate
 
 TITLES = {"reception": "领导接访登记", "screening": "矛盾纠纷排查调处登记"}
 PERIODS = ["本年", "上年", "本季度", "本月", "全部", "自定义"]
@@ -121,10 +121,7 @@ class RegistersPage(QWidget):
 
     # ---- building ----
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(to_qdate(clock.today()))
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
+        return DateEdit(clock.today())  # typed dates, the day selected, a Chinese calendar
 
     def _entry_strip(self) -> QWidget:
         strip = QWidget()

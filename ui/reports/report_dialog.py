@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,7 +36,7 @@ from app.documents.report_context import period_name
 from app.documents.service import DocumentService
 from app.stats import period
 from ui.tasks import Progress, TaskRunner, run_with_progress
-from ui.widgets import date_edit, from_qdate, to_qdate, ui_settings
+from ui.widgets import date_edit, from_qdate, output_folder, remember_output, to_qdate
 
 PRESETS = ["本年", "上年", "本季度", "上季度", "本月", "上月", "自定义"]
 
@@ -199,11 +199,9 @@ class ReportDialog(QDialog):
 
     def _suggest_output(self) -> None:
         date_from, date_to, _ = self.period()
-        folder = ui_settings().value("reports/folder", "") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
+        # One remembered folder for every output (台账, 报告, 文书): ui/widgets.output_folder.
         name = f"{self.template.currentData() or '报告'}（{period_name(date_from, date_to)}）.docx"
-        self.out.setText(str(Path(str(folder)) / name))
+        self.out.setText(str(output_folder() / name))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -287,7 +285,7 @@ class ReportDialog(QDialog):
                 self.generate(repair=True)
             return
         self.last_output = result.path
-        ui_settings().setValue("reports/folder", str(result.path.parent))
+        remember_output(result.path)
         note = f"已生成：{result.path}"
         if result.repairs:
             note += f"（模板中 {len(result.repairs)} 处 Word/WPS 格式差异已自动处理）"

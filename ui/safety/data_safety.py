@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
 )
 
@@ -159,7 +160,14 @@ class DataSafety(QObject):
             QTimer.singleShot(60_000, self._daily_backup)
 
     def _menu(self, window: QMainWindow) -> None:
-        menu = window.menuBar().addMenu("数据安全(&S)")
+        bar = window.menuBar()
+        menu = QMenu("数据安全(&S)", bar)
+        # Before 帮助, which stays the last menu as everywhere else.
+        help_menu = getattr(window, "help_menu", None)
+        if help_menu is not None:
+            bar.insertMenu(help_menu.menuAction(), menu)
+        else:
+            bar.addMenu(menu)
         menu.addAction("备份与恢复(&B)…", self.show_backups)
         menu.addAction("修改密码(&P)…", self.change_password).setEnabled(not self.demo)
         if not self.demo and auth.can(self.user.role, "accounts"):

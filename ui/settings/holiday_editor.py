@@ -43,7 +43,7 @@ class HolidayEditor(QWidget):
         self.rows: list[Holiday] = []
         cov = self.office.coverage()
         self.note = QLabel(
-            f"日历程序包（chinesecalendar）已包含 {cov.first}–{cov.last} 年的法定节假日和调休安排，"
+            f"本程序已内置 {cov.first}–{cov.last} 年国家公布的法定节假日和调休安排，"
             f"这些年份的期限按国家公布的安排计算，无需填写。{cov.last + 1} 年及以后，程序按"
             f"“周六、周日休息”加上本表推算期限，推算出的期限标为“估算”。"
         )
