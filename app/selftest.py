@@ -352,7 +352,13 @@ class _Run:
         user, _recovery = unlock.create_first_admin(db, "admin", "selftest-1")
         CaseService(db, user).create(
             CaseInput(
-                received_on=dt.date(2025, 3, 5), form="来信", name="自检", phone="13800138000"
+                received_on=dt.date(2025, 3, 5),
+                form="来信",
+                name="自检",
+                phone="13800138000",
+                summary="自检加密",
+                category="农村农业",
+                nature="申诉求决类",  # §9: 反映问题, 问题类别 and 性质 are required at intake
             )
         )
         db.close()

@@ -26,6 +26,8 @@ PHONE = "13800138000"
 
 def _case(**kw: object) -> CaseInput:
     base: dict[str, object] = {"received_on": dt.date(2025, 12, 1), "form": "来信", "name": "张三"}
+    # §9's required fields at intake (反映问题, 问题类别, 性质), unless a test sets them.
+    base.update(summary="反映问题", category="农村农业", nature="申诉求决类")
     base.update(kw)
     return CaseInput(**base)  # type: ignore[arg-type]
 

@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import errors, logging_setup
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
 from app.safety.auth import MAX_DELAY_S, AuthService
 
 ID = "110101199003074514"
+
+
+# §9's required fields at intake (反映问题, 问题类别, 性质): the commands must get past them.
+REQUIRED = ["--summary", "反映问题", "--category", "农村农业", "--nature", "申诉求决类"]
 
 
 def test_a_locked_database_says_wait_and_shows_no_personal_data(
@@ -32,6 +36,7 @@ def test_a_locked_database_says_wait_and_shows_no_personal_data(
         code = main(
             ["--data-dir", data, "case", "add", "--form", "来信", "--received", "2025-12-01"]
             + ["--name", "王秘密", "--id-number", ID, "--phone", "13800138000"]
+            + REQUIRED
         )
     finally:
         holder.rollback()
@@ -88,7 +93,7 @@ def test_a_read_only_database_in_the_cli_says_so(
     db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     CaseService(db, TESTER).create(
-        CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三")
+        case_input(received_on=dt.date(2025, 12, 1), form="来信", name="张三")
     )
     data = db.path.parent
     db.close()
@@ -102,6 +107,7 @@ def test_a_read_only_database_in_the_cli_says_so(
         code = main(
             ["--data-dir", str(data), "case", "add", "--form", "来信"]
             + ["--received", "2025-12-01"]
+            + REQUIRED
         )
     finally:
         data.chmod(0o755)

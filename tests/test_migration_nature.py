@@ -17,12 +17,22 @@ def test_blank_nature_gets_the_suggestion_at_upgrade(db: Database) -> None:
     cases = CaseService(db, TESTER)
     accusing = cases.create(
         CaseInput(
-            dt.date(2025, 3, 1), "来信", name="甲", summary="举报某局长受贿", nature="申诉求决类"
+            dt.date(2025, 3, 1),
+            "来信",
+            name="甲",
+            summary="举报某局长受贿",
+            nature="申诉求决类",
+            category="农村农业",
         )
     ).number
     asking = cases.create(
         CaseInput(
-            dt.date(2025, 3, 1), "来信", name="乙", summary="要求补发工资", nature="申诉求决类"
+            dt.date(2025, 3, 1),
+            "来信",
+            name="乙",
+            summary="要求补发工资",
+            nature="申诉求决类",
+            category="农村农业",
         )
     ).number
     path: Path = db.path

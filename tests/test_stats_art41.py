@@ -16,7 +16,13 @@ D = dt.date
 
 def _new(cases: CaseService, on: dt.date, **kw: object) -> str:
     data = CaseInput(
-        received_on=on, form="来信", name="甲", summary="反映问题", nature="申诉求决类", **kw
+        received_on=on,
+        form="来信",
+        name="甲",
+        summary="反映问题",
+        nature="申诉求决类",
+        category="农村农业",
+        **kw,
     )  # type: ignore[arg-type]
     return cases.create(data).number
 
