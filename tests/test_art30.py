@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 from sqlalchemy import update
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import protection
@@ -48,7 +48,7 @@ def _everything(path: Path) -> str:
 def _report(cases: CaseService, nature: str = "", target: str = "县住房和城乡建设局局长") -> str:
     """A report by 王建国; `nature` "" leaves 性质 blank as an old case has it (set in SQL: intake
     itself requires a 性质)."""
-    data = CaseInput(
+    data = case_input(
         received_on=dt.date(2025, 11, 3),
         form="来信",
         name=NAME,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import audit
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
@@ -25,7 +25,7 @@ def audited(db: Database) -> Database:
     service = CaseService(db, TESTER)
     for i in range(6):
         n = service.create(
-            CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name=f"张{i}")
+            case_input(received_on=dt.date(2025, 12, 1), form="来信", name=f"张{i}")
         ).number
         service.act(n, "受理", dt.date(2025, 12, 2))
     return db

@@ -14,7 +14,16 @@ from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
 
-BASE = ["case", "add", "--received", "2025-03-05", "--summary", "反映村道破损"]
+BASE = [
+    "case",
+    "add",
+    "--received",
+    "2025-03-05",
+    "--summary",
+    "反映村道破损",
+    "--category",
+    "城乡建设",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, str, str]:
@@ -186,6 +195,8 @@ def test_a_missing_nature_is_suggested_and_said(
         "张三",
         "--summary",
         summary,
+        "--category",
+        "农村农业",
     )
     assert code == 0, err
     assert f"性质未填写，已按内容建议为“{nature}”" in out

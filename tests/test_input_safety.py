@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
@@ -27,7 +28,7 @@ PHONE = "13800138000"
 def _case(**kw: object) -> CaseInput:
     base: dict[str, object] = {"received_on": dt.date(2025, 12, 1), "form": "来信", "name": "张三"}
     base.update(kw)
-    return CaseInput(**base)  # type: ignore[arg-type]
+    return case_input(**base)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

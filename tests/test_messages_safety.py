@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import errors, logging_setup
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
@@ -32,6 +32,7 @@ def test_a_locked_database_says_wait_and_shows_no_personal_data(
         code = main(
             ["--data-dir", data, "case", "add", "--form", "来信", "--received", "2025-12-01"]
             + ["--name", "王秘密", "--id-number", ID, "--phone", "13800138000"]
+            + ["--summary", "反映工资拖欠", "--category", "劳动和社会保障"]
         )
     finally:
         holder.rollback()
@@ -88,7 +89,7 @@ def test_a_read_only_database_in_the_cli_says_so(
     db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     CaseService(db, TESTER).create(
-        CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name="张三")
+        case_input(received_on=dt.date(2025, 12, 1), form="来信", name="张三")
     )
     data = db.path.parent
     db.close()
@@ -101,7 +102,8 @@ def test_a_read_only_database_in_the_cli_says_so(
             pytest.skip("running as a user who can write read-only files (root)")
         code = main(
             ["--data-dir", str(data), "case", "add", "--form", "来信"]
-            + ["--received", "2025-12-01"]
+            + ["--received", "2025-12-01", "--name", "张三"]
+            + ["--summary", "反映工资拖欠", "--category", "劳动和社会保障"]
         )
     finally:
         data.chmod(0o755)

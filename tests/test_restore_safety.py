@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 from faults import arm_file_calls, run_child
 
 from app import paths
@@ -52,23 +53,21 @@ def live_and_backup(db: Database, tmp_path: Path) -> tuple[Path, Path, int, int]
 
 
 def _register(db: Database, n: int) -> None:
-    from app.cases.intake import CaseInput
 
     service = CaseService(db, TESTER)
     for i in range(n):
-        service.create(CaseInput(received_on=dt.date(2025, 12, 2), form="来访", name=f"登记{i}"))
+        service.create(case_input(received_on=dt.date(2025, 12, 2), form="来访", name=f"登记{i}"))
 
 
 def _writer(path: Path, ack_fd: int) -> None:
     """Another process (a CLI import): registers cases, acknowledging each after its commit."""
-    from app.cases.intake import CaseInput
 
     service = CaseService(Database(path), TESTER)
     n = 0
     while True:
         n += 1
         created = service.create(
-            CaseInput(received_on=dt.date(2025, 12, 1), form="来信", name=f"并发{n}")
+            case_input(received_on=dt.date(2025, 12, 1), form="来信", name=f"并发{n}")
         )
         os.write(ack_fd, (created.number + "\n").encode())
 

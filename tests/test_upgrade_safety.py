@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 from faults import arm_sql_statements, run_child
 
 from app import migrate, paths
 from app.bootstrap import open_database
-from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.cli import main
@@ -34,7 +34,7 @@ def old_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = open_database(path)
     service = CaseService(db, TESTER)
     for i in range(12):
-        service.create(CaseInput(received_on=dt.date(2025, 11, 1), form="来信", name=f"旧{i}"))
+        service.create(case_input(received_on=dt.date(2025, 11, 1), form="来信", name=f"旧{i}"))
     db.close()
     command.downgrade(migrate.alembic_config(path), OLD)
     assert migrate.current_revision(path) == OLD
