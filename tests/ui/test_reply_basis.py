@@ -1,5 +1,5 @@
-"""The 答复's 法律法规依据 (条例 Art.32, docs/rules.md, 文书): the office's common ones offered from a
-dictionary the clerk edits, any other typed freely, and printed into the 处理意见书 data."""
+"""The 答复's 法律法规依据 (条例 Art.32, docs/rules.md, 文书): the office's common ones offered
+from a dictionary the clerk edits, any other typed freely, kept as given."""
 
 import datetime as dt
 
