@@ -48,3 +48,32 @@ def test_reply_offers_the_office_bases_and_keeps_a_typed_one(
     )
     assert office.rename_value("basis", DEFAULT_BASES[3], "《劳动合同法》") == 0
     assert cases.detail(detail.number).events[-1].data["basis"] == DEFAULT_BASES[3]
+
+
+def test_units_and_their_aliases_are_edited_in_settings(
+    qtbot: QtBot, db: Database, tmp_path: object
+) -> None:
+    """设置 → 字典 lists 单位及别名 and 法律法规依据; a unit's aliases show beside it."""
+    from accounts import account
+
+    from app.office import dictionaries
+    from ui.settings.dictionary_editor import LISTS, DictionaryEditor
+    from ui.tasks import TaskRunner
+
+    office = OfficeService(db, account("管理员"))
+    office.add_value("unit", "县住房和城乡建设局")
+    office.add_value("unit_alias", "县住建局", parent="县住房和城乡建设局")
+    runner = TaskRunner()
+    editor = DictionaryEditor(office, runner)
+    qtbot.addWidget(editor)
+    editor.resize(1000, 600)
+    editor.show()
+    kinds = [k for k, _, _ in LISTS]
+    assert {"unit", "basis"} <= set(kinds)
+    editor.choice.setCurrentRow(kinds.index("unit"))
+    editor.values.table.selectRow(0)
+    assert editor.subvalues.isVisible() and editor.subvalues.kind == "unit_alias"
+    assert [i.value for i in editor.subvalues.items] == ["县住建局"]
+    editor.choice.setCurrentRow(kinds.index("basis"))
+    assert not editor.subvalues.isVisible()
+    assert [i.value for i in editor.values.items] == dictionaries.DEFAULT_BASES
