@@ -16,7 +16,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def case_input(**kw: Any) -> CaseInput:
+def case_input(*args: Any, **kw: Any) -> CaseInput:
+    """`CaseInput(received_on, form, …)` with the required fields a test leaves out filled in."""
+    for name, value in zip(("received_on", "form"), args, strict=False):
+        kw[name] = value
     for name, value in DEFAULTS.items():
         kw.setdefault(name, value)
     kw.setdefault("form", "来信")

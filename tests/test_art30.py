@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from factories import case_input
 from sqlalchemy import update
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import protection
@@ -48,7 +48,7 @@ def _everything(path: Path) -> str:
 def _report(cases: CaseService, nature: str = "", target: str = "县住房和城乡建设局局长") -> str:
     """A report by 王建国; `nature` "" leaves 性质 blank as an old case has it (set in SQL: intake
     itself requires a 性质)."""
-    data = CaseInput(
+    data = case_input(
         received_on=dt.date(2025, 11, 3),
         form="来信",
         name=NAME,
@@ -188,3 +188,32 @@ def test_unit_aliases_from_the_command_line(
         known.same("县劳动局", "县人社局")
         and known.canonical("县劳动局") == "县人力资源和社会保障局"
     )
+
+
+def test_a_document_carrying_identity_is_audited(
+    cases: CaseService, docs: DocumentService, db: Database, tmp_path: Path
+) -> None:
+    """Printing the reporter's ID, phone or address is a view of full personal data (§7): one
+    audit row per such document; a protected letter to a unit carries none and writes none."""
+    from sqlalchemy import select
+
+    from app.models import AuditEntry
+
+    def viewed() -> list[tuple[str | None, str | None]]:
+        with db.read() as s:
+            return [
+                (a.entity_id, a.new)
+                for a in s.scalars(
+                    select(AuditEntry).where(AuditEntry.action == "生成含身份信息的文书")
+                )
+            ]
+
+    protected = _report(cases)
+    cases.act(protected, "转送", dt.date(2025, 11, 5), {"to": "县纪委监委"})
+    docs.case_document(protected, "转送函", tmp_path / "转送函.docx")
+    assert viewed() == []
+    plain = _report(cases, nature="申诉求决类", target="")
+    cases.act(plain, "受理", dt.date(2025, 11, 4))
+    out = docs.case_document(plain, "受理告知书", tmp_path / "告知书.docx").path
+    assert NAME in _everything(out)
+    assert viewed() == [(plain, "受理告知书")]

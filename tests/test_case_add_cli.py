@@ -14,9 +14,16 @@ from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
 
-# 问题类别 is required at intake (§9); 性质 is left out: some tests are about its suggestion.
-BASE = ["case", "add", "--received", "2025-03-05", "--summary", "反映村道破损"]
-BASE += ["--category", "农村农业"]
+BASE = [
+    "case",
+    "add",
+    "--received",
+    "2025-03-05",
+    "--summary",
+    "反映村道破损",
+    "--category",
+    "城乡建设",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], data: Path, *args: str) -> tuple[int, str, str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import filters
@@ -44,7 +44,7 @@ def _new(cases: CaseService, **kw: object) -> str:
         nature="申诉求决类",
     )
     base.update(kw)
-    return cases.create(CaseInput(**base)).number  # type: ignore[arg-type]
+    return cases.create(case_input(**base)).number  # type: ignore[arg-type]
 
 
 def _text(path: Path) -> str:

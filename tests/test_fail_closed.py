@@ -84,6 +84,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (CaseService, "numbers_like"): ("view_case", lambda s, w: s.numbers_like("XF")),
     (CaseService, "collective_threshold"): ("view_case", lambda s, w: s.collective_threshold()),
     (CaseService, "max_extension_days"): ("view_case", lambda s, w: s.max_extension_days()),
+    (CaseService, "reply_bases"): ("view_case", lambda s, w: s.reply_bases()),
     # ---- settings, dictionaries, holidays ----
     (OfficeService, "settings"): ("view_case", lambda s, w: s.settings()),
     (OfficeService, "needs_first_run"): ("view_case", lambda s, w: s.needs_first_run()),

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app.cases.intake import CaseInput
 from app.cases.search import CaseFilter
@@ -26,10 +27,8 @@ PHONE = "13800138000"
 
 def _case(**kw: object) -> CaseInput:
     base: dict[str, object] = {"received_on": dt.date(2025, 12, 1), "form": "来信", "name": "张三"}
-    # §9's required fields at intake (反映问题, 问题类别, 性质), unless a test sets them.
-    base.update(summary="反映问题", category="农村农业", nature="申诉求决类")
     base.update(kw)
-    return CaseInput(**base)  # type: ignore[arg-type]
+    return case_input(**base)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from accounts import TESTER
 from alembic import command
+from factories import case_input
 
 from app import audit, migrate
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 
@@ -16,23 +16,13 @@ from app.db import Database
 def test_blank_nature_gets_the_suggestion_at_upgrade(db: Database) -> None:
     cases = CaseService(db, TESTER)
     accusing = cases.create(
-        CaseInput(
-            dt.date(2025, 3, 1),
-            "来信",
-            name="甲",
-            summary="举报某局长受贿",
-            nature="申诉求决类",
-            category="农村农业",
+        case_input(
+            dt.date(2025, 3, 1), "来信", name="甲", summary="举报某局长受贿", nature="申诉求决类"
         )
     ).number
     asking = cases.create(
-        CaseInput(
-            dt.date(2025, 3, 1),
-            "来信",
-            name="乙",
-            summary="要求补发工资",
-            nature="申诉求决类",
-            category="农村农业",
+        case_input(
+            dt.date(2025, 3, 1), "来信", name="乙", summary="要求补发工资", nature="申诉求决类"
         )
     ).number
     path: Path = db.path

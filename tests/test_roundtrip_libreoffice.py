@@ -13,9 +13,9 @@ from pathlib import Path
 import docx
 import pytest
 from accounts import TESTER
+from factories import case_input
 
 from app import paths
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents import catalog
@@ -62,7 +62,7 @@ def saved_by_libreoffice(tmp_path: Path) -> Iterator[Path]:
 
 def _cases(cases: CaseService) -> dict[str, str]:
     def new(**kw: object) -> str:
-        data = CaseInput(
+        data = case_input(
             received_on=dt.date(2025, 9, 1),
             form="来信",
             name="张秀英",

@@ -4,8 +4,8 @@ assigned_on_time_rate, incoming_supervisions, each with its own 同比."""
 import datetime as dt
 
 from accounts import TESTER
+from factories import case_input
 
-from app.cases.intake import CaseInput
 from app.cases.service import CaseService
 from app.db import Database
 from app.office.service import OfficeService
@@ -15,14 +15,8 @@ D = dt.date
 
 
 def _new(cases: CaseService, on: dt.date, **kw: object) -> str:
-    data = CaseInput(
-        received_on=on,
-        form="来信",
-        name="甲",
-        summary="反映问题",
-        nature="申诉求决类",
-        category="农村农业",
-        **kw,
+    data = case_input(
+        received_on=on, form="来信", name="甲", summary="反映问题", nature="申诉求决类", **kw
     )  # type: ignore[arg-type]
     return cases.create(data).number
 

@@ -14,7 +14,7 @@ from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
 from app.errors import DomainError
 from app.models import Case
-from app.office import settings
+from app.office import dictionaries, settings
 from app.safety import auth
 
 
@@ -171,6 +171,12 @@ class CaseService:
         self._may("view_case")
         with self.db.read() as s:
             return int(settings.get(s, "max_extension_days"))
+
+    def reply_bases(self) -> list[str]:
+        """The office's common 法律法规依据, offered on the 答复 (docs/rules.md, 文书)."""
+        self._may("view_case")
+        with self.db.read() as s:
+            return dictionaries.values(s, dictionaries.BASIS)
 
     def create(self, data: CaseInput) -> Created:
         self._may("edit_case")

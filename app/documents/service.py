@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import clock
+from app import audit, clock
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
 from app.documents import (
@@ -184,14 +184,41 @@ class DocumentService:
         info = catalog.find(name)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
-        return engine.render(
+        carried: list[bool] = []
+
+        def context(names: set[str]) -> dict[str, Any]:
+            ctx = case_context.build(self.db, number, info, self._doc_no(number, info))
+            person = ctx.get("petitioner") or {}
+            # A document that prints the reporter's ID, phone or address is a view of full
+            # personal data (docs/rules.md, 个人信息): audited like the GUI's 显示.
+            carried.append(
+                "petitioner" in names
+                and not person.get("withheld")
+                and any(person.get(k) for k in ("id_number", "phone", "address"))
+            )
+            return ctx
+
+        rendered = engine.render(
             info.path,
             CASE_SCHEMA,
-            lambda names: case_context.build(self.db, number, info, self._doc_no(number, info)),
+            context,
             Path(out),
             info.name,
             repair_to=_repair_to(info, repair),
         )
+        if any(carried):
+            with self.db.session() as s:
+                audit.record(
+                    s,
+                    self.user.label,
+                    "生成含身份信息的文书",
+                    "case",
+                    number,
+                    None,
+                    None,
+                    info.name,
+                )
+        return rendered
 
     def _doc_no(self, number: str, info: TemplateInfo) -> str:
         """The document's 文号, assigned once per case, 文书 and step (docs/rules.md, 文号)."""

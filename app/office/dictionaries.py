@@ -56,10 +56,34 @@ DEFAULT_SUBCATEGORIES = {
 }
 DEFAULT_DEPARTMENTS = ["办公室", "业务科", "法规科", "综合科"]
 
+# 法律法规依据 the office cites in its 处理意见书 (条例 Art.32): offered on the 答复, editable.
+BASIS = "basis"
+DEFAULT_BASES = [
+    "《信访工作条例》第三十二条",
+    "《中华人民共和国民法典》",
+    "《中华人民共和国农村土地承包法》",
+    "《中华人民共和国劳动合同法》",
+    "《保障农民工工资支付条例》",
+    "《中华人民共和国土地管理法》",
+    "《国有土地上房屋征收与补偿条例》",
+    "《物业管理条例》",
+    "《中华人民共和国社会保险法》",
+    "《中华人民共和国环境保护法》",
+]
+
 # 单位 (outside units: 承办单位 outside the office, 被反映对象) and their aliases, stored as
 # ("unit_alias", parent = the unit's canonical name, value = the alias) (docs/rules.md, 单位).
 UNIT, UNIT_ALIAS = "unit", "unit_alias"
-KINDS = ("channel", "category", "subcategory", "department", "leader", UNIT, UNIT_ALIAS)
+KINDS = (
+    "channel",
+    "category",
+    "subcategory",
+    "department",
+    "leader",
+    UNIT,
+    UNIT_ALIAS,
+    BASIS,
+)
 
 
 def seed_defaults(session: Session) -> None:
@@ -82,6 +106,8 @@ def seed_defaults(session: Session) -> None:
         rows += [
             DictEntry(kind="department", value=v, sort=i) for i, v in enumerate(DEFAULT_DEPARTMENTS)
         ]
+    if BASIS not in have:  # also fills it in a database made before the dictionary existed
+        rows += [DictEntry(kind=BASIS, value=v, sort=i) for i, v in enumerate(DEFAULT_BASES)]
     session.add_all(rows)
 
 

@@ -27,6 +27,7 @@ KIND_NAMES = {
     "leader": "领导名单",
     "unit": "单位",
     "unit_alias": "单位别名",
+    "basis": "法律法规依据",
 }
 # Kinds whose values belong to a parent value: the 二级分类 under its 一级, an alias under its unit.
 _PARENT_KIND = {"subcategory": "category", "unit_alias": "unit"}
@@ -50,7 +51,11 @@ MAX_LENGTH = {
     "leader": 30,
     "unit": 100,
     "unit_alias": 100,
+    "basis": 50,
 }
+# Dictionaries no case column holds (the 依据 is text of a 答复, kept as the document printed it):
+# no use counts, and a rename leaves past 答复 as they were.
+_NO_CASE_COLUMN = frozenset({"basis"})
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ def _same_unit_elsewhere(session: Session, kind: str, value: str, parent: str | 
 
 
 def _uses(session: Session, kind: str, parent: str | None) -> dict[str | None, int]:
+    if kind in _NO_CASE_COLUMN:
+        return {}
     column = _CASE_COLUMN[kind]
     query = select(column, func.count()).where(column.is_not(None)).group_by(column)
     if kind == "subcategory":
@@ -208,6 +215,8 @@ def rename(
     _same_unit_elsewhere(session, kind, new, parent)
     row.value = new
     _audit(session, user, "改名", kind, parent, old, new)
+    if kind in _NO_CASE_COLUMN:
+        return 0
     column = _CASE_COLUMN[kind]
     where = _case_match(kind, old, parent)
     # One audit line per case, written in SQL: a popular category can be 30,000 cases.

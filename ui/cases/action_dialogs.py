@@ -56,7 +56,8 @@ ACTION_FIELDS: dict[str, list[Field]] = {
     "答复": [
         Field("result", "答复结果", "choice", True, tuple(REPLY_RESULTS)),
         Field("text", "处理意见", "text"),
-        Field("basis", "法律法规依据"),  # printed in the 处理意见书 (条例 Art.32)
+        # Printed in the 处理意见书 (条例 Art.32): the office's common ones offered, any typed.
+        Field("basis", "法律法规依据", "basis"),
     ],
     "回访": [
         Field("rating", "满意度", "choice", True, tuple(RATINGS)),
@@ -140,6 +141,8 @@ class ActionDialog(QDialog):
             return edit
         if field.kind == "choice":
             return DictCombo(list(field.choices), allow_empty=True, editable=False)
+        if field.kind == "basis":
+            return DictCombo(self.service.reply_bases(), allow_empty=True, editable=True)
         if field.kind == "days":
             # 45 in a 1–30 field is refused with a message, not cut to 4 (NumberSpin).
             spin = NumberSpin(1, max_extension, field.label, "天")

@@ -45,7 +45,25 @@ LISTS = [
     ),
     ("department", "承办单位（科室）", "本单位的科室，登记时选择承办单位。"),
     ("leader", "领导名单", "包案领导和领导接访登记中选择的领导。"),
+    (
+        "unit",
+        "单位及别名",
+        "承办单位以外的外单位和被反映对象；选中一个单位，右边填写它的简称、别名"
+        "（如县住建局），文书据此识别被反映单位（条例第三十条）。",
+    ),
+    (
+        "basis",
+        "法律法规依据",
+        "答复时可选的常用依据，印在信访事项处理意见书中；也可在答复时直接填写。",
+    ),
 ]
+
+
+# Lists whose values have a child list beside them.
+_CHILDREN = {
+    "category": ("subcategory", "“{parent}”的二级分类"),
+    "unit": ("unit_alias", "“{parent}”的别名"),
+}
 
 
 class ValueList(QWidget):
@@ -247,7 +265,9 @@ class DictionaryEditor(QWidget):
         super().__init__()
         self.choice = QListWidget()
         self.choice.addItems([name for _k, name, _why in LISTS])
-        self.choice.setMaximumWidth(180)
+        # As wide as the longest list name, so none is cut ("承办单位（科室）").
+        widest = max(self.choice.fontMetrics().horizontalAdvance(n) for _k, n, _w in LISTS)
+        self.choice.setFixedWidth(widest + 32)
         self.explain = QLabel()
         self.explain.setWordWrap(True)
         self.explain.setStyleSheet("color: #5f6368;")
@@ -271,12 +291,14 @@ class DictionaryEditor(QWidget):
         kind, name, why = LISTS[row]
         self.explain.setText(why)
         self.values.show_list(kind, None, name + ("（一级）" if kind == "category" else ""))
-        self.subvalues.setVisible(kind == "category")
+        self.subvalues.setVisible(kind in _CHILDREN)
         self._category_picked()
 
     def _category_picked(self) -> None:
-        if self.values.kind != "category":
+        """The child list of the chosen parent: a 一级分类's 二级分类, a unit's aliases."""
+        child = _CHILDREN.get(self.values.kind or "")
+        if child is None:
             return
         parent = self.values.current()
         if parent is not None:
-            self.subvalues.show_list("subcategory", parent, f"“{parent}”的二级分类")
+            self.subvalues.show_list(child[0], parent, child[1].format(parent=parent))
