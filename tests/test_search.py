@@ -1,10 +1,13 @@
 import datetime as dt
 
 import pytest
+from accounts import TESTER
 from factories import case_input
 
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
+from app.db import Database
+from app.office.service import OfficeService
 
 D = dt.date
 
@@ -105,9 +108,28 @@ def test_awaiting_visit_is_answered_or_closed_without_a_rating(
     cases: CaseService, sample: dict[str, str]
 ) -> None:
     n = sample["zhao"]
-    cases.act(n, "答复", D(2025, 6, 20), {"result": "支持"})
+    cases.act(n, "答复", D(2025, 12, 20), {"result": "支持"})
     assert found(cases, awaiting_visit=True) == [n]
-    cases.act(n, "办结", D(2025, 6, 21))
+    cases.act(n, "办结", D(2025, 12, 21))
     assert found(cases, awaiting_visit=True) == [n]
-    cases.act(n, "回访", D(2025, 6, 25), {"rating": "满意"})
+    cases.act(n, "回访", D(2025, 12, 25), {"rating": "满意"})
     assert found(cases, awaiting_visit=True) == []
+
+
+def test_awaiting_visit_only_within_the_settings_window(
+    db: Database, cases: CaseService, sample: dict[str, str]
+) -> None:
+    """Today is 2025-12-31; the default window is 90 days (closed on or after 2025-10-02)."""
+    old, recent = (
+        sample["zhao"],
+        cases.create(case_input(received_on=D(2025, 9, 1), name="孙五")).number,
+    )
+    cases.act(old, "答复", D(2025, 6, 20), {"result": "支持"})
+    cases.act(old, "办结", D(2025, 10, 1))  # 91 days ago: out of the window
+    cases.act(recent, "受理", D(2025, 9, 2))
+    cases.act(recent, "答复", D(2025, 10, 2), {"result": "支持"})  # 90 days ago: in
+    assert found(cases, awaiting_visit=True) == [recent]
+    assert cases.count(CaseFilter(awaiting_visit=True)) == 1  # the tab's count is the list's
+    OfficeService(db, TESTER).update_settings({"visit_window_days": 365})
+    assert sorted(found(cases, awaiting_visit=True)) == sorted([old, recent])
+    assert cases.count(CaseFilter(awaiting_visit=True)) == 2

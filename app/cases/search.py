@@ -229,7 +229,14 @@ def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
         else:
             cond.append(FLAGS[flag].is_(True))
     if f.awaiting_visit:
-        cond += [Case.status.in_((REPLIED, CLOSED)), Case.rating.is_(None)]
+        # Only recent ones (setting visit_window_days): a 回访 years after the answer is not a
+        # to-do, and a 100k-case office would otherwise list every unrated case ever closed.
+        since = clock.today() - dt.timedelta(days=int(settings.get(session, "visit_window_days")))
+        cond += [
+            Case.status.in_((REPLIED, CLOSED)),
+            Case.rating.is_(None),
+            func.coalesce(Case.closed_on, Case.replied_on) >= since,
+        ]
     if f.warning:
         window = int(settings.get(session, "warning_days"))
         cond.append(warning_condition(f.warning, clock.today(), window))

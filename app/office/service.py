@@ -56,6 +56,7 @@ SPECS: dict[str, Spec] = {
     "npc_months": Spec("人大建议办理期限（月）", int, 1, 12),
     "cppcc_months": Spec("政协提案办理期限（月）", int, 1, 12),
     "warning_days": Spec("临期提醒天数", int, 1, 60),
+    "visit_window_days": Spec("待回访范围（答复或办结后天数）", int, 1, 3650),
     "count_basic_satisfied": Spec("满意率计入基本满意", bool),
     "idle_lock_minutes": Spec("无操作自动锁定（分钟）", int, 1, 240),
     "backup_keep": Spec("保留备份份数", int, 1, 365),

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "npc_months": 3,  # 人大建议 answered within
     "cppcc_months": 3,  # 政协提案 answered within
     "warning_days": 7,  # 临期 window
+    "visit_window_days": 90,  # 待回访 lists cases answered/closed within this many days
     "count_basic_satisfied": True,  # 满意率 counts 基本满意
     "idle_lock_minutes": 15,
     "backup_keep": 10,
