@@ -1,10 +1,10 @@
 """`xinfang demo --cases N [--seed S] [--years 2024-2026]`."""
 
 import argparse
-import sys
 
 from app.cases import demo
 from app.cli.context import Context, UsageError
+from app.cli.progress import ProgressLine
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,11 +32,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if not 1 <= args.cases <= 1_000_000:
         raise UsageError("--cases 应在 1 至 1000000 之间。")
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r已生成 {done}/{total} 件", end="", file=sys.stderr, flush=True)
-
+    progress = ProgressLine("已生成 {done}/{total} 件")
     result = demo.generate(ctx.db(), args.cases, args.seed, parse_years(args.years), progress)
-    print(file=sys.stderr)
+    progress.finish()
     print(
         f"已生成演示数据：信访件 {result.cases} 件，信访人 {result.petitioners} 人，"
         f"办理记录 {result.events} 条，用时 {result.seconds:.1f} 秒。"

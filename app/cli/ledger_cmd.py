@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.cases.search import FLAG_NAMES, CaseFilter
 from app.cli.context import Context, UsageError, parse_date
+from app.cli.progress import ProgressLine
 from app.ledger.importing import ImportPlan
 from app.ledger.read import Table, with_mapping
 from app.ledger.registers_import import RECEPTION, REGISTERS
@@ -217,7 +218,11 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    result = ledger.import_(plan, Path(args.file).name, skip_bad_rows=args.skip_bad_rows)
+    progress = ProgressLine("已导入 {done}/{total} 行")
+    result = ledger.import_(
+        plan, Path(args.file).name, progress=progress, skip_bad_rows=args.skip_bad_rows
+    )
+    progress.finish()
     for line in result.lines():
         print(line)
     _print_summary(plan)

@@ -3,9 +3,9 @@
 
 import argparse
 import json
-import sys
 
 from app.cli.context import Context, UsageError, parse_date
+from app.cli.progress import ProgressLine
 from app.office.dictionary_edit import KIND_NAMES
 from app.office.service import SPECS, OfficeService, parse
 
@@ -61,10 +61,9 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
 def run_set(ctx: Context, args: argparse.Namespace) -> int:
     office = OfficeService(ctx.db(), ctx.user)
 
-    def progress(done: int, total: int) -> None:
-        print(f"\r正在重新计算期限 {done}/{total}", end="", file=sys.stderr, flush=True)
-
+    progress = ProgressLine("正在重新计算期限 {done}/{total}")
     saved = office.update_settings({args.key: parse(args.key, args.value)}, progress)
+    progress.finish()
     if not saved.changed:
         print("设置未改变。")
         return 0
@@ -73,7 +72,6 @@ def run_set(ctx: Context, args: argparse.Namespace) -> int:
         f"{_shown(office.settings()[args.key])}"
     )
     if saved.reprojected:
-        print(file=sys.stderr)
         print(f"{saved.reprojected} 件信访件的期限已按新规则重新计算。")
     if saved.collective_changed:
         print(f"{saved.collective_changed} 件来访件的集体访标记随之改变。")
