@@ -68,6 +68,18 @@ fi
 exe="$bundle/xinfang"
 [ -x "$exe" ] || exe="$bundle/xinfang-cli.exe"  # Windows (Git Bash): the console executable
 
+# The bundled xcb platform plugin: every library ldd cannot find (neither in the bundle nor on
+# this machine) must be in the README's package list, or a PC set up from the README has no
+# window. The check itself is tests/test_qt_libraries.py's (the same one runs on the venv's).
+if [ "$(uname -s)" = Linux ]; then
+  qxcb="$(find "$bundle" -name libqxcb.so -path '*platforms*' | head -n 1)"
+  [ -n "$qxcb" ] || { echo "bundle: no libqxcb.so (Qt's xcb platform plugin) in $bundle" >&2; exit 1; }
+  command -v ldd >/dev/null 2>&1 || { echo "bundle: ldd is needed to check libqxcb.so" >&2; exit 1; }
+  # The folders the bundle's libraries sit in (PyInstaller's _internal and Qt's lib folder).
+  mapfile -t libdirs < <(find "$bundle" -name '*.so*' -type f -printf '%h\n' | sort -u)
+  uv run python tests/test_qt_libraries.py "$qxcb" "${libdirs[@]}"
+fi
+
 # Data is never written inside the program folder: list it before and after running.
 (cd "$bundle" && find . | sort) > "$work/files-before"
 
