@@ -25,6 +25,7 @@ from app.documents.service import DocumentService
 from app.errors import DomainError
 from app.ledger.service import LedgerService
 from app.models import AuditEntry
+from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
 from app.safety import auth
@@ -111,6 +112,10 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (OfficeService, "put_holidays"): (
         "settings",
         lambda s, w: s.put_holidays(D(2025, 5, 1), D(2025, 5, 2), True, "劳动节"),
+    ),
+    (OfficeService, "import_holidays"): (
+        "settings",
+        lambda s, w: s.import_holidays(parse_notice("一、元旦：1月1日放假。", year=2099)),
     ),
     (OfficeService, "remove_holidays"): (
         "settings",

@@ -87,7 +87,10 @@ def test_weekend_and_single_day() -> None:
 @pytest.mark.parametrize(
     ("text", "quoted"),
     [
-        ("国务院办公厅关于2027年部分节假日安排的通知 一、元旦：1月1日至3日放假调休，共4天。", "共4天"),
+        (
+            "国务院办公厅关于2027年部分节假日安排的通知 一、元旦：1月1日至3日放假调休，共4天。",
+            "共4天",
+        ),
         ("关于2027年部分节假日安排的通知 一、春节：2月1日（星期一）上班。", "星期一"),
         ("关于2027年部分节假日安排的通知 一、春节：2月6日起休息七天。", "2月6日起休息七天"),
         ("关于2027年部分节假日安排的通知 一、春节：2月6日（星期五）放假。", "星期五"),
@@ -104,3 +107,88 @@ def test_no_title_no_year() -> None:
         holiday_notice.parse("一、元旦：1月1日放假。")
     with pytest.raises(DomainError, match="条目"):
         holiday_notice.parse("国务院办公厅关于2027年部分节假日安排的通知")
+
+
+# A notice for a year the package does not know, worded as the 2025 one (weekdays checked).
+NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日（农历除夕、周五）至2月13日（农历正月初八、周六）放假调休，共9天。2月20日（周六）上班。
+三、清明节：4月3日（周六）至5日（周一）放假，共3天。
+四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）、5月8日（周六）上班。
+五、端午节：6月9日（周三）放假，共1天。
+六、中秋节：9月15日（周三）放假，共1天。
+七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
+节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。
+"""
+
+
+def test_import_stores_replaces_and_recomputes(db, cases) -> None:  # type: ignore[no-untyped-def]
+    from accounts import account
+    from factories import case_input
+
+    from app import clock
+    from app.cases.deadlines import known_years
+    from app.models import AuditEntry
+    from app.office.service import OfficeService
+
+    if 2027 in known_years():
+        pytest.skip("the calendar package now knows 2027")
+    office = OfficeService(db, account("管理员"))
+    clock.set_today(D(2027, 9, 24))
+    office.put_holidays(D(2027, 3, 1), D(2027, 3, 1), True, "草稿")  # typed in before the notice
+    number = cases.create(
+        case_input(received_on=D(2027, 9, 24), form="来信", anonymous=True)
+    ).number
+    before = cases.detail(number).decision_due
+    notice = holiday_notice.parse(NOTICE_2027)
+    saved = office.import_holidays(notice)
+    assert saved.written == len(notice.days) == 3 + 9 + 3 + 5 + 1 + 1 + 7 + 5
+    assert saved.removed == 1 and saved.skipped == 0 and saved.reprojected >= 1
+    stored = {h.day: (h.rest, h.name) for h in office.holidays(2027)}
+    assert D(2027, 3, 1) not in stored
+    assert stored[D(2027, 10, 4)] == (True, "国庆节")
+    assert stored[D(2027, 9, 26)] == (False, "国庆节")
+    after = cases.detail(number).decision_due
+    # 15 days from 9-24 end on Saturday 10-09: without the notice the next working day 10-11,
+    # with it 10-09 itself, a 调休上班 day.
+    assert (before, after) == (D(2027, 10, 11), D(2027, 10, 9))
+    with db.read() as s:
+        assert s.query(AuditEntry).filter(AuditEntry.entity == "holiday").count() >= saved.written
+    # importing the same notice again changes nothing
+    assert office.import_holidays(notice).reprojected == 0
+
+
+def test_import_skips_years_the_package_knows(db) -> None:  # type: ignore[no-untyped-def]
+    from accounts import account
+
+    from app.cases.deadlines import known_years
+    from app.office.service import OfficeService
+
+    last = known_years().stop - 1
+    text = "一、元旦：12月31日至1月2日放假调休，共3天。"
+    office = OfficeService(db, account("管理员"))
+    saved = office.import_holidays(holiday_notice.parse(text, year=last + 1))
+    assert (saved.written, saved.skipped) == (2, 1)
+    assert [h.day for h in office.holidays()] == [D(last + 1, 1, 1), D(last + 1, 1, 2)]
+
+
+def test_import_command(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+
+    data = ["--data-dir", str(tmp_path)]
+    path = tmp_path / "通知.txt"
+    path.write_text(NOTICE_2027, encoding="utf-8")
+    assert main([*data, "settings", "holiday", "import", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "读到 2027 年" in out and "春节：放假 2027-02-05 至 2027-02-13（9 天）" in out
+    assert "2027-02-20（星期六）" in out and "未保存" in out
+    assert main([*data, "settings", "holiday", "list", "--year", "2027"]) == 0
+    assert "春节" not in capsys.readouterr().out
+    assert main([*data, "settings", "holiday", "import", str(path)]) == 0
+    assert "已保存 34 天" in capsys.readouterr().out
+    assert main([*data, "settings", "holiday", "list", "--year", "2027"]) == 0
+    assert "2027-02-20\t调休上班\t春节" in capsys.readouterr().out
+    bad = tmp_path / "bad.txt"
+    bad.write_text("关于2027年部分节假日安排的通知 一、春节：2月6日起休息。", encoding="gb18030")
+    assert main([*data, "settings", "holiday", "import", str(bad)]) == 1
+    assert "2月6日起休息" in capsys.readouterr().err

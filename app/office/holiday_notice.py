@@ -104,10 +104,7 @@ def _rest_sentence(sentence: str, m: re.Match[str], year: int) -> list[dt.date]:
         last = first
     else:
         end_month = int(m2) if m2 else start_month
-        if y2:
-            end_year = int(y2)
-        else:
-            end_year = first.year + (1 if end_month < start_month else 0)
+        end_year = int(y2) if y2 else first.year + (1 if end_month < start_month else 0)
         if not y1 and not y2 and end_month < start_month:
             # "12月31日至1月2日" in the notice for the year of 1月2日
             first = _date(sentence, year - 1, start_month, int(d1))
