@@ -92,6 +92,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (OfficeService, "dictionary"): ("view_case", lambda s, w: s.dictionary("department")),
     (OfficeService, "coverage"): ("view_case", lambda s, w: s.coverage()),
     (OfficeService, "holidays"): ("view_case", lambda s, w: s.holidays(2025)),
+    (OfficeService, "missing_holiday_year"): ("view_case", lambda s, w: s.missing_holiday_year()),
     (OfficeService, "choices"): ("view_case", lambda s, w: s.choices()),
     (OfficeService, "update_settings"): (
         "settings",

@@ -326,6 +326,12 @@ class OfficeService:
         with self.db.read() as s:
             return holiday_list.coverage(s)
 
+    def missing_holiday_year(self) -> int | None:
+        """Next year, from 1 November, when no holiday data knows it (the dashboard's notice)."""
+        self._may_read()
+        with self.db.read() as s:
+            return holiday_list.missing_next_year(s)
+
     def holidays(self, year: int | None = None) -> list[Holiday]:
         self._may_read()
         with self.db.read() as s:
