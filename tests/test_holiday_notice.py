@@ -192,3 +192,13 @@ def test_import_command(tmp_path, capsys) -> None:  # type: ignore[no-untyped-de
     bad.write_text("关于2027年部分节假日安排的通知 一、春节：2月6日起休息。", encoding="gb18030")
     assert main([*data, "settings", "holiday", "import", str(bad)]) == 1
     assert "2月6日起休息" in capsys.readouterr().err
+
+
+def test_items_on_one_line_after_the_preamble() -> None:
+    text = (
+        "国务院办公厅关于2027年部分节假日安排的通知 经国务院批准，现将放假调休日期的具体安排"
+        "通知如下：一、元旦：1月1日（周五）至3日（周日）放假，共3天。二、中秋节：9月15日（周三）"
+        "放假，共1天。"
+    )
+    n = holiday_notice.parse(text)
+    assert [h.name for h in n.holidays] == ["元旦", "中秋节"]

@@ -19,7 +19,7 @@ from app.errors import DomainError
 
 WEEKDAYS = "一二三四五六日"
 _TITLE = re.compile(r"关于\s*(\d{4})\s*年\s*部分节假日安排")
-_ITEM = re.compile(r"(?:^|(?<=[\s。；]))([一二三四五六七八九十]+)、\s*([^：:\n。]{1,12})[：:]")
+_ITEM = re.compile(r"(?:^|(?<=[\s。；：:]))([一二三四五六七八九十]+)、\s*([^：:\n。]{1,12})[：:]")
 _PAREN = r"(?:[（(]([^）)]*)[）)])?"
 _DAY = r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日\s*" + _PAREN
 _REST = re.compile(r"^\s*" + _DAY + r"(?:\s*[至到—\-–~～]\s*" + _DAY + r")?\s*放假")
