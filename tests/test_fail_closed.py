@@ -25,6 +25,7 @@ from app.documents.service import DocumentService
 from app.errors import DomainError
 from app.ledger.service import LedgerService
 from app.models import AuditEntry
+from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
 from app.safety import auth
@@ -91,6 +92,7 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (OfficeService, "dictionary"): ("view_case", lambda s, w: s.dictionary("department")),
     (OfficeService, "coverage"): ("view_case", lambda s, w: s.coverage()),
     (OfficeService, "holidays"): ("view_case", lambda s, w: s.holidays(2025)),
+    (OfficeService, "missing_holiday_year"): ("view_case", lambda s, w: s.missing_holiday_year()),
     (OfficeService, "choices"): ("view_case", lambda s, w: s.choices()),
     (OfficeService, "update_settings"): (
         "settings",
@@ -111,6 +113,10 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (OfficeService, "put_holidays"): (
         "settings",
         lambda s, w: s.put_holidays(D(2025, 5, 1), D(2025, 5, 2), True, "劳动节"),
+    ),
+    (OfficeService, "import_holidays"): (
+        "settings",
+        lambda s, w: s.import_holidays(parse_notice("一、元旦：1月1日放假。", year=2099)),
     ),
     (OfficeService, "remove_holidays"): (
         "settings",

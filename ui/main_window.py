@@ -129,7 +129,9 @@ class MainWindow(QMainWindow):
         self.todo.open_case.connect(self.open_case)
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
-        self.dashboard = Dashboard(self.services.statistics, self.runner)
+        self.dashboard = Dashboard(
+            self.services.statistics, self.runner, office=self.services.office
+        )
         self.dashboard.drill_down.connect(self.drill_down)
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -162,7 +164,7 @@ class MainWindow(QMainWindow):
     def _stats(self) -> QWidget:
         from ui.dashboard.dashboard import Dashboard
 
-        dashboard = Dashboard(self.services.statistics, self.runner)
+        dashboard = Dashboard(self.services.statistics, self.runner, office=self.services.office)
         dashboard.drill_down.connect(self.drill_down)
         return dashboard
 

@@ -93,6 +93,9 @@ class CaseRow:
     warning: str  # 临期 / 超期 / ''
     # Imported as closed without a date: closed_on is only the stand-in date (docs/rules.md, 统计).
     closed_date_unknown: bool = False
+    # Its due dates fall in a year no holiday data knows (docs/rules.md, 时限): counted over
+    # weekends only, so the list marks them （估算）.
+    due_estimated: bool = False
 
 
 SORT_COLUMNS = {
@@ -322,6 +325,7 @@ _ROW_COLUMNS = (
     Case.visit_level,
     Case.remark,
     Case.closed_date_unknown,
+    Case.due_estimated,
 )
 
 
@@ -380,6 +384,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
             level,
             remark,
             closed_date_unknown,
+            due_estimated,
         ) = r
         out.append(
             CaseRow(
@@ -410,6 +415,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
                 remark or "",
                 row_warning(status, ddue, hdue, today, window),
                 bool(closed_date_unknown),
+                bool(due_estimated),
             )
         )
     return out

@@ -2,11 +2,15 @@
 设置)."""
 
 import argparse
+import datetime as dt
 import json
+from pathlib import Path
 
 from app.cli.context import Context, UsageError, parse_date
 from app.cli.progress import ProgressLine
 from app.office.dictionary_edit import KIND_NAMES
+from app.office.holiday_notice import WEEKDAYS
+from app.office.holiday_notice import parse as parse_notice
 from app.office.service import SPECS, OfficeService, parse
 
 
@@ -31,13 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--parent", help="二级分类所属的一级分类")
     d.set_defaults(func=run_dict)
 
-    h = ss.add_parser("holiday", help="节假日表（日历程序包不知道的年份）：list/add/remove")
-    h.add_argument("action", choices=["list", "add", "remove"])
-    h.add_argument("first", nargs="?", type=parse_date, help="开始日期 YYYY-MM-DD")
+    h = ss.add_parser(
+        "holiday",
+        help="节假日表（日历程序包不知道的年份）：list/add/remove；import 通知.txt 导入国务院通知",
+    )
+    h.add_argument("action", choices=["list", "add", "remove", "import"])
+    h.add_argument("first", nargs="?", help="开始日期 YYYY-MM-DD；import 为通知文本文件")
     h.add_argument("last", nargs="?", type=parse_date, help="结束日期（默认同开始日期）")
     h.add_argument("--workday", action="store_true", help="调休上班日（默认为放假）")
     h.add_argument("--name", default="", help="名称，如 春节")
-    h.add_argument("--year", type=int, help="list 只列这一年")
+    h.add_argument("--year", type=int, help="list 只列这一年；import 为通知的年份（默认取标题）")
+    h.add_argument("--dry-run", action="store_true", help="import 只显示读到的内容，不保存")
     h.set_defaults(func=run_holiday)
 
 
@@ -110,16 +118,60 @@ def run_holiday(ctx: Context, args: argparse.Namespace) -> int:
         for h in office.holidays(args.year):
             print(f"{h.day}\t{'放假' if h.rest else '调休上班'}\t{h.name}")
         return 0
+    if args.action == "import":
+        return _import_notice(office, args)
     if args.first is None:
         raise UsageError(f"holiday {args.action} 需要日期，如 2027-01-01。")
-    last = args.last or args.first
+    first = parse_date(args.first)
+    last = parse_date(args.last) if args.last else first
     if args.action == "add":
-        changed = office.put_holidays(args.first, last, not args.workday, args.name)
+        changed = office.put_holidays(first, last, not args.workday, args.name)
     else:
-        days = [h.day for h in office.holidays() if args.first <= h.day <= last]
+        days = [h.day for h in office.holidays() if first <= h.day <= last]
         changed = office.remove_holidays(days)
     print(
-        f"已{'填写' if args.action == 'add' else '删除'} {args.first} 至 {last}；{changed} "
+        f"已{'填写' if args.action == 'add' else '删除'} {first} 至 {last}；{changed} "
         "件信访件的期限随之改变。"
     )
+    return 0
+
+
+def _span(days: list[dt.date]) -> str:
+    if not days:
+        return "—"
+    if len(days) == 1:
+        return f"{days[0]}"
+    return f"{days[0]} 至 {days[-1]}（{len(days)} 天）"
+
+
+def _import_notice(office: OfficeService, args: argparse.Namespace) -> int:
+    if args.first is None:
+        raise UsageError("holiday import 需要通知的文本文件，如 settings holiday import 通知.txt")
+    path = Path(args.first)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"找不到文件：{path}") from None
+    except UnicodeDecodeError:
+        try:
+            text = path.read_text(encoding="gb18030")  # saved from a Chinese Windows editor
+        except UnicodeDecodeError:
+            raise UsageError(f"{path} 不是文本文件（UTF-8 或 GBK）。") from None
+    notice = parse_notice(text, args.year)
+    print(f"读到 {notice.year} 年的节假日安排：")
+    for h in notice.holidays:
+        work = "、".join(f"{d}（星期{WEEKDAYS[d.weekday()]}）" for d in h.workdays) or "无"
+        print(f"  {h.name}：放假 {_span(h.rest)}；调休上班 {work}")
+    if args.dry_run:
+        print("（--dry-run：未保存。）")
+        return 0
+
+    progress = ProgressLine("正在重新计算期限 {done}/{total}")
+    saved = office.import_holidays(notice, progress)
+    progress.finish()
+    print(f"已保存 {saved.written} 天；{saved.reprojected} 件信访件的期限随之改变。")
+    if saved.skipped:
+        print(f"{saved.skipped} 天属于日历程序包已知的年份，以程序包为准，未写入。")
+    if saved.removed:
+        print(f"原先手工填写的 {notice.year} 年 {saved.removed} 天不在通知中，已删除。")
     return 0

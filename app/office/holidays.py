@@ -45,6 +45,18 @@ def coverage(session: Session) -> Coverage:
     return Coverage(years.start, years.stop - 1, nxt, nxt in years, office)
 
 
+def missing_next_year(session: Session) -> int | None:
+    """Next year, when from 1 November (the State Council publishes in November) neither the
+    package nor the office list knows it: deadlines running into it are only estimated."""
+    today = clock.today()
+    if today.month < 11:
+        return None
+    cov = coverage(session)
+    if cov.next_year_known or cov.next_year in cov.office_years:
+        return None
+    return cov.next_year
+
+
 def holidays(session: Session, year: int | None = None) -> list[Holiday]:
     query = select(OfficeHoliday).order_by(OfficeHoliday.day)
     if year is not None:

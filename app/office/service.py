@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.cases import rules
+from app.cases.deadlines import known_years
 from app.cases.reprojection import reproject_all
 from app.db import Database
 from app.errors import DomainError
@@ -25,8 +26,17 @@ from app.models import AuditEntry, Case, DictEntry
 from app.office import dictionary_edit, settings
 from app.office import holidays as holiday_list
 from app.office.dictionary_edit import DictItem
+from app.office.holiday_notice import Notice
 from app.office.holidays import Coverage, Holiday
 from app.safety import auth
+
+
+@dataclass(frozen=True)
+class NoticeImported:
+    written: int  # days stored in the office list
+    skipped: int  # days of years the calendar package already knows
+    removed: int  # office entries of the notice's year the notice does not list
+    reprojected: int  # cases whose deadlines changed
 
 
 @dataclass(frozen=True)
@@ -317,6 +327,12 @@ class OfficeService:
         with self.db.read() as s:
             return holiday_list.coverage(s)
 
+    def missing_holiday_year(self) -> int | None:
+        """Next year, from 1 November, when no holiday data knows it (the dashboard's notice)."""
+        self._may_read()
+        with self.db.read() as s:
+            return holiday_list.missing_next_year(s)
+
     def holidays(self, year: int | None = None) -> list[Holiday]:
         self._may_read()
         with self.db.read() as s:
@@ -335,6 +351,28 @@ class OfficeService:
         with self.db.session() as s:
             holiday_list.put_range(s, first, last, rest, name, self.user.label)
             return reproject_all(s, progress)
+
+    def import_holidays(
+        self, notice: Notice, progress: Callable[[int, int], None] | None = None
+    ) -> "NoticeImported":
+        """Store a State Council notice (holiday_notice.parse) in one transaction.
+
+        The notice is the whole arrangement of its year, so office entries of that year it does
+        not list are removed (a draft typed in by hand before the notice came out). Days of years
+        the calendar package knows are skipped: the package is authoritative for them.
+        """
+        self._may_change()
+        known = known_years()
+        keep = [d for d in notice.days if d.day.year not in known]
+        skipped = len(notice.days) - len(keep)
+        with self.db.session() as s:
+            listed = {d.day for d in keep}
+            stale = [h.day for h in holiday_list.holidays(s, notice.year) if h.day not in listed]
+            removed = holiday_list.remove(s, stale, self.user.label)
+            for d in keep:
+                holiday_list.put_range(s, d.day, d.day, d.rest, d.name, self.user.label)
+            reprojected = reproject_all(s, progress) if keep or removed else 0
+        return NoticeImported(len(keep), skipped, removed, reprojected)
 
     def remove_holidays(
         self, days: list[dt.date], progress: Callable[[int, int], None] | None = None

@@ -62,10 +62,11 @@ def _closed(r: CaseRow) -> str:
 
 def _due(r: CaseRow) -> str:
     """The limit that runs now, saying which: a 待受理 case's is the 15-day 告知 limit."""
+    mark = "（估算）" if r.due_estimated else ""
     if r.handling_due:
-        return f"办理 {fmt_date(r.handling_due)}"
+        return f"办理 {fmt_date(r.handling_due)}{mark}"
     if r.status == workflow.PENDING and r.decision_due:
-        return f"告知 {fmt_date(r.decision_due)}"
+        return f"告知 {fmt_date(r.decision_due)}{mark}"
     return ""
 
 
@@ -82,7 +83,7 @@ COLUMNS = [
     Column("category", "问题类别", lambda r: r.category, "category", 90),
     Column("department", "承办单位", lambda r: r.department, "department", 80),
     Column("status", "办理状态", lambda r: r.status, "status", 70),
-    Column("due", "期限", _due, "handling_due", 118),
+    Column("due", "期限", _due, "handling_due", 160),
     Column("warning", "预警", lambda r: r.warning, None, 48),
     Column("leader", "包案领导", lambda r: r.leader, None, 70, True),
     Column("closed_on", "办结日期", _closed, "closed_on", 90, True),

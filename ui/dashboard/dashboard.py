@@ -27,6 +27,7 @@ from app import clock
 from app.cases.search import CaseFilter
 from app.documents.filters import change_text, pct
 from app.errors import DomainError
+from app.office.service import OfficeService
 from app.stats import period
 from app.stats.figures import RATES
 from app.stats.labels import RATE_PARTS, gaps_note
@@ -88,10 +89,14 @@ class Dashboard(QWidget):
     refreshed = Signal()  # new figures are on screen
 
     def __init__(
-        self, service: StatisticsService, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        service: StatisticsService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        office: OfficeService | None = None,
     ) -> None:
         super().__init__(parent)
-        self.service, self.runner = service, runner
+        self.service, self.runner, self.office = service, runner, office
         self.data: DashboardData | None = None
         self._generation = 0
         self._custom_as_of = False
@@ -174,7 +179,15 @@ class Dashboard(QWidget):
         self.gaps.setStyleSheet("color: #6b7280;")
         self.gaps.linkActivated.connect(self._gaps_clicked)
         self.gaps.hide()
+        # From 1 November: next year's holidays are not known yet, so its deadlines are estimated.
+        self.holiday_note = QLabel()
+        self.holiday_note.setWordWrap(True)
+        self.holiday_note.setStyleSheet(
+            "background: #fff2b3; color: #1f2328; border: 1px solid #e0c060; padding: 6px;"
+        )
+        self.holiday_note.hide()
 
+        layout.addWidget(self.holiday_note)
         layout.addLayout(bar)
         layout.addLayout(cards)
         layout.addWidget(self.gaps)
@@ -244,6 +257,18 @@ class Dashboard(QWidget):
         self.refresh()
 
     # --- computing ----------------------------------------------------------------------------
+    def _show_holiday_note(self) -> None:
+        year = self.office.missing_holiday_year() if self.office is not None else None
+        if year is None:
+            self.holiday_note.hide()
+            return
+        self.holiday_note.setText(
+            f"程序还没有 {year} 年的节假日安排，落在 {year} 年的期限目前按周末估算，"
+            "在信访件列表中标为“（估算）”。国务院办公厅公布通知后，请在 设置 → 节假日 中"
+            "“导入国务院通知”。"
+        )
+        self.holiday_note.show()
+
     def schedule_refresh(self) -> None:
         """Refresh soon; calls in quick succession refresh once."""
         self._debounce.start()
@@ -251,6 +276,7 @@ class Dashboard(QWidget):
     def refresh(self) -> None:
         """Recompute every figure on the worker; the newest request wins."""
         self._debounce.stop()
+        self._show_holiday_note()
         self._generation += 1
         generation = self._generation
         date_from, date_to, as_of = self.selection()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.office.holidays import WEEKDAYS, Holiday
 from app.office.service import OfficeService
+from ui.settings.holiday_import import NoticeImportDialog
 from ui.tasks import Progress, TaskRunner, run_with_progress
 from ui.widgets import ERROR_COLOR, date_edit, from_qdate
 
@@ -69,6 +71,9 @@ class HolidayEditor(QWidget):
         top.addWidget(QLabel("年份"))
         top.addWidget(self.year)
         top.addStretch(1)
+        self.import_button = QPushButton("导入国务院通知…")
+        self.import_button.clicked.connect(self.import_notice)
+        top.addWidget(self.import_button)
 
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["日期", "星期", "安排", "名称"])
@@ -172,6 +177,19 @@ class HolidayEditor(QWidget):
             "填写节假日",
             lambda p: self.office.put_holidays(first, last, rest, name, p),
             f"已把 {first:%Y-%m-%d} 至 {last:%Y-%m-%d} 记为{kind}。",
+        )
+
+    def import_notice(self) -> None:
+        dialog = NoticeImportDialog(self.office.coverage().last + 1, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.notice is None:
+            return
+        notice = dialog.notice
+        if self.year.minimum() <= notice.year <= self.year.maximum():
+            self.year.setValue(notice.year)
+        self._write(
+            "导入国务院通知",
+            lambda p: self.office.import_holidays(notice, p).reprojected,
+            f"已导入 {notice.year} 年的节假日安排（{len(notice.days)} 天）。",
         )
 
     def delete_selected(self) -> None:
