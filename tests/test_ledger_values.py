@@ -6,7 +6,8 @@ import pytest
 
 from app.errors import DomainError
 from app.ledger.read import find_header
-from app.ledger.values import COLUMNS, STATUS_WORDS, header_key, id_text, parse_date, word
+from app.ledger.status_text import read_status
+from app.ledger.values import COLUMNS, header_key, id_text, parse_date
 
 MARCH_5 = dt.date(2025, 3, 5)
 
@@ -79,7 +80,7 @@ def test_header_found_under_titles_and_blank_rows() -> None:
 
 
 def test_status_words() -> None:
-    assert word("是", STATUS_WORDS, "办理状态") == "已办结"
-    assert word("在办", STATUS_WORDS, "办理状态") == "办理中"
+    assert read_status("是").kind == "已办结"  # type: ignore[union-attr]
+    assert read_status("在办").kind == "办理中"  # type: ignore[union-attr]
     with pytest.raises(DomainError, match="办理状态“搁置”无法识别"):
-        word("搁置", STATUS_WORDS, "办理状态")
+        read_status("搁置")

@@ -209,15 +209,9 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
     table = with_mapping(source, mapping, fixed)
     plan = ledger.check(table, update=args.update, add_unknown=args.add_unknown)
     errors = _print_plan(plan, table)
-    if args.dry_run:
-        print("（检查模式，未写入任何数据）")
-        return 1 if errors else 0
-    if errors and not args.skip_bad_rows:
-        print(
-            "有错误，未导入任何一行。请修改原表，或加 --skip-bad-rows 跳过有错误的行。",
-            file=sys.stderr,
-        )
-        return 1
+    stop = _stop_before_writing(errors, args)
+    if stop is not None:
+        return stop
     progress = ProgressLine("已导入 {done}/{total} 行")
     result = ledger.import_(
         plan, Path(args.file).name, progress=progress, skip_bad_rows=args.skip_bad_rows
@@ -229,6 +223,20 @@ def run_import(ctx: Context, args: argparse.Namespace) -> int:
     if ledger.remember_mapping(source, mapping, fixed):
         print("已记住本表的列对应和统一填写，下次导入同样表头的表时自动套用。")
     return 0
+
+
+def _stop_before_writing(errors: int, args: argparse.Namespace) -> int | None:
+    """The exit code when the dry run ends here (--dry-run, or errors not to be skipped)."""
+    if args.dry_run:
+        print("（检查模式，未写入任何数据）")
+        return 1 if errors else 0
+    if errors and not args.skip_bad_rows:
+        print(
+            "有错误，未导入任何一行。请修改原表，或加 --skip-bad-rows 跳过有错误的行。",
+            file=sys.stderr,
+        )
+        return 1
+    return None
 
 
 def _run_register(ledger: LedgerService, args: argparse.Namespace) -> int:
@@ -265,15 +273,9 @@ def _run_register(ledger: LedgerService, args: argparse.Namespace) -> int:
     errors = len(plan.errors)
     if errors:
         print(f"共 {errors} 处错误。", file=sys.stderr)
-    if args.dry_run:
-        print("（检查模式，未写入任何数据）")
-        return 1 if errors else 0
-    if errors and not args.skip_bad_rows:
-        print(
-            "有错误，未导入任何一行。请修改原表，或加 --skip-bad-rows 跳过有错误的行。",
-            file=sys.stderr,
-        )
-        return 1
+    stop = _stop_before_writing(errors, args)
+    if stop is not None:
+        return stop
     result = ledger.import_register(plan, path.name, skip_bad_rows=args.skip_bad_rows)
     for line in result.lines():
         print(line)

@@ -172,7 +172,7 @@ def ledger_values(r: Any, mask: bool) -> list[Any]:
         *flags,
     ) = r[:28]
     marks = [label for (_, label), on in zip(_FLAG_NAMES, flags, strict=True) if on]
-    inferred, closed_unknown = (bool(v) for v in r[29:31]) if len(r) > 30 else (False, False)
+    inferred, closed_unknown = bool(r[29]), bool(r[30])
     if inferred:
         decided = None  # re-imported, a blank 受理日期 is inferred again
     if closed_unknown:

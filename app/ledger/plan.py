@@ -28,7 +28,7 @@ from app.errors import DomainError
 from app.ledger import sheet_notes
 from app.ledger.progress import NOT_GIVEN, Said, Step, progress
 from app.ledger.read import Table, column_letter, is_number_row
-from app.ledger.status_text import read_closed_flag, read_status
+from app.ledger.status_text import read_status
 from app.ledger.values import (
     CATEGORY_WORDS,
     CHANNEL_FORMS,
@@ -541,7 +541,7 @@ def _plan_row(ctx: _Context, r: int, row: list[Any]) -> RowPlan | None:
     )
     for key, reader, attr in (
         ("status", read_status, "status"),
-        ("closed_flag", read_closed_flag, "flag"),
+        ("closed_flag", read_status, "flag"),  # 是否办结: 是/否, or a status text
     ):
         raw = ctx.table.cell(row, key)
         if not text(raw):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from app.errors import DomainError
-from app.ledger.values import YES, text
+from app.ledger.values import NO, YES, text
 
 # Kinds of progress a status text can state, from least to most advanced along the main path.
 PENDING = "待受理"
@@ -79,7 +79,7 @@ _RULES: list[tuple[tuple[str, ...], str]] = [
     (("受理", "办理", "处理中", "在办", "签收", "承办"), HANDLING),
 ]
 # Cells that only answer yes/no (是否办结 = 是/否, or a 办理状态 column written that way).
-_NO_WORDS = {"否", "×", "n", "no", "false", "0", "未", "无"}
+_NO_WORDS = NO | {"未"}
 
 
 def read_status(value: object) -> StatusText | None:
@@ -109,18 +109,6 @@ def read_status(value: object) -> StatusText | None:
         f"办理状态“{raw}”无法识别，应写明如已办结、已答复、办理中、待受理、不予受理、已转送、已交办、"
         "已退单、复查中、终结等。"
     )
-
-
-def read_closed_flag(value: object) -> StatusText | None:
-    """A 是否办结 cell: 是 → 已办结, 否 → 办理中 (a status text there is read as one)."""
-    s = text(value).strip().lower()
-    if not s:
-        return None
-    if s in YES:
-        return StatusText(CLOSED)
-    if s in _NO_WORDS:
-        return StatusText(HANDLING)
-    return read_status(value)
 
 
 def _date_inside(s: str, raw: str) -> dt.date | None:
