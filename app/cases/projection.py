@@ -75,10 +75,17 @@ TRANSITIONS: dict[str, Transition] = {
         _t("不予受理", [PENDING, UNKNOWN], REFUSED, "reason", "route"),
         _t("转送", [PENDING, UNKNOWN], FORWARDED, "to"),
         _t("交办", [PENDING, UNKNOWN], HANDLING, "to"),
+        # Outgoing handling (docs/rules.md, 交办): what the unit a 交办/转送 went to did with it.
+        # `unit` names the 交办/转送 when there are several; blank = the latest one.
+        _t("签收", [HANDLING, FORWARDED], None),
+        _t("反馈", [HANDLING, FORWARDED], None, "text"),
         # The unit sent a 交办 back (已退单): the case stays accepted, waiting for a new 交办.
         _t("退回", [HANDLING], None, "reason"),
+        _t("催办", [HANDLING, FORWARDED], None),
         _t("延期", [HANDLING], HANDLING, "reason", "approver", "days"),
         _t("督办", [HANDLING], HANDLING, "by"),
+        # Supervision the office receives from a superior organ (§9), counted apart from 督办.
+        _t("上级督办", [PENDING, HANDLING, REPLIED], None, "by"),
         _t("答复", [HANDLING], REPLIED, "result"),
         _t("回访", [REPLIED, CLOSED], None, "rating"),
         _t("办结", [REPLIED], CLOSED),

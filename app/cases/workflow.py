@@ -48,6 +48,9 @@ FIELD_NAMES = {
     "rating": "满意度",
     "opinion": "意见",
     "text": "内容",
+    "unit": "承办单位",
+    "due": "答复期限",
+    "ref": "文号",
 }
 
 

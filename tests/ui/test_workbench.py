@@ -177,7 +177,7 @@ def test_register_act_find(qtbot: QtBot, window: MainWindow, cases: CaseService)
 
     # Act on it: 受理 → 答复 (refused without a result, then given) → 回访 → 办结.
     cp = w.case_page
-    assert list(cp.action_buttons) == ["受理", "不予受理", "转送", "交办", "作废"]
+    assert list(cp.action_buttons) == ["受理", "不予受理", "转送", "交办", "上级督办", "作废"]
     act(qtbot, w, "受理")
     assert cp.detail.status == "办理中"
     assert "办理期限" in cp.deadlines.text() and "剩余" in cp.deadlines.text()

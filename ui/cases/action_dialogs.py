@@ -53,6 +53,14 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         Field("days", "延长天数", "days", True),
     ],
     "督办": [Field("by", "督办单位或领导", "line", True), Field("note", "督办内容")],
+    "签收": [Field("unit", "承办单位", "line"), Field("note", "备注")],
+    "反馈": [Field("unit", "承办单位", "line"), Field("text", "反馈内容", "text", True)],
+    "催办": [Field("unit", "承办单位", "line"), Field("note", "催办内容", "text")],
+    "上级督办": [
+        Field("by", "督办机关", "line", True),
+        Field("ref", "督办文号", "line"),
+        Field("due", "答复期限", "date"),
+    ],
     "答复": [
         Field("result", "答复结果", "choice", True, tuple(REPLY_RESULTS)),
         Field("text", "处理意见", "text"),
