@@ -40,7 +40,19 @@ def test_unknown_year_falls_back_to_weekends_and_office_list() -> None:
     holiday = due.day
     office = WorkCalendar(office_days={holiday: True})
     moved = office.add_days(start, 2)
-    assert moved.estimated and moved.day > holiday
+    # Once the office has entered that year (from the State Council's notice) it is known.
+    assert not moved.estimated and moved.day > holiday
+    # A year after it is still a guess.
+    later = office.add_days(D(last_known + 2, 1, 1), 2)
+    assert later.estimated
+
+
+def test_period_through_an_unknown_year_is_estimated_until_entered() -> None:
+    last_known = known_years()[-1]
+    start = D(last_known, 12, 20)  # the 15-day limit ends in the next year
+    assert CAL.add_days(start, 15).estimated
+    entered = WorkCalendar(office_days={D(last_known + 1, 1, 1): True})
+    assert not entered.add_days(start, 15).estimated
 
 
 def test_months() -> None:

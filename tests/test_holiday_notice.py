@@ -152,6 +152,7 @@ def test_import_stores_replaces_and_recomputes(db, cases) -> None:  # type: igno
     # 15 days from 9-24 end on Saturday 10-09: without the notice the next working day 10-11,
     # with it 10-09 itself, a 调休上班 day.
     assert (before, after) == (D(2027, 10, 11), D(2027, 10, 9))
+    assert not cases.detail(number).due_estimated  # the notice's year is known, no （估算）
     with db.read() as s:
         assert s.query(AuditEntry).filter(AuditEntry.entity == "holiday").count() >= saved.written
     # importing the same notice again changes nothing

@@ -149,6 +149,8 @@ def test_office_holidays_count_in_unknown_years_only(
     assert due is not None and cases.detail(number).due_estimated
     office.put_holidays(due, due, True, "放假")
     assert cases.detail(number).decision_due > due  # type: ignore[operator]
+    # The year is now the office's own entry, not a guess: no （估算）.
+    assert not cases.detail(number).due_estimated
     assert [h.day for h in office.holidays(year)] == [due]
     office.remove_holidays([due])
     assert cases.detail(number).decision_due == due

@@ -2,7 +2,9 @@
 
 The start day is not counted; a period whose last day is a rest day ends on the next working day.
 Holidays come from `chinesecalendar`, which only knows the years it was released for; for other
-years we use weekends plus the office's own holiday list and mark the result as estimated.
+years we use weekends plus the office's own holiday list. A year the office has entered (by hand or
+from the State Council's notice, which is where the package's tables come from too) counts as
+known; only a day in a year neither knows makes a due date estimated.
 """
 
 import calendar
@@ -31,14 +33,18 @@ class WorkCalendar:
     # The office's list for unknown years: day → True (rest day) / False (make-up workday).
     office_days: dict[dt.date, bool] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A year with any office entry is one the office has filled in (a notice always has
+        # 元旦 and 春节), so its other days follow the weekend rule exactly, not by guess.
+        object.__setattr__(self, "_office_years", frozenset(d.year for d in self.office_days))
+
     def is_rest(self, day: dt.date) -> tuple[bool, bool]:
         """(is a rest day, estimated)."""
         rest = _package_rest(day)
         if rest is not None:
             return (rest, False)
-        if day in self.office_days:
-            return (self.office_days[day], True)
-        return (day.weekday() >= 5, True)
+        known = day.year in self._office_years  # type: ignore[attr-defined]
+        return (self.office_days.get(day, day.weekday() >= 5), not known)
 
     def add_days(self, start: dt.date, days: int) -> Due:
         """The last day of a period of `days` days that starts after `start`."""

@@ -114,7 +114,10 @@ def run_holiday(ctx: Context, args: argparse.Namespace) -> int:
     office = OfficeService(ctx.db(), ctx.user)
     if args.action == "list":
         cov = office.coverage()
-        print(f"日历程序包已知 {cov.first}–{cov.last} 年；其后的年份按周末和下表推算（估算）。")
+        print(
+            f"日历程序包已知 {cov.first}–{cov.last} 年；其后的年份按下表和周末计算，"
+            "下表没有的年份按周末估算（估算）。"
+        )
         for h in office.holidays(args.year):
             print(f"{h.day}\t{'放假' if h.rest else '调休上班'}\t{h.name}")
         return 0

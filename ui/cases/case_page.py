@@ -400,8 +400,8 @@ class CasePage(QWidget):
             lines.append(f"回访满意度：{d.rating}")
         if d.due_estimated:
             lines.append(
-                "<span style='color:#b26a00'>期限所在年份的法定节假日未知，"
-                "按周末和单位节假日表估算。</span>"
+                "<span style='color:#b26a00'>期限所在年份的法定节假日安排还没有录入，"
+                "暂按周末估算（设置 → 节假日 导入国务院通知后自动重算）。</span>"
             )
         self.deadlines.setText("<br>".join(lines) or "—")
 
