@@ -290,6 +290,99 @@ def supervision() -> None:
     _save(doc, "督办单")
 
 
+def _form_table(doc: g.Document, rows: list[tuple[str, str, str, str] | tuple[str, str]]) -> None:
+    """A four-column 项目/内容 form; a two-item row spans the three right-hand cells."""
+    t = g.table(doc, ["", "", "", ""], [], [28, 52, 32, 44])
+    t.rows[0]._tr.getparent().remove(t.rows[0]._tr)  # a form has no header row
+    for items in rows:
+        row = t.add_row()
+        cells = list(row.cells)
+        if len(items) == 2:
+            cells = [cells[0], cells[1].merge(cells[3])]
+        for cell, text in zip(cells, items, strict=True):
+            p = cell.paragraphs[0]
+            p.style = doc.styles["表格文字"]
+            p.add_run(text)
+
+
+def registration_form() -> None:
+    """信访事项登记表: the whole registration on one page, for the paper file (internal)."""
+    doc = g.new_document()
+    g.title(doc, "信访事项登记表")
+    doc.add_paragraph(
+        "编号：{{ case.number }}　　登记日期：{{ case.received_on | cdate }}", style="文号"
+    )
+    who = (
+        "{{ petitioner.name or '匿名' }}"
+        "{% if case.joint %}（联名，{{ case.persons }}人）{% endif %}"
+    )
+    _form_table(
+        doc,
+        [
+            ("信访人", who, "性别", "{{ petitioner.gender }}"),
+            ("身份证号", "{{ petitioner.id_number }}", "联系电话", "{{ petitioner.phone }}"),
+            ("住址", "{{ petitioner.address }}"),
+            ("工作单位", "{{ petitioner.workplace }}"),
+            ("信访形式", "{{ case.form }}", "来源渠道", "{{ case.channel }}"),
+            (
+                "信访日期",
+                "{{ (case.petition_on or case.received_on) | cdate }}",
+                "人数",
+                "{{ case.persons }}人{% if case.collective %}（集体访）{% endif %}",
+            ),
+            ("交办机关", "{{ case.assigning_org }}", "交办文号", "{{ case.assigning_ref }}"),
+            (
+                "问题类别",
+                "{{ case.category }}{% if case.subcategory %}—{{ case.subcategory }}{% endif %}",
+                "性质",
+                "{{ case.nature }}",
+            ),
+            ("问题属地", "{{ case.locality }}", "被反映对象", "{{ case.target }}"),
+            ("反映问题", "{{ case.summary }}"),
+            ("承办单位", "{{ case.department }}", "经办人", "{{ case.handler }}"),
+            (
+                "包案领导",
+                "{{ case.leader }}",
+                "重复信访",
+                "{% if case.repeat %}是{% else %}否{% endif %}",
+            ),
+            (
+                "办理状态",
+                "{{ case.status }}",
+                "受理告知期限",
+                "{{ case.decision_due | cdate }}",
+            ),
+            ("备注", "{{ case.remark }}"),
+            ("登记人", "{{ registered_by }}", "打印日期", "{{ today | cdate }}"),
+        ],
+    )
+    # In the table's own small type, so the form stays on one page with a long 反映问题.
+    doc.add_paragraph(
+        "本表为内部登记材料，信访人个人信息依《信访工作条例》第三十条保密。", style="表格文字"
+    )
+    _save(doc, "信访事项登记表")
+
+
+def visit_receipt() -> None:
+    """来访回执: handed to the visitor — the 编号 to ask by, and when the decision is due."""
+    doc = g.new_document()
+    g.title(doc, "来访登记回执")
+    doc.add_paragraph("登记编号：{{ case.number }}", style="文号")
+    g.to(doc, "{{ petitioner.display }}：")
+    g.body(
+        doc,
+        "{{ petitioner.you }}于{{ (case.petition_on or case.received_on) | cdate }}来访反映的"
+        "“{{ case.summary }}”事项，本机关已登记，登记编号为{{ case.number }}。",
+        "根据《信访工作条例》第二十三条的规定，本机关将自收到之日起{{ limits.decision_days }}日内"
+        "（{{ case.decision_due | cdate }}前）决定是否受理并告知{{ petitioner.you }}。"
+        "{{ petitioner.you }}可凭本回执和登记编号查询办理情况"
+        "{% if office_phone %}（查询电话：{{ office_phone }}）{% endif %}。",
+        "接待人：{{ registered_by }}",
+    )
+    g.signature(doc, "{{ office }}", "{{ case.received_on | cdate }}")
+    _save(doc, "来访回执")
+
+
 def main() -> None:
     acceptance()
     refusal()
@@ -300,6 +393,8 @@ def main() -> None:
     review("复查")
     review("复核")
     supervision()
+    registration_form()
+    visit_receipt()
     report_texts.self_check(g, _save)
     report_texts.annual(g, _save)
     report_texts.monthly(g, _save)

@@ -112,7 +112,8 @@ def test_a_notice_the_timeline_does_not_support_is_refused(
         docs.case_document(number, "年度信访工作报告", tmp_path / "x.docx")
     assert not (tmp_path / "x.docx").exists()
     available = {info.name: why for info, why in docs.case_documents(number)}
-    assert all(why for why in available.values())  # 待受理: nothing to write yet
+    # 待受理: no 文书 to write yet, only the 登记表 (a 来访回执 is for visits; this is a letter).
+    assert [n for n, why in available.items() if not why] == ["信访事项登记表"]
 
 
 def test_accusation_forwarded_carries_no_identity(
@@ -208,3 +209,46 @@ def test_npc_suggestion_notice_does_not_promise_days(
     cases.act(number, "受理", dt.date(2025, 11, 5))
     text = _paragraphs(docs.case_document(number, "受理告知书", tmp_path / "x.docx").path)
     assert "在规定期限内办结" in text and "办理期限至2026年2月3日" in text
+
+
+def test_registration_form_is_internal_and_complete(
+    cases: CaseService, docs: DocumentService, db: Database, tmp_path: Path
+) -> None:
+    from app.models import DocNumber
+
+    # Even a 检举控告类 case: the 登记表 goes into the office's own file, identity and all.
+    number = _case(cases, nature="检举控告类")
+    out = docs.case_document(number, "信访事项登记表", tmp_path / "登记表.docx").path
+    text = _paragraphs(out)
+    for expected in (number, NAME, ID, PHONE, ADDRESS, "反映村内饮用水水质浑浊", "业务科"):
+        assert expected in text
+    assert "2025年11月3日" in text and "内部登记材料" in text
+    with db.read() as s:
+        assert s.query(DocNumber).count() == 0  # a form, not a 发文: no 文号 used up
+
+
+def test_visit_receipt_only_for_visits(
+    cases: CaseService, docs: DocumentService, db: Database, tmp_path: Path
+) -> None:
+    with db.session() as s:
+        settings.put(s, "office_phone", "0571-12345678")
+    letter = _case(cases)
+    with pytest.raises(DomainError, match="只用于来访"):
+        docs.case_document(letter, "来访回执", tmp_path / "x.docx")
+    assert not (tmp_path / "x.docx").exists()
+    visit = cases.create(
+        case_input(received_on=dt.date(2025, 11, 3), form="来访", name=NAME, summary="反映拆迁补偿")
+    ).number
+    offered = dict((i.name, why) for i, why in docs.case_documents(visit))
+    assert (
+        offered["来访回执"] == ""
+        and "只用于来访"
+        in dict((i.name, why) for i, why in docs.case_documents(letter))["来访回执"]
+    )
+    out = docs.case_document(visit, "来访回执", tmp_path / "回执.docx").path
+    text = _paragraphs(out)
+    due = cases.detail(visit).decision_due
+    assert due is not None
+    assert f"登记编号为{visit}" in text and "“反映拆迁补偿”" in text
+    assert f"15日内（{due.year}年{due.month}月{due.day}日前）" in text
+    assert "查询电话：0571-12345678" in text and "某某县水务局" in text

@@ -151,7 +151,21 @@ class MainWindow(QMainWindow):
         form = IntakeForm(self.service, self.runner, self.dictionaries)
         form.saved.connect(self._saved)
         form.open_case.connect(self.open_case)
+        form.print_receipt.connect(self.print_receipt)
         return form
+
+    def print_receipt(self, number: str) -> None:
+        """The 来访回执 of a visit just registered, saved in the output folder and opened."""
+        from ui.cases.case_documents import default_path, generate
+
+        generate(
+            self,
+            self.services.documents,
+            self.runner,
+            number,
+            "来访回执",
+            default_path(number, "来访回执"),
+        )
 
     def _cases(self) -> QWidget:
         self.case_list = CaseListPage(self.service, self.runner, self.dictionaries)

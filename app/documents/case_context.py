@@ -106,6 +106,8 @@ def _case(detail: CaseDetail) -> dict[str, Any]:
         "closed_on": detail.closed_on,
         "rating": detail.rating,
         "remark": d.remark,
+        "joint": d.joint,
+        "anonymous": d.anonymous,
     }
 
 
@@ -136,6 +138,12 @@ def check_allowed(info: TemplateInfo, detail: CaseDetail, units: Units | None = 
         need = "或".join(f"“{k}”" for k in info.requires)
         raise DomainError(
             f"信访件 {detail.number} 还没有{need}的办理记录，不能生成《{info.name}》。"
+        )
+    if info.forms and detail.input.form not in info.forms:
+        allowed = "、".join(info.forms)
+        raise DomainError(
+            f"信访件 {detail.number} 的信访形式是“{detail.input.form}”，"
+            f"《{info.name}》只用于{allowed}的信访件。"
         )
     if info.to_petitioner and detail.input.anonymous:
         raise DomainError(
@@ -178,7 +186,10 @@ def build(db: Database, number: str, info: TemplateInfo, doc_no: str = "") -> di
     with db.read() as s:
         office = str(settings.get(s, "office_name") or "").strip()
         # The office's own limits: a letter must not promise 60 days when the setting says 45.
-        limits = {k: settings.get(s, k) for k in ("handling_days", "max_extension_days")}
+        limits = {
+            k: settings.get(s, k) for k in ("decision_days", "handling_days", "max_extension_days")
+        }
+        phone = str(settings.get(s, "office_phone") or "").strip()
         orgs = {k: str(settings.get(s, k) or "").strip() for k in ("superior_org", "recheck_org")}
     events = detail.events
     decision = _event(events, detail.decision_kind or "", last=False)
@@ -195,6 +206,9 @@ def build(db: Database, number: str, info: TemplateInfo, doc_no: str = "") -> di
         "superior_org": orgs["superior_org"] or "【请填写：上一级机关（设置）】",
         "recheck_org": orgs["recheck_org"] or "【请填写：复核机关（设置）】",
         "limits": limits,
+        "office_phone": phone,
+        # Who registered it (the 登记 step's clerk): the 接待人 on a 来访回执.
+        "registered_by": events[0].recorded_by if events else "",
         "case": _case(detail),
         "petitioner": _petitioner(detail, withhold),
         "decision": {"kind": detail.decision_kind, **_event_dict(decision)},
@@ -224,7 +238,10 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("doc_no", "发文字号，如“县水信受〔2025〕3号”（按文书种类和年份编号，重新生成不变）"),
     ("superior_org", "上一级机关（设置）：复查机关"),
     ("recheck_org", "复核机关（设置）"),
+    ("limits.decision_days", "受理告知期限天数（设置，默认15日）"),
     ("limits.handling_days", "办理期限天数（设置，默认60日）"),
+    ("office_phone", "查询电话（设置）"),
+    ("registered_by", "登记人（接待人）"),
     ("limits.max_extension_days", "延期最多天数（设置，默认30日）"),
     ("case.number", "信访件编号"),
     ("case.received_on", "登记日期"),
@@ -259,6 +276,8 @@ CASE_VARIABLES: list[tuple[str, str]] = [
     ("case.closed_on", "办结日期"),
     ("case.rating", "满意度"),
     ("case.remark", "备注"),
+    ("case.joint", "是否联名信"),
+    ("case.anonymous", "是否匿名"),
     ("petitioner.display", "信访人称呼（匿名、联名、依规不提供时自动写法）"),
     ("petitioner.name", "信访人姓名（检举控告类事项的转送函、交办函、督办单中为空）"),
     ("petitioner.gender", "性别"),

@@ -30,6 +30,10 @@ class Spec:
     to_other_party: bool = False
     # Addressed to the petitioner (告知书, 意见书): an anonymous case has nobody to send it to.
     to_petitioner: bool = False
+    # An internal form or a receipt carries the case's 编号, not a 发文字号.
+    numbered: bool = True
+    # Only for cases of these 信访形式 (a 来访回执 is handed to a visitor); empty = any.
+    forms: tuple[str, ...] = ()
 
 
 SPECS = [
@@ -57,6 +61,16 @@ SPECS = [
     Spec("复查意见书", CASE, "复查意见及复核途径", ("复查意见",), to_petitioner=True),
     Spec("复核意见书", CASE, "复核意见（终结）", ("复核意见",), to_petitioner=True),
     Spec("督办单", CASE, "督促承办单位按期办结", ("督办",), True),
+    # Internal: the full registration, identity included (not sent to anyone).
+    Spec("信访事项登记表", CASE, "登记信息一览，供打印归档（内部材料）", numbered=False),
+    Spec(
+        "来访回执",
+        CASE,
+        "交给来访人：登记编号、受理告知期限、查询方式",
+        to_petitioner=True,
+        numbered=False,
+        forms=("来访",),
+    ),
 ]
 _BY_NAME = {s.name: s for s in SPECS}
 
@@ -71,6 +85,8 @@ class TemplateInfo:
     default: Path | None  # the bundled file; None for the office's own new template
     override: Path | None  # the office's copy, when there is one
     to_petitioner: bool = False
+    numbered: bool = True
+    forms: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -103,6 +119,8 @@ def _info(
         default,
         override,
         spec.to_petitioner,
+        spec.numbered,
+        spec.forms,
     )
 
 

@@ -228,6 +228,8 @@ class DocumentService:
         with self.db.session() as s:
             detail = read_detail(s, number)
             case_context.check_allowed(info, detail, units(s))  # a refused one gets no number
+            if not info.numbered:
+                return ""
             step = case_context.subject(info, detail)
             day = step.on if step is not None else None
             return doc_numbers.assign(

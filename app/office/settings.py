@@ -10,6 +10,7 @@ from app.models import Setting
 # Every "setting" of docs/rules.md, 时限 and 统计 with its default.
 DEFAULTS: dict[str, Any] = {
     "office_name": "",  # 单位名称, asked on first run
+    "office_phone": "",  # 查询电话, printed on the 来访回执
     "number_prefix": "XF",  # 编号 prefix: XF2025-0001
     "collective_threshold": 5,  # 集体访: 来访 with at least this many persons
     "working_days": False,  # count limits in working days instead of calendar days

@@ -346,3 +346,39 @@ def test_first_run_is_asked_only_of_an_account_that_may_change_settings(
     w.first_run_if_needed()
     w.runner.wait()
     assert bool(opened) is asked
+
+
+def test_visit_offers_the_receipt(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Registering a 来访 offers 打印来访回执; the link writes it to the output folder."""
+    from app import paths
+    from ui.cases import case_documents
+
+    paths.set_data_dir(tmp_path / "data")
+    opened: list[Path] = []
+    monkeypatch.setattr(case_documents, "open_file", opened.append)
+    monkeypatch.setattr(case_documents, "output_folder", lambda: tmp_path)
+    w = window
+    try:
+        register_through_form(qtbot, w, "张三", GOOD_ID)
+        form = w.pages["intake"]
+        qtbot.waitUntil(lambda: "已登记" in form.banner.text(), timeout=5000)
+        assert "打印来访回执" in form.banner.text()
+        number = form.banner.text().split("已登记 ")[1].split("。")[0]
+        form.banner.linkActivated.emit(f"receipt:{number}")
+        idle(qtbot, w)
+        assert opened == [tmp_path / f"{number}来访回执.docx"] and opened[0].exists()
+
+        # A letter: no receipt offered.
+        f = form.f
+        f.form.setCurrentText("来信")
+        type_text(qtbot, f.name, "李四")
+        type_text(qtbot, f.summary, "反映道路破损")
+        f.category.set_value("农村农业")
+        f.nature.set_value("申诉求决类")
+        with qtbot.waitSignal(form.saved, timeout=5000):
+            qtbot.keyClick(f.summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert "已登记" in form.banner.text() and "打印来访回执" not in form.banner.text()
+    finally:
+        paths.set_data_dir(None)

@@ -40,6 +40,7 @@ class IntakeForm(QWidget):
     saved = Signal(int, str)  # (case id, 编号)
     cancelled = Signal(int)  # edit mode: back to the case unchanged
     open_case = Signal(int)  # "查看刚登记的信访件" in the message area
+    print_receipt = Signal(str)  # "打印来访回执" (编号) after registering a visit
 
     def __init__(
         self, service: CaseService, runner: TaskRunner | None, dictionaries: dict[str, list[str]]
@@ -61,7 +62,7 @@ class IntakeForm(QWidget):
         self.banner.setFixedHeight(self.banner.fontMetrics().lineSpacing() * 2 + 12)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.linkActivated.connect(lambda href: self.open_case.emit(int(href)))
+        self.banner.linkActivated.connect(self._link)
         self._nature_manual = False
         self.f = FormFields(dictionaries)
         self.panel = EarlierCasesPanel()
@@ -362,18 +363,28 @@ class IntakeForm(QWidget):
         else:
             self.runner.run(write, self._done, self._failed, parent=self)
 
+    def _link(self, href: str) -> None:
+        if href.startswith("receipt:"):
+            self.print_receipt.emit(href.removeprefix("receipt:"))
+        else:
+            self.open_case.emit(int(href))
+
     def _done(self, result: tuple[int, str, list[str]]) -> None:
         case_id, number, warnings = result
         self.saving = False
         self.save_button.setEnabled(True)
         self.dirty = False
-        if self.case_id is None:
+        new = self.case_id is None
+        # A visitor is standing at the desk: offer the receipt straight away.
+        visit = new and self.f.form.currentText() == VISIT
+        if new:
             self.new_case()
             self.focus_first()
         text = (
-            f"已{'登记' if self.case_id is None else '保存'} {number}。"
+            f"已{'登记' if new else '保存'} {number}。"
             + "".join(html.escape(w) for w in warnings)
             + f"　<a href='{case_id}'>查看刚登记的信访件</a>"
+            + (f"　<a href='receipt:{number}'>打印来访回执</a>" if visit else "")
         )
         self.banner.setStyleSheet("background: #e6f4ea; color: #137333; padding: 6px;")
         self.banner.setText(text)

@@ -43,6 +43,7 @@ FORM: list[tuple[str, list[tuple[str, str, str, str]]]] = [
         "基本信息",
         [
             ("office_name", "单位名称", "", "出现在报告、文书和台账的标题中。"),
+            ("office_phone", "查询电话", "", "印在来访回执上，信访人凭登记编号查询办理情况。"),
             (
                 "number_prefix",
                 "编号前缀",
