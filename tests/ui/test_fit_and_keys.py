@@ -122,6 +122,22 @@ def test_cards_and_the_form_show_every_figure_whole(
         for key, _title in NAV:
             w.go(key)
             settle(qtbot, w)
+            assert w.width() == size[0], key
+            assert w.minimumSizeHint().width() <= size[0], key
+        # Every settings tab and every dictionary list (two lists side by side) fits too.
+        w.go("settings")
+        page = w.pages["settings"]
+        for i in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(i)
+            settle(qtbot, w)
+            assert w.minimumSizeHint().width() <= size[0], page.tabs.tabText(i)
+        page.tabs.setCurrentWidget(page.dictionaries)
+        for row in range(page.dictionaries.choice.count()):
+            page.dictionaries.choice.setCurrentRow(row)
+            settle(qtbot, w)
+            name = page.dictionaries.choice.item(row).text()
+            assert w.minimumSizeHint().width() <= size[0], name
+            assert cut_labels(page.dictionaries) == [], name
     finally:
         close(qtbot, w)
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -90,18 +91,21 @@ class ValueList(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.installEventFilter(self)
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        for name, label, slot in [
-            ("add", "新增 (Ins)", self.add),
-            ("rename", "改名 (F2)", self.rename),
-            ("up", "上移", lambda: self.move(-1)),
-            ("down", "下移", lambda: self.move(1)),
-            ("toggle", "停用/启用", self.toggle),
-            ("remove", "删除 (Del)", self.remove),
-        ]:
+        # Two rows of three: two lists side by side must fit a 1024-pixel screen.
+        row = QGridLayout()
+        for i, (name, label, slot) in enumerate(
+            [
+                ("add", "新增 (Ins)", self.add),
+                ("rename", "改名 (F2)", self.rename),
+                ("up", "上移", lambda: self.move(-1)),
+                ("down", "下移", lambda: self.move(1)),
+                ("toggle", "停用/启用", self.toggle),
+                ("remove", "删除 (Del)", self.remove),
+            ]
+        ):
             button = QPushButton(label)
             button.clicked.connect(slot)
-            row.addWidget(button)
+            row.addWidget(button, i // 3, i % 3)
             self.buttons[name] = button
         self.message = QLabel()
         self.message.setWordWrap(True)
