@@ -6,16 +6,21 @@ goes through a service that knows who is asking.
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from app.cases.service import CaseService
 from app.db import Database
-from app.documents.service import DocumentService
-from app.ledger.service import LedgerService
-from app.office.registers import RegisterService
-from app.office.service import OfficeService
 from app.safety.auth import AuthService, CurrentUser
-from app.safety.backup import BackupService
-from app.stats.service import StatisticsService
+
+# Each service is imported when first used: documents pull in python-docx and the ledger
+# openpyxl (~0.4 s together), which the window does not need to open (cold start, issue 15).
+if TYPE_CHECKING:
+    from app.cases.service import CaseService
+    from app.documents.service import DocumentService
+    from app.ledger.service import LedgerService
+    from app.office.registers import RegisterService
+    from app.office.service import OfficeService
+    from app.safety.backup import BackupService
+    from app.stats.service import StatisticsService
 
 
 @dataclass
@@ -24,23 +29,33 @@ class Services:
     user: CurrentUser
 
     @cached_property
-    def cases(self) -> CaseService:
+    def cases(self) -> "CaseService":
+        from app.cases.service import CaseService
+
         return CaseService(self.db, self.user)
 
     @cached_property
-    def office(self) -> OfficeService:
+    def office(self) -> "OfficeService":
+        from app.office.service import OfficeService
+
         return OfficeService(self.db, self.user)
 
     @cached_property
-    def registers(self) -> RegisterService:
+    def registers(self) -> "RegisterService":
+        from app.office.registers import RegisterService
+
         return RegisterService(self.db, self.user)
 
     @cached_property
-    def statistics(self) -> StatisticsService:
+    def statistics(self) -> "StatisticsService":
+        from app.stats.service import StatisticsService
+
         return StatisticsService(self.db, self.user)
 
     @cached_property
-    def documents(self) -> DocumentService:
+    def documents(self) -> "DocumentService":
+        from app.documents.service import DocumentService
+
         return DocumentService(self.db, self.user)
 
     @cached_property
@@ -48,9 +63,13 @@ class Services:
         return AuthService(self.db, self.user)
 
     @cached_property
-    def backup(self) -> BackupService:
+    def backup(self) -> "BackupService":
+        from app.safety.backup import BackupService
+
         return BackupService(self.db, self.user)
 
     @cached_property
-    def ledger(self) -> LedgerService:
+    def ledger(self) -> "LedgerService":
+        from app.ledger.service import LedgerService
+
         return LedgerService(self.db, self.user)
