@@ -262,7 +262,7 @@ def test_known_escaping_errors(db: Database, office: Path, name: str) -> None:
 
 
 CHILD = """
-import datetime as dt, resource, sys
+import datetime as dt, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
 from pathlib import Path
 import docx
@@ -277,6 +277,7 @@ db = open_database(paths.database_path())
 doc = docx.Document()
 doc.add_paragraph(sys.argv[2])
 doc.save(paths.templates_dir() / "月度统计表.docx")
+started = time.perf_counter()
 try:
     DocumentService(db, SYSTEM).report(
         "月度统计表", dt.date(2025, 1, 1), dt.date(2025, 12, 31), None, Path(sys.argv[1]) / "r.docx"
@@ -284,6 +285,7 @@ try:
     print("rendered")
 except DomainError as exc:
     print("DomainError", exc.message)
+print(f"seconds {time.perf_counter() - started:.2f}")
 """
 BOMBS = {
     "嵌套循环 10^10 次": (
@@ -299,13 +301,17 @@ BOMBS = {
     list(BOMBS),  # loop budget and size limits in app.documents.template_check
 )
 def test_template_bombs_end_with_a_message_in_seconds(tmp_path: Path, name: str) -> None:
+    # The render itself must stop within 5 s; the child's start-up (imports, a new database) is
+    # not timed, since on a loaded 2-core CI machine it alone can take several seconds.
     try:
         result = subprocess.run(
             [sys.executable, "-c", CHILD, str(tmp_path), BOMBS[name]],
             capture_output=True,
             text=True,
-            timeout=5,
+            timeout=60,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail("still rendering after 5 s")
+        pytest.fail("still running after 60 s")
     assert result.returncode == 0 and result.stdout.startswith("DomainError"), result.stderr[-300:]
+    seconds = float(result.stdout.rsplit("seconds ", 1)[1])
+    assert seconds < 5, f"the render took {seconds} s"
