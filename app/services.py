@@ -7,6 +7,7 @@ goes through a service that knows who is asking.
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from app.attachments.service import AttachmentService
 from app.cases.service import CaseService
 from app.db import Database
 from app.documents.service import DocumentService
@@ -54,3 +55,7 @@ class Services:
     @cached_property
     def ledger(self) -> LedgerService:
         return LedgerService(self.db, self.user)
+
+    @cached_property
+    def attachments(self) -> AttachmentService:
+        return AttachmentService(self.db, self.user)
