@@ -343,19 +343,19 @@ def case_file() -> None:
         ["{{ e.seq }}", "{{ e.on | cdate }}", "{{ e.kind }}", "{{ e.by }}", "{{ e.text }}"],
         ["{%tr endfor %}", "", "", "", ""],
     ]
-    g.table(doc, ["序号", "日期", "办理", "记录人", "说明"], steps, [12, 32, 20, 24, 68])
+    g.table(doc, ["序号", "日期", "办理", "记录人", "说明"], steps, [14, 36, 18, 24, 64])
 
     g.h1(doc, "三、制发文书")
-    g.body(doc, "{% if not documents %}本件未制发文书。{% endif %}")
+    g.body(doc, "{%p if not documents %}", "本件未制发文书。", "{%p endif %}")
     issued = [
         ["{%tr for d in documents %}", "", "", "", ""],
         ["{{ d.seq }}", "{{ d.name }}", "{{ d.doc_no }}", "{{ d.on | cdate }}", "{{ d.by }}"],
         ["{%tr endfor %}", "", "", "", ""],
     ]
-    g.table(doc, ["序号", "文书", "文号", "编号日期", "经办人"], issued, [12, 44, 48, 30, 22])
+    g.table(doc, ["序号", "文书", "文号", "编号日期", "经办人"], issued, [14, 40, 44, 36, 22])
 
     g.h1(doc, "四、附件目录")
-    g.body(doc, "{% if not attachments %}本件没有附件。{% endif %}")
+    g.body(doc, "{%p if not attachments %}", "本件没有附件。", "{%p endif %}")
     listing = [
         ["{%tr for a in attachments %}", "", "", "", "", ""],
         [
@@ -368,19 +368,21 @@ def case_file() -> None:
         ],
         ["{%tr endfor %}", "", "", "", "", ""],
     ]
-    g.table(
-        doc, ["序号", "名称", "类别", "添加日期", "大小", "说明"], listing, [12, 52, 20, 30, 18, 24]
-    )
+    head = ["序号", "名称", "类别", "添加日期", "大小", "说明"]
+    g.table(doc, head, listing, [14, 44, 22, 36, 18, 22])
     g.body(
         doc,
-        "{% if removed %}已移除的附件（文件仍保留）："
+        "{%p if removed %}",
+        "已移除的附件（文件仍保留）："
         "{% for r in removed %}{{ r.name }}（{{ r.on | cdate }}，{{ r.by }}，{{ r.reason }}）"
-        "{% if not loop.last %}；{% endif %}{% endfor %}。{% endif %}",
+        "{% if not loop.last %}；{% endif %}{% endfor %}。",
+        "{%p endif %}",
     )
+    # The caption above its image and kept with it (表题 keeps with the next paragraph), so a
+    # page break never parts them.
     g.body(doc, "{%p for img in images %}")
-    g.image_line(doc, "{{ img.image }}")
     g.caption(doc, "附件{{ img.seq }}　{{ img.name }}")
-    doc.paragraphs[-1].paragraph_format.keep_with_next = False
+    g.image_line(doc, "{{ img.image }}")
     g.body(doc, "{%p endfor %}")
     _save(doc, "卷宗")
 
