@@ -99,16 +99,20 @@ class RestorePlan:
     total: int  # files the backup names
 
 
-def plan_restore(want: Needed, backup_folder: Path, live: FolderStore) -> RestorePlan:
+def plan_restore(
+    want: Needed, backup_folder: Path, live: FolderStore, read: bool = True
+) -> RestorePlan:
     """What a restore must copy in; DomainError naming each missing or altered file (by
-    case) when the backup cannot be restored whole. Every file is read and hashed here."""
+    case) when the backup cannot be restored whole. Every file is read and hashed here;
+    `read=False` only looks that each is there (the quick check before the clerk confirms)."""
     source = FolderStore(backup_folder / BACKUP_DIR)
+    sound = (lambda st, h: st.verify(h)) if read else (lambda st, h: st.exists(h))
     copy: list[tuple[Path, str]] = []
     lost, altered = [], []
     for sha in want.hashes:
-        if live.verify(sha):
+        if sound(live, sha):
             continue  # already in the data folder with the right content
-        if source.verify(sha):
+        if sound(source, sha):
             copy.append((source.path(sha), sha))
         elif source.exists(sha):
             altered.append(sha)
@@ -152,10 +156,3 @@ def check_store(want: Needed, store: FolderStore) -> StoreProblems:
         elif not store.verify(sha):
             altered.append(sha)
     return StoreProblems(len(want.holders), missing, altered)
-
-
-def raise_if_missing(copied: Copied, want: Needed) -> None:
-    if copied.missing:
-        raise DomainError(
-            f"数据文件夹中缺少 {len(copied.missing)} 个附件文件（{want.describe(copied.missing)}）"
-        )
