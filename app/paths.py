@@ -57,10 +57,9 @@ def backups_dir(base: Path | None = None) -> Path:
 
 def attachments_dir(base: Path | None = None) -> Path:
     """The content-addressed attachment store (docs/rules.md, 附件): beside the database, never
-    inside it (a DB-backed store replaces this folder on PostgreSQL)."""
-    path = (base or data_dir()) / "附件"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    inside it (a DB-backed store replaces this folder on PostgreSQL). Made by the first write
+    only: `xinfang check` and a backup of a case without files create nothing."""
+    return (base or data_dir()) / "附件"
 
 
 def templates_dir(base: Path | None = None) -> Path:

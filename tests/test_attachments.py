@@ -1,9 +1,11 @@
 """Attachments of a case (issue 18): attach, list, detach, the size limit, backup and restore of
 the files, `check` naming an altered file, a killed backup, the 卷宗, generated 文书 kept."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import struct
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -368,13 +370,22 @@ def test_a_generated_document_is_kept_as_an_attachment_with_its_number(
         ("文书", "县信受〔2025〕1号", "受理告知书（县信受〔2025〕1号）.docx")
     ]
     assert kept[0].sha256 == _sha(out.read_bytes())
-    # Regenerated: the same 文号; identical bytes are the same attachment, never a pile.
+    # Regenerated (a second later: the .docx differs in its zip timestamps only): the same
+    # 文号 and the same attachment, never a pile of copies.
+    clock_later = time.time() + 2
+    while time.time() < clock_later:
+        time.sleep(0.2)
     docs.case_document(number, "受理告知书", tmp_path / "again.docx")
-    again = svc.attachments(number)
-    assert {a.doc_no for a in again} == {"县信受〔2025〕1号"}
-    if _sha((tmp_path / "again.docx").read_bytes()) == kept[0].sha256:
-        assert len(again) == 1
-    assert len({a.sha256 for a in again}) == len(again)
+    assert (tmp_path / "again.docx").read_bytes() != out.read_bytes()
+    assert [a.id for a in svc.attachments(number)] == [kept[0].id]
+    # The case changed, so the document reads differently: kept too, under the same 文号.
+    CaseService(db, TESTER).update(
+        number, dataclasses.replace(CaseService(db, TESTER).detail(number).input, summary="改了")
+    )
+    docs.case_document(number, "受理告知书", tmp_path / "changed.docx")
+    changed = svc.attachments(number)
+    assert [a.doc_no for a in changed] == ["县信受〔2025〕1号"] * 2
+    assert changed[1].sha256 == _sha((tmp_path / "changed.docx").read_bytes())
 
 
 def test_cli_attach_list_detach_and_file(

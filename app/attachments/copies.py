@@ -73,7 +73,6 @@ def back_up(
     """Copy into `backup_folder/附件` each wanted file it does not have yet, verified by hash.
     A file the data folder has lost is reported (`missing`), not copied."""
     target = FolderStore(backup_folder / BACKUP_DIR)
-    target.root.mkdir(parents=True, exist_ok=True)
     target.remove_temporaries()  # a killed backup's half copy: never counted, cleared now
     done = Copied()
     hashes = want.hashes

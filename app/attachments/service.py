@@ -7,8 +7,10 @@ attachment keeps its row (who, when, why) and its file: nothing the clerk adds i
 """
 
 import datetime as dt
+import hashlib
 import io
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -143,13 +145,47 @@ def keep_generated(
     The same bytes again (the same document regenerated unchanged) are the same attachment.
     Called by DocumentService after its own permission check."""
     store = store_for(db.path)
+    with db.read() as s:
+        case_id = _case(s, number).id
+        earlier = list(
+            s.scalars(
+                select(Attachment).where(
+                    Attachment.case_id == case_id,
+                    Attachment.kind == GENERATED,
+                    Attachment.doc_no == (doc_no or None),
+                    Attachment.detached_at.is_(None),
+                )
+            )
+        )
+        for row in earlier:
+            s.expunge(row)
+    # A .docx written again differs only in its zip entries' timestamps: the same document.
+    same = content_identity(path)
+    for row in earlier:
+        if store.exists(row.sha256) and content_identity(store.path(row.sha256)) == same:
+            return _view(row, number)
     with open(path, "rb") as f:
         stored = store.put(f)
     with db.session() as s:
         case = _case(s, number)
         name = f"{template}（{doc_no}）.docx" if doc_no else f"{template}.docx"
-        row, _created = _record(s, case, stored, name, GENERATED, user, doc_no)
-        return _view(row, case.number)
+        new, _created = _record(s, case, stored, name, GENERATED, user, doc_no)
+        return _view(new, case.number)
+
+
+def content_identity(path: Path) -> str:
+    """SHA-256 over a .docx's parts (names and bytes), not the zip's own timestamps; the file's
+    hash for anything that is not a zip."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            h = hashlib.sha256()
+            for name in sorted(z.namelist()):
+                h.update(name.encode("utf-8") + b"\0" + z.read(name) + b"\0")
+            return h.hexdigest()
+    except zipfile.BadZipFile:
+        from app.attachments.store import file_hash
+
+        return file_hash(path)
 
 
 class AttachmentService:
