@@ -4,6 +4,7 @@ the files, `check` naming an altered file, a killed backup, the 卷宗, generate
 import dataclasses
 import datetime as dt
 import hashlib
+import shutil
 import struct
 import time
 import zlib
@@ -410,3 +411,30 @@ def test_cli_attach_list_detach_and_file(
     assert "已移除" in capsys.readouterr().out
     assert main([*base, "attach", number, str(photo), "--kind", "乱写"]) == 2
     assert open_database(data / "xinfang.sqlite3") is not None
+
+
+def test_the_check_before_confirming_refuses_a_backup_without_its_files(
+    svc: AttachmentService, number: str, db: Database, tmp_path: Path
+) -> None:
+    from app.safety.backup import BackupService
+
+    svc.attach(number, [_file(tmp_path / "in", "来信.pdf", b"%PDF letter")], "来信原件")
+    info = backup.make_backup(db, folder=tmp_path / "bk", now=T)
+    service = BackupService(db, TESTER)
+    assert service.check(info.path) == 1
+    shutil.rmtree(tmp_path / "bk" / "附件")
+    # The files are in the data folder still, so this one could be restored here …
+    assert service.check(info.path) == 1
+    # … but not on another PC, whose data folder lacks them.
+    other = tmp_path / "other" / "xinfang.sqlite3"
+    other.parent.mkdir()
+    with pytest.raises(DomainError, match=f"缺少 1 个附件文件（{number}：来信.pdf）"):
+        backup.restore(other, info.path, now=T)
+
+
+def test_a_case_without_files_leaves_no_attachment_folders(db: Database, tmp_path: Path) -> None:
+    info = backup.make_backup(db, folder=tmp_path / "bk", now=T)
+    assert not (tmp_path / "bk" / "附件").exists()
+    assert not (db.path.parent / "附件").exists()
+    assert [i for i in integrity.health(db.path).items if i.label == "附件"] == []
+    assert info.files_copied == 0
