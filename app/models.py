@@ -340,3 +340,24 @@ class DocNumber(Base):
     __table_args__ = (
         UniqueConstraint("template", "case_id", "event_seq", name="uq_doc_numbers_document"),
     )
+
+
+class Attachment(Base):
+    """A file kept with a case (docs/rules.md, 附件). The bytes live in the content-addressed
+    store under their SHA-256 (`app/attachments/store.py`), never in this row; a detached
+    attachment keeps its row and its file, with who detached it, when and why."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))  # the original file name
+    kind: Mapped[str] = mapped_column(String(10))  # 来信原件/照片/回执/答复材料/其他/文书
+    doc_no: Mapped[str | None] = mapped_column(String(100))  # 文号 of a generated 文书
+    added_by: Mapped[str] = mapped_column(String(30), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    detached_by: Mapped[str | None] = mapped_column(String(30))
+    detached_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    detached_reason: Mapped[str | None] = mapped_column(String(200))

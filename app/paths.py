@@ -55,6 +55,13 @@ def backups_dir(base: Path | None = None) -> Path:
     return path
 
 
+def attachments_dir(base: Path | None = None) -> Path:
+    """The content-addressed attachment store (docs/rules.md, 附件): beside the database, never
+    inside it (a DB-backed store replaces this folder on PostgreSQL). Made by the first write
+    only: `xinfang check` and a backup of a case without files create nothing."""
+    return (base or data_dir()) / "附件"
+
+
 def templates_dir(base: Path | None = None) -> Path:
     """The office's own template copies (they override the bundled defaults)."""
     path = (base or data_dir()) / "templates"

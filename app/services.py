@@ -14,6 +14,7 @@ from app.safety.auth import AuthService, CurrentUser
 # Each service is imported when first used: documents pull in python-docx and the ledger
 # openpyxl (~0.4 s together), which the window does not need to open (cold start, issue 15).
 if TYPE_CHECKING:
+    from app.attachments.service import AttachmentService
     from app.cases.service import CaseService
     from app.documents.service import DocumentService
     from app.ledger.service import LedgerService
@@ -73,3 +74,9 @@ class Services:
         from app.ledger.service import LedgerService
 
         return LedgerService(self.db, self.user)
+
+    @cached_property
+    def attachments(self) -> "AttachmentService":
+        from app.attachments.service import AttachmentService
+
+        return AttachmentService(self.db, self.user)

@@ -383,6 +383,103 @@ def visit_receipt() -> None:
     _save(doc, "来访回执")
 
 
+def _internal_header(doc: g.Document) -> None:
+    """Every page of the 卷宗 says what it is (domain.md §9: an internal file, Art.30 exempt)."""
+    section = doc.sections[0]
+    for header in (section.header, section.even_page_header):
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0]
+        p.alignment = g.ALIGN.RIGHT
+        run = p.add_run("{{ internal }}")
+        g.set_fonts(run._r.get_or_add_rPr(), g.H1_FONT, size=10.5)
+
+
+def _no_header_row(t: object) -> None:
+    first = t.rows[0]._tr  # type: ignore[attr-defined]
+    first.getparent().remove(first)
+
+
+def case_file() -> None:
+    """卷宗: cover, 登记表, 办理过程, 文书 with 文号, 附件目录 with the images placed in it."""
+    doc = g.new_document()
+    _internal_header(doc)
+    g.title(doc, "信访事项卷宗")
+    doc.add_paragraph("（{{ internal }}）", style="文号")
+    cover = [
+        ["编　　号", "{{ case.number }}"],
+        ["信 访 人", "{{ petitioner.display }}"],
+        ["事　　项", "{{ case.summary }}"],
+        ["登记日期", "{{ case.received_on | cdate }}"],
+        [
+            "办结日期",
+            "{% if case.closed_on %}{{ case.closed_on | cdate }}{% else %}尚未办结{% endif %}",
+        ],
+        ["办理状态", "{{ case.status }}"],
+        ["立卷单位", "{{ office }}"],
+        ["立卷日期", "{{ today | cdate }}"],
+    ]
+    _no_header_row(g.table(doc, ["项目", "内容"], cover, [36, 110]))
+
+    g.h1(doc, "一、登记表")
+    doc.paragraphs[-1].paragraph_format.page_break_before = True
+    reg = [
+        ["{%tr for row in register %}", ""],
+        ["{{ row.label }}", "{{ row.value }}"],
+        ["{%tr endfor %}", ""],
+    ]
+    g.table(doc, ["项目", "内容"], reg, [40, 116])
+
+    g.h1(doc, "二、办理过程")
+    doc.paragraphs[-1].paragraph_format.page_break_before = True
+    steps = [
+        ["{%tr for e in events %}", "", "", "", ""],
+        ["{{ e.seq }}", "{{ e.on | cdate }}", "{{ e.kind }}", "{{ e.by }}", "{{ e.text }}"],
+        ["{%tr endfor %}", "", "", "", ""],
+    ]
+    g.table(doc, ["序号", "日期", "办理", "记录人", "说明"], steps, [14, 36, 18, 24, 64])
+
+    g.h1(doc, "三、制发文书")
+    g.body(doc, "{%p if not documents %}", "本件未制发文书。", "{%p endif %}")
+    issued = [
+        ["{%tr for d in documents %}", "", "", "", ""],
+        ["{{ d.seq }}", "{{ d.name }}", "{{ d.doc_no }}", "{{ d.on | cdate }}", "{{ d.by }}"],
+        ["{%tr endfor %}", "", "", "", ""],
+    ]
+    g.table(doc, ["序号", "文书", "文号", "编号日期", "经办人"], issued, [14, 40, 44, 36, 22])
+
+    g.h1(doc, "四、附件目录")
+    g.body(doc, "{%p if not attachments %}", "本件没有附件。", "{%p endif %}")
+    listing = [
+        ["{%tr for a in attachments %}", "", "", "", "", ""],
+        [
+            "{{ a.seq }}",
+            "{{ a.name }}",
+            "{{ a.kind }}",
+            "{{ a.on | cdate }}",
+            "{{ a.size }}",
+            "{{ a.note }}",
+        ],
+        ["{%tr endfor %}", "", "", "", "", ""],
+    ]
+    head = ["序号", "名称", "类别", "添加日期", "大小", "说明"]
+    g.table(doc, head, listing, [14, 44, 22, 36, 18, 22])
+    g.body(
+        doc,
+        "{%p if removed %}",
+        "已移除的附件（文件仍保留）："
+        "{% for r in removed %}{{ r.name }}（{{ r.on | cdate }}，{{ r.by }}，{{ r.reason }}）"
+        "{% if not loop.last %}；{% endif %}{% endfor %}。",
+        "{%p endif %}",
+    )
+    # The caption above its image and kept with it (表题 keeps with the next paragraph), so a
+    # page break never parts them.
+    g.body(doc, "{%p for img in images %}")
+    g.caption(doc, "附件{{ img.seq }}　{{ img.name }}")
+    g.image_line(doc, "{{ img.image }}")
+    g.body(doc, "{%p endfor %}")
+    _save(doc, "卷宗")
+
+
 def main() -> None:
     acceptance()
     refusal()
@@ -395,6 +492,7 @@ def main() -> None:
     supervision()
     registration_form()
     visit_receipt()
+    case_file()
     report_texts.self_check(g, _save)
     report_texts.annual(g, _save)
     report_texts.monthly(g, _save)

@@ -17,6 +17,7 @@ from accounts import READER_USER
 from factories import case_input
 from sqlalchemy import select
 
+from app.attachments.service import AttachmentService
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.db import Database
@@ -47,6 +48,7 @@ SERVICES: list[type] = [
     AuthService,
     BackupService,
     LedgerService,
+    AttachmentService,
 ]
 
 
@@ -196,7 +198,40 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     ),
     (LedgerService, "import_register"): ("import", lambda s, w: s.import_register(None)),
     (LedgerService, "export"): ("export", lambda s, w: s.export(CaseFilter(), w.tmp / "台账.xlsx")),
+    # ---- attachments and the 卷宗 ----
+    (AttachmentService, "attachments"): ("view_case", lambda s, w: s.attachments(w.number)),
+    (AttachmentService, "limit_mb"): ("view_case", lambda s, w: s.limit_mb()),
+    (AttachmentService, "read"): ("view_case", lambda s, w: s.read(_attachment(w))),
+    (AttachmentService, "copy_out"): ("export", lambda s, w: s.copy_out(_attachment(w), w.tmp)),
+    (AttachmentService, "case_file"): (
+        "export",
+        lambda s, w: s.case_file(w.number, w.tmp / "卷宗.docx"),
+    ),
+    (AttachmentService, "attach"): (
+        "edit_case",
+        lambda s, w: s.attach(w.number, [_file(w, "来信.pdf", b"%PDF")], "来信原件"),
+    ),
+    (AttachmentService, "attach_data"): (
+        "edit_case",
+        lambda s, w: s.attach_data(w.number, "粘贴.png", b"png", "照片"),
+    ),
+    (AttachmentService, "detach"): (
+        "edit_case",
+        lambda s, w: s.detach(w.number, _attachment(w), "传错了"),
+    ),
 }
+
+
+def _file(w: "World", name: str, data: bytes) -> Path:
+    path = w.tmp / name
+    path.write_bytes(data)
+    return path
+
+
+def _attachment(w: "World") -> int:
+    """An attachment of the world's case, added by the administrator."""
+    admin = CurrentUser("admin", "admin", auth.ADMIN)
+    return AttachmentService(w.db, admin).attach_data(w.number, "a.txt", b"kept", "其他")[0].id
 
 
 def public_methods(cls: type) -> list[str]:

@@ -317,7 +317,9 @@ class MainWindow(QMainWindow):
         if self.case_page is None:
             from ui.cases.case_page import CasePage
 
-            self.case_page = CasePage(self.service, self.runner, self.services.documents)
+            self.case_page = CasePage(
+                self.service, self.runner, self.services.documents, self.services.attachments
+            )
             self.case_page.back.connect(lambda: self.go("cases"))
             self.case_page.open_case.connect(self.open_case)
             self.case_page.changed.connect(self.data_changed)

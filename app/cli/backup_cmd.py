@@ -36,6 +36,10 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
     service = backup.BackupService(ctx.db(), ctx.user)
     info = service.make(out=Path(args.out) if args.out else None)
     print(f"已备份并校验：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）")
+    if info.files_copied:  # attachments (docs/rules.md, 附件): only the new ones are copied
+        print(f"附件：新复制 {info.files_copied} 个（{info.bytes_copied / 1_048_576:.1f} MB）")
+    if info.note:
+        print(f"注意：{info.note}")
     return 0
 
 

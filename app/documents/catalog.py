@@ -143,7 +143,7 @@ def available(kind: str | None = None) -> list[TemplateInfo]:
             )
         )
     for own in sorted(office.glob("*.docx")):
-        if own.stem in _BY_NAME or own.name.startswith(("~$", ".")):
+        if own.stem in _BY_NAME or own.stem == CASE_FILE or own.name.startswith(("~$", ".")):
             continue  # ~$ files are Word's lock files of an open document
         info = _info(None, own.stem, None, own)
         if _uses_case(own):
@@ -153,6 +153,29 @@ def available(kind: str | None = None) -> list[TemplateInfo]:
         out.append(info)
     out = [t for t in out if t.default is not None or t.override is not None]
     return [t for t in out if kind is None or t.kind == kind]
+
+
+# The 卷宗 (docs/rules.md, 卷宗): a template like the others (default in templates/, the office's
+# own copy in its templates folder wins) but not a 文书: it is not sent, gets no 文号 and is not
+# in the case page's 文书 menu, so it stays out of `available()`.
+CASE_FILE = "卷宗"
+
+
+def case_file_template() -> TemplateInfo:
+    default = default_dir() / f"{CASE_FILE}.docx"
+    own = paths.templates_dir() / f"{CASE_FILE}.docx"
+    info = TemplateInfo(
+        CASE_FILE,
+        "case_file",
+        "信访事项卷宗：封面、登记表、办理过程、文书、附件目录（内部材料）",
+        (),
+        False,
+        default if default.exists() else None,
+        own if own.exists() else None,
+    )
+    if info.default is None and info.override is None:
+        raise DomainError(f"找不到卷宗模板 {default}。请重新安装信访工作台。")
+    return info
 
 
 def _uses_case(path: Path) -> bool:

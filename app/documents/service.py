@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app import audit, clock
+from app.attachments.service import keep_generated
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
 from app.documents import (
@@ -73,6 +74,10 @@ def _report_schema(db: Database) -> dict[str, Any]:
 
 
 def schema_for(db: Database, info: TemplateInfo) -> dict[str, Any]:
+    if info.name == catalog.CASE_FILE and info.kind == "case_file":
+        from app.documents.case_file import SCHEMA
+
+        return SCHEMA
     return CASE_SCHEMA if info.kind == catalog.CASE else _report_schema(db)
 
 
@@ -185,9 +190,11 @@ class DocumentService:
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
         carried: list[bool] = []
+        numbers: list[str] = []
 
         def context(names: set[str]) -> dict[str, Any]:
-            ctx = case_context.build(self.db, number, info, self._doc_no(number, info))
+            numbers.append(self._doc_no(number, info))
+            ctx = case_context.build(self.db, number, info, numbers[-1])
             person = ctx.get("petitioner") or {}
             # A document that prints the reporter's ID, phone or address is a view of full
             # personal data (docs/rules.md, 个人信息): audited like the GUI's 显示.
@@ -206,6 +213,8 @@ class DocumentService:
             info.name,
             repair_to=_repair_to(info, repair),
         )
+        # Kept with the case as an attachment of kind 文书 with its 文号 (docs/rules.md, 附件).
+        keep_generated(self.db, number, rendered.path, info.name, numbers[-1], self.user.label)
         if any(carried):
             with self.db.session() as s:
                 audit.record(

@@ -76,6 +76,7 @@ SPECS: dict[str, Spec] = {
     "report_to": Spec("报告主送机关", str, 0, 100),
     "doc_code": Spec("发文机关代字", str, 0, 10),
     "doc_no_pattern": Spec("发文字号格式", str, 1, 60),
+    "attachment_max_mb": Spec("附件大小上限（MB）", int, 1, 500),
 }
 # Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "report_to": "",  # 报告主送机关 of the self-check and annual reports
     "doc_code": "",  # 发文机关代字, e.g. 县水
     "doc_no_pattern": "{代字}信{类}〔{年}〕{序号}号",  # 发文字号; {类} per 文书 type
+    "attachment_max_mb": 50,  # 附件: largest file accepted (MB); a scan of a letter is ~5 MB
 }
 
 

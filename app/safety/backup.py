@@ -7,6 +7,7 @@ Restoring keeps the current database aside first; nothing is ever deleted except
 automatic copies.
 """
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import migrate, paths
+from app.attachments import copies
+from app.attachments.service import store_for
 from app.db import Database
 from app.errors import DatabaseTooNew, DomainError
 from app.office import settings
@@ -43,6 +46,9 @@ class BackupInfo:
     size: int
     kind: str  # 备份 / 恢复前 / 升级前 / 其他
     note: str = ""  # e.g. why the copy went to the local folder instead of the configured one
+    # Attachments (docs/rules.md, 附件): files newly copied into the folder's 附件/ by this backup.
+    files_copied: int = 0
+    bytes_copied: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,9 +143,50 @@ def make_backup(
         raise DomainError(
             f"备份没有写成（{exc.strerror or exc}）：{target}。请检查磁盘空间和文件夹权限。"
         ) from None
+    copied, note = _back_up_attachments(db, target)
     if rotate_in is not None:
         rotate(rotate_in, keep if keep is not None else keep_count(db))
-    return BackupInfo(target, now.replace(microsecond=0), counted[0], target.stat().st_size, "备份")
+    return BackupInfo(
+        target,
+        now.replace(microsecond=0),
+        counted[0],
+        target.stat().st_size,
+        "备份",
+        note,
+        copied.files,
+        copied.bytes,
+    )
+
+
+def _back_up_attachments(db: Database, target: Path) -> tuple[copies.Copied, str]:
+    """The files the new copy's attachments name, into `附件/` beside it (only new ones).
+
+    Read from the copy itself, so the files match the database that was saved. When a file
+    cannot be written (disk full, the USB drive pulled) the database copy is removed too: a
+    backup counts as good only with all its files. A file the data folder has already lost
+    cannot be copied; the backup goes on and says so (`xinfang check` names it)."""
+    try:
+        conn = _open_readonly(target)
+        try:
+            want = copies.needed(conn)
+        finally:
+            conn.close()
+        copied = copies.back_up(store_for(db.path), target.parent, want)
+    except (OSError, DomainError) as exc:
+        target.unlink(missing_ok=True)
+        crypto.keys_path(target).unlink(missing_ok=True)
+        why = exc.message if isinstance(exc, DomainError) else (exc.strerror or str(exc))
+        raise DomainError(
+            f"附件没有备份完整（{why}），这份备份已放弃，原有备份保持不变。"
+            f"请检查 {target.parent} 的磁盘空间和权限。"
+        ) from None
+    note = ""
+    if copied.missing:
+        note = (
+            f"数据文件夹中缺少 {len(copied.missing)} 个附件文件，未能备份："
+            f"{want.describe(copied.missing)}。请运行 xinfang check。"
+        )
+    return copied, note
 
 
 def auto_backup(db: Database, now: dt.datetime | None = None) -> BackupInfo:
@@ -153,7 +200,8 @@ def auto_backup(db: Database, now: dt.datetime | None = None) -> BackupInfo:
         if folder.resolve() == local.resolve():
             raise
         info = make_backup(db, folder=local, now=now)
-        return BackupInfo(info.path, info.made_at, info.cases, info.size, info.kind, exc.message)
+        note = "；".join(n for n in (exc.message, info.note) if n)
+        return dataclasses.replace(info, note=note)
 
 
 def rotate(folder: Path, keep: int) -> list[Path]:
@@ -341,6 +389,8 @@ def restore(
     if backup_file.resolve() == db_path.resolve():
         raise DomainError("不能用正在使用的数据库文件本身来恢复。")
     cases = check_backup_file(backup_file)
+    # Every file the backup's attachments name, found and hashed before anything changes.
+    plan = attachments_plan(backup_file, db_path)
     lock = DatabaseLock(db_path)
     lock.acquire(exclusive=True, timeout=wait, message=RESTORE_BUSY)
     tmp = db_path.with_name(db_path.name + ".restore.tmp")
@@ -362,6 +412,9 @@ def restore(
             crypto.write_keys(tmp, keys)
         if check_backup_file(tmp) != cases:
             raise DomainError("复制备份文件时出错（前后不一致），数据库未做改动。")
+        # The files go in before the database: extra files in a content-addressed store harm
+        # nothing, a restored database without its files would.
+        copies.bring_back(plan)
         aside = _keep_aside(db_path, now)
         recovery.write_marker(
             marker,
@@ -395,6 +448,19 @@ def restore(
     _hold_restored_key(db_path, backup_key)
     recovery.rotate_copies(paths.backups_dir(db_path.parent), ASIDE_PREFIX, ASIDE_COPIES_KEPT)
     return RestoreResult(backup_file, aside, cases)
+
+
+def attachments_plan(backup_file: Path, db_path: Path, read: bool = True) -> copies.RestorePlan:
+    """What restoring `backup_file` over `db_path` copies into the data folder (DomainError
+    naming the missing or altered files when the backup's 附件/ is not whole). `read=False`
+    checks only that the files are there: seconds less for a GB of files before the clerk
+    confirms; the restore itself reads and hashes every one."""
+    conn = _open_readonly(Path(backup_file))
+    try:
+        want = copies.needed(conn)
+    finally:
+        conn.close()
+    return copies.plan_restore(want, Path(backup_file).parent, store_for(db_path), read)
 
 
 def _hold_restored_key(db_path: Path, backup_key: bytes | None) -> None:
@@ -438,7 +504,10 @@ class BackupService:
     def check(self, path: Path) -> int:
         """The case count of a backup about to be restored (refused when it is not sound)."""
         auth.require(self.user, "restore")
-        return check_backup_file(Path(path))
+        cases = check_backup_file(Path(path))
+        # A backup without its files is refused now, not after the clerk confirms.
+        attachments_plan(Path(path), self.db.path, read=False)
+        return cases
 
     def unlock_backup(self, path: Path, secret: str) -> None:
         """An encrypted backup made with another key (crypto.Locked from `check`): opened with

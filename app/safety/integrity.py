@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import migrate, paths
+from app.attachments import copies
+from app.attachments.service import store_for
 from app.errors import DomainError
 from app.safety import backup, backup_check, crypto, network_drive, recovery
 
@@ -163,6 +165,28 @@ def _audit_items(report: Health, conn: sqlite3.Connection) -> None:
         report.add("账号", f"{accounts}（可能有人绕过程序直接改动了数据库）", BAD)
 
 
+def _attachment_items(report: Health, conn: sqlite3.Connection, db_path: Path) -> None:
+    """Every attachment's file read and hashed (docs/rules.md, 附件): missing or altered ones
+    are named by case. The database itself is sound; the files are restored from a backup."""
+    want = copies.needed(conn)
+    if not want.holders:
+        return
+    found = copies.check_store(want, store_for(db_path))
+    if not found.missing and not found.altered:
+        report.add("附件", f"{found.total} 个文件，内容校验一致")
+        return
+    parts = []
+    if found.missing:
+        parts.append(f"缺少 {len(found.missing)} 个文件：{want.describe(found.missing)}")
+    if found.altered:
+        parts.append(f"{len(found.altered)} 个文件内容被改动：{want.describe(found.altered)}")
+    report.add(
+        "附件",
+        f"共 {found.total} 个文件，" + "；".join(parts) + "。可从备份恢复（备份中的“附件”文件夹）",
+        BAD,
+    )
+
+
 def _interrupted(db_path: Path) -> list[tuple[str, str, str]]:
     """A killed upgrade or restore the next start will finish (reported, never done here)."""
     found = []
@@ -228,6 +252,7 @@ def health(db_path: Path, backup_folder: Path | None = None) -> Health:
                 report.add("数据", _counts(conn))
             if not missing:
                 _audit_items(report, conn)
+                _attachment_items(report, conn, db_path)
         finally:
             conn.close()
     except crypto.Locked as exc:  # encrypted and not unlocked: not a fault of the file

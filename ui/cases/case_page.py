@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
+from app.attachments.service import AttachmentService
 from app.cases import workflow
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
 from app.documents.service import DocumentService
 from ui.cases.action_dialogs import ActionDialog
+from ui.cases.case_attachments import AttachmentsPanel
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import (
     ERROR_COLOR,
@@ -108,7 +110,11 @@ class CasePage(QWidget):
     edit = Signal(int)
 
     def __init__(
-        self, service: CaseService, runner: TaskRunner | None, documents: DocumentService
+        self,
+        service: CaseService,
+        runner: TaskRunner | None,
+        documents: DocumentService,
+        attachments: AttachmentService | None = None,
     ) -> None:
         super().__init__()
         self.service, self.runner, self.documents = service, runner, documents
@@ -176,6 +182,7 @@ class CasePage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.timeline, "办理过程")
         self.tabs.addTab(self.history, "修改记录")
+        self.attachments_panel = self._add_attachments(attachments, runner)
         splitter = QSplitter()
         splitter.addWidget(scroll)
         splitter.addWidget(self.tabs)
@@ -193,6 +200,20 @@ class CasePage(QWidget):
             self.back.emit,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
+
+    def _add_attachments(
+        self, service: AttachmentService | None, runner: TaskRunner | None
+    ) -> AttachmentsPanel | None:
+        """The 附件 tab (ui/cases/case_attachments.py): files, previews, 打印卷宗."""
+        if service is None:
+            return None
+        panel = AttachmentsPanel(service, runner)
+        index = self.tabs.addTab(panel, "附件")
+        panel.counted.connect(
+            lambda n: self.tabs.setTabText(index, f"附件（{n}）" if n else "附件")
+        )
+        panel.changed.connect(self.reload)
+        return panel
 
     def _add_documents_menu(self, row: QHBoxLayout) -> None:
         """文书: the per-case documents (greyed out where the timeline does not support one)."""
@@ -238,6 +259,8 @@ class CasePage(QWidget):
         self._details(d)
         self._deadlines(d)
         self._links(d)
+        if self.attachments_panel is not None:
+            self.attachments_panel.set_case(d)
         _fill(
             self.timeline,
             [event_row(e.kind, fmt_date(e.on), e.recorded_by, e.data) for e in d.events],
