@@ -309,6 +309,7 @@ def registration_form() -> None:
     """信访事项登记表: the whole registration on one page, for the paper file (internal)."""
     doc = g.new_document()
     g.title(doc, "信访事项登记表")
+    doc.add_paragraph("登记单位：{{ office }}", style="文号")
     doc.add_paragraph(
         "编号：{{ case.number }}　　登记日期：{{ case.received_on | cdate }}", style="文号"
     )

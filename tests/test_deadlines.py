@@ -3,7 +3,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cases.deadlines import WorkCalendar, known_years, warning
+from app.cases.deadlines import WorkCalendar, entered_years, known_years, warning
 
 CAL = WorkCalendar()
 WORK = WorkCalendar(working_days=True)
@@ -40,18 +40,26 @@ def test_unknown_year_falls_back_to_weekends_and_office_list() -> None:
     holiday = due.day
     office = WorkCalendar(office_days={holiday: True})
     moved = office.add_days(start, 2)
-    # Once the office has entered that year (from the State Council's notice) it is known.
-    assert not moved.estimated and moved.day > holiday
-    # A year after it is still a guess.
-    later = office.add_days(D(last_known + 2, 1, 1), 2)
-    assert later.estimated
+    # One local rest day typed in: the year's national schedule is still unknown.
+    assert moved.estimated and moved.day > holiday
+    # Once the office has entered that year's schedule (from the State Council's notice) it is.
+    entered = WorkCalendar(office_days={holiday: True}, entered=frozenset({last_known + 1}))
+    assert not entered.add_days(start, 2).estimated
+    assert entered.add_days(D(last_known + 2, 1, 1), 2).estimated  # the year after: a guess
+
+
+def test_entered_years_are_those_with_the_spring_festival() -> None:
+    y = known_years()[-1] + 1
+    days = [(D(y, 3, 22), True, "地方假日"), (D(y + 1, 2, 5), True, "春节 ")]
+    days.append((D(y + 2, 2, 6), False, "春节"))  # a 调休 workday alone is not the schedule
+    assert entered_years(days) == frozenset({y + 1})
 
 
 def test_period_through_an_unknown_year_is_estimated_until_entered() -> None:
     last_known = known_years()[-1]
     start = D(last_known, 12, 20)  # the 15-day limit ends in the next year
     assert CAL.add_days(start, 15).estimated
-    entered = WorkCalendar(office_days={D(last_known + 1, 1, 1): True})
+    entered = WorkCalendar(entered=frozenset({last_known + 1}))
     assert not entered.add_days(start, 15).estimated
 
 

@@ -149,9 +149,13 @@ def test_office_holidays_count_in_unknown_years_only(
     assert due is not None and cases.detail(number).due_estimated
     office.put_holidays(due, due, True, "放假")
     assert cases.detail(number).decision_due > due  # type: ignore[operator]
-    # The year is now the office's own entry, not a guess: no （估算）.
+    # One rest day of the office's own: the year's national schedule is still a guess …
+    assert cases.detail(number).due_estimated
+    # … until it is entered (its 春节, as the notice import names it): no （估算）.
+    spring = next(D(year, 2, d) for d in range(1, 28) if D(year, 2, d).weekday() < 5)
+    office.put_holidays(spring, spring, True, "春节")
     assert not cases.detail(number).due_estimated
-    assert [h.day for h in office.holidays(year)] == [due]
+    assert [h.day for h in office.holidays(year)] == sorted([spring, due])
     office.remove_holidays([due])
     assert cases.detail(number).decision_due == due
 

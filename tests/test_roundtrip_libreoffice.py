@@ -64,7 +64,7 @@ def _cases(cases: CaseService) -> dict[str, str]:
     def new(**kw: object) -> str:
         data = case_input(
             received_on=dt.date(2025, 9, 1),
-            form="来信",
+            form=str(kw.pop("form", "来信")),
             name="张秀英",
             summary="反映村内饮用水水质浑浊",
             category="水利",
@@ -92,7 +92,14 @@ def _cases(cases: CaseService) -> dict[str, str]:
     cases.act(refused, "不予受理", D(2025, 9, 5), {"reason": "属诉讼程序", "route": "向法院起诉"})
     cases.act(forwarded, "转送", D(2025, 9, 5), {"to": "县自来水公司"})
     cases.act(assigned, "交办", D(2025, 9, 5), {"to": "县水利工程队"})
-    return {"转送函": forwarded, "交办函": assigned, "不予受理告知书": refused, "": full}
+    visit = new(form="来访")
+    return {
+        "转送函": forwarded,
+        "交办函": assigned,
+        "不予受理告知书": refused,
+        "来访回执": visit,
+        "": full,
+    }
 
 
 def test_defaults_saved_by_libreoffice_generate_without_repair(

@@ -2,14 +2,16 @@
 
 The start day is not counted; a period whose last day is a rest day ends on the next working day.
 Holidays come from `chinesecalendar`, which only knows the years it was released for; for other
-years we use weekends plus the office's own holiday list. A year the office has entered (by hand or
-from the State Council's notice, which is where the package's tables come from too) counts as
-known; only a day in a year neither knows makes a due date estimated.
+years we use weekends plus the office's own holiday list. A year whose national schedule the office
+has entered (imported from the State Council's notice, which is where the package's tables come
+from too, or typed with its 春节) counts as known; only a day in a year neither knows makes a due
+date estimated. One local rest day typed in does not make a year known.
 """
 
 import calendar
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,19 +34,15 @@ class WorkCalendar:
     working_days: bool = False
     # The office's list for unknown years: day → True (rest day) / False (make-up workday).
     office_days: dict[dt.date, bool] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # A year with any office entry is one the office has filled in (a notice always has
-        # 元旦 and 春节), so its other days follow the weekend rule exactly, not by guess.
-        object.__setattr__(self, "_office_years", frozenset(d.year for d in self.office_days))
+    # Years whose national schedule the office has entered (`entered_years`): exact, not estimated.
+    entered: frozenset[int] = frozenset()
 
     def is_rest(self, day: dt.date) -> tuple[bool, bool]:
         """(is a rest day, estimated)."""
         rest = _package_rest(day)
         if rest is not None:
             return (rest, False)
-        known = day.year in self._office_years  # type: ignore[attr-defined]
-        return (self.office_days.get(day, day.weekday() >= 5), not known)
+        return (self.office_days.get(day, day.weekday() >= 5), day.year not in self.entered)
 
     def add_days(self, start: dt.date, days: int) -> Due:
         """The last day of a period of `days` days that starts after `start`."""
@@ -85,7 +83,7 @@ class MemoCalendar(WorkCalendar):
     """
 
     def __init__(self, base: WorkCalendar) -> None:
-        super().__init__(base.working_days, base.office_days)
+        super().__init__(base.working_days, base.office_days, base.entered)
         object.__setattr__(self, "_days", {})
         object.__setattr__(self, "_months", {})
 
@@ -102,6 +100,16 @@ class MemoCalendar(WorkCalendar):
         if due is None:
             due = memo[(start, months)] = super().add_months(start, months)
         return due
+
+
+# Every State Council notice has a 春节; the import names each day by its holiday.
+SPRING_FESTIVAL = "春节"
+
+
+def entered_years(days: Iterable[tuple[dt.date, bool, str]]) -> frozenset[int]:
+    """The years of an office list (day, rest, name) that hold the national schedule: those
+    with a rest day named 春节 (from the notice, or typed so)."""
+    return frozenset(d.year for d, rest, name in days if rest and name.strip() == SPRING_FESTIVAL)
 
 
 @functools.lru_cache(maxsize=8192)

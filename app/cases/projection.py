@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cases.deadlines import WorkCalendar
+from app.cases.deadlines import WorkCalendar, entered_years
 from app.models import Case, Event, OfficeHoliday
 from app.office import settings
 
@@ -124,8 +124,10 @@ PROJECTED = (
 
 
 def work_calendar(session: Session) -> WorkCalendar:
-    office = {h.day: h.rest for h in session.scalars(select(OfficeHoliday))}
-    return WorkCalendar(bool(settings.get(session, "working_days")), office)
+    rows = list(session.scalars(select(OfficeHoliday)))
+    office = {h.day: h.rest for h in rows}
+    entered = entered_years((h.day, h.rest, h.name) for h in rows)
+    return WorkCalendar(bool(settings.get(session, "working_days")), office, entered)
 
 
 def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalendar) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases.deadlines import known_years
+from app.cases.deadlines import entered_years, known_years
 from app.errors import DomainError
 from app.models import OfficeHoliday
 
@@ -36,13 +36,16 @@ class Coverage:
     next_year: int  # today's year + 1
     next_year_known: bool
     office_years: list[int]  # years that have entries in the office list
+    entered_years: list[int]  # of those, the ones with the national schedule (their 春节)
 
 
 def coverage(session: Session) -> Coverage:
     years = known_years()
     nxt = clock.today().year + 1
-    office = sorted({h.year for h in session.scalars(select(OfficeHoliday.day))})
-    return Coverage(years.start, years.stop - 1, nxt, nxt in years, office)
+    rows = list(session.scalars(select(OfficeHoliday)))
+    office = sorted({h.day.year for h in rows})
+    entered = sorted(entered_years((h.day, h.rest, h.name) for h in rows))
+    return Coverage(years.start, years.stop - 1, nxt, nxt in years, office, entered)
 
 
 def missing_next_year(session: Session) -> int | None:
@@ -52,7 +55,7 @@ def missing_next_year(session: Session) -> int | None:
     if today.month < 11:
         return None
     cov = coverage(session)
-    if cov.next_year_known or cov.next_year in cov.office_years:
+    if cov.next_year_known or cov.next_year in cov.entered_years:
         return None
     return cov.next_year
 

@@ -51,6 +51,7 @@ class Spec:
 # Every key of settings.DEFAULTS. Bounds keep a slip (600 for 60) from reaching every deadline.
 SPECS: dict[str, Spec] = {
     "office_name": Spec("单位名称", str, 1, 50),
+    "office_phone": Spec("查询电话", str, 0, 40),
     "number_prefix": Spec("编号前缀", str, 1, 10),
     "collective_threshold": Spec("集体访人数", int, 2, 100),
     "working_days": Spec("按工作日计算期限", bool),

@@ -68,9 +68,13 @@ def test_dashboard_says_next_year_has_no_holidays(qtbot: QtBot, db: Database) ->
     assert not w.holiday_note.isHidden() and f"{last + 1} 年" in w.holiday_note.text()
     office.put_holidays(D(last + 1, 1, 1), D(last + 1, 1, 1), True, "元旦")
     w._show_holiday_note()
+    assert not w.holiday_note.isHidden()  # one day typed in is not next year's schedule
+    spring = next(D(last + 1, 2, d) for d in range(1, 28) if D(last + 1, 2, d).weekday() < 5)
+    office.put_holidays(spring, spring, True, "春节")
+    w._show_holiday_note()
     assert w.holiday_note.isHidden()  # the office list knows next year now
     clock.set_today(D(last - 1, 11, 1))
-    office.remove_holidays([D(last + 1, 1, 1)])
+    office.remove_holidays([D(last + 1, 1, 1), spring])
     w._show_holiday_note()
     assert w.holiday_note.isHidden()  # the package knows next year
 

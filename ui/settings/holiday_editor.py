@@ -47,8 +47,8 @@ class HolidayEditor(QWidget):
         self.note = QLabel(
             f"本程序已内置 {cov.first}–{cov.last} 年国家公布的法定节假日和调休安排，"
             f"这些年份的期限按国家公布的安排计算，无需填写。{cov.last + 1} 年及以后，按本表"
-            f"（导入或填写的放假和调休安排）加上“周六、周日休息”计算；某年在本表中没有任何"
-            f"安排时，该年的期限只能按周末估算，标为“估算”。"
+            f"（导入或填写的放假和调休安排）加上“周六、周日休息”计算；某年的国家安排（以春节"
+            f"为准）尚未导入或录入时，该年的期限只能按周末估算，标为“估算”。"
         )
         self.note.setWordWrap(True)
         self.warning = QLabel()
