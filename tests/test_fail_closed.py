@@ -28,6 +28,7 @@ from app.models import AuditEntry
 from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
+from app.office.units import UnitService
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.backup import BackupService
@@ -47,6 +48,7 @@ SERVICES: list[type] = [
     AuthService,
     BackupService,
     LedgerService,
+    UnitService,
 ]
 
 
@@ -196,6 +198,9 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     ),
     (LedgerService, "import_register"): ("import", lambda s, w: s.import_register(None)),
     (LedgerService, "export"): ("export", lambda s, w: s.export(CaseFilter(), w.tmp / "台账.xlsx")),
+    # ---- the 承办单位 register ----
+    (UnitService, "register"): ("view_case", lambda s, w: s.register()),
+    (UnitService, "cases"): ("view_case", lambda s, w: s.cases("业务科")),
 }
 
 

@@ -6,7 +6,8 @@ the latest send before the step (what an imported 已退单 writes). The clerk's
 the send's own `to` text, so SQL (app/office/units.py, app/stats/art41.py) can match steps to
 sends by plain equality.
 
-Pure functions over a case's events: no session, no Qt. `projection.project()` asks which send a
+Functions over a case's events (no session, no Qt), and `follow_up_of`, the same matching as
+an SQL condition. `projection.project()` asks which send a
 退回 returns (a returned 转送 sends the case back to 待受理); the case page and the CLI show
 `unit_states`.
 """
@@ -16,7 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy import ColumnElement, and_, exists, func, or_
+from sqlalchemy.orm import aliased
+
 from app.cases.deadlines import WorkCalendar, warning
+from app.models import Event
 
 SENDS = ("交办", "转送")
 # The steps about one send, in the order a unit normally goes through them.
@@ -166,3 +171,26 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def follow_up_of(later: Any, send: Any) -> ColumnElement[bool]:
+    """`later` (a 签收/反馈/退回/催办 event) is about `send` (a 交办/转送 of its case): it names the
+    send's unit, or names none and no other send came between (docs/rules.md, 交办与转送)."""
+    between = aliased(Event)
+    unit = func.json_extract(later.data, "$.unit")
+    return and_(
+        later.case_id == send.case_id,
+        later.seq > send.seq,
+        or_(
+            unit == func.json_extract(send.data, "$.to"),
+            and_(
+                func.coalesce(unit, "") == "",
+                ~exists().where(
+                    between.case_id == send.case_id,
+                    between.kind.in_(SENDS),
+                    between.seq > send.seq,
+                    between.seq < later.seq,
+                ),
+            ),
+        ),
+    )

@@ -74,6 +74,7 @@ class CaseDetail:
     # 待重新交办 after a 交办 came back.
     units: list[outgoing.UnitState] = field(default_factory=list)
     awaiting_reassignment: bool = False
+    warning_days: int = 7  # the 临期 window, for the units' 期限 warnings
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         extra=dict(case.extra or {}),
         units=outgoing.unit_states(case.events, projection.work_calendar(session)),
         awaiting_reassignment=outgoing.awaiting_reassignment(case.events),
+        warning_days=window,
     )
 
 

@@ -16,7 +16,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.cases import outgoing
@@ -128,29 +128,6 @@ def drill(session: Session, s: Scope, key: str) -> ColumnElement[bool] | None:
     )
 
 
-def follow_up_of(later: Any, send: Any) -> ColumnElement[bool]:
-    """`later` (a 签收/反馈/退回/催办 event) is about `send` (a 交办/转送 of its case): it names the
-    send's unit, or names none and no other send came between (docs/rules.md, 交办与转送)."""
-    between = aliased(Event)
-    unit = func.json_extract(later.data, "$.unit")
-    return and_(
-        later.case_id == send.case_id,
-        later.seq > send.seq,
-        or_(
-            unit == func.json_extract(send.data, "$.to"),
-            and_(
-                func.coalesce(unit, "") == "",
-                ~exists().where(
-                    between.case_id == send.case_id,
-                    between.kind.in_(outgoing.SENDS),
-                    between.seq > send.seq,
-                    between.seq < later.seq,
-                ),
-            ),
-        ),
-    )
-
-
 def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
     """交办 events dated in P by A whose 期限, rolled forward past rest days, is before A, with no
     反馈 or 退回 of that 交办 by A (§9: a returned 交办 no longer counts)."""
@@ -159,7 +136,7 @@ def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
     # rolled(期限) < A  ⇔  期限 ≤ the last working day before A (app/cases/outgoing.py)
     cutoff = outgoing.last_working_day_before(s.as_of, work_calendar(session))
     answered = exists().where(
-        follow_up_of(later, Event), later.kind.in_(("反馈", "退回")), later.on <= s.as_of
+        outgoing.follow_up_of(later, Event), later.kind.in_(("反馈", "退回")), later.on <= s.as_of
     )
     return and_(
         _events("交办", s), deadline.is_not(None), deadline <= cutoff.isoformat(), ~answered
