@@ -29,7 +29,7 @@ def test_upgrade_reprojects_the_handling_due_and_leaves_events(db: Database) -> 
     conn.execute("UPDATE cases SET handling_due = '2025-04-15' WHERE number = ?", (assigned,))
     case_id = conn.execute("SELECT id FROM cases WHERE number = ?", (forwarded,)).fetchone()[0]
     conn.execute(
-        "INSERT INTO events (case_id, seq, kind, \"on\", data, recorded_by, recorded_at) "
+        'INSERT INTO events (case_id, seq, kind, "on", data, recorded_by, recorded_at) '
         "VALUES (?, 3, '退回', '2025-03-10', '{\"reason\": \"不属本单位职责\"}', '导入', "
         "'2025-12-01 09:00:00')",
         (case_id,),
