@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
     def _units(self) -> QWidget:
         from ui.cases.units_page import UnitsPage
 
-        page = UnitsPage(self.services.units)
+        page = UnitsPage(self.services.units, self.runner)
         page.open_case.connect(self.open_case)
         return page
 

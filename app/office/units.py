@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app import clock
@@ -66,25 +66,25 @@ class UnitCase:
         return outgoing.SENT[self.kind]
 
 
-def _sends(session: Session, as_of: dt.date) -> Any:
-    """One row per 交办/转送 of a case not voided, with its first 签收/反馈/退回 dated by A."""
-    send = aliased(Event)
+def _sends(session: Session, as_of: dt.date, spellings: list[str] | None = None) -> Any:
+    """One row per 交办/转送 of a case not voided, with its first 签收/反馈/退回 dated by A.
+
+    One outer join of each send with its own case's later steps, grouped per send: a single walk
+    of the case's events by (case_id, seq) instead of one subquery per step kind."""
+    send, later = aliased(Event), aliased(Event)
 
     def first(kind: str) -> Any:
-        later = aliased(Event)
-        return (
-            select(func.min(later.on))
-            .where(outgoing.follow_up_of(later, send), later.kind == kind, later.on <= as_of)
-            .scalar_subquery()
-        )
+        return func.min(case((later.kind == kind, later.on)))
 
     cutoff = outgoing.last_working_day_before(as_of, work_calendar(session))
     deadline = func.json_extract(send.data, "$.deadline")
+    unit = func.trim(func.json_extract(send.data, "$.to"))
+    only = [unit.in_(spellings)] if spellings is not None else []
     return (
         select(
             send.case_id.label("case_id"),
             send.kind.label("kind"),
-            func.trim(func.json_extract(send.data, "$.to")).label("unit"),
+            unit.label("unit"),
             send.on.label("sent_on"),
             deadline.label("deadline"),
             first("签收").label("signed_on"),
@@ -97,7 +97,9 @@ def _sends(session: Session, as_of: dt.date) -> Any:
             ),
         )
         .join(Case, Case.id == send.case_id)
-        .where(send.kind.in_(outgoing.SENDS), send.on <= as_of, Case.voided.is_(False))
+        .outerjoin(later, outgoing.follow_up_of(later, send, ("签收", "反馈", "退回"), as_of))
+        .where(send.kind.in_(outgoing.SENDS), send.on <= as_of, Case.voided.is_(False), *only)
+        .group_by(send.id)
         .subquery()
     )
 
@@ -156,18 +158,18 @@ def unit_cases(session: Session, name: str, as_of: dt.date) -> list[UnitCase]:
     departments = dictionaries.values(session, "department")
     dept_keys = {dictionaries.normal_unit(d): d for d in departments}
     wanted = _canonical(name, known, dept_keys)
-    s = _sends(session, as_of)
+    written = func.trim(func.json_extract(Event.data, "$.to"))
     spellings = [
         u
-        for u in session.scalars(select(s.c.unit).distinct())
+        for u in session.scalars(select(written).where(Event.kind.in_(outgoing.SENDS)).distinct())
         if u and _canonical(u, known, dept_keys) == wanted
     ]
     if not spellings and wanted not in departments and wanted not in known.names.values():
         raise DomainError(f"没有名为“{name}”的承办单位，也没有交办或转送给它的信访件。")
+    s = _sends(session, as_of, spellings)
     query = (
         select(s, Case.number, Case.received_on, Case.summary)
         .join(Case, Case.id == s.c.case_id)
-        .where(s.c.unit.in_(spellings or [literal("")]))
         .order_by(s.c.sent_on.desc(), Case.id.desc())
     )
     out = []

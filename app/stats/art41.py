@@ -135,9 +135,7 @@ def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
     deadline = func.json_extract(Event.data, "$.deadline")
     # rolled(期限) < A  ⇔  期限 ≤ the last working day before A (app/cases/outgoing.py)
     cutoff = outgoing.last_working_day_before(s.as_of, work_calendar(session))
-    answered = exists().where(
-        outgoing.follow_up_of(later, Event), later.kind.in_(("反馈", "退回")), later.on <= s.as_of
-    )
+    answered = exists().where(outgoing.follow_up_of(later, Event, ("反馈", "退回"), s.as_of))
     return and_(
         _events("交办", s), deadline.is_not(None), deadline <= cutoff.isoformat(), ~answered
     )
