@@ -210,3 +210,24 @@ def test_open_and_final_replay_across_a_returned_transfer(cases: CaseService, db
     assert stats(db, D(2025, 3, 1), D(2025, 4, 30), D(2025, 4, 30))["handled_rate"] == 1
     ids = StatisticsService(db, TESTER).case_ids("open_at_end", *march, D(2025, 3, 10))
     assert ids == [cases.detail(n).id]
+
+
+def test_feedback_overdue_counts_the_rolled_deadline(cases: CaseService, db: Database) -> None:
+    n = register(cases)
+    cases.act(n, "交办", D(2025, 3, 6), {"to": "镇政府", "deadline": "2025-04-05"})
+    year = (D(2025, 1, 1), D(2025, 12, 31))
+    # 期限 2025-04-05 (清明) ends on Monday 04-07: not yet overdue that day, overdue the next.
+    assert stats(db, *year, D(2025, 4, 7))["outgoing"]["feedback_overdue"] == 0
+    assert stats(db, *year, D(2025, 4, 8))["outgoing"]["feedback_overdue"] == 1
+    cases.act(n, "反馈", D(2025, 4, 20), {"text": "已处理"})
+    assert stats(db, *year, D(2025, 4, 19))["outgoing"]["feedback_overdue"] == 1
+    assert stats(db, *year, D(2025, 4, 20))["outgoing"]["feedback_overdue"] == 0
+
+
+def test_undoing_a_return_restores_the_transfer(cases: CaseService, db: Database) -> None:
+    n = register(cases)
+    cases.act(n, "转送", D(2025, 3, 6), {"to": "县人社局"})
+    cases.act(n, "退回", D(2025, 3, 10), {"reason": "不属本单位职责"})
+    d = cases.undo_last(n)
+    assert d.status == "已转送" and d.units[0].state == "已转送"
+    assert stats(db, D(2025, 3, 1), D(2025, 3, 31), D(2025, 3, 31))["handled_rate"] == 1
