@@ -3,24 +3,16 @@
 待重新交办 after a 交办 came back (docs/rules.md, 交办与转送). Layout only: the states come with
 the case detail (app/cases/outgoing.py)."""
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGroupBox,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
 from app import clock
 from app.cases.outgoing import AWAITING, UnitState
 from app.cases.service import CaseDetail
 from ui.widgets import OVERDUE_BACKGROUND, SOON_BACKGROUND, TEXT_ON_LIGHT, fmt_date
 
-HEADERS = ["承办单位", "方式", "日期", "期限", "办理情况", "用时"]
 _BACKGROUND = {"临期": SOON_BACKGROUND, "超期": OVERDUE_BACKGROUND}
 
 
@@ -41,9 +33,10 @@ def unit_row(u: UnitState, today_warning: str, days: int) -> list[str]:
 
 
 class UnitStatesBox(QGroupBox):
-    """Hidden while nothing was sent out."""
+    """One line per 交办/转送, wrapped to the column's width (a table scrolled sideways in the
+    left column at 1024 wide); the unit's name links to its page. Hidden while nothing was sent."""
 
-    open_unit = Signal(str)  # the clerk double-clicked a unit: its page
+    open_unit = Signal(str)  # the clerk clicked a unit: its page
 
     def __init__(self) -> None:
         super().__init__("承办单位")
@@ -52,43 +45,39 @@ class UnitStatesBox(QGroupBox):
         self.notice.setStyleSheet(
             f"background:{SOON_BACKGROUND}; color:{TEXT_ON_LIGHT}; padding:3px;"
         )
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.cellDoubleClicked.connect(self._open)
+        self.lines = QLabel()
+        self.lines.setWordWrap(True)
+        self.lines.setTextFormat(Qt.TextFormat.RichText)
+        self.lines.linkActivated.connect(self._link)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
-        layout.addWidget(self.table)
+        layout.addWidget(self.lines)
         self.rows: list[list[str]] = []
         self.hide()
 
     def set_detail(self, d: CaseDetail) -> None:
         today = clock.today()
-        self.rows = [
-            unit_row(u, u.warning(today, d.warning_days), u.days_taken(today)) for u in d.units
-        ]
         warnings = [u.warning(today, d.warning_days) for u in d.units]
-        self.table.setRowCount(len(self.rows))
-        for i, row in enumerate(self.rows):
-            for j, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if j == 3 and warnings[i]:
-                    item.setBackground(QBrush(QColor(_BACKGROUND[warnings[i]])))
-                    item.setForeground(QBrush(QColor(TEXT_ON_LIGHT)))
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader().height()
-        self.table.setFixedHeight(
-            header + sum(self.table.rowHeight(i) for i in range(len(self.rows))) + 4
-        )
+        self.rows = [
+            unit_row(u, w, u.days_taken(today)) for u, w in zip(d.units, warnings, strict=True)
+        ]
+        html = []
+        for row, warn in zip(self.rows, warnings, strict=True):
+            unit, kind, sent, due, state, days = (escape(x) for x in row)
+            due_html = (
+                f"<span style='background:{_BACKGROUND[warn]}; color:{TEXT_ON_LIGHT}'>{due}</span>"
+                if warn
+                else due
+            )
+            html.append(
+                f"<a href='unit:{unit}'>{unit}</a>　{kind} {sent}　期限 {due_html}"
+                f"<br>　<b>{state}</b>，用时 {days}"
+            )
+        self.lines.setText("<br>".join(html))
         self.notice.setVisible(d.awaiting_reassignment)
         self.setVisible(bool(d.units))
 
-    def _open(self, row: int, _column: int) -> None:
-        if 0 <= row < len(self.rows):
-            self.open_unit.emit(self.rows[row][0])
+    def _link(self, href: str) -> None:
+        kind, _sep, name = href.partition(":")
+        if kind == "unit":
+            self.open_unit.emit(name)

@@ -69,7 +69,7 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 
@@ -106,10 +106,9 @@ class UnitsPage(QWidget):
         top.addWidget(self.all_units)
         top.addWidget(refresh)
         self.unit_table = _table(UNIT_HEADERS)
-        self.unit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.unit_table.horizontalHeader().setSectionResizeMode(
-            len(UNIT_HEADERS) - 1, QHeaderView.ResizeMode.ResizeToContents
-        )
+        header = self.unit_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the unit's name
         self.unit_table.itemSelectionChanged.connect(self._unit_selected)
         self.case_title = QLabel("选择一个单位，查看交办、转送给它的信访件")
         self.case_table = _table(CASE_HEADERS)
