@@ -112,6 +112,9 @@ class Case(Base):
     reply_result: Mapped[str | None] = mapped_column(String(10))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     final_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A 转送 a 退回 undid (docs/rules.md, 交办与转送): final from undone_final_on until undone_on.
+    undone_final_on: Mapped[dt.date | None] = mapped_column(Date)
+    undone_on: Mapped[dt.date | None] = mapped_column(Date)
     rating: Mapped[str | None] = mapped_column(String(10))
     rated_on: Mapped[dt.date | None] = mapped_column(Date)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)

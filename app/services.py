@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.ledger.service import LedgerService
     from app.office.registers import RegisterService
     from app.office.service import OfficeService
+    from app.office.units import UnitService
     from app.safety.backup import BackupService
     from app.stats.service import StatisticsService
 
@@ -80,3 +81,8 @@ class Services:
         from app.attachments.service import AttachmentService
 
         return AttachmentService(self.db, self.user)
+
+    def units(self) -> "UnitService":
+        from app.office.units import UnitService
+
+        return UnitService(self.db, self.user)

@@ -29,6 +29,7 @@ from app.models import AuditEntry
 from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
+from app.office.units import UnitService
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.backup import BackupService
@@ -49,6 +50,7 @@ SERVICES: list[type] = [
     BackupService,
     LedgerService,
     AttachmentService,
+    UnitService,
 ]
 
 
@@ -219,6 +221,9 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
         "edit_case",
         lambda s, w: s.detach(w.number, _attachment(w), "传错了"),
     ),
+    # ---- the 承办单位 register ----
+    (UnitService, "register"): ("view_case", lambda s, w: s.register()),
+    (UnitService, "cases"): ("view_case", lambda s, w: s.cases("业务科")),
 }
 
 

@@ -61,7 +61,10 @@ def test_handling_dates_and_deadlines_are_bounded(cases: CaseService) -> None:
         cases.act(n, "交办", dt.date(2025, 12, 3), {"to": "城管局", "deadline": "2027-06-01"})
     with pytest.raises(DomainError, match="控制字符"):
         cases.act(n, "交办", dt.date(2025, 12, 3), {"to": "城管\x07局", "deadline": "2026-01-20"})
-    cases.act(n, "交办", dt.date(2025, 12, 3), {"to": "城管局", "deadline": "2026-12-01"})
+    # Within a year but past the statutory handling due (§3): refused, naming that date.
+    with pytest.raises(DomainError, match="晚于法定办理期限 2026-02-02"):
+        cases.act(n, "交办", dt.date(2025, 12, 3), {"to": "城管局", "deadline": "2026-12-01"})
+    cases.act(n, "交办", dt.date(2025, 12, 3), {"to": "城管局", "deadline": "2026-01-20"})
 
 
 def test_the_cli_gives_messages_not_tracebacks(

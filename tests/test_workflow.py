@@ -114,10 +114,12 @@ def test_missing_reason_is_named(cases: CaseService) -> None:
     assert err.value.field == "reason"
 
 
-def test_assignment_with_its_own_deadline(cases: CaseService) -> None:
+def test_assignment_deadline_is_the_units_not_the_handling_due(cases: CaseService) -> None:
+    # §3 settled readings: the 交办 期限 is the unit's internal due; the statutory due stays.
     n = register(cases)
     d = cases.act(n, "交办", D(2025, 3, 6), {"to": "镇政府", "deadline": "2025-04-15"})
-    assert d.status == "办理中" and d.handling_due == D(2025, 4, 15)
+    assert d.status == "办理中" and d.handling_due == D(2025, 5, 6)
+    assert d.units[0].deadline == D(2025, 4, 15)
 
 
 def test_npc_suggestion_due_in_three_months(cases: CaseService) -> None:

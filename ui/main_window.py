@@ -44,6 +44,7 @@ NAV = [
     ("receptions", "领导接访"),
     ("screenings", "排查调处"),
     ("settings", "设置"),
+    ("units", "承办单位"),
 ]
 
 
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
             "receptions": lambda: self._register_page("领导接访", "receptions"),
             "screenings": lambda: self._register_page("排查调处", "screenings"),
             "settings": self._settings,
+            "units": self._units,
         }
         self._slots: dict[str, QWidget] = {}
         for key, _title in NAV:
@@ -211,6 +213,19 @@ class MainWindow(QMainWindow):
 
         return RegistersPage(self.services.registers, self.runner, kind)  # type: ignore[arg-type]
 
+    def _units(self) -> QWidget:
+        from ui.cases.units_page import UnitsPage
+
+        page = UnitsPage(self.services.units, self.runner)
+        page.open_case.connect(self.open_case)
+        return page
+
+    def open_unit(self, name: str) -> None:
+        """A unit double-clicked on a case page: the 承办单位 page with its cases."""
+        page = self.page("units")
+        self.go("units")
+        page.show_unit(name)  # type: ignore[attr-defined]
+
     def _settings(self) -> QWidget:
         from ui.settings.settings_page import SettingsPage
 
@@ -324,6 +339,7 @@ class MainWindow(QMainWindow):
             self.case_page.open_case.connect(self.open_case)
             self.case_page.changed.connect(self.data_changed)
             self.case_page.edit.connect(self.edit_case)
+            self.case_page.open_unit.connect(self.open_unit)
             self.stack.addWidget(self.case_page)
         self.case_page.show_case(case_id)
         self.stack.setCurrentWidget(self.case_page)
@@ -362,6 +378,9 @@ class MainWindow(QMainWindow):
         stats = self.pages.get("stats")
         if stats is not None:
             stats.schedule_refresh()  # type: ignore[attr-defined]
+        units = self.pages.get("units")
+        if units is not None:
+            units.refresh()  # type: ignore[attr-defined]
 
     def _update_status(self) -> None:
         """The status bar speaks of the page on screen (the list's count only on the list)."""

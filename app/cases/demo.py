@@ -193,6 +193,8 @@ def generate(
     with db.session() as s:
         for leader in LEADERS:
             dictionaries.add(s, "leader", leader)
+        for unit in dict.fromkeys([*FORWARD_UNITS, *ASSIGN_UNITS]):  # the 承办单位 register's
+            dictionaries.add(s, dictionaries.UNIT, unit)
         departments = dictionaries.values(s, "department")
         cfg = settings.get_all(s)
         cal = work_calendar(s)
@@ -367,18 +369,85 @@ def generate(
     return DemoResult(cases, n_people, n_events, time.perf_counter() - started)
 
 
+# Where the demo office sends cases: outside units (转送) and the units it assigns to (交办).
+FORWARD_UNITS = ["县人社局", "县自然资源局", "镇政府"]
+ASSIGN_UNITS = ["镇政府", "街道办事处", "县住建局", "县人社局", "县自然资源局"]
+Step = Callable[..., bool]
+
+
+def _assignment(rng: random.Random, unit: str, delay: int, used: int) -> dict[str, object]:
+    """A 交办's data: most carry a 期限 of 15–30 days, always inside the statutory 60 (`used`:
+    days of the handling period already gone when a returned case is assigned again)."""
+    data: dict[str, object] = {"to": unit}
+    if rng.random() < 0.8:
+        data["deadline_days"] = min(rng.choice([15, 20, 30]), 55 - used)
+    return data
+
+
+def _forward_follow_up(rng: random.Random, step: Step, unit: str) -> bool:
+    """After a 转送: 签收 (60%), the unit's 反馈 (35%) or its 退回 (6%). True = sent back."""
+    if rng.random() < 0.6 and not step("签收", rng.randrange(1, 6), {"unit": unit}):
+        return False
+    r = rng.random()
+    if r < 0.06:
+        return step("退回", rng.randrange(2, 10), {"unit": unit, "reason": "不属本单位职责"})
+    if r < 0.41:
+        step("反馈", rng.randrange(10, 40), {"unit": unit, "text": "已按职责办理。"})
+    return False
+
+
+def _assign_follow_up(
+    rng: random.Random, step: Step, unit: str, may_return: bool = True
+) -> bool | None:
+    """After a 交办: 签收 (85%), 催办 (12%), then 反馈 (most, some past the 期限) or 退回 (5%).
+    True = answered, False = sent back, None = the timeline stops here (today reached, or a
+    recent case still waiting for the unit)."""
+    if rng.random() < 0.85 and not step("签收", rng.randrange(0, 4), {"unit": unit}):
+        return None
+    if may_return and rng.random() < 0.05:
+        ok = step("退回", rng.randrange(2, 10), {"unit": unit, "reason": "不属本单位职责"})
+        return False if ok else None
+    if rng.random() < 0.12 and not step(
+        "催办", rng.randrange(10, 25), {"unit": unit, "note": "请抓紧办理并反馈"}
+    ):
+        return None
+    if rng.random() < 0.04:
+        return None  # the unit has not answered yet: past its 期限 once that passes
+    if not step("反馈", rng.randrange(5, 30), {"unit": unit, "text": "已调查处理，情况属实。"}):
+        return None
+    return True
+
+
 def _events(rng: random.Random, case: SimpleNamespace, today: dt.date) -> list[SimpleNamespace]:
     """A plausible timeline, cut off at today."""
     day = case.received_on
     out = [SimpleNamespace(kind="登记", on=day, data={}, seq=0)]
 
+    sent_to = ""  # the unit of the latest 交办/转送: what a 督办 supervises
+    accepted: dt.date | None = None
+
     def step(kind: str, delay: int, data: dict[str, object] | None = None) -> bool:
-        nonlocal day
+        nonlocal day, sent_to, accepted
         when = day + dt.timedelta(days=delay)
         if when > today:
             return False
+        if kind == "延期" and accepted and when > accepted + dt.timedelta(days=58):
+            return False  # an expired limit cannot be extended (§3): the demo does not try
         day = when
-        out.append(SimpleNamespace(kind=kind, on=when, data=data or {}, seq=0))
+        data = dict(data or {})
+        for key in ("deadline", "due"):  # a 期限 counted from the step's own date
+            if f"{key}_days" in data:
+                days = int(str(data.pop(f"{key}_days")))
+                data[key] = (when + dt.timedelta(days=days)).isoformat()
+        if kind in ("交办", "转送"):
+            sent_to = str(data["to"])
+        if kind in ("受理", "交办") and accepted is None:
+            accepted = when
+        if kind == "督办":
+            data["due"] = (when + dt.timedelta(days=10)).isoformat()
+            if sent_to:
+                data["to"] = sent_to
+        out.append(SimpleNamespace(kind=kind, on=when, data=data, seq=0))
         return True
 
     if rng.random() < 0.005:
@@ -396,15 +465,50 @@ def _events(rng: random.Random, case: SimpleNamespace, today: dt.date) -> list[S
         )
         return out
     if r < 0.12:
-        step("转送", decision_delay, {"to": rng.choice(["县人社局", "县自然资源局", "镇政府"])})
-        return out
-    if r < 0.15:
-        if not step("交办", decision_delay, {"to": rng.choice(["镇政府", "街道办事处"])}):
+        unit = rng.choice(FORWARD_UNITS)
+        if not step("转送", decision_delay, {"to": unit}) or not _forward_follow_up(
+            rng, step, unit
+        ):
             return out
+        # Sent back (退回): 待受理 again, and the office now handles it itself.
+        if not step("受理", rng.randrange(1, 5)):
+            return out
+    elif r < 0.32:
+        unit = rng.choice(ASSIGN_UNITS)
+        if not step("交办", decision_delay, _assignment(rng, unit, decision_delay, 0)):
+            return out
+        assigned = day
+        answered = _assign_follow_up(rng, step, unit)
+        if answered is None:
+            return out
+        if not answered:  # sent back: 待重新交办, then a new 交办 to another unit
+            other = rng.choice([u for u in ASSIGN_UNITS if u != unit])
+            used = (day - assigned).days + 1
+            if not step("交办", 1, _assignment(rng, other, 0, used)):
+                return out
+            if _assign_follow_up(rng, step, other, may_return=False) is None:
+                return out
     elif not step("受理", decision_delay):
         return out
+    # Supervision the office receives from the organ that sent the case (§9, 上级督办).
+    if (
+        case.channel in ("上级交办", "上级转送")
+        and rng.random() < 0.15
+        and not step(
+            "上级督办",
+            rng.randrange(5, 25),
+            {
+                "by": "市信访局",
+                "ref": f"市信督〔{day.year}〕{rng.randrange(1, 120)}号",
+                "due_days": rng.choice([10, 15]),
+            },
+        )
+    ):
+        return out
     if rng.random() < 0.05 and not step(
-        "督办", rng.randrange(10, 40), {"by": "分管局领导", "note": "请加快办理"}
+        "督办",
+        rng.randrange(10, 40),
+        {"by": "分管局领导", "note": "请加快办理"},
     ):
         return out
     if rng.random() < 0.03 and (today - case.received_on).days < 180:

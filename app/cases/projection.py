@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cases.deadlines import WorkCalendar, entered_years
+from app.cases import outgoing
+from app.cases.deadlines import Due, WorkCalendar, entered_years
 from app.models import Case, Event, OfficeHoliday
 from app.office import settings
 
@@ -74,16 +75,20 @@ TRANSITIONS: dict[str, Transition] = {
         _t("受理", [PENDING, UNKNOWN], HANDLING),
         _t("不予受理", [PENDING, UNKNOWN], REFUSED, "reason", "route"),
         _t("转送", [PENDING, UNKNOWN], FORWARDED, "to"),
-        _t("交办", [PENDING, UNKNOWN], HANDLING, "to"),
+        # From 办理中 only after the unit sent the last 交办 back (待重新交办, workflow checks).
+        _t("交办", [PENDING, UNKNOWN, HANDLING], HANDLING, "to"),
         # Outgoing handling (docs/rules.md, 交办): what the unit a 交办/转送 went to did with it.
         # `unit` names the 交办/转送 when there are several; blank = the latest one.
         _t("签收", [HANDLING, FORWARDED], None),
         _t("反馈", [HANDLING, FORWARDED], None, "text"),
-        # The unit sent a 交办 back (已退单): the case stays accepted, waiting for a new 交办.
-        _t("退回", [HANDLING], None, "reason"),
+        # The unit sent it back (已退单): after a 交办 the case stays accepted (待重新交办); after
+        # a 转送 it is 待受理 again (`project` below), the 转送 no longer final from that day.
+        _t("退回", [HANDLING, FORWARDED], None, "reason"),
         _t("催办", [HANDLING, FORWARDED], None),
         _t("延期", [HANDLING], HANDLING, "reason", "approver", "days"),
-        _t("督办", [HANDLING], HANDLING, "by"),
+        # The office supervising a unit (督办单): `to` the unit, `due` the answer's due date, `by`
+        # who signs it; workflow asks for `to` or `by`.
+        _t("督办", [HANDLING], HANDLING),
         # Supervision the office receives from a superior organ (§9), counted apart from 督办.
         _t("上级督办", [PENDING, HANDLING, REPLIED], None, "by"),
         _t("答复", [HANDLING], REPLIED, "result"),
@@ -97,9 +102,8 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 ACTIONS = list(TRANSITIONS)
-# Steps only intake or the ledger import writes; never offered on the case page. 退回 joins the
-# offered actions with the tracking of 交办 (签收/反馈/退回); today only an imported 已退单.
-NOT_OFFERED = frozenset({"登记", "情况不详", "退回"})
+# Steps only intake or the ledger import writes; never offered on the case page.
+NOT_OFFERED = frozenset({"登记", "情况不详"})
 
 # The Case columns `project()` writes (tests/test_office.py checks them against app/models.py).
 PROJECTED = (
@@ -120,6 +124,8 @@ PROJECTED = (
     "decision_inferred",
     "closed_date_unknown",
     "due_estimated",
+    "undone_final_on",
+    "undone_on",
 )
 
 
@@ -131,23 +137,36 @@ def work_calendar(session: Session) -> WorkCalendar:
 
 
 def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalendar) -> None:
-    """Recompute the case's status, dates and deadlines from its events (docs/rules.md, 时限)."""
+    """Recompute the case's status, dates and deadlines from its events (docs/rules.md, 时限).
+
+    The handling due is always the statutory one (§3 settled readings): a 交办 期限 is the unit's
+    internal date (app/cases/outgoing.py) and never moves it. `final_on` is the day the case's
+    present final disposition began; a 转送 a 退回 later undid is kept as the interval
+    [undone_final_on, undone_on), so "final by D" can replay the state on D (§9, 退回)."""
     status = PENDING
     decision_kind = decision_on = accepted_on = replied_on = reply_result = None
     closed_on = final_on = rating = rated_on = None
+    undone_final_on = undone_on = None
     extension = 0
-    assigned_due: dt.date | None = None
     voided = decision_inferred = closed_date_unknown = False
+    sends: list[outgoing.UnitState] = []
     for ev in sorted(events, key=lambda e: e.seq):
         t = TRANSITIONS[ev.kind]
+        to = t.to
         if ev.kind in DECISIONS and decision_kind is None:
             decision_kind, decision_on = ev.kind, ev.on
             # Only inferred by an import: 及时受理率 leaves it out (docs/rules.md, 统计).
             decision_inferred = bool((ev.data or {}).get("inferred"))
         if ev.kind in ("受理", "交办") and accepted_on is None:
             accepted_on = ev.on
-            if ev.kind == "交办" and ev.data.get("deadline"):
-                assigned_due = dt.date.fromisoformat(ev.data["deadline"])
+        if ev.kind in outgoing.SENDS:
+            sends.append(
+                outgoing.UnitState(ev.seq, ev.kind, str(ev.data.get("to", "")).strip(), ev.on)
+            )
+        if ev.kind == "退回":
+            send = outgoing.find_send(sends, (ev.data or {}).get("unit"))
+            if send is not None and send.kind == "转送" and status == FORWARDED:
+                to = PENDING  # a new decision is due; the first one still counts (§9)
         if ev.kind == "延期":
             extension += int(ev.data.get("days", 0))
         if ev.kind == "答复" and replied_on is None:
@@ -159,8 +178,13 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
             rating, rated_on = ev.data.get("rating"), ev.on
         if ev.kind == "作废":
             voided = True
-        if t.to is not None:
-            status = t.to
+        if to is not None:
+            if status in FINAL_STATUSES and to not in FINAL_STATUSES and to != VOID:
+                # The first undone final run is kept; a second 转送→退回 cycle is rare enough.
+                if undone_final_on is None:
+                    undone_final_on, undone_on = final_on, ev.on
+                final_on = None
+            status = to
         if status in FINAL_STATUSES and final_on is None:
             final_on = ev.on
 
@@ -169,6 +193,7 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
     case.accepted_on, case.extension_days = accepted_on, extension
     case.replied_on, case.reply_result = replied_on, reply_result
     case.closed_on, case.final_on = closed_on, final_on
+    case.undone_final_on, case.undone_on = undone_final_on, undone_on
     case.rating, case.rated_on, case.voided = rating, rated_on, voided
     case.decision_inferred, case.closed_date_unknown = decision_inferred, closed_date_unknown
 
@@ -178,23 +203,31 @@ def project(case: Case, events: list[Event], cfg: dict[str, Any], cal: WorkCalen
     estimated = decision.estimated
     case.handling_due = None
     if accepted_on is not None:
-        if assigned_due is not None:
-            base = assigned_due
-        elif case.channel == "人大建议":
-            due = cal.add_months(case.received_on, int(cfg["npc_months"]))
-            base, estimated = due.day, estimated or due.estimated
-        elif case.channel == "政协提案":
-            due = cal.add_months(case.received_on, int(cfg["cppcc_months"]))
-            base, estimated = due.day, estimated or due.estimated
-        else:
-            due = cal.add_days(accepted_on, int(cfg["handling_days"]))
-            base, estimated = due.day, estimated or due.estimated
-        if extension:
-            # The extension runs from the original due day (Art.34: 延长…不得超过30日).
-            due = cal.add_days(base, extension)
-            base, estimated = due.day, estimated or due.estimated
-        case.handling_due = base
+        due = statutory_due(case.channel, case.received_on, accepted_on, extension, cfg, cal)
+        case.handling_due, estimated = due.day, estimated or due.estimated
     case.due_estimated = estimated
+
+
+def statutory_due(
+    channel: str | None,
+    received_on: dt.date,
+    accepted_on: dt.date,
+    extension: int,
+    cfg: dict[str, Any],
+    cal: WorkCalendar,
+) -> Due:
+    """The handling due (Art.34, + 延期), or the 人大建议/政协提案 months from receipt."""
+    if channel == "人大建议":
+        due = cal.add_months(received_on, int(cfg["npc_months"]))
+    elif channel == "政协提案":
+        due = cal.add_months(received_on, int(cfg["cppcc_months"]))
+    else:
+        due = cal.add_days(accepted_on, int(cfg["handling_days"]))
+    if extension:
+        # The extension runs from the original due day (Art.34: 延长…不得超过30日).
+        later = cal.add_days(due.day, extension)
+        due = Due(later.day, due.estimated or later.estimated)
+    return due
 
 
 def reproject(session: Session, case: Case) -> None:

@@ -179,7 +179,8 @@ def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
 
 def warning_condition(kind: str, today: dt.date, window: int) -> ColumnElement[bool]:
     """Undecided past/near the 15-day limit, or accepted and not closed past/near handling_due."""
-    undecided = Case.status == PENDING
+    # A 转送 sent back (退回) is 待受理 again with no new 告知 limit (§9): decision_on is set.
+    undecided = and_(Case.status == PENDING, Case.decision_on.is_(None))
     handling = Case.status.in_((HANDLING, REPLIED))
     return or_(
         and_(undecided, deadlines.warning_sql(Case.decision_due, kind, today, window)),
@@ -193,8 +194,11 @@ def row_warning(
     handling_due: dt.date | None,
     today: dt.date,
     window: int,
+    decided: bool = False,
 ) -> str:
     """The same rule as warning_condition, for one row already loaded."""
+    if status == PENDING and decided:
+        return ""  # a returned 转送: its 告知 was given (§9, 退回)
     if status == PENDING:
         due = decision_due
     elif status in (HANDLING, REPLIED):
@@ -326,6 +330,7 @@ _ROW_COLUMNS = (
     Case.remark,
     Case.closed_date_unknown,
     Case.due_estimated,
+    Case.decision_on,
 )
 
 
@@ -385,6 +390,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
             remark,
             closed_date_unknown,
             due_estimated,
+            decision_on,
         ) = r
         out.append(
             CaseRow(
@@ -413,7 +419,7 @@ def rows_from(session: Session, raw: Sequence[Row[*tuple[Any, ...]]]) -> list[Ca
                 repeat,
                 level or "",
                 remark or "",
-                row_warning(status, ddue, hdue, today, window),
+                row_warning(status, ddue, hdue, today, window, decision_on is not None),
                 bool(closed_date_unknown),
                 bool(due_estimated),
             )

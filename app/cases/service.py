@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, projection, sanitize, search, workflow
+from app.cases import intake, outgoing, projection, sanitize, search, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -70,6 +70,11 @@ class CaseDetail:
     decision_inferred: bool = False
     closed_date_unknown: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Outgoing handling (docs/rules.md, 交办与转送): each 交办/转送 and what the unit did with it;
+    # 待重新交办 after a 交办 came back.
+    units: list[outgoing.UnitState] = field(default_factory=list)
+    awaiting_reassignment: bool = False
+    warning_days: int = 7  # the 临期 window, for the units' 期限 warnings
 
 
 @dataclass(frozen=True)
@@ -113,14 +118,19 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         rating=case.rating,
         due_estimated=case.due_estimated,
         warning=search.row_warning(
-            case.status, case.decision_due, case.handling_due, clock.today(), window
+            case.status,
+            case.decision_due,
+            case.handling_due,
+            clock.today(),
+            window,
+            case.decision_on is not None,
         ),
         birth_date=person.birth_date if person else None,
         events=[
             EventView(e.seq, e.kind, e.on, dict(e.data), e.recorded_by, e.recorded_at)
             for e in case.events
         ],
-        allowed_actions=workflow.allowed_actions(case.status),
+        allowed_actions=workflow.case_actions(case),
         repeat_of=case.repeat_of.number if case.repeat_of else "",
         opinion_due=projection.review_opinion_due(
             list(case.events), settings.get_all(session), projection.work_calendar(session)
@@ -133,6 +143,9 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         decision_inferred=case.decision_inferred,
         closed_date_unknown=case.closed_date_unknown,
         extra=dict(case.extra or {}),
+        units=outgoing.unit_states(case.events, projection.work_calendar(session)),
+        awaiting_reassignment=outgoing.awaiting_reassignment(case.events),
+        warning_days=window,
     )
 
 

@@ -6,12 +6,13 @@ on error. The status and key dates on the case row are recomputed from the event
 """
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import sanitize
+from app.cases import outgoing, sanitize
 from app.cases.projection import (  # noqa: F401 (re-exported: callers use workflow.PENDING …)
     ACTIONS,
     CLOSED,
@@ -30,12 +31,15 @@ from app.cases.projection import (  # noqa: F401 (re-exported: callers use workf
     TRANSITIONS,
     UNKNOWN,
     VOID,
+    project,
     reproject,
+    statutory_due,
+    work_calendar,
 )
 from app.errors import DomainError
 from app.models import Case, Event
 from app.office import settings
-from app.office.dictionaries import RATINGS, REPLY_RESULTS
+from app.office.dictionaries import RATINGS, REPLY_RESULTS, units
 
 FIELD_NAMES = {
     "reason": "理由",
@@ -55,8 +59,28 @@ FIELD_NAMES = {
 
 
 def allowed_actions(status: str) -> list[str]:
-    """The actions the case page offers for a status (作废 last)."""
+    """The actions the table allows from a status (作废 last)."""
     return [a for a, t in TRANSITIONS.items() if status in t.allowed_from and a not in NOT_OFFERED]
+
+
+def case_actions(case: Case) -> list[str]:
+    """The actions the case page offers: the status's, less the outgoing steps while nothing
+    was sent out (签收/反馈/退回/催办 need a 交办 or 转送), and a new 交办 from 办理中 only while
+    the last one is back (待重新交办)."""
+    sends = outgoing.unit_states(case.events)
+    waiting = [s for s in sends if s.open]
+    out = []
+    for action in allowed_actions(case.status):
+        if action in outgoing.FOLLOW_UPS and not waiting:
+            continue
+        if (
+            action == "交办"
+            and case.status == HANDLING
+            and not outgoing.awaiting_reassignment(case.events)
+        ):
+            continue
+        out.append(action)
+    return out
 
 
 def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]) -> None:
@@ -103,14 +127,30 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
                 field="on",
             )
         data["days"] = days
+    if (
+        action == "交办"
+        and case.status == HANDLING
+        and not outgoing.awaiting_reassignment(case.events)
+    ):
+        raise DomainError("本件已在办理中；只有承办单位退回交办后才能重新交办。")
     if action == "交办" and data.get("deadline"):
-        try:
-            deadline = dt.date.fromisoformat(str(data["deadline"]))
-        except ValueError:
-            raise DomainError("交办期限应为日期（如 2025-03-05）。", field="deadline") from None
+        deadline = _date_field(data, "deadline", "交办期限")
         if deadline <= on:
             raise DomainError("交办期限应晚于交办日期。", field="deadline")
-        data["deadline"] = deadline.isoformat()
+        # The unit's internal due never passes the statutory one (§3 settled readings).
+        limit_day = _statutory_after(session, case, action, on, data)
+        if deadline > limit_day:
+            raise DomainError(
+                f"交办期限 {deadline:%Y-%m-%d} 晚于法定办理期限 {limit_day:%Y-%m-%d}，"
+                "交办期限不能超过法定办理期限。",
+                field="deadline",
+            )
+    if action in outgoing.FOLLOW_UPS:
+        _check_follow_up(session, case, action, data)
+    if action == "督办":
+        _check_supervision(session, case, on, data)
+    if action == "上级督办" and data.get("due") and _date_field(data, "due", "答复期限") < on:
+        raise DomainError("答复期限不能早于督办日期。", field="due")
     if action == "答复" and data["result"] not in REPLY_RESULTS:
         raise DomainError("答复结果应为：支持、解释说明或不予支持。", field="result")
     if action == "回访" and data["rating"] not in RATINGS:
@@ -128,6 +168,91 @@ def _validate(session: Session, case: Case, action: str, on: dt.date, data: dict
                 f"{action}应在收到{prior}之日起 {limit} 日内提出（{prior}日期 {base:%Y-%m-%d}）。",
                 field="on",
             )
+
+
+def _date_field(data: dict[str, Any], name: str, label: str) -> dt.date:
+    """A date the clerk typed into `data[name]`, stored back as ISO text."""
+    try:
+        day = dt.date.fromisoformat(str(data[name]))
+    except ValueError:
+        raise DomainError(f"{label}应为日期（如 2025-03-05）。", field=name) from None
+    data[name] = day.isoformat()
+    return day
+
+
+def _statutory_after(
+    session: Session, case: Case, action: str, on: dt.date, data: dict[str, Any]
+) -> dt.date:
+    """The statutory handling due the case would have with this step recorded."""
+    cfg = settings.get_all(session)
+    cal = work_calendar(session)
+    # Plain stand-ins: the real case and its events must not change while we ask.
+    seq = (case.events[-1].seq + 1) if case.events else 1
+    probe = SimpleNamespace(kind=action, on=on, data=data, seq=seq)
+    shadow = SimpleNamespace(received_on=case.received_on, channel=case.channel)
+    project(shadow, [*case.events, probe], cfg, cal)  # type: ignore[arg-type, list-item]
+    assert shadow.accepted_on is not None  # a 交办 accepts the case
+    due = statutory_due(
+        case.channel, case.received_on, shadow.accepted_on, shadow.extension_days, cfg, cal
+    )
+    return due.day
+
+
+def _sent_to(case: Case) -> str:
+    return "、".join(dict.fromkeys(s.unit for s in outgoing.unit_states(case.events))) or "—"
+
+
+def _resolve_unit(
+    session: Session, case: Case, name: str | None, key: str, action: str
+) -> outgoing.UnitState:
+    """The 交办/转送 a step is about: the one to the unit the clerk named (aliases folded), else
+    the latest. The step then stores that send's own name, so SQL matches it by equality."""
+    sends = outgoing.unit_states(case.events)
+    if not sends:
+        raise DomainError(f"本件没有交办或转送，不能{action}。")
+    name = (name or "").strip()
+    if not name:
+        return sends[-1]
+    known = units(session)
+    for send in reversed(sends):
+        if send.unit == name or known.same(send.unit, name):
+            return send
+    raise DomainError(f"本件没有交办或转送给“{name}”（已交办/转送：{_sent_to(case)}）。", field=key)
+
+
+def _check_follow_up(session: Session, case: Case, action: str, data: dict[str, Any]) -> None:
+    if action == "催办" and not outgoing.unit_states(case.events) and not data.get("unit"):
+        return  # urging the office's own 承办人 (the 督办 list's 催办 of a case not sent out)
+    send = _resolve_unit(session, case, data.get("unit"), "unit", action)
+    data["unit"] = send.unit
+    what = f"{send.kind}给{send.unit}（{send.sent_on:%Y-%m-%d}）"
+    if send.returned_on is not None:
+        raise DomainError(f"{what}已于 {send.returned_on:%Y-%m-%d} 退回，不能再{action}。")
+    if action == "签收" and send.signed_on is not None:
+        raise DomainError(f"{what}已于 {send.signed_on:%Y-%m-%d} 签收。")
+    if action in ("签收", "退回", "催办") and send.answered_on is not None:
+        raise DomainError(f"{what}已于 {send.answered_on:%Y-%m-%d} 反馈，不能再{action}。")
+    if action == "退回" and send.kind == "转送" and case.status != FORWARDED:
+        raise DomainError(f"{what}之后本件已另行办理，不能再退回这次转送。")
+
+
+def _check_supervision(session: Session, case: Case, on: dt.date, data: dict[str, Any]) -> None:
+    """督办 (§9): the office supervising a unit; `to` defaults to the unit last sent to."""
+    sends = outgoing.unit_states(case.events)
+    if data.get("to") and sends:
+        known = units(session)
+        match = next(
+            (s for s in reversed(sends) if s.unit == data["to"] or known.same(s.unit, data["to"])),
+            None,
+        )
+        if match is not None:
+            data["to"] = match.unit
+    elif not data.get("to") and sends:
+        data["to"] = sends[-1].unit
+    if not data.get("to") and not data.get("by"):
+        raise DomainError("请填写督办的承办单位。", field="to")
+    if data.get("due") and _date_field(data, "due", "答复期限") < on:
+        raise DomainError("答复期限不能早于督办日期。", field="due")
 
 
 def act(

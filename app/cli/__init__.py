@@ -32,6 +32,7 @@ COMMANDS = {
     "stats": "app.cli.stats_cmd",
     "user": "app.cli.user_cmd",
     "decrypt": "app.cli.user_cmd",
+    "unit": "app.cli.unit_cmd",
 }
 
 

@@ -3,6 +3,7 @@
 import argparse
 import json
 
+from app import clock
 from app.cases import rules, workflow
 from app.cases.intake import CaseInput
 from app.cases.search import FLAG_NAMES, CaseFilter
@@ -12,7 +13,7 @@ from app.cli import attach_cmd
 from app.cli.context import Context, UsageError, parse_date
 from app.office.dictionaries import GENDERS, NATURES
 
-# Actions a clerk records (the import-only steps 登记, 情况不详 and 退回 are not offered).
+# Actions a clerk records (the import-only steps 登记 and 情况不详 are not offered).
 _OFFERED = [a for a in workflow.ACTIONS if a not in workflow.NOT_OFFERED]
 # Marks the ledger import leaves on a step (docs/rules.md, 台账), shown in words.
 _MARKS = {
@@ -116,8 +117,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.add_argument("--date", type=parse_date, help="日期（默认今天）")
     for name, label in workflow.FIELD_NAMES.items():
         act.add_argument(f"--{name}", help=label)
-    act.add_argument("--deadline", help="交办期限 YYYY-MM-DD")
-    act.add_argument("--note", help="备注（督办）")
+    act.add_argument("--deadline", help="交办期限 YYYY-MM-DD（不得晚于法定办理期限）")
+    act.add_argument("--note", help="备注（签收、催办、督办）")
+    act.epilog = (
+        "交办后：签收 --date D；反馈 --date D --text 内容；退回 --date D --reason 理由；"
+        "催办 --date D --note 内容；督办 --to 单位 --due D --note 内容；"
+        "上级督办 --by 机关 --ref 文号 --due D。交办或转送给几个单位时用 --unit 指明哪一个。"
+    )
     act.set_defaults(func=run_act)
 
     attach_cmd.register(cs)  # attach, attachments, detach, file (app/cli/attach_cmd.py)
@@ -204,6 +210,17 @@ def _print_detail(d: CaseDetail) -> None:
         f"告知期限：{d.decision_due or '—'}  办理期限：{d.handling_due or '—'}"
         f"{'（估算）' if d.due_estimated else ''}"
     )
+    if d.units:
+        print("承办单位：" + ("（待重新交办）" if d.awaiting_reassignment else ""))
+        today = clock.today()
+        for u in d.units:
+            due = f"  期限 {u.due}" if u.due else ""
+            warn = u.warning(today, d.warning_days)
+            warn = f"（{warn}）" if warn else ""
+            print(
+                f"  {u.unit}  {u.kind} {u.sent_on}  {u.state}{due}{warn}"
+                f"  用时 {u.days_taken(today)} 天"
+            )
     print("办理过程：")
     for e in d.events:
         details = "，".join(

@@ -333,7 +333,8 @@ def export_ledger(
                 n += 1
                 values = [n, *ledger_values(r, mask)]
                 status, ddue, hdue = r[19], r[28], r[16]
-                warned = search.row_warning(status, ddue, hdue, today, window)
+                # r[15] decision_on: a returned 转送 is 待受理 with no new 告知 limit (§9)
+                warned = search.row_warning(status, ddue, hdue, today, window, r[15] is not None)
                 if warned:
                     overdue += warned == "超期"
                     row = []

@@ -5,7 +5,8 @@
 - by_assigning_org: R with channel 上级交办/上级转送 by 交办机关, the same way.
 - outgoing: what the office sent out and tracked — 转送, 交办 and 督办 events dated in P and by A
   whatever the case's received date, the cases with such a 督办, and the 交办 past their 期限
-  without 反馈 at A (a 退回 ends the wait).
+  (rolled forward) without a 反馈 of that 交办 at A (a 退回 of it ends the wait). 上级督办 is
+  not a 督办 (§9): it is incoming_supervisions. Each has a drill-down to its cases (`drill`).
 - assigned_on_time_rate: on_time_closure_rate over R with channel 上级交办 (按时报结率), from the
   very conditions of on_time_closure_rate, so its rules (imported gaps…) apply here unchanged.
 - incoming_supervisions: 上级督办 events received in P by A (supervision of the office).
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.cases import outgoing
+from app.cases.projection import work_calendar
 from app.models import Case, Event
 from app.office.dictionaries import units
 from app.stats.figures import BLANK, Scope
@@ -84,6 +87,16 @@ def _events(kind: str, s: Scope) -> ColumnElement[bool]:
     )
 
 
+# outgoing key → the event kind it counts (supervised_cases counts cases with a 督办).
+EVENT_KEYS = {
+    "outgoing.transfers": "转送",
+    "outgoing.assignments": "交办",
+    "outgoing.supervisions": "督办",
+    "outgoing.supervised_cases": "督办",
+    "incoming_supervisions": "上级督办",
+}
+
+
 def counts(session: Session, s: Scope) -> dict[str, int]:
     def count(kind: str, what: Any = None) -> int:
         query = select(what if what is not None else func.count()).select_from(Event)
@@ -91,30 +104,38 @@ def counts(session: Session, s: Scope) -> dict[str, int]:
         return int(session.scalar(query) or 0)
 
     out = {
-        "outgoing.transfers": count("转送"),
-        "outgoing.assignments": count("交办"),
-        "outgoing.supervisions": count("督办"),
-        "outgoing.supervised_cases": count("督办", func.count(distinct(Event.case_id))),
-        "outgoing.feedback_overdue": _feedback_overdue(session, s),
-        "incoming_supervisions": count("上级督办"),
+        key: count(kind, func.count(distinct(Event.case_id)) if key.endswith("_cases") else None)
+        for key, kind in EVENT_KEYS.items()
     }
+    overdue = select(func.count()).select_from(Event).join(Case, Case.id == Event.case_id)
+    out["outgoing.feedback_overdue"] = int(
+        session.scalar(overdue.where(_feedback_overdue(session, s))) or 0
+    )
     return out
 
 
-def _feedback_overdue(session: Session, s: Scope) -> int:
-    """交办 events dated in P by A whose 期限 is before A, with no 反馈 or 退回 after them by A."""
+def drill(session: Session, s: Scope, key: str) -> ColumnElement[bool] | None:
+    """The cases behind an outgoing key (events counted, their cases listed), or None when
+    `key` is not one of them. A condition on `cases`, for `queries.ids`."""
+    if key == "outgoing.feedback_overdue":
+        cond = _feedback_overdue(session, s)
+    elif key in EVENT_KEYS:
+        cond = _events(EVENT_KEYS[key], s)
+    else:
+        return None
+    return Case.id.in_(
+        select(Event.case_id).join(Case, Case.id == Event.case_id).where(cond).distinct()
+    )
+
+
+def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
+    """交办 events dated in P by A whose 期限, rolled forward past rest days, is before A, with no
+    反馈 or 退回 of that 交办 by A (§9: a returned 交办 no longer counts)."""
     later = aliased(Event)
     deadline = func.json_extract(Event.data, "$.deadline")
-    answered = exists().where(
-        later.case_id == Event.case_id,
-        later.seq > Event.seq,
-        later.kind.in_(("反馈", "退回")),
-        later.on <= s.as_of,
+    # rolled(期限) < A  ⇔  期限 ≤ the last working day before A (app/cases/outgoing.py)
+    cutoff = outgoing.last_working_day_before(s.as_of, work_calendar(session))
+    answered = exists().where(outgoing.follow_up_of(later, Event, ("反馈", "退回"), s.as_of))
+    return and_(
+        _events("交办", s), deadline.is_not(None), deadline <= cutoff.isoformat(), ~answered
     )
-    query = (
-        select(func.count())
-        .select_from(Event)
-        .join(Case, Case.id == Event.case_id)
-        .where(_events("交办", s), deadline.is_not(None), deadline < s.as_of.isoformat(), ~answered)
-    )
-    return int(session.scalar(query) or 0)

@@ -93,6 +93,8 @@ class Dates:
     accepted_on = plain(Case.accepted_on)
     closed_on = plain(Case.closed_on)
     final_on = plain(Case.final_on)
+    undone_final_on = plain(Case.undone_final_on)
+    undone_on = plain(Case.undone_on)
     rated_on = plain(Case.rated_on)
     handling_due = plain(Case.handling_due)
 
@@ -151,6 +153,20 @@ def not_by(column: SQLColumnExpression[dt.date | None], day: dt.date) -> ColumnE
     return or_(column.is_(None), column > day)
 
 
+def final_by(day: dt.date) -> ColumnElement[bool]:
+    """At a final disposition on `day`: its present one had begun, or `day` falls in the
+    interval a 退回 later took back from a 转送 (§9: every "final by D" replays the state on D)."""
+    return or_(Dates.final_on <= day, and_(Dates.undone_final_on <= day, Dates.undone_on > day))
+
+
+def open_on(day: dt.date) -> ColumnElement[bool]:
+    """Not at a final disposition on `day` (NULL-safe). The final_on term walks the index."""
+    undone = or_(
+        Dates.undone_final_on.is_(None), Dates.undone_final_on > day, Dates.undone_on <= day
+    )
+    return and_(not_by(Case.final_on, day), undone)
+
+
 def received_in(date_from: dt.date, date_to: dt.date) -> ColumnElement[bool]:
     """R: received in the period and not voided."""
     return and_(Case.received_on.between(date_from, date_to), Case.voided.is_(False))
@@ -166,10 +182,10 @@ def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
         "carried": and_(
             received < s.date_from,
             voided == 0,
-            not_by(Case.final_on, s.date_from - dt.timedelta(days=1)),
+            open_on(s.date_from - dt.timedelta(days=1)),
             Gaps.known,
         ),
-        "open": and_(received <= s.as_of, voided == 0, not_by(Case.final_on, s.as_of), Gaps.known),
+        "open": and_(received <= s.as_of, voided == 0, open_on(s.as_of), Gaps.known),
     }
 
 
@@ -215,7 +231,7 @@ def figures(s: Scope) -> dict[str, tuple[str, ColumnElement[bool]]]:
         ),
         "overdue_open": ("R", and_(handling_at, due < a, Gaps.closed_dated)),
         "status_known": ("R", Gaps.known),
-        "finalized": ("R", Dates.final_on <= a),
+        "finalized": ("R", final_by(a)),
         "rated": ("R", rated),
         "satisfied": ("R", and_(rated, rating.in_(good))),
         "leader_cases": ("R", leader),

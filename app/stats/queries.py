@@ -244,6 +244,10 @@ def drill_condition(
 
 
 def ids(session: Session, s: Scope, key: str, figs: Figures | None = None) -> list[int]:
+    events = art41.drill(session, s, key)  # outgoing keys count events: their cases
+    if events is not None:
+        query = select(Case.id).where(events).order_by(Case.received_on, Case.id)
+        return list(session.scalars(query))
     pop, cond = drill_condition(s, key, figs)
     query = select(Case.id).where(populations(s)[pop], cond).order_by(Case.received_on, Case.id)
     return list(session.scalars(query))

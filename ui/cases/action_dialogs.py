@@ -26,14 +26,23 @@ from app.cases.workflow import UNKNOWN
 from app.errors import DomainError
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
 from ui.tasks import TaskRunner, show_error
-from ui.widgets import DictCombo, FieldMessage, NumberSpin, date_edit, from_qdate, mark_error
+from ui.widgets import (
+    DateEdit,
+    DictCombo,
+    FieldMessage,
+    NumberSpin,
+    date_edit,
+    from_qdate,
+    mark_error,
+    to_qdate,
+)
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
     label: str
-    kind: str = "line"  # line / text / choice / days / date
+    kind: str = "line"  # line / text / choice / days / date / basis / unit
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -46,16 +55,25 @@ ACTION_FIELDS: dict[str, list[Field]] = {
         Field("route", "告知的正确途径", "line", True),
     ],
     "转送": [Field("to", "转送至", "line", True), Field("note", "备注")],
-    "交办": [Field("to", "交办至", "line", True), Field("deadline", "办理期限", "date")],
+    # The 期限 is the unit's own, never past the statutory handling due (§3 settled readings).
+    "交办": [Field("to", "交办至", "line", True), Field("deadline", "交办期限", "date")],
     "延期": [
         Field("reason", "延期理由", "text", True),
         Field("approver", "批准人", "line", True),
         Field("days", "延长天数", "days", True),
     ],
-    "督办": [Field("by", "督办单位或领导", "line", True), Field("note", "督办内容")],
-    "签收": [Field("unit", "承办单位", "line"), Field("note", "备注")],
-    "反馈": [Field("unit", "承办单位", "line"), Field("text", "反馈内容", "text", True)],
-    "催办": [Field("unit", "承办单位", "line"), Field("note", "催办内容", "text")],
+    # The office supervising a unit (督办单): which unit, by when it must answer.
+    "督办": [
+        Field("to", "督办的承办单位", "unit"),
+        Field("due", "答复期限", "date"),
+        Field("by", "督办单位或领导", "line"),
+        Field("note", "督办内容", "text"),
+    ],
+    # Outgoing handling: `unit` offers the units the case is with (the latest first).
+    "签收": [Field("unit", "承办单位", "unit"), Field("note", "备注")],
+    "反馈": [Field("unit", "承办单位", "unit"), Field("text", "反馈内容", "text", True)],
+    "退回": [Field("unit", "承办单位", "unit"), Field("reason", "退回理由", "text", True)],
+    "催办": [Field("unit", "承办单位", "unit"), Field("note", "催办内容", "text")],
     "上级督办": [
         Field("by", "督办机关", "line", True),
         Field("ref", "督办文号", "line"),
@@ -118,6 +136,8 @@ class ActionDialog(QDialog):
         self.on.setMaximumDate(self.on.date())
         self._row(form, DATE_LABELS.get(action, f"{action}日期"), "on", self.on)
         self.deadline_on: QCheckBox | None = None
+        # key → (指定, the date): a date the clerk may leave out (交办期限, 答复期限).
+        self.dates: dict[str, tuple[QCheckBox, DateEdit]] = {}
         for field in ACTION_FIELDS.get(action, []):
             self._row(
                 form,
@@ -158,17 +178,26 @@ class ActionDialog(QDialog):
             spin.setSuffix(" 天")
             spin.refused.connect(lambda text, key=field.key: self._refused(key, text))
             return spin
+        if field.kind == "unit":
+            # The units still waiting on this case first (latest first), then the others.
+            names = [u.unit for u in reversed(self.detail.units) if u.open]
+            names += [u.unit for u in reversed(self.detail.units) if u.unit not in names]
+            combo = DictCombo(list(dict.fromkeys(names)), allow_empty=False, editable=True)
+            combo.setCurrentIndex(0 if names else -1)
+            return combo
         if field.kind == "date":
             box = QWidget()
             row = QHBoxLayout(box)
             row.setContentsMargins(0, 0, 0, 0)
-            self.deadline_on = QCheckBox("指定")
-            edit = date_edit(clock.today() + dt.timedelta(days=30))
-            edit.setEnabled(False)
-            self.deadline_on.toggled.connect(edit.setEnabled)
-            row.addWidget(self.deadline_on)
-            row.addWidget(edit, 1)
-            self.deadline_edit = edit
+            check = QCheckBox("指定")
+            day_edit = date_edit(clock.today() + dt.timedelta(days=30))
+            day_edit.setEnabled(False)
+            check.toggled.connect(day_edit.setEnabled)
+            row.addWidget(check)
+            row.addWidget(day_edit, 1)
+            self.dates[field.key] = (check, day_edit)
+            if field.key == "deadline":
+                self.deadline_on, self.deadline_edit = check, day_edit
             return box
         return QLineEdit()
 
@@ -217,12 +246,9 @@ class ActionDialog(QDialog):
             return widget.value()
         if isinstance(widget, QLineEdit):
             return widget.text().strip()
-        if key == "deadline":
-            return (
-                from_qdate(self.deadline_edit.date()).isoformat()
-                if self.deadline_on and self.deadline_on.isChecked()
-                else ""
-            )
+        if key in self.dates:
+            check, edit = self.dates[key]
+            return from_qdate(edit.date()).isoformat() if check.isChecked() else ""
         return None
 
     def data(self) -> dict[str, object]:
@@ -239,6 +265,11 @@ class ActionDialog(QDialog):
             widget.setValue(int(str(value)))
         elif isinstance(widget, QLineEdit):
             widget.setText(str(value))
+        elif key in self.dates:
+            check, edit = self.dates[key]
+            check.setChecked(bool(value))
+            if value:
+                edit.setDate(to_qdate(dt.date.fromisoformat(str(value))))
 
     def clear_errors(self) -> None:
         for key, message in self.messages.items():

@@ -3,7 +3,7 @@
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -31,6 +32,7 @@ from app.cases.workflow import FIELD_NAMES
 from app.documents.service import DocumentService
 from ui.cases.action_dialogs import ActionDialog
 from ui.cases.case_attachments import AttachmentsPanel
+from ui.cases.unit_states import UnitStatesBox
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import (
     ERROR_COLOR,
@@ -52,8 +54,10 @@ _MARKS = ("inferred", "date_unknown", "status_unknown")
 # What an event kind means when the kind alone does not say it.
 _KIND_NOTES = {
     workflow.UNKNOWN: UNKNOWN_NOTICE,
-    "退回": "承办单位退回交办，待重新交办",
+    "退回": "承办单位退回交办/转送",
 }
+# The unit's steps after a 交办/转送, one 跟踪 ▾ button: the row still fits at 1024 wide.
+FOLLOW_UPS = ("签收", "反馈", "退回", "催办")
 
 
 def event_row(kind: str, on: str, recorded_by: str, data: dict[str, Any]) -> list[str]:
@@ -108,6 +112,7 @@ class CasePage(QWidget):
     open_case = Signal(int)
     changed = Signal()  # a write happened: lists and figures must be re-read
     edit = Signal(int)
+    open_unit = Signal(str)  # a 承办单位's page
 
     def __init__(
         self,
@@ -141,6 +146,7 @@ class CasePage(QWidget):
 
         self.actions_box = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
+        self.follow_up_actions: dict[str, QAction] = {}
         # A 情况不详 case: what that means and what to do (the decisions are the buttons below).
         self.notice = QLabel(
             f"<b>情况不详</b>：{UNKNOWN_NOTICE}（按实际日期办理受理、不予受理、转送或交办）。"
@@ -170,6 +176,9 @@ class CasePage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(deadlines_box)
+        self.unit_states = UnitStatesBox()
+        self.unit_states.open_unit.connect(self.open_unit)
+        left_layout.addWidget(self.unit_states)
         left_layout.addWidget(self.links)
         left_layout.addWidget(details_box)
         left_layout.addStretch(1)
@@ -248,9 +257,9 @@ class CasePage(QWidget):
             else ""
         )
         name = d.input.name or "（匿名）"
+        status = d.status + ("·待重新交办" if d.awaiting_reassignment else "")
         self.heading.setText(
-            f"<span style='font-size:17px'><b>{d.number}</b>　{name}　【{d.status}】</span>"
-            f"{warning}"
+            f"<span style='font-size:17px'><b>{d.number}</b>　{name}　【{status}】</span>{warning}"
         )
         self._buttons(d)
         # The import's 情况不详 step cannot be taken back (workflow.undo_last): 补录 instead.
@@ -258,6 +267,7 @@ class CasePage(QWidget):
         self.notice.setVisible(d.status == workflow.UNKNOWN)
         self._details(d)
         self._deadlines(d)
+        self.unit_states.set_detail(d)
         self._links(d)
         if self.attachments_panel is not None:
             self.attachments_panel.set_case(d)
@@ -284,13 +294,32 @@ class CasePage(QWidget):
             self.actions_box.removeWidget(button)
             button.deleteLater()
         self.action_buttons = {}
-        for action in offered_actions(d):
+        self.follow_up_actions: dict[str, QAction] = {}
+        offered = offered_actions(d)
+        follow_ups = [a for a in offered if a in FOLLOW_UPS]
+        for action in offered:
+            if action in follow_ups:
+                if action == follow_ups[0]:
+                    self._follow_up_button(follow_ups)
+                continue
             button = QPushButton(action)
             if action == "作废":
                 button.setStyleSheet(f"color: {ERROR_COLOR};")
             button.clicked.connect(lambda _c=False, a=action: self.start_action(a))
             self.actions_box.addWidget(button)
             self.action_buttons[action] = button
+
+    def _follow_up_button(self, actions: list[str]) -> None:
+        button = QPushButton("跟踪 ▾")
+        button.setToolTip("承办单位的" + "、".join(actions))
+        menu = QMenu(button)
+        for action in actions:
+            item = menu.addAction(action)
+            item.triggered.connect(lambda _c=False, a=action: self.start_action(a))
+            self.follow_up_actions[action] = item
+        button.setMenu(menu)
+        self.actions_box.addWidget(button)
+        self.action_buttons["跟踪"] = button
 
     def _details(self, d: CaseDetail) -> None:
         while self.details.rowCount():
