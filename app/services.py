@@ -82,6 +82,7 @@ class Services:
 
         return AttachmentService(self.db, self.user)
 
+    @cached_property
     def units(self) -> "UnitService":
         from app.office.units import UnitService
 
