@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from app.cases.service import CaseService
+from app.cases.supervision_service import SupervisionService
 from app.db import Database
 from app.documents.service import DocumentService
 from app.ledger.service import LedgerService
@@ -54,3 +55,7 @@ class Services:
     @cached_property
     def ledger(self) -> LedgerService:
         return LedgerService(self.db, self.user)
+
+    @cached_property
+    def supervision(self) -> SupervisionService:
+        return SupervisionService(self.db, self.user)

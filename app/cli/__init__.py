@@ -32,6 +32,8 @@ COMMANDS = {
     "stats": "app.cli.stats_cmd",
     "user": "app.cli.user_cmd",
     "decrypt": "app.cli.user_cmd",
+    "supervision": "app.cli.supervision_cmd",
+    "alerts": "app.cli.supervision_cmd",
 }
 
 

@@ -8,6 +8,7 @@ from app.cases.intake import CaseInput
 from app.cases.search import FLAG_NAMES, CaseFilter
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
+from app.cli import link_cmd
 from app.cli.context import Context, UsageError, parse_date
 from app.office.dictionaries import GENDERS, NATURES
 
@@ -118,6 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.add_argument("--deadline", help="交办期限 YYYY-MM-DD")
     act.add_argument("--note", help="备注（督办）")
     act.set_defaults(func=run_act)
+    link_cmd.register_case(cs)  # link / unlink / merge / links (issue 17, app/cli/link_cmd.py)
 
 
 def _nature(args: argparse.Namespace) -> tuple[str, str]:
