@@ -133,8 +133,10 @@ def _hits_assigned(as_of: dt.date) -> Any:
         select(
             ev.case_id.label("case_id"),
             literal(ASSIGNED).label("rule"),
-            func.date(func.min(deadline), "+1 day").label("since"),
-            func.min(func.json_extract(ev.data, "$.to")).label("detail"),
+            # The latest passed 期限: a new 交办 that passes unanswered is a new hit (§9).
+            # SQLite gives a bare column the value from the max() row: that 交办's unit.
+            func.date(func.max(deadline), "+1 day").label("since"),
+            func.json_extract(ev.data, "$.to").label("detail"),
         )
         .join(Case, Case.id == ev.case_id)
         .where(
@@ -231,8 +233,9 @@ def _hits_repeat(as_of: dt.date) -> Any:
     return select(
         later.c.case_id.label("case_id"),
         literal(REPEAT).label("rule"),
-        func.min(later.c.on).label("since"),
-        func.min(later.c.number).label("detail"),
+        # The newest registration: each one after a dismissal or a 督办 is a new hit (§9).
+        func.max(later.c.on).label("since"),
+        later.c.number.label("detail"),  # SQLite: the number of the max() row
     ).group_by(later.c.case_id)
 
 
