@@ -44,6 +44,7 @@ NAV = [
     ("receptions", "领导接访"),
     ("screenings", "排查调处"),
     ("settings", "设置"),
+    ("supervision", "督办清单"),  # issue 17 (ui/supervision/); last, so Ctrl+1…8 stay put
 ]
 
 
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
             "receptions": lambda: self._register_page("领导接访", "receptions"),
             "screenings": lambda: self._register_page("排查调处", "screenings"),
             "settings": self._settings,
+            "supervision": self._supervision,
         }
         self._slots: dict[str, QWidget] = {}
         for key, _title in NAV:
@@ -130,9 +132,13 @@ class MainWindow(QMainWindow):
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
         self.dashboard = Dashboard(
-            self.services.statistics, self.runner, office=self.services.office
+            self.services.statistics,
+            self.runner,
+            office=self.services.office,
+            supervision=self.services.supervision,
         )
         self.dashboard.drill_down.connect(self.drill_down)
+        self.dashboard.open_supervision.connect(lambda: self.go("supervision"))
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(6, 0, 6, 0)
@@ -190,6 +196,15 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(TemplateManager(self.services.documents, self.runner, page), 1)
+        return page
+
+    def _supervision(self) -> QWidget:
+        from ui.supervision.supervision_page import SupervisionPage
+
+        page = SupervisionPage(self.services.supervision, self.runner)
+        page.open_case.connect(self.open_case)
+        page.changed.connect(self.data_changed)
+        page.refresh()
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
@@ -303,7 +318,9 @@ class MainWindow(QMainWindow):
         if self.case_page is None:
             from ui.cases.case_page import CasePage
 
-            self.case_page = CasePage(self.service, self.runner, self.services.documents)
+            self.case_page = CasePage(
+                self.service, self.runner, self.services.documents, self.services.supervision
+            )
             self.case_page.back.connect(lambda: self.go("cases"))
             self.case_page.open_case.connect(self.open_case)
             self.case_page.changed.connect(self.data_changed)
@@ -346,6 +363,9 @@ class MainWindow(QMainWindow):
         stats = self.pages.get("stats")
         if stats is not None:
             stats.schedule_refresh()  # type: ignore[attr-defined]
+        supervision = self.pages.get("supervision")
+        if supervision is not None:
+            supervision.refresh()  # type: ignore[attr-defined]
 
     def _update_status(self) -> None:
         """The status bar speaks of the page on screen (the list's count only on the list)."""

@@ -28,6 +28,7 @@ from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
 from app.documents.service import DocumentService
+from ui.cases import case_links
 from ui.cases.action_dialogs import ActionDialog
 from ui.tasks import TaskRunner, show_error
 from ui.widgets import (
@@ -108,7 +109,11 @@ class CasePage(QWidget):
     edit = Signal(int)
 
     def __init__(
-        self, service: CaseService, runner: TaskRunner | None, documents: DocumentService
+        self,
+        service: CaseService,
+        runner: TaskRunner | None,
+        documents: DocumentService,
+        supervision: Any = None,  # SupervisionService: 关联信访件 (ui/cases/case_links.py)
     ) -> None:
         super().__init__()
         self.service, self.runner, self.documents = service, runner, documents
@@ -165,6 +170,7 @@ class CasePage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(deadlines_box)
         left_layout.addWidget(self.links)
+        self.case_links = case_links.attach(self, left_layout, supervision)
         left_layout.addWidget(details_box)
         left_layout.addStretch(1)
         scroll = QScrollArea()
@@ -238,6 +244,7 @@ class CasePage(QWidget):
         self._details(d)
         self._deadlines(d)
         self._links(d)
+        case_links.show(self.case_links, d)
         _fill(
             self.timeline,
             [event_row(e.kind, fmt_date(e.on), e.recorded_by, e.data) for e in d.events],
