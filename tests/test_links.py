@@ -74,9 +74,11 @@ def test_merging_a_duplicate_voids_it_links_it_and_keeps_its_events(
     assert [e.kind for e in detail.events] == ["登记", "受理", "作废"]
     assert detail.events[-1].data == {"reason": "重复登记", "merged_into": keep}
     assert [(v.number, v.relation) for v in sup.links(keep)] == [
-        (dup, "重复登记（已作废，并入此件）")
+        (dup, "重复登记（已作废，并入本件）")
     ]
-    assert [v.number for v in sup.links(dup)] == [keep]
+    assert [(v.number, v.relation) for v in sup.links(dup)] == [
+        (keep, "重复登记（本件已并入该件）")
+    ]
     assert stats.compute(D(2025, 1, 1), D(2025, 12, 31)).value("total") == 1
     with pytest.raises(DomainError, match="已经作废"):
         sup.merge(dup, keep)
@@ -160,3 +162,33 @@ def test_cli_link_merge_supervision_and_alerts(
     assert "【短期内重复信访】" not in out  # the merged duplicate left with its 作废
     code, _, err = run(capsys, tmp_path, "supervision", "dismiss", second, "--note", "x")
     assert code == 1 and "不在督办清单" in err
+
+
+def test_cli_supervise_writes_the_event_and_the_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, tmp_path, "case", "add", "--received", "2025-11-03", "--form", "来信",
+        "--name", "张三", "--summary", "反映道路破损", "--category", "交通运输",
+        "--nature", "申诉求决类", "--department", "城建科",
+    )  # fmt: skip
+    assert code == 0, err
+    run(capsys, tmp_path, "case", "act", "XF2025-0001", "受理", "--date", "2025-11-03")
+    form = tmp_path / "督办单.docx"
+    code, out, err = run(
+        capsys, tmp_path, "supervision", "supervise", "XF2025-0001", "--by", "县信访局",
+        "--due", "2026-01-10", "--note", "请按期答复", "--out", str(form),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "XF2025-0001：已督办" in out and form.exists()
+    code, out, _ = run(capsys, tmp_path, "case", "show", "XF2025-0001", "--json")
+    import json
+
+    last = json.loads(out)["events"][-1]
+    assert last == {
+        "kind": "督办",
+        "on": "2025-12-31",
+        "data": {"by": "县信访局", "to": "城建科", "due": "2026-01-10", "note": "请按期答复"},
+    }
+    code, out, _ = run(capsys, tmp_path, "supervision")
+    assert "过半" not in out  # acted on today

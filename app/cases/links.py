@@ -103,7 +103,7 @@ def links_of(session: Session, case: Case) -> list[LinkView]:
     for o, kind, _ in rows:
         relation = kind
         if kind == DUPLICATE:
-            relation = "重复登记（已作废，并入此件）" if o.voided else "重复登记（此件已并入）"
+            relation = "重复登记（已作废，并入本件）" if o.voided else "重复登记（本件已并入该件）"
         out.append(
             LinkView(
                 o.id, o.number, o.received_on, o.status, o.summary, relation, kind != DUPLICATE
