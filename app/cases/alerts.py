@@ -36,6 +36,7 @@ class Alert:
     title: str
     text: str
     case_ids: tuple[int, ...]
+    label: str = ""  # the dashboard's short link text when the title alone is ambiguous
 
 
 def window(as_of: dt.date, days: int) -> tuple[dt.date, dt.date]:
@@ -130,6 +131,7 @@ def repeat_visits(session: Session, as_of: dt.date, days: int) -> list[Alert]:
                 "短期内重复信访",
                 f"{name} {REPEAT_DAYS}日内信访{len(ordered)}次（{numbers}）",
                 tuple(ordered),
+                f"{name}短期内重复信访",
             )
         )
     out.sort(key=lambda a: a.text)
@@ -185,6 +187,7 @@ def rising(session: Session, as_of: dt.date) -> list[Alert]:
                     f"{title}环比上升",
                     f"{title}“{name}”{m_first.month}月{now}件，{p_first.month}月{before}件（{change}）",
                     ids,
+                    f"{name}环比上升",
                 )
             )
     return out

@@ -2,6 +2,8 @@
 each alert with its count; a click shows the cases behind it in the case list. The 督办清单's
 count sits at its end and opens the 督办清单 page."""
 
+from html import escape
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -36,7 +38,8 @@ class AlertsPanel(QWidget):
         parts = []
         for i, alert in enumerate(alerts):
             parts.append(
-                f"<a href='{i}' style='{ALERT_STYLE}'>{alert.title} {len(alert.case_ids)}件</a>"
+                f"<a href='{i}' style='{ALERT_STYLE}'>{escape(alert.label or alert.title)}"
+                f" {len(alert.case_ids)}件</a>"
             )
         text = "　".join(parts) if parts else "<span style='color:#6b7280;'>暂无预警</span>"
         if supervision_count is not None:
