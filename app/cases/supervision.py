@@ -80,9 +80,16 @@ def open_at(as_of: dt.date) -> ColumnElement[bool]:
     )
 
 
+def _kind_in(ev: Any, kinds: tuple[str, ...]) -> ColumnElement[bool]:
+    """`kind IN (…)` that SQLite cannot answer from the (kind, on) index: without statistics it
+    would walk every 交办/督办 of ten years for each case, where the case's own few events (found
+    by case_id) are what matter."""
+    return func.coalesce(ev.kind, "").in_(kinds)
+
+
 def _no_event(kinds: tuple[str, ...], as_of: dt.date) -> ColumnElement[bool]:
     e = aliased(Event)
-    return ~exists().where(e.case_id == Case.id, e.kind.in_(kinds), e.on <= as_of)
+    return ~exists().where(e.case_id == Case.id, _kind_in(e, kinds), e.on <= as_of)
 
 
 def _not_replied(as_of: dt.date) -> ColumnElement[bool]:
@@ -120,7 +127,7 @@ def _answered_or_returned(ev: Any, as_of: dt.date) -> ColumnElement[bool]:
     return exists().where(
         f.case_id == ev.case_id,
         f.seq > ev.seq,
-        f.kind.in_(("反馈", "退回")),
+        _kind_in(f, ("反馈", "退回")),
         f.on <= as_of,
         or_(unit.is_(None), unit == "", unit == func.json_extract(ev.data, "$.to")),
     )
@@ -129,27 +136,24 @@ def _answered_or_returned(ev: Any, as_of: dt.date) -> ColumnElement[bool]:
 def _hits_assigned(as_of: dt.date) -> Any:
     ev = aliased(Event)
     deadline = func.json_extract(ev.data, "$.deadline")
-    return (
-        select(
-            ev.case_id.label("case_id"),
-            literal(ASSIGNED).label("rule"),
-            # The latest passed 期限: a new 交办 that passes unanswered is a new hit (§9).
-            # SQLite gives a bare column the value from the max() row: that 交办's unit.
-            func.date(func.max(deadline), "+1 day").label("since"),
-            func.json_extract(ev.data, "$.to").label("detail"),
-        )
-        .join(Case, Case.id == ev.case_id)
-        .where(
-            open_at(as_of),
-            ev.kind == "交办",
-            ev.on <= as_of,
-            deadline.is_not(None),
-            # The raw 期限 has passed; the rolled-forward one is checked on the few rows left.
-            deadline < as_of.isoformat(),
-            _not_replied(as_of),
-            ~_answered_or_returned(ev, as_of),
-        )
-        .group_by(ev.case_id)
+    # The open, unanswered cases first (a few hundred, by final_on's index), then their own
+    # events by case_id: a join let SQLite start from all the 交办 of ten years.
+    open_ids = select(Case.id).where(open_at(as_of), _not_replied(as_of))
+    return select(
+        ev.case_id.label("case_id"),
+        literal(ASSIGNED).label("rule"),
+        # One row per passed 交办; `hits` keeps the latest (a new 交办 that passes unanswered is
+        # a new hit, §9).
+        func.date(deadline, "+1 day").label("since"),
+        func.json_extract(ev.data, "$.to").label("detail"),
+    ).where(
+        ev.case_id.in_(open_ids),
+        _kind_in(ev, ("交办",)),
+        ev.on <= as_of,
+        deadline.is_not(None),
+        # The raw 期限 has passed; the rolled-forward one is checked on the few rows left.
+        deadline < as_of.isoformat(),
+        ~_answered_or_returned(ev, as_of),
     )
 
 
@@ -275,7 +279,7 @@ def hits(session: Session, as_of: dt.date | None = None) -> list[Hit]:
         .where(
             ~exists().where(
                 acted.case_id == h.c.case_id,
-                acted.kind.in_(ACTS),
+                _kind_in(acted, ACTS),
                 acted.on >= since,
                 acted.on <= as_of,
             ),
@@ -290,7 +294,10 @@ def hits(session: Session, as_of: dt.date | None = None) -> list[Hit]:
     )
     rows = session.execute(query).all()
     cal = work_calendar(session) if any(r.rule == ASSIGNED for r in rows) else None
-    out: list[Hit] = []
+    # One hit per case and rule: rows come oldest first, so the newest (a later 交办 passed)
+    # replaces an older one. Whatever cleared the newest (a 督办 after it, a dismissal of it)
+    # cleared the older ones too: their `since` is earlier.
+    found: dict[tuple[int, str], Hit] = {}
     for r in rows:
         day = _day(r.since)
         reason = RULES[r.rule][1]
@@ -307,20 +314,18 @@ def hits(session: Session, as_of: dt.date | None = None) -> list[Hit]:
             reason = f"{word}办理期限 {due:%Y-%m-%d}，尚未答复"
         elif r.rule == REPEAT:
             reason = f"信访人在办理期间再次信访（{detail}）"
-        out.append(
-            Hit(
-                r.case_id,
-                r.number,
-                r.rule,
-                reason,
-                day,
-                r.name or "",
-                r.status,
-                _day(r.handling_due) if r.handling_due else None,
-                detail,
-            )
+        found[(r.case_id, r.rule)] = Hit(
+            r.case_id,
+            r.number,
+            r.rule,
+            reason,
+            day,
+            r.name or "",
+            r.status,
+            _day(r.handling_due) if r.handling_due else None,
+            detail,
         )
-    return out
+    return sorted(found.values(), key=lambda h: (h.since, h.number))
 
 
 def count(session: Session, as_of: dt.date | None = None) -> int:
