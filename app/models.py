@@ -364,3 +364,42 @@ class Attachment(Base):
     detached_by: Mapped[str | None] = mapped_column(String(30))
     detached_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     detached_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class SupervisionDismissal(Base):
+    """A 督办 list hit the clerk dismissed with a note (docs/rules.md, 督办清单). It stays dismissed
+    while the rule still holds from the same day (`since`); a later event that makes the rule
+    hold again gives a later `since`, and the hit is listed again (§9)."""
+
+    __tablename__ = "supervision_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    rule: Mapped[str] = mapped_column(String(20))
+    since: Mapped[dt.date] = mapped_column(Date)
+    on: Mapped[dt.date] = mapped_column(Date)  # the day it was dismissed (as-of lists respect it)
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(30), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_supervision_dismissals_case_rule", "case_id", "rule"),)
+
+
+class CaseLink(Base):
+    """Two cases about the same matter (docs/rules.md, 关联), stored once with the smaller id
+    first and read from both sides; `kind` 同一事项, or 重复登记 for a merged duplicate."""
+
+    __tablename__ = "case_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_a_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    case_b_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="同一事项")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (
+        UniqueConstraint("case_a_id", "case_b_id", name="uq_case_links_pair"),
+        Index("ix_case_links_b", "case_b_id"),
+    )

@@ -16,6 +16,7 @@ from app.safety.auth import AuthService, CurrentUser
 if TYPE_CHECKING:
     from app.attachments.service import AttachmentService
     from app.cases.service import CaseService
+    from app.cases.supervision_service import SupervisionService
     from app.documents.service import DocumentService
     from app.ledger.service import LedgerService
     from app.office.registers import RegisterService
@@ -87,3 +88,9 @@ class Services:
         from app.office.units import UnitService
 
         return UnitService(self.db, self.user)
+
+    @cached_property
+    def supervision(self) -> "SupervisionService":
+        from app.cases.supervision_service import SupervisionService
+
+        return SupervisionService(self.db, self.user)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.attachments.service import AttachmentService
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
+from app.cases.supervision_service import SupervisionService
 from app.db import Database
 from app.documents import catalog
 from app.documents.service import DocumentService
@@ -51,6 +52,7 @@ SERVICES: list[type] = [
     LedgerService,
     AttachmentService,
     UnitService,
+    SupervisionService,
 ]
 
 
@@ -224,6 +226,25 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     # ---- the 承办单位 register ----
     (UnitService, "register"): ("view_case", lambda s, w: s.register()),
     (UnitService, "cases"): ("view_case", lambda s, w: s.cases("业务科")),
+    # ---- 督办清单, 预警, 关联 (issue 17) ----
+    (SupervisionService, "supervision_list"): ("view_case", lambda s, w: s.supervision_list()),
+    (SupervisionService, "supervision_count"): ("view_case", lambda s, w: s.supervision_count()),
+    (SupervisionService, "supervision_defaults"): (
+        "view_case",
+        lambda s, w: s.supervision_defaults(w.number),
+    ),
+    (SupervisionService, "dismiss"): ("edit_case", lambda s, w: s.dismiss(w.number, "理由")),
+    (SupervisionService, "supervise"): (
+        "edit_case",
+        lambda s, w: s.supervise(w.number, "县信访局", "城建科", TO + dt.timedelta(days=7)),
+    ),
+    (SupervisionService, "urge"): ("edit_case", lambda s, w: s.urge(w.number, "请加快")),
+    (SupervisionService, "alerts"): ("view_case", lambda s, w: s.alerts()),
+    (SupervisionService, "links"): ("view_case", lambda s, w: s.links(w.number)),
+    (SupervisionService, "link"): ("edit_case", lambda s, w: s.link(w.number, w.number)),
+    (SupervisionService, "unlink"): ("edit_case", lambda s, w: s.unlink(w.number, w.number)),
+    (SupervisionService, "merge"): ("edit_case", lambda s, w: s.merge(w.number, w.number)),
+    (SupervisionService, "person_cases"): ("view_case", lambda s, w: s.person_cases(w.number)),
 }
 
 
@@ -384,4 +405,5 @@ def test_the_services_bundle_gives_every_service_the_account(db: Database) -> No
     for name in ("cases", "office", "registers", "statistics", "documents", "accounts"):
         assert getattr(bundle, name).user is READER_USER
     assert bundle.backup.user is READER_USER and bundle.ledger.user is READER_USER
+    assert bundle.supervision.user is READER_USER
     assert bundle.cases is bundle.cases  # cached

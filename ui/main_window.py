@@ -45,7 +45,13 @@ NAV = [
     ("screenings", "排查调处"),
     ("settings", "设置"),
     ("units", "承办单位"),
+    ("supervision", "督办清单"),  # issue 17 (ui/supervision/); last, so Ctrl+1…8 stay put
 ]
+
+
+def nav_key(row: int) -> str:
+    """Ctrl+1 … Ctrl+9 for the first nine pages, Ctrl+0 for the tenth (the keyboard's order)."""
+    return f"Ctrl+{(row + 1) % 10}"
 
 
 class MainWindow(QMainWindow):
@@ -73,7 +79,7 @@ class MainWindow(QMainWindow):
         )
         for i, (_key, title) in enumerate(NAV):
             self.nav.addItem(title)
-            self.nav.item(i).setToolTip(f"{title}（Ctrl+{i + 1}）")
+            self.nav.item(i).setToolTip(f"{title}（{nav_key(i)}）")
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.factories: dict[str, Callable[[], QWidget]] = {
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
             "screenings": lambda: self._register_page("排查调处", "screenings"),
             "settings": self._settings,
             "units": self._units,
+            "supervision": self._supervision,
         }
         self._slots: dict[str, QWidget] = {}
         for key, _title in NAV:
@@ -132,9 +139,13 @@ class MainWindow(QMainWindow):
         self.todo.refresh()
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
         self.dashboard = Dashboard(
-            self.services.statistics, self.runner, office=self.services.office
+            self.services.statistics,
+            self.runner,
+            office=self.services.office,
+            supervision=self.services.supervision,
         )
         self.dashboard.drill_down.connect(self.drill_down)
+        self.dashboard.open_supervision.connect(lambda: self.go("supervision"))
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(6, 0, 6, 0)
@@ -206,6 +217,15 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(TemplateManager(self.services.documents, self.runner, page), 1)
+        return page
+
+    def _supervision(self) -> QWidget:
+        from ui.supervision.supervision_page import SupervisionPage
+
+        page = SupervisionPage(self.services.supervision, self.runner)
+        page.open_case.connect(self.open_case)
+        page.changed.connect(self.data_changed)
+        page.refresh()
         return page
 
     def _register_page(self, title: str, kind: str) -> QWidget:
@@ -333,7 +353,11 @@ class MainWindow(QMainWindow):
             from ui.cases.case_page import CasePage
 
             self.case_page = CasePage(
-                self.service, self.runner, self.services.documents, self.services.attachments
+                self.service,
+                self.runner,
+                self.services.documents,
+                attachments=self.services.attachments,
+                supervision=self.services.supervision,
             )
             self.case_page.back.connect(lambda: self.go("cases"))
             self.case_page.open_case.connect(self.open_case)
@@ -381,6 +405,9 @@ class MainWindow(QMainWindow):
         units = self.pages.get("units")
         if units is not None:
             units.refresh()  # type: ignore[attr-defined]
+        supervision = self.pages.get("supervision")
+        if supervision is not None:
+            supervision.refresh()  # type: ignore[attr-defined]
 
     def _update_status(self) -> None:
         """The status bar speaks of the page on screen (the list's count only on the list)."""
@@ -418,7 +445,7 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_)
         view = self.menuBar().addMenu("查看(&V)")
         for i, (_key, title) in enumerate(NAV):
-            action = QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            action = QAction(title, self, shortcut=QKeySequence(nav_key(i)))
             action.triggered.connect(lambda _c=False, i=i: self.nav.setCurrentRow(i))
             view.addAction(action)
         view.addSeparator()

@@ -33,6 +33,8 @@ COMMANDS = {
     "user": "app.cli.user_cmd",
     "decrypt": "app.cli.user_cmd",
     "unit": "app.cli.unit_cmd",
+    "supervision": "app.cli.supervision_cmd",
+    "alerts": "app.cli.supervision_cmd",
 }
 
 

@@ -9,7 +9,7 @@ from app.cases.intake import CaseInput
 from app.cases.search import FLAG_NAMES, CaseFilter
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
-from app.cli import attach_cmd
+from app.cli import attach_cmd, link_cmd
 from app.cli.context import Context, UsageError, parse_date
 from app.office.dictionaries import GENDERS, NATURES
 
@@ -125,6 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "上级督办 --by 机关 --ref 文号 --due D。交办或转送给几个单位时用 --unit 指明哪一个。"
     )
     act.set_defaults(func=run_act)
+    link_cmd.register_case(cs)  # link / unlink / merge / links (issue 17, app/cli/link_cmd.py)
 
     attach_cmd.register(cs)  # attach, attachments, detach, file (app/cli/attach_cmd.py)
 

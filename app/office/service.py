@@ -78,6 +78,16 @@ SPECS: dict[str, Spec] = {
     "doc_code": Spec("发文机关代字", str, 0, 10),
     "doc_no_pattern": Spec("发文字号格式", str, 1, 60),
     "attachment_max_mb": Spec("附件大小上限（MB）", int, 1, 500),
+    "trigger_half_period": Spec("督办清单：办理期限过半未反馈", bool),
+    "trigger_assigned_due": Spec("督办清单：交办期限已过未反馈", bool),
+    "trigger_due_soon": Spec("督办清单：临期未答复", bool),
+    "trigger_repeat": Spec("督办清单：办理期间再次信访", bool),
+    "alert_repeat_visits": Spec("预警：同一人7日内两次以上信访", bool),
+    "alert_collective": Spec("预警：集体访", bool),
+    "alert_high_level": Spec("预警：进京、赴省上访", bool),
+    "alert_rising": Spec("预警：问题类别或被反映对象环比上升", bool),
+    "alert_overdue": Spec("预警：超期未办结", bool),
+    "alert_window_days": Spec("预警范围（最近登记天数）", int, 1, 90),
 }
 # Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(

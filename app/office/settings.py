@@ -34,6 +34,17 @@ DEFAULTS: dict[str, Any] = {
     "doc_code": "",  # 发文机关代字, e.g. 县水
     "doc_no_pattern": "{代字}信{类}〔{年}〕{序号}号",  # 发文字号; {类} per 文书 type
     "attachment_max_mb": 50,  # 附件: largest file accepted (MB); a scan of a letter is ~5 MB
+    # 督办清单 triggers and 预警 (docs/rules.md, 督办清单 and 预警), each can be switched off.
+    "trigger_half_period": True,  # half the handling period gone, no 反馈 and no 答复
+    "trigger_assigned_due": True,  # a 交办 期限 passed without 反馈
+    "trigger_due_soon": True,  # 临期 (warning_days) without 答复
+    "trigger_repeat": True,  # the petitioner registers again while the case is open
+    "alert_repeat_visits": True,  # one person registered twice less than 7 days apart
+    "alert_collective": True,  # a 集体访 registered
+    "alert_high_level": True,  # a 进京/赴省 visit registered
+    "alert_rising": True,  # a 一级分类 or 被反映对象 up ≥ 50 % month on month with ≥ 5 cases
+    "alert_overdue": True,  # open cases past their limit
+    "alert_window_days": 7,  # the 预警 panel shows what was registered in these last days
 }
 
 

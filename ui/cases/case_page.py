@@ -30,6 +30,7 @@ from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
 from app.cases.workflow import FIELD_NAMES
 from app.documents.service import DocumentService
+from ui.cases import case_links
 from ui.cases.action_dialogs import ActionDialog
 from ui.cases.case_attachments import AttachmentsPanel
 from ui.cases.unit_states import UnitStatesBox
@@ -120,6 +121,7 @@ class CasePage(QWidget):
         runner: TaskRunner | None,
         documents: DocumentService,
         attachments: AttachmentService | None = None,
+        supervision: Any = None,  # SupervisionService: 关联信访件 (ui/cases/case_links.py)
     ) -> None:
         super().__init__()
         self.service, self.runner, self.documents = service, runner, documents
@@ -180,6 +182,7 @@ class CasePage(QWidget):
         self.unit_states.open_unit.connect(self.open_unit)
         left_layout.addWidget(self.unit_states)
         left_layout.addWidget(self.links)
+        self.case_links = case_links.attach(self, left_layout, supervision)
         left_layout.addWidget(details_box)
         left_layout.addStretch(1)
         scroll = QScrollArea()
@@ -271,6 +274,7 @@ class CasePage(QWidget):
         self._links(d)
         if self.attachments_panel is not None:
             self.attachments_panel.set_case(d)
+        case_links.show(self.case_links, d)
         _fill(
             self.timeline,
             [event_row(e.kind, fmt_date(e.on), e.recorded_by, e.data) for e in d.events],

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import clock
+from app.cases.alerts import Alert
 from app.cases.search import CaseFilter
+from app.cases.supervision_service import SupervisionService
 from app.documents.filters import change_text, pct
 from app.errors import DomainError
 from app.office.service import OfficeService
@@ -32,6 +34,7 @@ from app.stats import period
 from app.stats.figures import RATES
 from app.stats.labels import RATE_PARTS, gaps_note
 from app.stats.service import Statistics, StatisticsService
+from ui.dashboard.alerts_panel import AlertsPanel
 from ui.dashboard.cards import CARDS, Card
 from ui.dashboard.charts import BarChart
 from ui.tasks import Progress, TaskRunner, show_error
@@ -66,6 +69,8 @@ class DashboardData:
     trend_year: int
     trend_this: dict[str, int]
     trend_last: dict[str, int]
+    alerts: list[Alert] | None = None
+    supervision_count: int | None = None
 
 
 def _date_edit() -> QDateEdit:
@@ -87,6 +92,7 @@ def _days(day: dt.date) -> str:
 class Dashboard(QWidget):
     drill_down = Signal(str, object)  # title, app.cases.search.CaseFilter(ids=[...])
     refreshed = Signal()  # new figures are on screen
+    open_supervision = Signal()  # the 督办清单 count was clicked
 
     def __init__(
         self,
@@ -94,9 +100,16 @@ class Dashboard(QWidget):
         runner: TaskRunner,
         parent: QWidget | None = None,
         office: OfficeService | None = None,
+        supervision: SupervisionService | None = None,
     ) -> None:
         super().__init__(parent)
         self.service, self.runner, self.office = service, runner, office
+        # 预警 and the 督办清单 count (issue 17): only on the 工作台's dashboard.
+        self.supervision = supervision
+        self.alerts = AlertsPanel()
+        self.alerts.drill_down.connect(self.drill_down)
+        self.alerts.open_supervision.connect(self.open_supervision)
+        self.alerts.setVisible(supervision is not None)
         self.data: DashboardData | None = None
         self._generation = 0
         self._custom_as_of = False
@@ -190,6 +203,7 @@ class Dashboard(QWidget):
         layout.addWidget(self.holiday_note)
         layout.addLayout(bar)
         layout.addLayout(cards)
+        layout.addWidget(self.alerts)
         layout.addWidget(self.gaps)
         layout.addLayout(self.charts, 1)
 
@@ -284,9 +298,16 @@ class Dashboard(QWidget):
         self.status.setText("正在统计…")
         service = self.service
 
+        supervision = self.supervision
+
         def work(_progress: Progress) -> DashboardData:
             stats, this_months, last_months = service.dashboard(date_from, date_to, as_of)
-            return DashboardData(stats, date_to.year, this_months, last_months)
+            data = DashboardData(stats, date_to.year, this_months, last_months)
+            if supervision is not None:
+                # As of the dashboard's as-of day, like its 临期/超期 cards.
+                data.alerts = supervision.alerts(as_of)
+                data.supervision_count = supervision.supervision_count(as_of)
+            return data
 
         def done(data: DashboardData) -> None:
             if generation == self._generation:
@@ -312,6 +333,8 @@ class Dashboard(QWidget):
     # --- showing ----------------------------------------------------------------------------
     def _show(self, data: DashboardData) -> None:
         self.data = data
+        if self.supervision is not None:
+            self.alerts.set_data(data.alerts or [], data.supervision_count)
         s, last = data.stats, data.stats.last
         yoy = s.yoy()
 
