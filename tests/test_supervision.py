@@ -88,7 +88,9 @@ def test_half_of_the_handling_period_fires_on_its_day(
 def test_half_period_needs_no_feedback_and_no_reply(
     cases: CaseService, sup: SupervisionService
 ) -> None:
-    fed = _accepted(cases, D(2025, 3, 3))
+    # A 反馈 answers a 交办 (docs/rules.md, 交办与转送): this case went to a unit.
+    fed = cases.create(case_input(received_on=D(2025, 3, 3), form="来信", name="张三")).number
+    cases.act(fed, "交办", D(2025, 3, 3), {"to": "城关镇"})
     cases.act(fed, "反馈", D(2025, 3, 20), {"text": "正在核查"})
     replied = _accepted(cases, D(2025, 3, 3), name="李四")
     cases.act(replied, "答复", D(2025, 3, 20), {"result": "支持"})

@@ -138,7 +138,9 @@ def test_the_case_page_shows_a_link_from_both_sides(
     a = cases.create(case_input(received_on=D(2025, 3, 1), name="张三")).number
     b = cases.create(case_input(received_on=D(2025, 4, 1), name="李四")).number
     SupervisionService(db, TESTER).link(a, b)
-    page = CasePage(cases, None, DocumentService(db, TESTER), SupervisionService(db, TESTER))
+    page = CasePage(
+        cases, None, DocumentService(db, TESTER), supervision=SupervisionService(db, TESTER)
+    )
     qtbot.addWidget(page)
     page.show_case(cases.detail(b).id)
     assert page.case_links is not None and f">{a}</a>（同一事项）" in page.case_links.text()
