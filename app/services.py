@@ -13,6 +13,7 @@ from app.documents.service import DocumentService
 from app.ledger.service import LedgerService
 from app.office.registers import RegisterService
 from app.office.service import OfficeService
+from app.periods.service import PeriodService
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.backup import BackupService
 from app.stats.service import StatisticsService
@@ -54,3 +55,7 @@ class Services:
     @cached_property
     def ledger(self) -> LedgerService:
         return LedgerService(self.db, self.user)
+
+    @cached_property
+    def periods(self) -> PeriodService:
+        return PeriodService(self.db, self.user)

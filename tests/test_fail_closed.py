@@ -28,6 +28,7 @@ from app.models import AuditEntry
 from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
+from app.periods.service import PeriodService
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.backup import BackupService
@@ -47,6 +48,7 @@ SERVICES: list[type] = [
     AuthService,
     BackupService,
     LedgerService,
+    PeriodService,
 ]
 
 
@@ -196,7 +198,38 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     ),
     (LedgerService, "import_register"): ("import", lambda s, w: s.import_register(None)),
     (LedgerService, "export"): ("export", lambda s, w: s.export(CaseFilter(), w.tmp / "台账.xlsx")),
+    # ---- closed periods (封账) ----
+    (PeriodService, "close"): ("edit_case", lambda s, w: s.close(FROM, TO)),
+    (PeriodService, "reopen"): ("settings", lambda s, w: s.reopen(FROM, TO, "更正")),
+    (PeriodService, "list_all"): ("view_case", lambda s, w: s.list_all()),
+    (PeriodService, "is_closed"): ("view_case", lambda s, w: s.is_closed(FROM, TO)),
+    (PeriodService, "frozen"): ("view_case", lambda s, w: _closed(w) and s.frozen(FROM, TO)),
+    (PeriodService, "frozen_json"): (
+        "view_case",
+        lambda s, w: _closed(w) and s.frozen_json(FROM, TO),
+    ),
+    (PeriodService, "diff"): ("view_case", lambda s, w: _closed(w) and s.diff(FROM, TO)),
+    (PeriodService, "moved"): ("view_case", lambda s, w: s.moved()),
+    (PeriodService, "record_file"): (
+        "export",
+        lambda s, w: s.record_file(FROM, TO, None, "报告", "报告", _file(w)),
+    ),
 }
+
+
+def _closed(w: "World") -> bool:
+    """Close FROM–TO (as the administrator) when it is not closed yet: reading a snapshot
+    needs one to exist."""
+    admin = PeriodService(w.db, CurrentUser("admin", "admin", auth.ADMIN))
+    if not admin.is_closed(FROM, TO):
+        admin.close(FROM, TO)
+    return True
+
+
+def _file(w: "World") -> Path:
+    path = w.tmp / "报告.docx"
+    path.write_bytes(b"report")
+    return path
 
 
 def public_methods(cls: type) -> list[str]:

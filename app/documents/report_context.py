@@ -15,6 +15,8 @@ from app.cases import search
 from app.db import Database
 from app.documents import chart, filters, notes
 from app.office import dictionaries, settings
+from app.periods import snapshots
+from app.stats import period
 from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
 
@@ -139,10 +141,21 @@ def _top(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
 
 
 def compute(
-    db: Database, date_from: dt.date, date_to: dt.date, as_of: dt.date | None
+    db: Database,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.date | None,
+    live: bool = False,
 ) -> Statistics:
-    # DocumentService checked the account already; the figures are the service's own.
+    """The report's figures: for a closed period (exactly this from, to and as-of) the frozen
+    snapshot, so the report equals `stats --json --frozen`; otherwise, or with `live`
+    (按最新数据), the statistics service's live figures. DocumentService checked the account."""
     with db.read() as s:
+        if not live:
+            resolved = period.resolve(date_from, date_to, as_of, clock.today())
+            frozen = snapshots.exact(s, date_from, date_to, resolved)
+            if frozen is not None:
+                return snapshots.thaw(frozen.raw)
         return compute_in(s, date_from, date_to, as_of)
 
 

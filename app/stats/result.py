@@ -58,9 +58,13 @@ _ORDER = [
     "assigned_on_time_rate",
     "incoming_supervisions",
     "data_gaps",
+    # Added 2026-12 (periods): 上期结转 after a closed period is its frozen 期末未结; this is
+    # live − frozen (None when no closed period ends the day before `from`).
+    "carried_over_correction",
 ]
 # by_month names months of its own year, so it has no 同比 entry; every other key has one.
-_NO_YOY = {"by_month"}
+# carried_over_correction is a note on carried_over, not a figure to compare year on year.
+_NO_YOY = {"by_month", "carried_over_correction"}
 
 
 @dataclass
@@ -106,6 +110,8 @@ class Statistics:
             return self.rate(key)
         if key == "avg_days_to_close":
             return self.avg_days_to_close
+        if key == "carried_over_correction":  # older snapshots were frozen without it
+            return self.counts.get(key)
         head, _, rest = key.partition(".")
         if head in self.breakdowns and rest:
             return self.breakdowns[head].get(rest, 0)
