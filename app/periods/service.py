@@ -295,17 +295,14 @@ class PeriodService:
             return [_snapshot(s, r) for r in rows]
 
     def is_closed(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None) -> bool:
-        """For the 已封账 mark beside a period picker: closed as of `as_of` (any as-of: None)."""
+        """For the 已封账 mark beside a period picker: exactly (from, to, as-of) is closed (as-of
+        None: the default one, min(to, today), as a report would take it)."""
         auth.require(self.user, "view_case")
+        if date_from > date_to or (as_of is not None and as_of < date_from):
+            return False
+        as_of = self._resolve(date_from, date_to, as_of)
         with self.db.read() as s:
-            where = [
-                PeriodSnapshot.date_from == date_from,
-                PeriodSnapshot.date_to == date_to,
-                PeriodSnapshot.reopened_at.is_(None),
-            ]
-            if as_of is not None:
-                where.append(PeriodSnapshot.as_of == as_of)
-            return s.scalar(select(PeriodSnapshot.id).where(*where).limit(1)) is not None
+            return snapshots.exact(s, date_from, date_to, as_of) is not None
 
     def frozen(
         self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
