@@ -357,7 +357,8 @@ class PeriodSnapshot(Base):
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # exactly `xinfang stats --json`
     # {"this": {"counts", "breakdowns"}, "last": … | None}: what `Statistics` is built from.
     raw: Mapped[dict[str, Any]] = mapped_column(JSON)
-    case_ids: Mapped[dict[str, list[int]]] = mapped_column(JSON)  # count key → case ids
+    # The case ids behind every count, compact (app/periods/service.py: case_ids, ids_of).
+    case_ids: Mapped[dict[str, Any]] = mapped_column(JSON)
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     closed_by: Mapped[str] = mapped_column(String(30), default="")
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime)

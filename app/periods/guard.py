@@ -27,7 +27,7 @@ PeriodCorrection per touched period and an audit row. The snapshot itself is nev
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -200,62 +200,83 @@ def _case_number(session: Session, case_id: int | None, event: Event | None = No
     return str(row[0]) if row else ""
 
 
-def _case_touches(session: Session, case: Case, p: Closed, state: str) -> str | None:
-    """What of this case's write touches P (None: nothing)."""
+Touch = Callable[[Closed], str | None]
+
+
+def _min_date(values: Iterable[Any]) -> dt.date | None:
+    dates = [a_date(v) for v in values if v is not None]
+    return min(dates) if dates else None
+
+
+def _case_footprint(case: Case, state: str) -> Touch | None:
+    """What of this case's write could touch a closed period, read from its history once; the
+    returned test says, per period, what it touches (None: nothing)."""
+    received = _min_date([case.received_on])
     if state in ("new", "deleted"):
-        if _le(case.received_on, p.bound):
-            return "新增信访件" if state == "new" else "删除信访件"
-        return None
-    changed, values = _history(case, "received_on")
-    if changed and any(_le(v, p.bound) for v in values):
-        return "修改登记日期"
-    received = case.received_on
-    if not _le(received, p.bound):
-        return None
-    changed, _ = _history(case, "voided")
-    if changed:
-        return "作废或恢复信访件"
+        text = "新增信访件" if state == "new" else "删除信访件"
+        return lambda p: text if received is not None and received <= p.bound else None
+    moved, values = _history(case, "received_on")
+    earliest = _min_date(values) if moved else None
+    flags = [text for name, text in (("voided", "作废或恢复信访件"),) if _history(case, name)[0]]
     changed, values = _history(case, "status")
     if changed and UNKNOWN in values:
-        return "补录情况不详的信访件"
-    for name in DATED:
-        changed, values = _history(case, name)
-        if changed and any(_le(v, p.as_of) for v in values):
-            return "办理日期变化"
-    if p.date_from <= a_date(received) <= p.date_to:
-        for name in COUNTED:
-            changed, _ = _history(case, name)
-            if changed:
-                return "修改统计项"
-    return None
-
-
-def _event_touches(event: Event, p: Closed, state: str) -> str | None:
-    if state in ("new", "deleted"):
-        if _le(event.on, p.as_of):
-            return f"{'补录' if state == 'new' else '撤销'}{event.on:%Y-%m-%d}的{event.kind}"
+        flags.append("补录情况不详的信访件")
+    dated = _min_date(v for name in DATED for v in _history(case, name)[1])
+    counted = any(_history(case, name)[0] for name in COUNTED)
+    if earliest is None and not flags and dated is None and not counted:
         return None
-    dates: list[Any] = [event.on]
-    moved = False
-    for name in EVENT_FIELDS:
-        changed, values = _history(event, name)
-        if changed:
-            moved = True
-            if name == "on":
+
+    def touch(p: Closed) -> str | None:
+        if earliest is not None and earliest <= p.bound:
+            return "修改登记日期"
+        if received is None or received > p.bound:
+            return None
+        if flags:
+            return flags[0]
+        if dated is not None and dated <= p.as_of:
+            return "办理日期变化"
+        if counted and p.date_from <= received <= p.date_to:
+            return "修改统计项"
+        return None
+
+    return touch
+
+
+def _event_footprint(event: Event, state: str) -> Touch | None:
+    if state in ("new", "deleted"):
+        on = _min_date([event.on])
+        text = f"{'补录' if state == 'new' else '撤销'}{event.on:%Y-%m-%d}的{event.kind}"
+    else:
+        dates: list[Any] = [event.on]
+        moved = False
+        for name in EVENT_FIELDS:
+            changed, values = _history(event, name)
+            moved = moved or changed
+            if changed and name == "on":
                 dates += values
-    if moved and any(_le(d, p.as_of) for d in dates):
-        return f"修改{event.on:%Y-%m-%d}的{event.kind}"
-    return None
+        if not moved:
+            return None
+        on = _min_date(dates)
+        text = f"修改{event.on:%Y-%m-%d}的{event.kind}"
+    if on is None:
+        return None
+    day = on
+    return lambda p: text if day <= p.as_of else None
 
 
-def _register_touches(row: Any, p: Closed, state: str) -> str | None:
+def _register_footprint(row: Any, state: str) -> Touch | None:
     dates = [row.on]
     if state == "dirty":
         changed, values = _history(row, "on")
         dates += values if changed else []
-    if any(d is not None and p.date_from <= a_date(d) <= p.date_to for d in dates):
-        return "修改领导接访或排查登记"
-    return None
+    days = [a_date(d) for d in dates if d is not None]
+
+    def touch(p: Closed) -> str | None:
+        if any(p.date_from <= d <= p.date_to for d in days):
+            return "修改领导接访或排查登记"
+        return None
+
+    return touch
 
 
 def before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -284,16 +305,21 @@ def before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for obj, state in watched:
         if state == "dirty" and not session.is_modified(obj, include_collections=False):
             continue  # (a removed step is watched on its own, above)
-        for p in periods:
+        if isinstance(obj, Case):
+            touch = _case_footprint(obj, state)
+        elif isinstance(obj, Event):
+            touch = _event_footprint(obj, state)
+        else:
+            touch = _register_footprint(obj, state)
+        hits = [(p, text) for p in periods if touch is not None and (text := touch(p))]
+        if hits:
             if isinstance(obj, Case):
-                text = _case_touches(session, obj, p, state)
                 number = obj.number
             elif isinstance(obj, Event):
-                text = _event_touches(obj, p, state)
-                number = _case_number(session, obj.case_id, obj) if text else ""
+                number = _case_number(session, obj.case_id, obj)
             else:
-                text, number = _register_touches(obj, p, state), ""
-            if text:
+                number = ""
+            for p, text in hits:
                 touched.setdefault(p, _Touch()).add(number, text)
         if "period_writer" not in session.info:  # no audit row yet: the step's own recorder
             writer = getattr(obj, "recorded_by", None) or getattr(obj, "created_by", None)

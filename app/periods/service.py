@@ -107,34 +107,60 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def case_ids(
     session: Session, date_from: dt.date, date_to: dt.date, as_of: dt.date
-) -> dict[str, list[int]]:
-    """The case ids behind every count of the period (the drill-down's own conditions): one
-    scan per population, each row carrying a 0/1 per figure, instead of a query per key."""
+) -> dict[str, Any]:
+    """The case ids behind every count of the period, from the drill-down's own conditions, in
+    a compact form (`ids_of` reads one key back): per case a bit mask of the figures it counts
+    in and the index of its breakdown values. One scan per population, the mask summed in SQL:
+    a year of 100,000 cases is ~2 MB, where key → id lists would be ~25 MB.
+
+    {"keys": [figure per bit], "values": {breakdown: [names]}, "cases": {id: [mask, i…]}}."""
     s = queries.scope(session, date_from, date_to, as_of)
     figs = figures(s)
     figs.update(art41.figures(figs))
     pops = populations(s)
-    out: dict[str, list[int]] = {}
+    keys = [k for k, (p, _) in figs.items() if not k.startswith("workload.")]
+    assert len(keys) < 63, "one SQLite integer holds the mask"
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    names = [*BREAKDOWN_COLUMNS, "by_month"]
+    values: dict[str, list[str]] = {n: [] for n in names}
+    index: dict[str, dict[str, int]] = {n: {} for n in names}
+    cases: dict[str, list[int]] = {}
     for pop in ("R", "carried", "open"):
-        keys = [k for k, (p, _) in figs.items() if p == pop and not k.startswith("workload.")]
-        flags = [case((figs[k][1], 1), else_=0) for k in keys]
-        extra: list[Any] = []
-        if pop == "R":
-            extra = [*BREAKDOWN_COLUMNS.values(), Case.received_on]
-        query = select(Case.id, *flags, *extra).where(pops[pop]).order_by(Case.received_on, Case.id)
-        lists: dict[str, list[int]] = {k: [] for k in keys}
+        mine = [k for k in keys if figs[k][0] == pop]
+        mask = sum(
+            (case((figs[k][1], bit[k]), else_=0) for k in mine[1:]),
+            start=case((figs[mine[0]][1], bit[mine[0]]), else_=0),
+        )
+        extra: list[Any] = [*BREAKDOWN_COLUMNS.values(), Case.received_on] if pop == "R" else []
+        query = select(Case.id, mask, *extra).where(pops[pop])
         for row in session.execute(query):
-            cid = row[0]
-            for k, flag in zip(keys, row[1 : 1 + len(keys)], strict=True):
-                if flag:
-                    lists[k].append(cid)
+            entry = cases.setdefault(str(row[0]), [0])
+            entry[0] |= int(row[1] or 0)
             if pop == "R":
-                rest = row[1 + len(keys) :]
-                for name, value in zip(BREAKDOWN_COLUMNS, rest[:-1], strict=True):
-                    out.setdefault(f"{name}.{value or BLANK}", []).append(cid)
-                out.setdefault(f"by_month.{rest[-1]:%Y-%m}", []).append(cid)
-        out.update(lists)
-    return out
+                cells = [v or BLANK for v in row[2:-1]] + [f"{row[-1]:%Y-%m}"]
+                for name, value in zip(names, cells, strict=True):
+                    at = index[name].get(value)
+                    if at is None:
+                        at = index[name][value] = len(values[name])
+                        values[name].append(value)
+                    entry.append(at)
+    return {"keys": keys, "values": values, "cases": cases}
+
+
+def ids_of(stored: dict[str, Any], key: str) -> set[int]:
+    """The case ids `case_ids` stored for one drill-down key ("total", "by_category.水利")."""
+    if not stored:
+        return set()
+    cases: dict[str, list[int]] = stored["cases"]
+    if key in stored["keys"]:
+        flag = 1 << stored["keys"].index(key)
+        return {int(cid) for cid, entry in cases.items() if entry[0] & flag}
+    head, _, value = key.partition(".")
+    names = [*BREAKDOWN_COLUMNS, "by_month"]
+    if head in names and value in stored["values"].get(head, []):
+        pos, at = 1 + names.index(head), stored["values"][head].index(value)
+        return {int(cid) for cid, e in cases.items() if len(e) > pos and e[pos] == at}
+    return set()
 
 
 def _files_of(
@@ -335,8 +361,8 @@ class PeriodService:
                 before: set[int] = set()
                 now: set[int] = set()
                 for ids_key in _ids_keys(k):
-                    before |= set(snap.case_ids.get(ids_key, []))
-                    now |= set(live_ids.get(ids_key, []))
+                    before |= ids_of(snap.case_ids, ids_key)
+                    now |= ids_of(live_ids, ids_key)
                 want = (now - before) | (before - now)
                 missing = [i for i in want if i not in numbers]
                 if missing:

@@ -1,0 +1,142 @@
+"""Closed periods (issue 19) at 100,000 cases: closing a year, and what the correction check adds
+to a write.
+
+    uv run python benchmarks/bench_periods.py [--runs 5]
+
+The demo database (100,000 cases over ten years, cached under $XINFANG_BENCH_CACHE, default
+/tmp/xinfang-bench-periods: its schema has the 0008 snapshot tables, so it is kept apart from
+the other branches' cache) is copied to a scratch file, then:
+1. close the last full year (~10,000 cases) and the whole ten years as one period (all 100,000
+   cases in R, the worst case) — each median of --runs closings (reopened between runs, not
+   timed). Target ≤ 2 s.
+2. a write (register a case today, and 受理 on it) with no closed period, then with 40 closed
+   periods (ten years, their quarters): the median difference is the check's cost. Target ≤ 5 ms.
+   A write that is refused (a case received inside a closed year) is timed too.
+"""
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("XINFANG_BENCH_CACHE", "/tmp/xinfang-bench-periods")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import clock  # noqa: E402
+from app.cases.intake import CaseInput  # noqa: E402
+from app.cases.service import CaseService  # noqa: E402
+from app.db import Database  # noqa: E402
+from app.periods.guard import CorrectionRequired  # noqa: E402
+from app.periods.service import PeriodService  # noqa: E402
+from app.safety import auth  # noqa: E402
+from app.stats import period  # noqa: E402
+from benchmarks.common import TODAY, bench_db, load  # noqa: E402
+
+CLOSE_TARGET_S = 2.0
+CHECK_TARGET_MS = 5.0
+ADMIN = auth.CurrentUser("bench", "bench", auth.ADMIN)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def time_close(periods: PeriodService, date_from: dt.date, date_to: dt.date, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        periods.close(date_from, date_to)
+        samples.append(time.perf_counter() - started)
+        periods.reopen(date_from, date_to, "benchmark")
+    return statistics.median(samples)
+
+
+def case(day: dt.date, n: int) -> CaseInput:
+    return CaseInput(
+        received_on=day,
+        form="来信",
+        name=f"测试{n}",
+        summary="反映饮水问题",
+        category="水利",
+        nature="申诉求决类",
+    )
+
+
+def time_writes(cases: CaseService, runs: int, start: int) -> tuple[float, float]:
+    """(register, 受理) medians in ms for cases received today (in no closed period)."""
+    create, accept = [], []
+    for i in range(runs):
+        started = time.perf_counter()
+        created = cases.create(case(TODAY, start + i))
+        create.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        cases.act(created.number, "受理", TODAY)
+        accept.append(time.perf_counter() - started)
+    return median_ms(create), median_ms(accept)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write-runs", type=int, default=30)
+    args = parser.parse_args()
+    cached, figures = bench_db(100_000)
+    cached.close()
+    scratch = Path(tempfile.mkdtemp(prefix="xinfang-bench-periods-")) / "xinfang.sqlite3"
+    shutil.copy(cached.path, scratch)
+    db = Database(scratch)
+    clock.set_today(TODAY)
+    periods, cases = PeriodService(db, ADMIN), CaseService(db, ADMIN)
+    print(load())
+    print(f"database: {figures['db_mb']:.0f} MB, 100,000 cases over ten years; today {TODAY}")
+    try:
+        year = period.year_period(TODAY.year - 1)
+        close_year = time_close(periods, *year, args.runs)
+        ten = (dt.date(TODAY.year - 9, 1, 1), TODAY)
+        close_all = time_close(periods, *ten, args.runs)
+        total_all = periods.list_all()[0].total
+        print(
+            f"close {year[0].year} (~{periods.list_all()[-1].total} cases): {close_year:.2f} s; "
+            f"close {ten[0]}–{ten[1]} ({total_all} cases): {close_all:.2f} s "
+            f"(target ≤ {CLOSE_TARGET_S:.0f} s)"
+        )
+
+        time_writes(cases, 5, 0)  # warm-up
+        free = time_writes(cases, args.write_runs, 1000)
+        for y in range(TODAY.year - 10, TODAY.year):
+            periods.close(*period.year_period(y))
+            for q in range(4):
+                periods.close(*period.quarter_period(dt.date(y, 3 * q + 1, 1)))
+        closed = len([s for s in periods.list_all() if s.in_force])
+        guarded = time_writes(cases, args.write_runs, 2000)
+        refused = []
+        for i in range(args.write_runs):
+            started = time.perf_counter()
+            try:
+                cases.create(case(dt.date(TODAY.year - 1, 6, 1), 3000 + i))
+            except CorrectionRequired:
+                refused.append(time.perf_counter() - started)
+        print(
+            f"register a case: {free[0]:.1f} ms without closed periods, {guarded[0]:.1f} ms with "
+            f"{closed} closed (+{guarded[0] - free[0]:.1f} ms); 受理: {free[1]:.1f} → "
+            f"{guarded[1]:.1f} ms (+{guarded[1] - free[1]:.1f} ms); target ≤ "
+            f"{CHECK_TARGET_MS:.0f} ms added"
+        )
+        print(f"a write refused (received inside a closed year): {median_ms(refused):.1f} ms")
+        ok = max(close_year, close_all) <= CLOSE_TARGET_S and (
+            max(guarded[0] - free[0], guarded[1] - free[1]) <= CHECK_TARGET_MS
+        )
+        print("PASS" if ok else "OVER TARGET")
+        return 0 if ok else 1
+    finally:
+        db.close()
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
