@@ -348,3 +348,28 @@ def test_correction_reason_option_is_taken_anywhere_and_must_not_be_empty(
     assert code == 2 and "更正说明" in err
     code, _, err = cli(capsys, office, *add_args("2025-06-01"), "--correction-reason=补录")
     assert code == 0, err
+
+
+def test_a_setting_change_needs_no_reason_and_period_diff_lists_what_it_moved(
+    office: Database, cases: CaseService
+) -> None:
+    from app.office.service import OfficeService
+
+    done = _number_received(cases, D(2025, 3, 5))  # closed on 3-25
+    with guard.correcting("补录回访"):  # not closed yet: the reason is simply unused
+        act(cases, done, ("回访", D(2025, 3, 28), {"rating": "基本满意"}))
+    periods = PeriodService(office, TESTER)
+    periods.close(Y_FROM, Y_TO)
+    assert periods.moved() == []
+    assert periods.frozen_json(Y_FROM, Y_TO)["satisfaction_rate"] == 1.0
+    OfficeService(office, TESTER).update_settings({"count_basic_satisfied": False})  # no reason
+    diff = periods.diff(Y_FROM, Y_TO)
+    moved = {k.key: (k.frozen, k.live) for k in diff.keys}
+    assert moved == {"satisfaction_rate": (1.0, 0.0)}
+    assert diff.corrections == [] and any(
+        "满意率" in line or "count_basic" in line for line in diff.settings
+    )
+    ((snap, keys),) = periods.moved()
+    assert snap.date_to == Y_TO and keys == ["satisfaction_rate"]
+    # The report keeps the frozen rate.
+    assert periods.frozen(Y_FROM, Y_TO).rate("satisfaction_rate") == 1.0

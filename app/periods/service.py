@@ -396,15 +396,32 @@ class PeriodService:
             ]
             return Diff(_snapshot(s, snap), keys, corrections, settings)
 
-    def moved(self) -> list[tuple[Snapshot, list[str]]]:
+    def moved(self, limit: int = 6) -> list[tuple[Snapshot, list[str]]]:
         """The closed periods whose live figures differ from the frozen ones, with the keys that
-        moved (the dashboard's notice). One statistics computation per closed period."""
+        moved (the dashboard's notice). Only a correction or a setting change since the closing
+        can move them (every other write is refused), so only those periods are recomputed —
+        the newest `limit` of them, one statistics computation each."""
         auth.require(self.user, "view_case")
         out: list[tuple[Snapshot, list[str]]] = []
         with self.db.read() as s:
-            for snap in s.scalars(
-                select(PeriodSnapshot).where(PeriodSnapshot.reopened_at.is_(None))
-            ):
+            corrected = set(s.scalars(select(PeriodCorrection.snapshot_id).distinct()))
+            last_setting = s.scalar(
+                select(AuditEntry.at)
+                .where(AuditEntry.entity.in_(SETTING_ENTITIES))
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            )
+            candidates = [
+                snap
+                for snap in s.scalars(
+                    select(PeriodSnapshot)
+                    .where(PeriodSnapshot.reopened_at.is_(None))
+                    .order_by(PeriodSnapshot.date_to.desc(), PeriodSnapshot.id.desc())
+                )
+                if snap.id in corrected
+                or (last_setting is not None and last_setting >= snap.closed_at)
+            ]
+            for snap in candidates[:limit]:
                 live = flatten(compute_in(s, snap.date_from, snap.date_to, snap.as_of).to_json())
                 frozen = flatten(snap.figures)
                 keys = [k for k in dict.fromkeys([*frozen, *live]) if frozen.get(k) != live.get(k)]
