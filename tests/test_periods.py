@@ -298,8 +298,17 @@ def test_the_snapshot_records_the_files_issued_for_it_and_survives_a_restore(
     out = tmp_path / "年报.docx"
     report_text(capsys, office, out, "2025-01-01", "2025-12-31")
     report_text(capsys, office, tmp_path / "半年.docx", "2025-01-01", "2025-06-30")
+    from app.cases.search import CaseFilter
+    from app.ledger.service import LedgerService
+
+    ledger = tmp_path / "台账.xlsx"
+    LedgerService(office, TESTER).export(CaseFilter(date_from=Y_FROM, date_to=Y_TO), ledger)
+    LedgerService(office, TESTER).export(CaseFilter(), tmp_path / "全部.xlsx")  # no period
     snap = PeriodService(office, TESTER).close(Y_FROM, Y_TO)
-    assert [f["path"] for f in snap.files] == [str(out.resolve())]  # exactly that period's
+    assert [(f["kind"], f["path"]) for f in snap.files] == [
+        ("报告", str(out.resolve())),
+        ("台账", str(ledger.resolve())),
+    ]  # exactly that period's
     import hashlib
 
     assert snap.files[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
@@ -325,7 +334,7 @@ def test_the_snapshot_records_the_files_issued_for_it_and_survives_a_restore(
     assert cli(capsys, office, "restore", str(copy), "--yes")[0] == 0
     code, out_text, _ = cli(capsys, office, "period", "list", "--json")
     (row,) = json.loads(out_text)
-    assert row["reopened_at"] is None and row["total"] == 3 and len(row["files"]) == 1
+    assert row["reopened_at"] is None and row["total"] == 3 and len(row["files"]) == 2
 
 
 def test_yoy_last_uses_the_snapshot_of_a_closed_year(office: Database, cases: CaseService) -> None:
