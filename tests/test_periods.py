@@ -382,3 +382,16 @@ def test_a_setting_change_needs_no_reason_and_period_diff_lists_what_it_moved(
     assert snap.date_to == Y_TO and keys == ["satisfaction_rate"]
     # The report keeps the frozen rate.
     assert periods.frozen(Y_FROM, Y_TO).rate("satisfaction_rate") == 1.0
+
+
+def test_a_frozen_report_lists_the_cases_it_counted(office: Database, cases: CaseService) -> None:
+    from app.documents import report_context
+
+    PeriodService(office, TESTER).close(Y_FROM, Y_TO)
+    with guard.correcting("补录"):
+        late = add(cases, D(2025, 6, 1))
+    frozen = report_context.compute(office, Y_FROM, Y_TO, None)
+    live = report_context.compute(office, Y_FROM, Y_TO, None, live=True)
+    listed = [c["number"] for c in report_context.build(office, frozen)["cases"]]
+    assert len(listed) == 3 and late not in listed
+    assert late in [c["number"] for c in report_context.build(office, live)["cases"]]

@@ -16,6 +16,7 @@ from app.db import Database
 from app.documents import chart, filters, notes
 from app.office import dictionaries, settings
 from app.periods import snapshots
+from app.periods.service import ids_of
 from app.stats import period
 from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
@@ -155,7 +156,9 @@ def compute(
             resolved = period.resolve(date_from, date_to, as_of, clock.today())
             frozen = snapshots.exact(s, date_from, date_to, resolved)
             if frozen is not None:
-                return snapshots.thaw(frozen.raw)
+                stats = snapshots.thaw(frozen.raw)
+                stats.frozen_ids = frozen.case_ids
+                return stats
         return compute_in(s, date_from, date_to, as_of)
 
 
@@ -213,15 +216,21 @@ def build(
         "chart": "",  # the engine puts the image here when the template uses it
     }
     if names is None or "cases" in names:
-        ctx["cases"] = _cases(db, stats.date_from, stats.date_to)
+        # A closed period's report lists the cases its frozen total counted (封账).
+        frozen = sorted(ids_of(stats.frozen_ids, "total")) if stats.frozen_ids else None
+        ctx["cases"] = _cases(db, stats.date_from, stats.date_to, frozen)
     else:
         ctx["cases"] = []
     return ctx
 
 
-def _cases(db: Database, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+def _cases(
+    db: Database, date_from: dt.date, date_to: dt.date, ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     """The period's cases for a table — without names, ID numbers, phones or addresses."""
-    f = search.CaseFilter(date_from=date_from, date_to=date_to)
+    f = search.CaseFilter(
+        date_from=date_from, date_to=date_to, ids=ids, include_voided=ids is not None
+    )
     with db.read() as s:
         rows = search.rows_by_id(s, search.ids(s, f, sort="received_on", descending=False))
     keep = (

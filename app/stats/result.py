@@ -78,6 +78,9 @@ class Statistics:
     breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)
     # The same figures for the period and as-of date a year earlier (None when not asked for).
     last: "Statistics | None" = None
+    # Set on the figures of a closed period read from its snapshot (封账): the case ids stored
+    # with it (app/periods/service.py ids_of), so a report lists the cases it counted then.
+    frozen_ids: dict[str, Any] | None = None
 
     # ---- single figures ----
     def ratio(self, key: str) -> tuple[int, int]:
