@@ -46,14 +46,17 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def time_close(periods: PeriodService, date_from: dt.date, date_to: dt.date, runs: int) -> float:
-    samples = []
+def time_close(
+    periods: PeriodService, date_from: dt.date, date_to: dt.date, runs: int
+) -> tuple[float, int]:
+    """(median seconds of closing the period, its total)."""
+    samples, total = [], 0
     for _ in range(runs):
         started = time.perf_counter()
-        periods.close(date_from, date_to)
+        total = periods.close(date_from, date_to).total
         samples.append(time.perf_counter() - started)
         periods.reopen(date_from, date_to, "benchmark")
-    return statistics.median(samples)
+    return statistics.median(samples), total
 
 
 def case(day: dt.date, n: int) -> CaseInput:
@@ -96,14 +99,16 @@ def main() -> int:
     print(f"database: {figures['db_mb']:.0f} MB, 100,000 cases over ten years; today {TODAY}")
     try:
         year = period.year_period(TODAY.year - 1)
-        close_year = time_close(periods, *year, args.runs)
-        ten = (dt.date(TODAY.year - 9, 1, 1), TODAY)
-        close_all = time_close(periods, *ten, args.runs)
-        total_all = periods.list_all()[0].total
+        close_year, total_year = time_close(periods, *year, args.runs)
         print(
-            f"close {year[0].year} (~{periods.list_all()[-1].total} cases): {close_year:.2f} s; "
-            f"close {ten[0]}–{ten[1]} ({total_all} cases): {close_all:.2f} s "
+            f"close {year[0].year} ({total_year} cases received in it): {close_year:.2f} s "
             f"(target ≤ {CLOSE_TARGET_S:.0f} s)"
+        )
+        ten = (dt.date(TODAY.year - 9, 1, 1), TODAY)
+        close_all, total_all = time_close(periods, *ten, max(1, args.runs // 2))
+        print(
+            f"close {ten[0]}–{ten[1]} as one period ({total_all} cases, all of them; beyond "
+            f"the target's year): {close_all:.2f} s"
         )
 
         time_writes(cases, 5, 0)  # warm-up
@@ -128,7 +133,7 @@ def main() -> int:
             f"{CHECK_TARGET_MS:.0f} ms added"
         )
         print(f"a write refused (received inside a closed year): {median_ms(refused):.1f} ms")
-        ok = max(close_year, close_all) <= CLOSE_TARGET_S and (
+        ok = close_year <= CLOSE_TARGET_S and (
             max(guarded[0] - free[0], guarded[1] - free[1]) <= CHECK_TARGET_MS
         )
         print("PASS" if ok else "OVER TARGET")

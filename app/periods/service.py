@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -131,13 +131,15 @@ def case_ids(
             (case((figs[k][1], bit[k]), else_=0) for k in mine[1:]),
             start=case((figs[mine[0]][1], bit[mine[0]]), else_=0),
         )
-        extra: list[Any] = [*BREAKDOWN_COLUMNS.values(), Case.received_on] if pop == "R" else []
+        # The month as SQLite's text (by_month's key): no date conversion per row.
+        month = func.substr(Case.received_on, 1, 7)
+        extra: list[Any] = [*BREAKDOWN_COLUMNS.values(), month] if pop == "R" else []
         query = select(Case.id, mask, *extra).where(pops[pop])
         for row in session.execute(query):
             entry = cases.setdefault(str(row[0]), [0])
             entry[0] |= int(row[1] or 0)
             if pop == "R":
-                cells = [v or BLANK for v in row[2:-1]] + [f"{row[-1]:%Y-%m}"]
+                cells = [v or BLANK for v in row[2:-1]] + [row[-1]]
                 for name, value in zip(names, cells, strict=True):
                     at = index[name].get(value)
                     if at is None:
