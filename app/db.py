@@ -12,6 +12,7 @@ from sqlalchemy.pool import QueuePool
 
 from app import audit
 from app.errors import DomainError
+from app.periods import guard
 from app.safety import crypto
 from app.safety.db_lock import DatabaseLock
 
@@ -62,6 +63,11 @@ class Database:
             self.lock.acquire(exclusive=False, timeout=OPEN_WAIT_SECONDS)
         self.engine = make_engine(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Closed periods (封账): every flush is checked once here, whatever service writes; the
+        # corrections are recorded before the audit chain seals the transaction.
+        event.listen(self._sessions, "before_flush", guard.before_flush)
+        event.listen(self._sessions, "before_commit", guard.before_commit)
+        event.listen(self._sessions, "after_rollback", guard.after_rollback)
         # Every write transaction seals the audit rows it wrote into the hash chain (item 10).
         event.listen(self._sessions, "before_commit", audit.seal_session)
         # Sessions under way, so a restore can wait for them and refuse new ones (`quiesce`).

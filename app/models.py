@@ -403,3 +403,73 @@ class CaseLink(Base):
         UniqueConstraint("case_a_id", "case_b_id", name="uq_case_links_pair"),
         Index("ix_case_links_b", "case_b_id"),
     )
+
+
+class PeriodSnapshot(Base):
+    """A closed period (封账, docs/rules.md): the §5 JSON of (from, to, as-of) frozen when the
+    figures were reported, the counts behind it (so a report can be rebuilt from it), the case
+    ids behind every count and the files issued for it. A reopened snapshot is kept (reopened_*
+    set); at most one snapshot of an exact period is in force."""
+
+    __tablename__ = "period_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date_from: Mapped[dt.date] = mapped_column(Date)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # exactly `xinfang stats --json`
+    # {"this": {"counts", "breakdowns"}, "last": … | None}: what `Statistics` is built from.
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The case ids behind every count, compact (app/periods/service.py: case_ids, ids_of).
+    case_ids: Mapped[dict[str, Any]] = mapped_column(JSON)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    closed_by: Mapped[str] = mapped_column(String(30), default="")
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reopened_by: Mapped[str | None] = mapped_column(String(30))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "uq_period_snapshots_in_force",
+            "date_from",
+            "date_to",
+            "as_of",
+            unique=True,
+            sqlite_where=reopened_at.is_(None),
+        ),
+    )
+
+
+class PeriodCorrection(Base):
+    """A write that changed a closed period's figures, with the clerk's 更正说明."""
+
+    __tablename__ = "period_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("period_snapshots.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(30), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    cases: Mapped[list[str]] = mapped_column(JSON, default=list)  # 编号 of the cases touched
+    what: Mapped[str] = mapped_column(Text, default="")
+
+
+class PeriodFile(Base):
+    """A report or ledger generated for exactly one period, with its SHA-256: closing the period
+    records the files issued for it in the snapshot."""
+
+    __tablename__ = "period_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date_from: Mapped[dt.date] = mapped_column(Date)
+    date_to: Mapped[dt.date] = mapped_column(Date)
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))  # 报告 / 台账
+    name: Mapped[str] = mapped_column(String(100), default="")
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (Index("ix_period_files_period", "date_from", "date_to"),)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.office.registers import RegisterService
     from app.office.service import OfficeService
     from app.office.units import UnitService
+    from app.periods.service import PeriodService
     from app.safety.backup import BackupService
     from app.stats.service import StatisticsService
 
@@ -94,3 +95,9 @@ class Services:
         from app.cases.supervision_service import SupervisionService
 
         return SupervisionService(self.db, self.user)
+
+    @cached_property
+    def periods(self) -> "PeriodService":
+        from app.periods.service import PeriodService
+
+        return PeriodService(self.db, self.user)

@@ -19,10 +19,19 @@ GAPS = (
     "{% if stats.data_gaps.status_unknown %}另有{{ stats.data_gaps.status_unknown }}件情况不详"
     "（导入的历史台账未载明办理情况），计入总量，未计入以下各项比率。{% endif %}"
 )
+# Beside 上期结转 when the period before is closed (docs/rules.md, 封账): how far the live figure
+# has moved since it was reported, "（上期更正+2件）"; nothing when it has not.
+CARRY_CORRECTION = (
+    "{% if stats.carried_over_correction %}（上期更正"
+    "{% if stats.carried_over_correction > 0 %}+{% endif %}{{ stats.carried_over_correction }}件）"
+    "{% endif %}"
+)
 TOTAL = (
     "{% if stats.total %}" + PERIOD + "，我单位共登记各类信访事项{{ stats.total }}件"
     "（{{ yoy.total.clause }}）、{{ stats.persons_total }}人次（{{ yoy.persons_total.clause }}）"
-    "{% if stats.carried_over %}，另有上期结转{{ stats.carried_over }}件{% endif %}。"
+    "{% if stats.carried_over %}，另有上期结转{{ stats.carried_over }}件"
+    + CARRY_CORRECTION
+    + "{% endif %}。"
     "按信访形式分，"
     "{% for row in form_rows if row.count and row.name != '来访' %}{{ row.name }}"
     "{% if row.name == '网上' %}信访{% endif %}{{ row.count }}件"
@@ -36,7 +45,10 @@ TOTAL = (
     "{% for row in channel_rows if row.count %}{{ row.name }}{{ row.count }}件"
     "{% if not loop.last %}、{% endif %}{% endfor %}。"
     "{% else %}" + PERIOD + "，我单位未登记信访事项"
-    "{% if stats.carried_over %}，上期结转{{ stats.carried_over }}件{% endif %}。{% endif %}" + GAPS
+    "{% if stats.carried_over %}，上期结转{{ stats.carried_over }}件"
+    + CARRY_CORRECTION
+    + "{% endif %}。"
+    "{% endif %}" + GAPS
 )
 HANDLED = (
     "{% if ratios.closure_rate.denominator %}"
@@ -328,7 +340,12 @@ def monthly(g: ModuleType, save: Save) -> None:
         ("领导包案办结率", "leader_closure_rate"),
     ]
     rows = [
-        [label, f"{{{{ {value} }}}}", f"{{{{ {y}.last | num }}}}", f"{{{{ {y} }}}}"]
+        [
+            label,
+            f"{{{{ {value} }}}}" + (CARRY_CORRECTION if value == "stats.carried_over" else ""),
+            f"{{{{ {y}.last | num }}}}",
+            f"{{{{ {y} }}}}",
+        ]
         for label, value, y in main
     ]
     rows += [

@@ -31,6 +31,7 @@ from app.office.holiday_notice import parse as parse_notice
 from app.office.registers import Reception, RegisterService
 from app.office.service import OfficeService
 from app.office.units import UnitService
+from app.periods.service import PeriodService
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser
 from app.safety.backup import BackupService
@@ -53,6 +54,7 @@ SERVICES: list[type] = [
     AttachmentService,
     UnitService,
     SupervisionService,
+    PeriodService,
 ]
 
 
@@ -245,6 +247,24 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (SupervisionService, "unlink"): ("edit_case", lambda s, w: s.unlink(w.number, w.number)),
     (SupervisionService, "merge"): ("edit_case", lambda s, w: s.merge(w.number, w.number)),
     (SupervisionService, "person_cases"): ("view_case", lambda s, w: s.person_cases(w.number)),
+    # ---- closed periods (封账) ----
+    (PeriodService, "close"): ("edit_case", lambda s, w: s.close(FROM, TO)),
+    (PeriodService, "reopen"): ("settings", lambda s, w: s.reopen(FROM, TO, "更正")),
+    (PeriodService, "list_all"): ("view_case", lambda s, w: s.list_all()),
+    (PeriodService, "is_closed"): ("view_case", lambda s, w: s.is_closed(FROM, TO)),
+    (PeriodService, "frozen"): ("view_case", lambda s, w: _closed(w) and s.frozen(FROM, TO)),
+    (PeriodService, "frozen_json"): (
+        "view_case",
+        lambda s, w: _closed(w) and s.frozen_json(FROM, TO),
+    ),
+    (PeriodService, "diff"): ("view_case", lambda s, w: _closed(w) and s.diff(FROM, TO)),
+    (PeriodService, "moved"): ("view_case", lambda s, w: s.moved()),
+    (PeriodService, "record_file"): (
+        "export",
+        lambda s, w: s.record_file(
+            FROM, TO, None, "报告", "报告", _file(w, "报告.docx", b"report")
+        ),
+    ),
 }
 
 
@@ -258,6 +278,15 @@ def _attachment(w: "World") -> int:
     """An attachment of the world's case, added by the administrator."""
     admin = CurrentUser("admin", "admin", auth.ADMIN)
     return AttachmentService(w.db, admin).attach_data(w.number, "a.txt", b"kept", "其他")[0].id
+
+
+def _closed(w: "World") -> bool:
+    """Close FROM–TO (as the administrator) when it is not closed yet: reading a snapshot
+    needs one to exist."""
+    admin = PeriodService(w.db, CurrentUser("admin", "admin", auth.ADMIN))
+    if not admin.is_closed(FROM, TO):
+        admin.close(FROM, TO)
+    return True
 
 
 def public_methods(cls: type) -> list[str]:

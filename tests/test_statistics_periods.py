@@ -98,6 +98,7 @@ EXPECTED_KEYS = [
     "assigned_on_time_rate",
     "incoming_supervisions",
     "data_gaps",
+    "carried_over_correction",
     "yoy",
 ]
 
@@ -113,7 +114,7 @@ def test_json_has_exactly_the_contract_keys(cases: CaseService, stats: Statistic
     assert j["data_gaps"] == {"status_unknown": 0, "closed_date_unknown": 0, "decision_inferred": 0}
     assert len(j["by_month"]) == 12
     yoy = j["yoy"]
-    assert set(yoy) == set(EXPECTED_KEYS) - {"yoy", "by_month"}
+    assert set(yoy) == set(EXPECTED_KEYS) - {"yoy", "by_month", "carried_over_correction"}
     assert set(yoy["visits"]) == {"batches", "persons"}
     assert set(yoy["data_gaps"]) == set(j["data_gaps"])
     for entry in (

@@ -32,6 +32,7 @@ from app.safety import auth
 from app.services import Services
 from ui.cases.case_list import CaseListPage
 from ui.cases.todo import TodoPanel
+from ui.reports.periods_ui import ClosedPeriodsNotice
 from ui.tasks import TaskRunner
 from ui.widgets import TEXT_ON_LIGHT, ui_settings
 
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         )
         self.dashboard.drill_down.connect(self.drill_down)
         self.dashboard.open_supervision.connect(lambda: self.go("supervision"))
+        self.dashboard.add_banner(ClosedPeriodsNotice(self.services.periods, self.runner))
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(6, 0, 6, 0)
@@ -193,6 +195,7 @@ class MainWindow(QMainWindow):
 
         dashboard = Dashboard(self.services.statistics, self.runner, office=self.services.office)
         dashboard.drill_down.connect(self.drill_down)
+        dashboard.add_banner(ClosedPeriodsNotice(self.services.periods, self.runner))
         return dashboard
 
     def _reports(self) -> QWidget:
@@ -273,7 +276,9 @@ class MainWindow(QMainWindow):
     def new_report(self) -> None:
         from ui.reports.report_dialog import ReportDialog
 
-        ReportDialog(self.services.documents, self.runner, self).open()
+        ReportDialog(
+            self.services.documents, self.runner, self, periods=self.services.periods
+        ).open()
 
     def export_ledger(self) -> None:
         """The Excel 台账 of exactly what the case list shows now."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.errors import DomainError
+from app.periods.guard import CorrectionRequired, correcting
 
 
 class Cancelled(Exception):
@@ -86,6 +87,14 @@ def show_error(parent: QWidget | None, exc: BaseException, details: str = "") ->
     errors.report(parent, exc, details)
 
 
+def _correcting(fn: Callable[[Progress], Any], reason: str) -> Callable[[Progress], Any]:
+    def run(progress: Progress) -> Any:
+        with correcting(reason):  # set on the worker thread, for this one call
+            return fn(progress)
+
+    return run
+
+
 class TaskRunner(QObject):
     """Runs tasks one at a time on a single worker thread."""
 
@@ -115,6 +124,15 @@ class TaskRunner(QObject):
 
         def failed(exc: BaseException, details: str) -> None:
             self._jobs.discard(job)
+            if isinstance(exc, CorrectionRequired):
+                # A write into a closed period (封账): ask for the 更正说明, then run it again
+                # with the reason — every write the GUI makes comes through here.
+                from ui.reports.periods_ui import ask_correction_reason
+
+                reason = ask_correction_reason(parent, exc)
+                if reason is not None:
+                    self.run(_correcting(fn, reason), on_done, on_error, parent, progress)
+                    return
             if on_error is not None:
                 on_error(exc, details)
             else:

@@ -10,8 +10,9 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from app import logging_setup
 from app.cli import gui_cmd
-from app.cli.context import Context, UsageError
+from app.cli.context import Context, UsageError, take_correction_reason
 from app.errors import DomainError, explain
+from app.periods import guard
 from app.safety import crypto
 
 # Sub-command name → the module that registers it (its `register(subparsers)`).
@@ -35,6 +36,7 @@ COMMANDS = {
     "unit": "app.cli.unit_cmd",
     "supervision": "app.cli.supervision_cmd",
     "alerts": "app.cli.supervision_cmd",
+    "period": "app.cli.period_cmd",
 }
 
 
@@ -58,6 +60,11 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）"
+    )
+    parser.add_argument(  # taken out by take_correction_reason before parsing; here for --help
+        "--correction-reason",
+        metavar="说明",
+        help="更正说明：修改已封账期间的数字时必填（任何写入命令都可加，写在命令行任意位置）",
     )
 
 
@@ -90,12 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging_setup.safe_std_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        args_list, correction = take_correction_reason(args_list)
         args = build_parser(_command_of(args_list)).parse_args(args_list)
         ctx = Context(args.data_dir, args.account)
         if args.command is None:  # plain `xinfang [--demo]` opens the window
             args = argparse.Namespace(demo=args.demo_global, smoke=False, func=gui_cmd.run)
         try:
-            return int(args.func(ctx, args) or 0)
+            with guard.correcting(correction):
+                return int(args.func(ctx, args) or 0)
         finally:
             ctx.close()
     except (DomainError, UsageError) as exc:

@@ -109,3 +109,38 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"日期“{text}”格式不对，应为 YYYY-MM-DD，如 2025-03-05。") from None
+
+
+# 更正说明 for a write into a closed period (docs/rules.md, 封账). Every write command takes it,
+# written anywhere on the line (`xinfang case add … --correction-reason "补录漏登"`): `main` takes
+# it out before argparse sees the line, so a sub-command added later needs nothing of its own.
+CORRECTION_FLAG = "--correction-reason"
+
+
+def take_correction_reason(argv: list[str]) -> tuple[list[str], str | None]:
+    """(the command line without the option, its reason or None)."""
+    rest: list[str] = []
+    reason: str | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":  # everything after is a value, never an option
+            rest += argv[i:]
+            break
+        if arg == CORRECTION_FLAG:
+            if i + 1 >= len(argv) or not argv[i + 1].strip():
+                raise UsageError(
+                    f'{CORRECTION_FLAG} 后面要写更正说明，如 {CORRECTION_FLAG} "补录漏登件"'
+                )
+            reason = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith(CORRECTION_FLAG + "="):
+            reason = arg.split("=", 1)[1]
+            if not reason.strip():
+                raise UsageError(f"{CORRECTION_FLAG} 后面要写更正说明。")
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return rest, reason

@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", help="输出文件 .docx")
     p.add_argument(
+        "--live",
+        action="store_true",
+        help="已封账期间：按最新数据生成（默认按封账数字）",
+    )
+    p.add_argument(
         "--strict",
         action="store_true",
         help="文档中还有【请填写：…】提示时不生成（正式报送前用）",
@@ -100,6 +105,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         out,
         repair=args.repair,
         strict=args.strict,
+        live=args.live,
     )
     if result.repairs:
         print(

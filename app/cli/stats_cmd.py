@@ -9,6 +9,7 @@ from typing import Any
 
 from app.cli.context import Context, parse_date
 from app.documents.filters import cdate, change_text, num, pct
+from app.periods.service import PeriodService
 from app.stats.figures import RATES
 from app.stats.labels import BREAKDOWN_NAMES, LABELS
 from app.stats.result import change
@@ -27,11 +28,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--as-of", dest="as_of", type=parse_date, help="统计时点（默认：截止日期与今天中较早者）"
     )
     p.add_argument("--json", action="store_true", help="输出 JSON（字段见 docs/rules.md, 统计）")
+    p.add_argument(
+        "--frozen",
+        action="store_true",
+        help="已封账期间：输出封账时冻结的数字（默认输出最新数据）",
+    )
     p.set_defaults(func=run)
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    stats = StatisticsService(ctx.db(), ctx.user).compute(args.date_from, args.date_to, args.as_of)
+    if args.frozen:
+        periods = PeriodService(ctx.db(), ctx.user)
+        if args.json:  # exactly the JSON stored at the closing
+            frozen = periods.frozen_json(args.date_from, args.date_to, args.as_of)
+            print(json.dumps(frozen, ensure_ascii=False, indent=2))
+            return 0
+        stats = periods.frozen(args.date_from, args.date_to, args.as_of)
+    else:
+        stats = StatisticsService(ctx.db(), ctx.user).compute(
+            args.date_from, args.date_to, args.as_of
+        )
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
     else:

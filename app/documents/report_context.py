@@ -15,6 +15,9 @@ from app.cases import search
 from app.db import Database
 from app.documents import chart, filters, notes
 from app.office import dictionaries, settings
+from app.periods import snapshots
+from app.periods.service import ids_of
+from app.stats import period
 from app.stats.result import RATES
 from app.stats.service import Statistics, compute_in
 
@@ -139,10 +142,23 @@ def _top(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
 
 
 def compute(
-    db: Database, date_from: dt.date, date_to: dt.date, as_of: dt.date | None
+    db: Database,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.date | None,
+    live: bool = False,
 ) -> Statistics:
-    # DocumentService checked the account already; the figures are the service's own.
+    """The report's figures: for a closed period (exactly this from, to and as-of) the frozen
+    snapshot, so the report equals `stats --json --frozen`; otherwise, or with `live`
+    (按最新数据), the statistics service's live figures. DocumentService checked the account."""
     with db.read() as s:
+        if not live:
+            resolved = period.resolve(date_from, date_to, as_of, clock.today())
+            frozen = snapshots.exact(s, date_from, date_to, resolved)
+            if frozen is not None:
+                stats = snapshots.thaw(frozen.raw)
+                stats.frozen_ids = frozen.case_ids
+                return stats
         return compute_in(s, date_from, date_to, as_of)
 
 
@@ -200,15 +216,21 @@ def build(
         "chart": "",  # the engine puts the image here when the template uses it
     }
     if names is None or "cases" in names:
-        ctx["cases"] = _cases(db, stats.date_from, stats.date_to)
+        # A closed period's report lists the cases its frozen total counted (封账).
+        frozen = sorted(ids_of(stats.frozen_ids, "total")) if stats.frozen_ids else None
+        ctx["cases"] = _cases(db, stats.date_from, stats.date_to, frozen)
     else:
         ctx["cases"] = []
     return ctx
 
 
-def _cases(db: Database, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+def _cases(
+    db: Database, date_from: dt.date, date_to: dt.date, ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     """The period's cases for a table — without names, ID numbers, phones or addresses."""
-    f = search.CaseFilter(date_from=date_from, date_to=date_to)
+    f = search.CaseFilter(
+        date_from=date_from, date_to=date_to, ids=ids, include_voided=ids is not None
+    )
     with db.read() as s:
         rows = search.rows_by_id(s, search.ids(s, f, sort="received_on", descending=False))
     keep = (

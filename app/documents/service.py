@@ -26,6 +26,7 @@ from app.documents.template_check import CheckResult, check_document
 from app.documents.variables import REPORT_VARIABLES, report_schema, schema_from, value_at
 from app.errors import DomainError
 from app.models import Case, DictEntry
+from app.periods.service import REPORT, record_file_in
 from app.safety import auth
 from app.stats.service import Statistics
 
@@ -108,16 +109,25 @@ class DocumentService:
 
     # ---- reports ----
     def statistics(
-        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+        self,
+        date_from: dt.date,
+        date_to: dt.date,
+        as_of: dt.date | None = None,
+        live: bool = False,
     ) -> Statistics:
+        """A closed period's frozen figures unless `live` (按最新数据); else the live ones."""
         self._may("view_case")
-        return report_context.compute(self.db, date_from, date_to, as_of)
+        return report_context.compute(self.db, date_from, date_to, as_of, live)
 
     def preview(
-        self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+        self,
+        date_from: dt.date,
+        date_to: dt.date,
+        as_of: dt.date | None = None,
+        live: bool = False,
     ) -> list[tuple[str, str]]:
         self._may("view_case")
-        return report_context.key_figures(self.statistics(date_from, date_to, as_of))
+        return report_context.key_figures(self.statistics(date_from, date_to, as_of, live))
 
     def report(
         self,
@@ -129,8 +139,10 @@ class DocumentService:
         step: Step | None = None,
         repair: bool = False,
         strict: bool = False,
+        live: bool = False,
     ) -> engine.Rendered:
-        """Generate a report; with `strict` none is written while 【请填写】 markers remain."""
+        """Generate a report; with `strict` none is written while 【请填写】 markers remain.
+        A closed period's report uses its frozen figures unless `live` (docs/rules.md, 封账)."""
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
@@ -143,14 +155,14 @@ class DocumentService:
 
         def context(names: set[str]) -> dict[str, Any]:
             say(1, 3, "正在统计……")
-            stats.append(self.statistics(date_from, date_to, as_of))
+            stats.append(self.statistics(date_from, date_to, as_of, live))
             return report_context.build(self.db, stats[0], names)
 
         def images(names: set[str]) -> engine.Images:
             say(2, 3, "正在生成文档……")
             return report_context.images(stats[0], names)
 
-        return engine.render(
+        rendered = engine.render(
             info.path,
             _report_schema(self.db),
             context,
@@ -160,6 +172,13 @@ class DocumentService:
             _repair_to(info, repair),
             strict,
         )
+        if Path(rendered.path).exists():
+            # The files issued for a period are recorded for its closing (封账).
+            with self.db.session() as s:
+                record_file_in(
+                    s, date_from, date_to, as_of, REPORT, info.name, rendered.path, self.user.label
+                )
+        return rendered
 
     # ---- 情况说明 per period ----
     def report_notes(self, date_from: dt.date, date_to: dt.date) -> ReportNotes:

@@ -96,6 +96,7 @@ _STATS = [
     ("evaluation_rate", "参评率（用 | pct）"),
     ("satisfaction_rate", "满意率（用 | pct）"),
     ("carried_over", "上期结转件数"),
+    ("carried_over_correction", "上期更正件数：上期已封账时，上期结转的最新数减封账数（否则为空）"),
     ("open_at_end", "期末未结件数"),
     ("leader_cases", "领导包案件数"),
     ("leader_closure_rate", "领导包案办结率（用 | pct）"),

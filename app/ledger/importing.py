@@ -38,6 +38,7 @@ from app.ledger.read import Table, read_table
 from app.ledger.values import EXTRA_KEYS
 from app.models import AuditEntry, Case, Event, Petitioner
 from app.office import dictionaries, settings
+from app.periods import guard
 from app.safety import auth
 
 Progress = Callable[[int, int], None]
@@ -304,6 +305,14 @@ def _create(
     audits: list[dict[str, Any]] = []
 
     def flush() -> None:
+        # Rows into a closed period need a 更正说明 (the ORM's flush check does not see this
+        # executemany): the same rule, asked before the insert.
+        guard.check_rows(
+            session,
+            [(c["number"], c["received_on"]) for c in cases],
+            [e["on"] for e in events],
+            user,
+        )
         for model, batch in (
             (Petitioner, people),
             (Case, cases),

@@ -16,6 +16,7 @@ from app.ledger.importing import ImportPlan, ImportResult
 from app.ledger.mappings import Remembered
 from app.ledger.read import Table
 from app.ledger.registers_import import RegisterPlan, RegisterResult
+from app.periods.service import LEDGER, record_file_in
 from app.safety import auth
 
 
@@ -129,4 +130,11 @@ class LedgerService:
         if not mask:
             with self.db.session() as s:
                 audit.record(s, self.user.label, "导出完整身份证号和电话", "ledger", Path(out).name)
+        f = case_filter
+        if f.date_from and f.date_to and f == CaseFilter(date_from=f.date_from, date_to=f.date_to):
+            # A ledger of exactly one period is one of its issued files (封账 records them).
+            with self.db.session() as s:
+                record_file_in(
+                    s, f.date_from, f.date_to, None, LEDGER, "台账", Path(out), self.user.label
+                )
         return result

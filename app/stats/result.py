@@ -58,9 +58,13 @@ _ORDER = [
     "assigned_on_time_rate",
     "incoming_supervisions",
     "data_gaps",
+    # Added 2026-12 (periods): 上期结转 after a closed period is its frozen 期末未结; this is
+    # live − frozen (None when no closed period ends the day before `from`).
+    "carried_over_correction",
 ]
 # by_month names months of its own year, so it has no 同比 entry; every other key has one.
-_NO_YOY = {"by_month"}
+# carried_over_correction is a note on carried_over, not a figure to compare year on year.
+_NO_YOY = {"by_month", "carried_over_correction"}
 
 
 @dataclass
@@ -74,6 +78,9 @@ class Statistics:
     breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)
     # The same figures for the period and as-of date a year earlier (None when not asked for).
     last: "Statistics | None" = None
+    # Set on the figures of a closed period read from its snapshot (封账): the case ids stored
+    # with it (app/periods/service.py ids_of), so a report lists the cases it counted then.
+    frozen_ids: dict[str, Any] | None = None
 
     # ---- single figures ----
     def ratio(self, key: str) -> tuple[int, int]:
@@ -106,6 +113,8 @@ class Statistics:
             return self.rate(key)
         if key == "avg_days_to_close":
             return self.avg_days_to_close
+        if key == "carried_over_correction":  # older snapshots were frozen without it
+            return self.counts.get(key)
         head, _, rest = key.partition(".")
         if head in self.breakdowns and rest:
             return self.breakdowns[head].get(rest, 0)

@@ -6,11 +6,13 @@ recomputes a figure elsewhere. `compute_in`/`case_ids_in` work inside a session 
 """
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.db import Database
+from app.periods import snapshots
 from app.safety import auth
 from app.stats import art41, period, queries
 from app.stats.figures import BLANK
@@ -33,7 +35,12 @@ def compute_in(
     this = _one(session, date_from, date_to, as_of, workload)
     if yoy:
         shift = period.shift_year
-        last = _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
+        # 同比 against last year's figures as reported when that period is closed (§9).
+        frozen = snapshots.exact(session, shift(date_from), shift(date_to), shift(as_of))
+        if frozen is not None:
+            last = snapshots.thaw(frozen.raw, with_last=False)
+        else:
+            last = _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
         for key, cells in this.breakdowns.items():
             if key == "by_month" or key in art41.RANKED:  # (art41: only values in R)
                 continue
@@ -56,7 +63,20 @@ def _one(
     counts, breakdowns = queries.compute(
         session, queries.scope(session, date_from, date_to, as_of), workload
     )
+    _carry_frozen(session, date_from, counts)
     return Statistics(date_from, date_to, as_of, counts, breakdowns)
+
+
+def _carry_frozen(session: Session, date_from: dt.date, counts: dict[str, Any]) -> None:
+    """上期结转 after a closed period (§9): the 期末未结 it reported, and beside it how much the
+    live figure has moved since (carried_over_correction; None when no closed period adjoins)."""
+    before = snapshots.ending_before(session, date_from)
+    if before is None:
+        counts["carried_over_correction"] = None
+        return
+    frozen = int(before.raw["this"]["counts"]["open_at_end"])
+    counts["carried_over_correction"] = counts["carried_over"] - frozen
+    counts["carried_over"] = frozen
 
 
 def case_ids_in(

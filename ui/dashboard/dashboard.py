@@ -283,6 +283,16 @@ class Dashboard(QWidget):
         )
         self.holiday_note.show()
 
+    def add_banner(self, banner: QWidget) -> None:
+        """A notice another part feeds, shown above the period bar and refreshed with the figures
+        (closed periods: ui/reports/periods_ui.ClosedPeriodsNotice, given `selection`)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, banner)
+        refresh = getattr(banner, "refresh", None)
+        if callable(refresh):
+            self.refreshed.connect(lambda: refresh(self.selection()))
+
     def schedule_refresh(self) -> None:
         """Refresh soon; calls in quick succession refresh once."""
         self._debounce.start()

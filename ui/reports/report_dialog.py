@@ -34,7 +34,9 @@ from app.documents import catalog
 from app.documents.engine import Rendered, TemplateProblem
 from app.documents.report_context import period_name
 from app.documents.service import DocumentService
+from app.periods.service import PeriodService
 from app.stats import period
+from ui.reports.periods_ui import PeriodMark
 from ui.tasks import Progress, TaskRunner, run_with_progress
 from ui.widgets import date_edit, from_qdate, output_folder, remember_output, to_qdate
 
@@ -85,12 +87,17 @@ class ReportDialog(QDialog):
         runner: TaskRunner,
         parent: QWidget | None = None,
         template: str = "",
+        periods: PeriodService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("生成报告")
         self.setMinimumWidth(560)
         self.service = service
         self.runner = runner
+        # Closed periods (封账): the mark beside the period, 按封账数字/按最新数据, and 封账 after
+        # a report is issued. Without the service (the template manager's preview) none shows.
+        self.periods = periods
+        self.generated_for: tuple[dt.date, dt.date, dt.date | None] | None = None
         self.last_output: Path | None = None
         today = clock.today()
 
@@ -116,9 +123,20 @@ class ReportDialog(QDialog):
         period_row.addWidget(self.date_from)
         period_row.addWidget(QLabel("至"))
         period_row.addWidget(self.date_to)
+        self.closed_mark = PeriodMark(periods, runner, self)
+        self.closed_mark.changed.append(self._closed_changed)
+        period_row.addWidget(self.closed_mark)
+        self.figures = QComboBox()
+        self.figures.addItems(["按封账数字", "按最新数据"])
+        self.figures.setToolTip(
+            "已封账期间：默认按封账时冻结的数字生成（与已上报的一致）；选“按最新数据”则含封账后的更正"
+        )
+        self.figures.setEnabled(False)
         as_of_row = QHBoxLayout()
         as_of_row.addWidget(self.as_of_check)
         as_of_row.addWidget(self.as_of)
+        as_of_row.addSpacing(12)
+        as_of_row.addWidget(self.figures)
         as_of_row.addStretch(1)
         out_row = QHBoxLayout()
         out_row.addWidget(self.out, 1)
@@ -143,6 +161,15 @@ class ReportDialog(QDialog):
         notes_button = buttons.addButton("情况说明(&N)…", QDialogButtonBox.ButtonRole.ActionRole)
         notes_button.setToolTip("本期的存在问题、下一步打算、群体性事件等，报告中引用")
         notes_button.clicked.connect(self.edit_notes)
+        self.close_period_button = buttons.addButton(
+            "封账(&C)…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.close_period_button.setToolTip(
+            "报告报送后封账：冻结本期统计数字；之后修改本期数字须填写更正说明"
+        )
+        self.close_period_button.clicked.connect(self.close_period)
+        self.close_period_button.setEnabled(False)
+        self.close_period_button.setVisible(periods is not None)
         buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         self.generate_button.setDefault(True)
         buttons.accepted.connect(self.generate)
@@ -159,6 +186,7 @@ class ReportDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.refresh_preview)
+        self.figures.currentIndexChanged.connect(lambda _i: self._timer.start())
         self._preview_token = 0
         self.preset.currentTextChanged.connect(self._preset_changed)
         for edit in (self.date_from, self.date_to):
@@ -196,6 +224,53 @@ class ReportDialog(QDialog):
     def _period_changed(self) -> None:
         self._suggest_output()
         self._timer.start()
+        if hasattr(self, "closed_mark"):
+            self.closed_mark.show_for(*self.period())
+
+    def live(self) -> bool:
+        """按最新数据 chosen for a closed period (otherwise the frozen figures are used)."""
+        return self.closed_mark.closed and self.figures.currentIndex() == 1
+
+    def _closed_changed(self, closed: bool) -> None:
+        self.figures.setEnabled(closed)
+        if not closed:
+            self.figures.setCurrentIndex(0)
+        self._update_close_button()
+
+    def _update_close_button(self) -> None:
+        issued = self.generated_for == self.period()
+        self.close_period_button.setEnabled(
+            self.periods is not None and issued and not self.closed_mark.closed
+        )
+
+    # ---- 封账 ----
+    def close_period(self) -> None:
+        periods = self.periods
+        if periods is None:
+            return
+        date_from, date_to, as_of = self.period()
+        name = period_name(date_from, date_to)
+        answer = QMessageBox.question(
+            self,
+            "封账",
+            f"把{name}的统计数字封账？\n\n封账后，这一期间的报告默认按现在的数字生成；"
+            "修改其中的数字（补录、改日期、撤销等）须填写更正说明。只有管理员可以解除封账。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def work(_p: Progress) -> Any:
+            return periods.close(date_from, date_to, as_of)
+
+        def done(snap: Any) -> None:
+            files = f"，记录已生成的文件 {len(snap.files)} 个" if snap.files else ""
+            self.status.setStyleSheet("")
+            self.status.setText(
+                f"已封账：{name}（截至{snap.as_of:%Y-%m-%d}），信访总量 {snap.total} 件{files}。"
+            )
+            self.closed_mark.show_for(date_from, date_to, as_of)
+
+        self.runner.run(work, done, parent=self)
 
     def _suggest_output(self) -> None:
         date_from, date_to, _ = self.period()
@@ -219,8 +294,10 @@ class ReportDialog(QDialog):
         token = self._preview_token
         self.preview_note.setText("正在统计……")
 
+        live = self.live()
+
         def work(_p: Progress) -> list[tuple[str, str]]:
-            return self.service.preview(date_from, date_to, as_of)
+            return self.service.preview(date_from, date_to, as_of, live)
 
         def done(rows: list[tuple[str, str]]) -> None:
             if token == self._preview_token:  # a newer period was asked for meanwhile
@@ -267,13 +344,16 @@ class ReportDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         date_from, date_to, as_of = self.period()
+        live = self.live()
 
         def work(progress: Progress) -> Any:
             def step(done: int, total: int, text: str) -> None:
                 progress.update(done, total, text)
 
             try:
-                return self.service.report(name, date_from, date_to, as_of, out, step, repair)
+                return self.service.report(
+                    name, date_from, date_to, as_of, out, step, repair, live=live
+                )
             except TemplateProblem as exc:  # handled in the dialog, with the repair offer
                 return exc
 
@@ -285,8 +365,12 @@ class ReportDialog(QDialog):
                 self.generate(repair=True)
             return
         self.last_output = result.path
+        self.generated_for = self.period()  # 封账 is offered for the period just issued
+        self._update_close_button()
         remember_output(result.path)
         note = f"已生成：{result.path}"
+        if self.closed_mark.closed:
+            note += "（按最新数据）" if self.live() else "（按封账数字）"
         if result.repairs:
             note += f"（模板中 {len(result.repairs)} 处 Word/WPS 格式差异已自动处理）"
         if result.markers:

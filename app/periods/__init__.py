@@ -1,0 +1,1 @@
+"""Closed periods (封账): snapshots, the correction check, and their service."""
