@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -117,13 +118,19 @@ class TaskRunner(QObject):
         job.setAutoDelete(False)
         self._jobs.add(job)
 
+        def gone() -> bool:
+            # The widget that asked was closed while the worker ran: nobody to show it to.
+            return parent is not None and not shiboken6.isValid(parent)
+
         def finished(result: Any) -> None:
             self._jobs.discard(job)
-            if on_done is not None:
+            if on_done is not None and not gone():
                 on_done(result)
 
         def failed(exc: BaseException, details: str) -> None:
             self._jobs.discard(job)
+            if gone():
+                return
             if isinstance(exc, CorrectionRequired):
                 # A write into a closed period (封账): ask for the 更正说明, then run it again
                 # with the reason — every write the GUI makes comes through here.
