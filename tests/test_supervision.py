@@ -132,6 +132,9 @@ def test_assigned_deadline_on_a_rest_day_runs_to_the_next_working_day(
     cases.act(number, "交办", D(2025, 6, 3), {"to": "镇政府", "deadline": "2025-06-21"})
     assert ASSIGNED not in _rules(sup, D(2025, 6, 23), number)
     assert ASSIGNED in _rules(sup, D(2025, 6, 24), number)
+    hit = next(h for h in sup.supervision_list(D(2025, 6, 24)) if h.rule == ASSIGNED)
+    # Shown as the unit register and feedback_overdue count it: the rolled 期限, from the day after.
+    assert hit.since == D(2025, 6, 24) and "2025-06-23" in hit.reason
 
 
 def test_feedback_or_return_ends_the_assigned_trigger(

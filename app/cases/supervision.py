@@ -307,6 +307,7 @@ def hits(session: Session, as_of: dt.date | None = None) -> list[Hit]:
             due = cal.add_months(day - dt.timedelta(days=1), 0).day
             if due >= as_of:
                 continue
+            day = due + dt.timedelta(days=1)  # the hit dates from the day after the rolled 期限
             reason = f"交办期限 {due:%Y-%m-%d} 已过，{detail or '承办单位'}尚未反馈"
         elif r.rule == DUE_SOON and r.handling_due is not None:
             due = _day(r.handling_due)
