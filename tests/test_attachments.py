@@ -326,7 +326,15 @@ def test_the_case_file_has_the_cover_register_events_numbers_and_images(
 ) -> None:
     docs = DocumentService(db, TESTER)
     docs.case_document(number, "受理告知书", tmp_path / "受理告知书.docx")
-    CaseService(db, TESTER).act(number, "答复", dt.date(2025, 12, 1), {"result": "支持"})
+    CaseService(db, TESTER).act(
+        number,
+        "延期",
+        dt.date(2025, 11, 20),
+        {"reason": "需现场核实", "approver": "局长", "days": 10},
+    )
+    CaseService(db, TESTER).act(
+        number, "答复", dt.date(2025, 12, 1), {"result": "支持", "basis": "《信访工作条例》"}
+    )
     svc.attach(number, [_file(tmp_path / "in", "现场1.png", png(400, 300))], "照片")
     svc.attach(number, [_file(tmp_path / "in", "现场2.png", png(300, 600, (20, 90, 200)))], "照片")
     svc.attach(number, [_file(tmp_path / "in", "来信.pdf", b"%PDF letter")], "来信原件")
@@ -341,7 +349,9 @@ def test_the_case_file_has_the_cover_register_events_numbers_and_images(
     assert "身份证号|11010519491231002X" in text and "反映问题|反映村内饮用水水质浑浊" in text
     # Every event of the timeline.
     assert "1|2025年11月3日|登记|" in text and "2|2025年11月5日|受理|" in text
-    assert "3|2025年12月1日|答复|" in text and "答复结果：支持" in text
+    assert "4|2025年12月1日|答复|" in text and "答复结果：支持" in text
+    assert "理由：需现场核实" in text and "批准人：局长" in text and "延期天数：10" in text
+    assert "法律法规依据：《信访工作条例》" in text and "basis" not in text  # no raw data key
     # The 文书 issued, with its 文号; and kept as an attachment of kind 文书.
     assert "受理告知书|县信受〔2025〕1号" in text
     assert "受理告知书（县信受〔2025〕1号）.docx|文书" in text

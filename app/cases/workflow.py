@@ -56,6 +56,14 @@ FIELD_NAMES = {
     "due": "答复期限",
     "ref": "文号",
 }
+# Every event data key a clerk may see, for showing a step (case page, CLI, 卷宗); FIELD_NAMES are
+# the ones the CLI takes as --options.
+DATA_LABELS = {
+    **FIELD_NAMES,
+    "deadline": "交办期限",
+    "note": "备注",
+    "basis": "法律法规依据",
+}
 
 
 def allowed_actions(status: str) -> list[str]:

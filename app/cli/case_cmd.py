@@ -225,7 +225,7 @@ def _print_detail(d: CaseDetail) -> None:
     print("办理过程：")
     for e in d.events:
         details = "，".join(
-            f"{workflow.FIELD_NAMES.get(k, k)}：{v}" for k, v in e.data.items() if k not in _MARKS
+            f"{workflow.DATA_LABELS.get(k, k)}：{v}" for k, v in e.data.items() if k not in _MARKS
         )
         marks = "".join(label for k, label in _MARKS.items() if e.data.get(k))
         print(f"  {e.on}  {e.kind}{marks}  {details}".rstrip())

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app import clock
 from app.attachments.names import is_image, size_text
 from app.cases.service import CaseDetail, read_detail
-from app.cases.workflow import FIELD_NAMES
+from app.cases.workflow import DATA_LABELS
 from app.db import Database
 from app.documents import case_context, catalog, engine
 from app.documents.filters import cdate
@@ -146,7 +146,7 @@ def register_rows(d: CaseDetail) -> list[dict[str, str]]:
 def _event_text(data: dict[str, Any]) -> str:
     parts = [_MARKS[k] for k in _MARKS if data.get(k)]
     parts += [
-        f"{FIELD_NAMES.get(k, k)}：{v}"
+        f"{DATA_LABELS.get(k, k)}：{v}"
         for k, v in data.items()
         if k not in _MARKS and v not in ("", None)
     ]

@@ -28,7 +28,7 @@ from app.attachments.service import AttachmentService
 from app.cases import workflow
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
-from app.cases.workflow import FIELD_NAMES
+from app.cases.workflow import DATA_LABELS
 from app.documents.service import DocumentService
 from ui.cases import case_links
 from ui.cases.action_dialogs import ActionDialog
@@ -44,7 +44,7 @@ from ui.widgets import (
     fmt_date,
 )
 
-_DATA_NAMES = {**FIELD_NAMES, "deadline": "期限", "note": "备注", "text": "内容"}
+_DATA_NAMES = {**DATA_LABELS, "text": "内容"}
 _WARNING_STYLE = {"临期": f"background:{WARN_COLOR};", "超期": f"background:{ERROR_COLOR};"}
 # Imported history with gaps (docs/rules.md, 统计): what a 情况不详 case means, for the clerk.
 UNKNOWN_NOTICE = "导入台账时没有办理情况，请补录实际办理过程"
