@@ -397,7 +397,8 @@ def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -
     processors = [c.type._cached_bind_processor(dialect) for c in columns]
     keys = [c.key for c in columns]
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    # The driver's own placeholder: sqlite3 takes `?`, psycopg `%s` (its executemany pipelines).
+    marks = ", ".join(("?" if dialect.paramstyle == "qmark" else "%s") for _ in columns)
     values = [
         tuple(
             v if proc is None else proc(v)

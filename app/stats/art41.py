@@ -104,7 +104,7 @@ def counts(session: Session, s: Scope) -> dict[str, int]:
 def _feedback_overdue(session: Session, s: Scope) -> int:
     """交办 events dated in P by A whose 期限 is before A, with no 反馈 or 退回 after them by A."""
     later = aliased(Event)
-    deadline = func.json_extract(Event.data, "$.deadline")
+    deadline = Event.data["deadline"].as_string()
     answered = exists().where(
         later.case_id == Event.case_id,
         later.seq > Event.seq,

@@ -17,12 +17,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select, true
+from sqlalchemy import and_, case, not_, null, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.cases.deadlines import warning_sql
 from app.cases.projection import UNKNOWN
+from app.dialect import days_between, plain_column
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -56,7 +57,7 @@ SUMS: dict[str, tuple[SQLColumnExpression[int], str]] = {
     "collective.persons": (Case.persons, "collective.batches"),
     # Over the closed cases whose 办结 date is known: a date-unknown 办结 is only a stand-in date.
     "closed_days": (
-        func.julianday(Case.closed_on) - func.julianday(Case.received_on),
+        days_between(Case.closed_on, Case.received_on),
         "closed_dated",
     ),
 }
@@ -81,7 +82,7 @@ def plain(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
     choose an index (see populations), and it has no type affinity. A DATE column has NUMERIC
     affinity, so comparing it with a date string makes SQLite try to read both as numbers on
     every row: the figures compare plain dates (measured: date conditions ~40% cheaper)."""
-    return literal_column(f'+{column.table.name}."{column.name}"', column.type)
+    return plain_column(column.expression)
 
 
 class Dates:
@@ -127,7 +128,7 @@ def rating_at(as_of: dt.date) -> ColumnElement[str]:
     """The latest 回访 rating dated ≤ A. The row holds the latest rating; only when that one is
     dated after A do we look up the events for an earlier 回访."""
     earlier = (
-        select(func.json_extract(Event.data, "$.rating"))
+        select(Event.data["rating"].as_string())
         # Walk this case's few events by (case_id, seq); on its own SQLite would pick
         # ix_events_kind_on and read every 回访 ever recorded, for each case.
         .where(
