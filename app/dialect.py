@@ -79,3 +79,30 @@ def _month_default(element: year_month, compiler: SQLCompiler, **kw: Any) -> str
 def _month_sqlite(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite stores a date as ISO text: its first seven characters (reads only the index).
     return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
+
+
+class flag(ColumnElement[int]):  # noqa: N801
+    """A boolean column as the integer 0/1 (summed, or compared with 0 and 1). SQLite stores
+    booleans as integers, and `+column` keeps the plain-expression trick of `plain_column`;
+    PostgreSQL has a real boolean type, so it is cast."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    type = Integer()
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+
+@compiles(flag)
+def _flag_default(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.column, **kw)} AS INTEGER)"
+
+
+@compiles(flag, "sqlite")
+def _flag_sqlite(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)

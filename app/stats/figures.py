@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.cases.deadlines import warning_sql
 from app.cases.projection import UNKNOWN
-from app.dialect import days_between, plain_column
+from app.dialect import days_between, flag, plain_column
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -107,18 +107,18 @@ class Gaps:
 
     unknown = plain(Case.status) == UNKNOWN
     known = plain(Case.status) != UNKNOWN
-    closed_date_unknown = plain(Case.closed_date_unknown) == 1
-    closed_dated = plain(Case.closed_date_unknown) == 0
-    inferred = plain(Case.decision_inferred) == 1
-    not_inferred = plain(Case.decision_inferred) == 0
+    closed_date_unknown = flag(Case.closed_date_unknown.expression) == 1
+    closed_dated = flag(Case.closed_date_unknown.expression) == 0
+    inferred = flag(Case.decision_inferred.expression) == 1
+    not_inferred = flag(Case.decision_inferred.expression) == 0
 
 
 # How the scan of R counts a few figures more cheaply than `COUNT(*) FILTER (WHERE condition)`
 # (each FILTER costs every row of R its condition); the conditions stay the drill-down's.
 # figure → the 0/1 column whose sum is its count:
 FLAG_COUNTS: dict[str, ColumnElement[int]] = {
-    "data_gaps.closed_date_unknown": plain(Case.closed_date_unknown),
-    "data_gaps.decision_inferred": plain(Case.decision_inferred),
+    "data_gaps.closed_date_unknown": flag(Case.closed_date_unknown.expression),
+    "data_gaps.decision_inferred": flag(Case.decision_inferred.expression),
 }
 # figure → (whole, part): its count is whole − part.
 COMPLEMENTS = {"status_known": ("total", "data_gaps.status_unknown")}
@@ -160,7 +160,7 @@ def received_in(date_from: dt.date, date_to: dt.date) -> ColumnElement[bool]:
 def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
     # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
     # left alone, SQLite picks (voided, received_on) and reads nearly every case.
-    received, voided = Dates.received_on, plain(Case.voided)
+    received, voided = Dates.received_on, flag(Case.voided.expression)
     return {
         "R": received_in(s.date_from, s.date_to),
         # A 情况不详 case has no final_on, yet nobody knows it is open: left out of both.
