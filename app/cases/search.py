@@ -275,7 +275,7 @@ def ids(
     session: Session, f: CaseFilter, sort: str = "received_on", descending: bool = True
 ) -> list[int]:
     """Every matching id in list order: the case list holds these and fetches rows on demand."""
-    query = _base(session, f, Case.id).order_by(*_order(sort, descending))
+    query = _base(session, f, Case.id).order_by(*_order(sort, descending, _is_server(session)))
     return _fetch_ints(session, query)
 
 
@@ -305,11 +305,15 @@ def _fetch_ints(session: Session, query: Select[*tuple[Any, ...]]) -> list[int]:
     return [row[0] for row in raw.execute(str(compiled), args).fetchall()]
 
 
-def _order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
+def _order(sort: str, descending: bool, server: bool = False) -> list[ColumnElement[Any]]:
     column = SORT_COLUMNS.get(sort, Case.received_on)
     if descending:
-        return [column.desc(), Case.id.desc()]
-    return [column.asc(), Case.id.asc()]
+        first = column.desc()
+        # Blanks (an anonymous name, no 办结 date) where SQLite puts them: PostgreSQL would
+        # put NULL first when descending and last when ascending.
+        return [first.nulls_last() if server else first, Case.id.desc()]
+    first = column.asc()
+    return [first.nulls_first() if server else first, Case.id.asc()]
 
 
 _ROW_COLUMNS = (
@@ -352,7 +356,8 @@ def page(
     descending: bool = True,
 ) -> list[CaseRow]:
     """One page of the list, already sorted and filtered by SQLite."""
-    query = _base(session, f, *_ROW_COLUMNS).order_by(*_order(sort, descending))
+    order = _order(sort, descending, _is_server(session))
+    query = _base(session, f, *_ROW_COLUMNS).order_by(*order)
     if limit >= 0:
         query = query.offset(offset).limit(limit)
     return rows_from(session, session.execute(query).all())
