@@ -238,3 +238,13 @@ def test_audit_chain_is_whole_and_a_changed_row_is_found(server_url: str) -> Non
             assert "第 2 条" in (audit.verify_chain(conn) or "")
     finally:
         db.close()
+
+
+@pytest.mark.postgres_only
+def test_selftest_connects_to_the_server_read_only(server_url: str, tmp_path: Path) -> None:
+    from app.selftest import Failed, _Run
+
+    detail = _Run(tmp_path, server_url).server()
+    assert "PostgreSQL" in detail and migrate.SCHEMA_HEAD in detail
+    with pytest.raises(Failed, match="无法连接服务器"):
+        _Run(tmp_path, "postgresql://nobody@127.0.0.1:1/none").server()
