@@ -209,9 +209,29 @@ def no_leaked_data_dir() -> Iterator[None]:
 
 
 @pytest.fixture
-def db(template_db: Path, tmp_path: Path, server: Server | None) -> Iterator[Database]:
+def db(
+    template_db: Path, tmp_path: Path, server: Server | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database]:
     if server is not None:
-        database = Database(server.reset())
+        url = server.reset()
+        # A command the test runs reaches this same database (not a new file in tmp_path).
+        # There the command line needs an account (§9; tested in test_postgres.py without this
+        # fixture); a test written for SQLite gives none, so its commands act as the signed-in
+        # administrator they would be on a plain file.
+        monkeypatch.setenv("XINFANG_DATABASE_URL", url)
+        from app.cli import context
+
+        def signed_in(self: context.Context) -> context.CurrentUser:
+            if self._user is None:
+                if self.username:
+                    self._sign_in(self.username)
+                else:
+                    self._user = context.cli_user()
+            assert self._user is not None
+            return self._user
+
+        monkeypatch.setattr(context.Context, "user", property(signed_in, context.Context.user.fset))
+        database = Database(url)
         yield database
         database.close()
         return

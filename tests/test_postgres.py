@@ -248,3 +248,38 @@ def test_selftest_connects_to_the_server_read_only(server_url: str, tmp_path: Pa
     assert "PostgreSQL" in detail and migrate.SCHEMA_HEAD in detail
     with pytest.raises(Failed, match="无法连接服务器"):
         _Run(tmp_path, "postgresql://nobody@127.0.0.1:1/none").server()
+
+
+@pytest.mark.postgres_only
+def test_clerks_registering_at_once_never_share_a_number(server_url: str) -> None:
+    """§9: 编号 serialised with a row lock on the counter (the start of issue 20 item 3)."""
+    import threading
+
+    from factories import case_input
+
+    db = Database(server_url)
+    service = CaseService(db, TESTER)
+    service.create(case_input(dt.date(2025, 3, 1), name="首件"))  # the year's counter exists
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def clerk(n: int) -> None:
+        try:
+            for i in range(8):
+                data = case_input(dt.date(2025, 3, 2), name=f"并发{n}-{i}")
+                numbers.append(service.create(data).number)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=clerk, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors[:1]
+        assert len(numbers) == len(set(numbers)) == 64
+        serials = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+        assert serials == list(range(2, 66))  # none skipped either
+    finally:
+        db.close()
