@@ -106,3 +106,20 @@ def _flag_default(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(flag, "sqlite")
 def _flag_sqlite(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.column, **kw)
+
+
+def advance_id_sequences(conn: Any, *tables: str) -> None:
+    """After rows were inserted with ids the program chose (bulk import, demo data): on
+    PostgreSQL the tables' id sequences move past them, or the next ordinary insert would take
+    id 1 again. SQLite's INTEGER PRIMARY KEY needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) "
+                f'FROM "{table}" HAVING max(id) IS NOT NULL'
+            )
+        )

@@ -283,3 +283,19 @@ def test_clerks_registering_at_once_never_share_a_number(server_url: str) -> Non
         assert serials == list(range(2, 66))  # none skipped either
     finally:
         db.close()
+
+
+@pytest.mark.postgres_only
+def test_a_case_registered_after_demo_data_gets_a_new_id(server_url: str) -> None:
+    """Demo data and the ledger import choose their ids: the server's sequences follow."""
+    from factories import case_input
+
+    db = Database(server_url)
+    try:
+        demo.generate(db, 30, seed=3, years=(2025, 2025))
+        created = CaseService(db, TESTER).create(case_input(dt.date(2025, 6, 1), name="新件"))
+        with db.read() as s:
+            assert s.get(Case, created.id) is not None
+            assert created.id == 31
+    finally:
+        db.close()

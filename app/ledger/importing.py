@@ -22,6 +22,7 @@ from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
+from app.dialect import advance_id_sequences
 from app.errors import DomainError
 from app.ledger.plan import (
     ERROR,
@@ -410,6 +411,8 @@ def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -
         f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({names}) VALUES ({marks})",
         values,
     )
+    if "id" in keys:
+        advance_id_sequences(connection, table.name)
 
 
 def _person_row(
