@@ -152,7 +152,7 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        """ "sqlite" or "postgresql"."""
+        """The SQLAlchemy dialect's name: sqlite or postgresql."""
         return self.engine.dialect.name
 
     @property
