@@ -296,7 +296,14 @@ def _fetch_ints(session: Session, query: Select[*tuple[Any, ...]]) -> list[int]:
     """
     conn = session.connection()
     if conn.dialect.name != "sqlite":
-        return list(session.scalars(query))
+        # psycopg's own cursor likewise (its binary rows, no SQLAlchemy result processing):
+        # the compiled SQL with its %(name)s parameters, passed as they are.
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        raw_conn = conn.connection.driver_connection
+        assert raw_conn is not None
+        with raw_conn.cursor() as cursor:
+            cursor.execute(str(compiled), compiled.params)
+            return [row[0] for row in cursor.fetchall()]
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     args = [_sqlite_value(params[name]) for name in compiled.positiontup or []]
