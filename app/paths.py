@@ -28,6 +28,13 @@ def program_dir() -> Path:
 
 
 def data_dir() -> Path:
+    path = _data_dir_location()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _data_dir_location() -> Path:
+    """Where the data folder is, without creating it (reading server.json must not make one)."""
     if _data_dir_override is not None:
         path = _data_dir_override
     elif os.environ.get("XINFANG_DATA_DIR"):
@@ -37,7 +44,6 @@ def data_dir() -> Path:
         path = program_dir() / "data"
     else:
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -90,7 +96,7 @@ class ConfigError(DomainError):
 
 
 def server_config_path(base: Path | None = None) -> Path:
-    return (base or data_dir()) / SERVER_CONFIG
+    return (base or _data_dir_location()) / SERVER_CONFIG
 
 
 def _check_no_password(url: str) -> None:
@@ -132,6 +138,7 @@ def write_server_config(url: str | None, base: Path | None = None) -> Path:
         path.unlink(missing_ok=True)
         return path
     _check_no_password(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"database_url": url.strip()}, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
