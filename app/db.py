@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -109,12 +110,22 @@ def make_server_engine(url: URL) -> Engine:
     # pool_pre_ping: a server restarted overnight must not give the clerk a dead connection.
     # application_name: the server's own views (pg_stat_activity) show which program and PC.
     computer = os.environ.get("COMPUTERNAME") or platform.node()
-    return create_engine(
+    engine = create_engine(
         url,
         hide_parameters=True,
         pool_pre_ping=True,
         connect_args={"application_name": f"xinfang:{computer}"[:63], "connect_timeout": 10},
     )
+    event.listen(engine, "connect", _on_server_connect)
+    return engine
+
+
+def _on_server_connect(dbapi_conn: Any, _record: object) -> None:
+    # No JIT: compiling a statistics scan costs more than it saves at an office's size
+    # (measured at 100,000 cases: a year's statistics 443 → 233 ms). Committed, or the
+    # rollback SQLAlchemy does when the connection first goes back to the pool would undo it.
+    dbapi_conn.execute("SET jit = off")
+    dbapi_conn.commit()
 
 
 class Database:
