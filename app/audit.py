@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -32,6 +32,7 @@ def record(
     old: Any = None,
     new: Any = None,
 ) -> None:
+    serialise(session)
     session.add(
         AuditEntry(
             at=clock.now(),
@@ -62,20 +63,61 @@ def history(session: Session, entity: str, entity_id: str) -> list[AuditEntry]:
 # sealed at the end of the transaction that wrote them (`seal`, called by Database.session),
 # which covers bulk inserts (ledger import, dictionary renames) without changing them.
 GENESIS = "0" * 64
-_COLUMNS = "id, at, user, action, entity, entity_id, field, old, new"
+# "user" quoted: a reserved word on PostgreSQL (SQLite accepts the quotes too).
+_COLUMNS = 'id, at, "user", action, entity, entity_id, field, old, new'
+# On PostgreSQL several clerks write at once. The chain is in commit order only if no two
+# transactions add audit rows at the same time, so the first audit row of a transaction takes
+# this advisory lock, held until its commit (SQLite serialises writers by itself).
+_CHAIN_LOCK_KEY = 0x58494E41  # "XINA"
+
+
+def _stored(value: Any) -> str:
+    # As SQLite stores a DateTime (SQLAlchemy's format), so one row hashes alike on both
+    # dialects: PostgreSQL's driver returns a datetime where SQLite returns this text.
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return str(value)
 
 
 def chain_hash(previous: str, row: Sequence[Any]) -> str:
     """The chain value of one audit row given as (id, at, user, …, new), raw as stored."""
-    text = "\x1f".join([previous, *("\x00" if v is None else str(v) for v in row)])
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    joined = "\x1f".join([previous, *("\x00" if v is None else _stored(v) for v in row)])
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _lock_chain(conn: Any) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
+
+
+def serialise(session: Session) -> None:
+    """Before this transaction's first audit row (see _CHAIN_LOCK_KEY); a no-op on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tx = session.get_transaction()
+    if session.info.get("audit_chain_tx") is not tx:
+        _lock_chain(session.connection())
+        session.info["audit_chain_tx"] = tx
+
+
+def _set_anchor(conn: Any, last_id: int, chain: str) -> None:
+    """The one anchor row, written the same way on both dialects (no INSERT OR REPLACE)."""
+    params = {"last_id": last_id, "chain": chain}
+    done = conn.execute(
+        text("UPDATE audit_anchor SET last_id = :last_id, chain = :chain WHERE id = 1"), params
+    )
+    if not done.rowcount:
+        conn.execute(
+            text("INSERT INTO audit_anchor (id, last_id, chain) VALUES (1, :last_id, :chain)"),
+            params,
+        )
 
 
 def _tip_and_unsealed(conn: Any) -> tuple[str, list[Sequence[Any]]]:
     """The last sealed chain value and the unsealed rows after it, oldest first. Unsealed
     rows are only ever at the end, so this reads back from the newest row only."""
     pending: list[Sequence[Any]] = []
-    last = conn.exec_driver_sql("SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    last = conn.execute(text("SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1")).fetchone()
     if last is None:
         return GENESIS, []
     if last[0] is not None:  # the usual case: one indexed read per commit
@@ -83,9 +125,9 @@ def _tip_and_unsealed(conn: Any) -> tuple[str, list[Sequence[Any]]]:
     upper: int | None = None
     while True:
         sql = f"SELECT {_COLUMNS}, chain FROM audit_log"
-        sql += " WHERE id < ?" if upper is not None else ""
+        sql += " WHERE id < :upper" if upper is not None else ""
         sql += " ORDER BY id DESC LIMIT 2000"
-        rows = list(conn.exec_driver_sql(sql, (upper,) if upper is not None else ()).fetchall())
+        rows = list(conn.execute(text(sql), {"upper": upper} if upper is not None else {}))
         for row in rows:
             if row[-1] is not None:
                 return str(row[-1]), pending[::-1]
@@ -104,14 +146,11 @@ def seal(conn: Any) -> int:
     updates = []
     for row in rows:
         tip = chain_hash(tip, row)
-        updates.append((tip, row[0]))
-    conn.exec_driver_sql("UPDATE audit_log SET chain = ? WHERE id = ?", updates)
+        updates.append({"chain": tip, "id": row[0]})
+    conn.execute(text("UPDATE audit_log SET chain = :chain WHERE id = :id"), updates)
     # The anchor holds the newest row's chain value: deleting the newest rows (or all of
     # them) leaves a chain that is whole but ends before the anchor.
-    conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO audit_anchor (id, last_id, chain) VALUES (1, ?, ?)",
-        (updates[-1][1], tip),
-    )
+    _set_anchor(conn, int(updates[-1]["id"]), tip)
     return len(updates)
 
 
@@ -124,13 +163,18 @@ def seal_session(session: Session) -> None:
 
 def verify_chain(conn: Any) -> str | None:
     """None when the chain is whole; otherwise where it breaks (for `check` and restore).
-    `conn` is a sqlite3 connection. Rows written before the chain existed were sealed by the
-    upgrade, so an unsealed row can only be a tail a kill left before its commit — never."""
+    `conn` is a sqlite3 connection (a file being checked) or a SQLAlchemy Connection (a
+    server). Rows written before the chain existed were sealed by the upgrade, so an unsealed
+    row can only be a tail a kill left before its commit — never."""
     tip = GENESIS
     expected_id: int | None = None
     last_id = 0
-    anchor = conn.execute("SELECT last_id, chain FROM audit_anchor WHERE id = 1").fetchone()
-    cursor = conn.execute(f"SELECT {_COLUMNS}, chain FROM audit_log ORDER BY id")
+
+    def run(sql: str) -> Any:
+        return conn.execute(text(sql) if hasattr(conn, "dialect") else sql)
+
+    anchor = run("SELECT last_id, chain FROM audit_anchor WHERE id = 1").fetchone()
+    cursor = run(f"SELECT {_COLUMNS}, chain FROM audit_log ORDER BY id")
     count = 0
     while batch := cursor.fetchmany(5000):
         for row in batch:
@@ -159,12 +203,13 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     same transaction, after this transaction's first write (which holds the write lock)."""
     if not rows:
         return
+    serialise(session)
     conn = session.connection()
     tip, pending = _tip_and_unsealed(conn)
     if pending:  # rows inserted earlier in the transaction without this: seal them first
         seal(conn)
         tip, _ = _tip_and_unsealed(conn)
-    last = conn.exec_driver_sql("SELECT max(id) FROM audit_log").scalar() or 0
+    last = conn.execute(text("SELECT max(id) FROM audit_log")).scalar() or 0
     # The dialect's own processor (the generic DateTime has none): the text exactly as stored.
     stored = AuditEntry.__table__.c.at.type._cached_bind_processor(conn.dialect)
     for n, row in enumerate(rows, start=int(last) + 1):
@@ -175,7 +220,4 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         rest = (_text(row.get("old")), _text(row.get("new")))
         tip = chain_hash(tip, (*raw, *values, *rest))
         row["chain"] = tip
-    conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO audit_anchor (id, last_id, chain) VALUES (1, ?, ?)",
-        (rows[-1]["id"], tip),
-    )
+    _set_anchor(conn, int(rows[-1]["id"]), tip)

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import migrate, paths
-from app.db import OPEN_WAIT_SECONDS, Database
+from app.db import OPEN_WAIT_SECONDS, Database, describe_url, is_server_url, server_url
 from app.errors import DomainError
 from app.office import dictionaries
 from app.safety import encrypt, integrity, recovery
@@ -69,8 +69,38 @@ def finish_interrupted(path: Path) -> None:
         lock.release()
 
 
-def open_database(path: Path) -> Database:
-    """Create or upgrade the database at `path`; raises DatabaseTooNew for a newer schema."""
+def open_server(raw_url: str) -> Database:
+    """Upgrade (when needed) and open a PostgreSQL server database (issue 20). The file-only
+    steps (interrupted restores, encryption, integrity_check, the 升级前 copy) do not apply."""
+    url = server_url(raw_url)
+    try:
+        migrate.upgrade_server(url)
+    except SQLAlchemyError as exc:
+        log.error("连接或升级服务器数据库失败：%s", type(exc).__name__)
+        raise DomainError(_server_failed(url, exc)) from None
+    db = Database(raw_url)
+    with db.session() as session:
+        # Two clerks starting at once on a new database must not both seed the dictionaries.
+        migrate.lock_server_upgrade(session.connection())
+        dictionaries.seed_defaults(session)
+    return db
+
+
+def _server_failed(url: object, exc: Exception) -> str:
+    # The driver's own first line says why (refused, no such database, password); it names
+    # the server and account, never the password, and no case data.
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    return (
+        f"无法打开服务器数据库 {describe_url(str(url))}：{reason}。"
+        "请检查服务器地址、账号和网络，或联系单位的数据库管理员；数据未做任何改动。"
+    )
+
+
+def open_database(path: Path | str) -> Database:
+    """Create or upgrade the database at `path` (a file, or a postgresql:// URL); raises
+    DatabaseTooNew for a newer schema."""
+    if is_server_url(path):
+        return open_server(str(path))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = DatabaseLock(path)

@@ -5,7 +5,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app import audit, paths
 from app.errors import DatabaseTooNew, DomainError
@@ -13,23 +13,27 @@ from app.safety import crypto, files, recovery
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import URL
 
 # The newest revision in app/migrations/versions. Start-up compares the database with this and
 # imports Alembic (~0.35 s) only when they differ; tests/test_migrations.py checks it is
 # Alembic's head, so a new revision without updating it fails the suite.
-SCHEMA_HEAD = "0008_periods"
+SCHEMA_HEAD = "0008_postgres"
 UPGRADE_PREFIX = "升级前-"
 # 升级前 copies kept (item 12): each is a full copy of the personal data.
 UPGRADE_COPIES_KEPT = 3
 
 
-def alembic_config(db_path: Path) -> "Config":
+def alembic_config(db_path: "Path | URL") -> "Config":
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.bundled("app", "migrations")))
-    # With the key when the file is encrypted (app/safety/crypto.py); `%` never occurs in it.
-    cfg.set_main_option("sqlalchemy.url", crypto.engine_url(db_path))
+    if isinstance(db_path, Path):
+        # With the key when the file is encrypted (app/safety/crypto.py); `%` never occurs in it.
+        cfg.set_main_option("sqlalchemy.url", crypto.engine_url(db_path))
+    # A server URL is never put in the config: its password could hold a `%`, and the
+    # upgrade always passes its own connection (`upgrade_server`).
     return cfg
 
 
@@ -188,18 +192,96 @@ def upgrade(db_path: Path) -> Path | None:
     return backup
 
 
-def schema_differences(db_path: Path) -> list[object]:
-    """What `alembic check` would report: differences between the models and the database."""
+def _comparison_filter(server: bool) -> Callable[..., bool]:
+    """compare_metadata filter: on PostgreSQL, 0008's search indexes (named ix_pg_*) exist on
+    the server and not in the models, and the models' ix_cases_text not on the server — on
+    purpose (see that revision). On SQLite everything is compared."""
+
+    def include(_obj: object, name: str | None, kind: str, reflected: bool, _other: object) -> bool:
+        if not server or kind != "index":
+            return True
+        if reflected:
+            return not (name or "").startswith(PG_INDEX_PREFIX)
+        return name not in PG_REPLACED_INDEXES
+
+    return include
+
+
+def schema_differences(target: "Path | str") -> list[object]:
+    """What `alembic check` would report: differences between the models and the database
+    (a file, or a server URL)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
+    from sqlalchemy import Engine, create_engine
 
+    from app.db import is_server_url, make_server_engine, server_url
     from app.models import Base
 
-    engine = create_engine(crypto.engine_url(db_path))
+    engine: Engine
+    server = is_server_url(target)
+    if server:
+        engine = make_server_engine(server_url(str(target)))
+    else:
+        engine = create_engine(crypto.engine_url(Path(target)))
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"render_as_batch": True})
+            ctx = MigrationContext.configure(
+                conn, opts={"render_as_batch": True, "include_object": _comparison_filter(server)}
+            )
             return list(compare_metadata(ctx, Base.metadata))
+    finally:
+        engine.dispose()
+
+
+# --- a PostgreSQL server (issue 20) ---------------------------------------------------------
+# Indexes only the server has (0008: trigram and "C"-collation indexes for the search box).
+PG_INDEX_PREFIX = "ix_pg_"
+PG_REPLACED_INDEXES = {"ix_cases_text"}
+# Several clerks may start the program at once after an update: the first one upgrades, the
+# others wait on this advisory lock (held to the end of the upgrade's transaction) and then
+# find the schema at head.
+_UPGRADE_LOCK_KEY = 0x58494E46  # "XINF"
+
+
+def lock_server_upgrade(conn: Any) -> None:
+    """Wait for any other clerk's upgrade or first seeding; held to the end of the transaction."""
+    from sqlalchemy import text
+
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _UPGRADE_LOCK_KEY})
+
+
+def server_revision(conn: Any) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade_server(url: "URL") -> bool:
+    """Bring the server database to head in one transaction (PostgreSQL's DDL is
+    transactional: a failure leaves it at its old revision). No safety copy here: the
+    server's backups are the office's (docs/rules.md, 多人使用). Returns whether it upgraded."""
+    from app.db import describe_url, make_server_engine
+
+    engine = make_server_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            lock_server_upgrade(conn)
+            current = server_revision(conn)
+            if current == SCHEMA_HEAD:
+                return False
+            if current is not None and current not in known_revisions():
+                raise DatabaseTooNew(
+                    f"服务器数据库 {describe_url(url)} 由更新版本的信访工作台升级过（结构版本 "
+                    f"{current}），本程序无法打开。请安装最新版本；数据未做任何改动。"
+                )
+            from alembic import command  # ~0.35 s: only when there is something to do
+
+            cfg = alembic_config(Path("x"))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            audit.seal(conn)
+        return True
     finally:
         engine.dispose()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.errors import DomainError
+
 APP_NAME = "XinfangDesk"
 DB_FILENAME = "xinfang.sqlite3"
 
@@ -26,6 +28,13 @@ def program_dir() -> Path:
 
 
 def data_dir() -> Path:
+    path = _data_dir_location()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _data_dir_location() -> Path:
+    """Where the data folder is, without creating it (reading server.json must not make one)."""
     if _data_dir_override is not None:
         path = _data_dir_override
     elif os.environ.get("XINFANG_DATA_DIR"):
@@ -35,7 +44,6 @@ def data_dir() -> Path:
         path = program_dir() / "data"
     else:
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -83,3 +91,71 @@ def bundled(*parts: str) -> Path:
     bundle."""
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     return base.joinpath(*parts)
+
+
+# --- which database: a file here, or the office's server (issue 20) --------------------------
+SERVER_CONFIG = "server.json"
+DATABASE_URL_ENV = "XINFANG_DATABASE_URL"
+
+
+class ConfigError(DomainError):
+    """The server config file is unusable, or a URL holds a password."""
+
+
+def server_config_path(base: Path | None = None) -> Path:
+    return (base or _data_dir_location()) / SERVER_CONFIG
+
+
+def _check_no_password(url: str) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.password or "password" in {k.lower() for k in parse_qs(parts.query)}:
+        raise ConfigError(
+            "服务器地址中不能包含密码（配置文件从不保存密码）：密码在登录时输入，"
+            "或由系统的密码文件（pgpass）提供。"
+        )
+
+
+def configured_database_url(base: Path | None = None) -> str | None:
+    """The server URL the data folder's config file names, or None (a database file here)."""
+    import json
+
+    path = server_config_path(base)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"服务器配置文件 {path} 无法读取（{exc}），请删除或改正它。") from None
+    url = str(data.get("database_url") or "").strip() if isinstance(data, dict) else ""
+    if not url:
+        return None
+    _check_no_password(url)
+    return url
+
+
+def write_server_config(url: str | None, base: Path | None = None) -> Path:
+    """Remember the server (the GUI's first-run choice 连接单位服务器), or forget it (None:
+    单机使用). Never with a password in it."""
+    import json
+
+    path = server_config_path(base)
+    if not url:
+        path.unlink(missing_ok=True)
+        return path
+    _check_no_password(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"database_url": url.strip()}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def database_url(given: str | None = None) -> str | None:
+    """The server to use: `--database-url`, else XINFANG_DATABASE_URL, else the config file;
+    None means the database file in the data folder (the single-clerk default)."""
+    for url in (given, os.environ.get(DATABASE_URL_ENV)):
+        if url and url.strip():
+            return url.strip()
+    return configured_database_url()

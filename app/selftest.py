@@ -96,8 +96,9 @@ def describe(exc: BaseException) -> str:
 class _Run:
     """The state the steps share: the folder, the database and what earlier steps produced."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, server_url: str | None = None) -> None:
         self.folder = folder
+        self.server_url = server_url
         self.db: Any = None
         self.numbers: dict[str, str] = {}  # role in the script -> 编号
         self.ledger: Path | None = None
@@ -177,6 +178,46 @@ class _Run:
         if differences:
             raise Failed(f"迁移后的数据库与程序的数据模型不一致：{differences[:3]}")
         return f"结构版本 {migrate.head_revision()}，与数据模型一致"
+
+    def server(self) -> str:
+        """Given a server URL (issue 20): psycopg loads, the server answers, and its schema is
+        this program's — read only, in a READ ONLY transaction: the office's data is never
+        touched (the other steps run on a temporary file as always)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app import migrate
+        from app.db import describe_url, make_server_engine, server_url
+
+        assert self.server_url is not None
+        url = server_url(self.server_url)
+        engine = make_server_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+                version = conn.execute(text("SHOW server_version")).scalar()
+                tls = conn.execute(
+                    text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                ).scalar()
+                revision = migrate.server_revision(conn)
+                conn.rollback()
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            raise Failed(f"无法连接服务器 {describe_url(url)}：{reason}") from None
+        finally:
+            engine.dispose()
+        if revision is not None and revision != migrate.SCHEMA_HEAD:
+            if revision not in migrate.known_revisions():
+                raise Failed(f"服务器数据库结构版本 {revision} 由更新版本创建，本程序不能使用")
+            return (
+                f"{describe_url(url)}：PostgreSQL {version}，结构版本 {revision}"
+                "（较旧，首次连接时会升级）"
+            )
+        shown = revision or "空数据库，首次连接时会建立"
+        return (
+            f"{describe_url(url)}：PostgreSQL {version}，加密连接 {'是' if tls else '否'}，"
+            f"结构版本 {shown}"
+        )
 
     def cases(self) -> str:
         from app.cases.intake import CaseInput
@@ -411,9 +452,11 @@ def import_all() -> tuple[list[str], list[tuple[str, BaseException]]]:
 
 
 def steps(run: _Run) -> list[tuple[str, Callable[[], str]]]:
+    server = [("服务器连接", run.server)] if run.server_url else []
     return [
         ("程序文件", run.files),
         ("模块导入", run.modules),
+        *server,
         ("数据库迁移", run.migrate),
         ("登记与办理", run.cases),
         ("统计", run.statistics),
@@ -425,11 +468,16 @@ def steps(run: _Run) -> list[tuple[str, Callable[[], str]]]:
     ]
 
 
-def run_selftest(keep: bool = False, on_step: Callable[[StepResult], None] | None = None) -> Report:
-    """Run every step in a new temporary data folder (removed afterwards unless `keep`)."""
+def run_selftest(
+    keep: bool = False,
+    on_step: Callable[[StepResult], None] | None = None,
+    server_url: str | None = None,
+) -> Report:
+    """Run every step in a new temporary data folder (removed afterwards unless `keep`); with
+    `server_url`, also check that server (read only)."""
     folder = Path(tempfile.mkdtemp(prefix="xinfang-selftest-"))
     report = Report(folder)
-    run = _Run(folder)
+    run = _Run(folder, server_url)
     # The steps use the program's own path and clock helpers; point them at the temporary folder
     # and the pinned day for the run, and put back whatever was set before.
     previous_dir = getattr(paths, "_data_dir_override", None)

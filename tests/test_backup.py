@@ -19,6 +19,9 @@ from app.errors import DomainError
 from app.office import settings
 from app.safety import backup
 
+# A server database is backed up by the office with pg_dump (docs/rules.md, 多人使用).
+pytestmark = pytest.mark.sqlite_only("backups and restore of the database file")
+
 T = dt.datetime(2025, 12, 31, 17, 30, 0)
 
 

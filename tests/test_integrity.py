@@ -49,6 +49,7 @@ def test_non_database_files_get_the_message(tmp_path: Path, content: bytes, mess
     assert path.read_bytes() == content  # nothing written to it
 
 
+@pytest.mark.sqlite_only("backups of the database file")
 def test_damaged_pages_are_found_by_the_quick_check(db: Database, tmp_path: Path) -> None:
     from app.cases import demo
 

@@ -72,7 +72,8 @@ def test_a_limit_change_moves_every_deadline_in_the_same_transaction(
     detail = cases.detail(number)
     assert detail.decision_due == D(2025, 9, 22)  # 15 working days
     with db.read() as s:
-        log = s.scalars(select(AuditEntry).where(AuditEntry.entity == "setting")).all()
+        query = select(AuditEntry).where(AuditEntry.entity == "setting")
+        log = s.scalars(query.order_by(AuditEntry.id)).all()  # PostgreSQL: no order else
     assert [(a.entity_id, a.old, a.new) for a in log] == [
         ("handling_days", "60", "30"),
         ("working_days", "否", "是"),

@@ -96,7 +96,9 @@ def test_every_change_is_audited(registers: RegisterService, db: Database) -> No
     registers.save(Reception(D(2025, 6, 5), "王建国", 1, 3, id=rid))
     registers.delete(Reception, rid)
     with db.read() as s:
-        log = list(s.scalars(select(AuditEntry).where(AuditEntry.entity == "leader_reception")))
+        # In id order: PostgreSQL gives unordered rows in no particular order.
+        query = select(AuditEntry).where(AuditEntry.entity == "leader_reception")
+        log = list(s.scalars(query.order_by(AuditEntry.id)))
         assert s.scalar(select(LeaderReception.id)) is None
     assert [(a.action, a.field, a.old, a.new) for a in log][1] == ("修改", "persons", "1", "3")
     assert [a.action for a in log] == ["新增", "修改", "删除"]

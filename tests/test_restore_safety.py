@@ -26,7 +26,11 @@ from app.db import Database
 from app.errors import DomainError
 from app.safety import backup, recovery
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
+# sqlite_only: a server database is restored by the office from pg_dump (rules.md, 多人使用).
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL"),
+    pytest.mark.sqlite_only("restoring the database file"),
+]
 
 T = dt.datetime(2025, 12, 31, 17, 30, 0)
 

@@ -107,6 +107,7 @@ def test_a_unc_uri_has_no_authority_sqlite_would_refuse() -> None:
     assert "file://server/share" not in uri
 
 
+@pytest.mark.sqlite_only("backups of the database file")
 def test_backups_with_awkward_names_are_listed_and_checked(db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "共享 盘#1" / "50%"
     info = backup.make_backup(db, folder=folder)
@@ -156,6 +157,7 @@ def test_a_file_locked_for_good_gets_the_message_and_no_leftover(
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
+@pytest.mark.sqlite_only("backups of the database file")
 def test_a_backup_survives_a_brief_lock(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

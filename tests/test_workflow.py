@@ -143,7 +143,8 @@ def test_undo_last_step_returns_to_previous_status_and_is_audited(
     d = cases.undo_last(n)
     assert d.status == "待受理" and d.accepted_on is None and d.handling_due is None
     with db.read() as s:
-        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == n)))
+        query = select(AuditEntry.action).where(AuditEntry.entity_id == n)
+        actions = list(s.scalars(query.order_by(AuditEntry.id)))  # PostgreSQL: no order else
     assert actions == ["登记", "受理", "撤销", "撤销"]
     with pytest.raises(DomainError, match="没有可以撤销"):
         cases.undo_last(n)

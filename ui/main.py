@@ -79,6 +79,24 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     app.setWindowIcon(QIcon(str(paths.bundled("resources", "xinfang.png"))))
     install_translations(app)
     mark("qt_ready_s")
+    # A server is configured (--database-url for the command line, XINFANG_DATABASE_URL or
+    # server.json): the window does not connect to one yet (issue 20, next part). It says so
+    # rather than open the local file, which would show other data than the command line.
+    if not demo:
+        try:
+            server = paths.database_url()
+        except DomainError as exc:
+            QMessageBox.critical(None, "无法打开数据库", exc.message)
+            return 1
+        if server:
+            QMessageBox.information(
+                None,
+                "连接单位服务器",
+                "已设置连接单位的服务器数据库，但窗口版本暂不支持连接服务器（将在后续版本提供）。"
+                "目前请用命令行（xinfang --user 账号名 …）办理；如要单机使用，请删除数据文件夹中的"
+                f" {paths.SERVER_CONFIG} 并清除环境变量 {paths.DATABASE_URL_ENV}。",
+            )
+            return 1
     # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
     # measures start-up only and must not wait for a password.
     safety = None

@@ -17,6 +17,7 @@ from app import clock
 from app.cases.intake import pinyin_keys
 from app.cases.projection import project, work_calendar
 from app.db import Database
+from app.dialect import advance_id_sequences
 from app.models import Case, Event, LeaderReception, NumberCounter, Petitioner, Screening
 from app.office import dictionaries, settings
 
@@ -363,6 +364,8 @@ def generate(
                 s.add(NumberCounter(prefix=counter.prefix, year=counter.year, last=counter.last))
             else:
                 existing.last = max(existing.last, counter.last)
+        # Ids were given above: PostgreSQL's sequences must move past them.
+        advance_id_sequences(s.connection(), "petitioners", "cases")
         _registers(s, rng, start, end)
     if progress:
         progress(cases, cases)

@@ -238,7 +238,9 @@ def number_allocator(session: Session) -> Callable[[int], str]:
 
 
 def _allocate(session: Session, prefix: str, year: int, taken: Callable[[str], bool]) -> str:
-    counter = session.get(NumberCounter, (prefix, year))
+    # FOR UPDATE: on PostgreSQL a second clerk's allocation waits for this transaction (§9,
+    # 编号 serialised with a row lock); SQLite serialises writers itself and omits the clause.
+    counter = session.get(NumberCounter, (prefix, year), with_for_update=True)
     if counter is None:
         counter = NumberCounter(prefix=prefix, year=year, last=0)
         session.add(counter)

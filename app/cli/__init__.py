@@ -59,6 +59,12 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
         "密码在提示时输入或用 XINFANG_PASSWORD）",
     )
     parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="连接单位的 PostgreSQL 服务器：postgresql://账号@服务器:端口/数据库名（不含密码；"
+        "也可用环境变量 XINFANG_DATABASE_URL；默认使用本机的数据库文件）",
+    )
+    parser.add_argument(
         "--demo", dest="demo_global", action="store_true", help="打开演示数据库（同 gui --demo）"
     )
     parser.add_argument(  # taken out by take_correction_reason before parsing; here for --help
@@ -99,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args_list, correction = take_correction_reason(args_list)
         args = build_parser(_command_of(args_list)).parse_args(args_list)
-        ctx = Context(args.data_dir, args.account)
+        ctx = Context(args.data_dir, args.account, args.database_url)
         if args.command is None:  # plain `xinfang [--demo]` opens the window
             args = argparse.Namespace(demo=args.demo_global, smoke=False, func=gui_cmd.run)
         try:

@@ -32,7 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
+def _not_on_a_server(ctx: Context) -> None:
+    if ctx.is_server:
+        from app.safety.server_check import SERVER_BACKUP
+
+        raise DomainError(SERVER_BACKUP)
+
+
 def run_backup(ctx: Context, args: argparse.Namespace) -> int:
+    _not_on_a_server(ctx)
     service = backup.BackupService(ctx.db(), ctx.user)
     info = service.make(out=Path(args.out) if args.out else None)
     print(f"已备份并校验：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）")
@@ -44,6 +52,7 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
+    _not_on_a_server(ctx)
     source = Path(args.file).expanduser()
     # The database may be damaged, so it is not opened: the module function restores, after
     # the same check BackupService.restore makes.
@@ -114,6 +123,17 @@ def _backup_folder_setting(db_path: Path) -> Path | None:
 
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    if ctx.is_server:
+        from app.safety import server_check
+
+        _ = ctx.user  # an account, as for every command on a server
+        report = server_check.health(ctx.db())
+        for item in report.items:
+            print(f"[{item.state}] {item.label}：{item.value}")
+        print(
+            "结论：数据库完好。" if report.ok else "结论：数据库有问题，请联系单位的数据库管理员。"
+        )
+        return 0 if report.ok else 1
     db_path = paths.database_path()
     if crypto.is_encrypted(db_path) and ctx.username:
         _ = ctx.user  # signs in: the check reads the encrypted file with its key

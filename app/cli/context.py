@@ -17,9 +17,14 @@ class UsageError(Exception):
 
 
 class Context:
-    def __init__(self, data_dir: str | None, username: str | None = None) -> None:
+    def __init__(
+        self, data_dir: str | None, username: str | None = None, database_url: str | None = None
+    ) -> None:
         if data_dir:
             paths.set_data_dir(data_dir)
+        # A PostgreSQL server (issue 20): --database-url, XINFANG_DATABASE_URL or the data
+        # folder's server.json; None = the database file in the data folder.
+        self.database_url = paths.database_url(database_url)
         self._db: Database | None = None
         # Encryption (app/safety/unlock.py): `--user NAME` or XINFANG_USER signs in as that
         # account, its role applies; on an encrypted database that is the only way in.
@@ -28,10 +33,20 @@ class Context:
         self.notices: list[str] = []  # shown once after the sign-in (recovery key …)
 
     @property
+    def is_server(self) -> bool:
+        return self.database_url is not None
+
+    @property
     def user(self) -> CurrentUser:
         if self._user is None:
             if self.username:
                 self._sign_in(self.username)
+            elif self.is_server:
+                # §9: no account-less administrator on a server, where anyone may run this.
+                raise UsageError(
+                    "连接单位服务器数据库时命令行需要账号：xinfang --user 账号名 …（或环境变量 "
+                    "XINFANG_USER；密码在提示时输入，或用 XINFANG_PASSWORD）。"
+                )
             else:
                 if crypto.is_encrypted(paths.database_path()):
                     raise UsageError(
@@ -49,6 +64,18 @@ class Context:
     def _sign_in(self, username: str) -> None:
         from app.safety import unlock
 
+        if self.database_url is not None:
+            from app.safety.auth import AuthService
+
+            self._db = self._db or open_database(self.database_url)
+            self._user = AuthService(self._db, None).login(username, account_password())
+            if self._user.must_change_password:
+                print(
+                    "你的密码是临时密码，请用 xinfang --user 账号名 user passwd 修改。",
+                    file=sys.stderr,
+                )
+            return
+
         done = unlock.sign_in(paths.database_path(), username, account_password())
         self._db, self._user = done.db, done.user
         if done.recovery_key:
@@ -64,7 +91,14 @@ class Context:
         if self._db is None:
             _ = self.user  # signs in (and unlocks) first when an account is named
         if self._db is None:
-            self._db = open_database(paths.database_path())
+            self._db = open_database(self.database_url or paths.database_path())
+        return self._db
+
+    def open_for_setup(self) -> Database:
+        """The database without signing in: only for creating a server's first administrator
+        (`user add` while it has none)."""
+        if self._db is None:
+            self._db = open_database(self.database_url or paths.database_path())
         return self._db
 
     def release_db(self) -> None:

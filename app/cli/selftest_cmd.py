@@ -24,7 +24,8 @@ def _show(step: StepResult) -> None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    report = run_selftest(keep=args.keep, on_step=_show)
+    # `--database-url` (or XINFANG_DATABASE_URL, server.json): the server is checked too.
+    report = run_selftest(keep=args.keep, on_step=_show, server_url=ctx.database_url)
     seconds = time.perf_counter() - started
     if args.keep:
         print(f"临时文件夹已保留：{report.folder}")

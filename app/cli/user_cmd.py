@@ -78,6 +78,17 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_add(ctx: Context, args: argparse.Namespace) -> int:
+    if ctx.is_server and not ctx.username:
+        # A new server database: its first administrator is made without an account (there is
+        # none yet); after that every command needs --user. No key file on a server.
+        first = AuthService(ctx.open_for_setup(), None)
+        if not first.needs_setup():
+            _ = ctx.user  # the Chinese "needs an account" message
+        password = _password()
+        user = first.create_first_admin(args.username, password, args.name)
+        print(f"已添加第一个账号：{user.username}（{auth.ADMIN}）")
+        print("以后使用命令行时请加上 --user 账号名（或设置 XINFANG_USER）。")
+        return 0
     service = AuthService(ctx.db(), ctx.user)
     password = _password()
     if service.needs_setup():

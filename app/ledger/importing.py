@@ -22,6 +22,7 @@ from app.cases import intake, rules
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
+from app.dialect import advance_id_sequences
 from app.errors import DomainError
 from app.ledger.plan import (
     ERROR,
@@ -406,7 +407,8 @@ def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -
     processors = [c.type._cached_bind_processor(dialect) for c in columns]
     keys = [c.key for c in columns]
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
-    marks = ", ".join("?" for _ in columns)
+    # The driver's own placeholder: sqlite3 takes `?`, psycopg `%s` (its executemany pipelines).
+    marks = ", ".join(("?" if dialect.paramstyle == "qmark" else "%s") for _ in columns)
     values = [
         tuple(
             v if proc is None else proc(v)
@@ -418,6 +420,8 @@ def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -
         f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({names}) VALUES ({marks})",
         values,
     )
+    if "id" in keys:
+        advance_id_sequences(connection, table.name)
 
 
 def _person_row(

@@ -239,7 +239,9 @@ class AuthService:
             audit.record(s, actor.label, "新建账号", "user", name, "role", None, role)
             view = _view(user)
         # Encrypted database: the new password gets its own key slot (app/safety/crypto.py).
-        crypto.set_password_slot(self.db.path, name, password)
+        # A server database has no key file (its encryption at rest is the server's).
+        if not self.db.is_server:
+            crypto.set_password_slot(self.db.path, name, password)
         return view
 
     def set_password(self, username: str, password: str) -> None:
@@ -250,8 +252,10 @@ class AuthService:
         _check_password(password)
         # Encrypted database: re-wrap the key under the new password first (never re-encrypt);
         # the old key file comes back if the database refuses the change.
-        before = crypto.read_keys(self.db.path) if crypto.key_for(self.db.path) else None
-        crypto.set_password_slot(self.db.path, username.strip(), password)
+        before = None
+        if not self.db.is_server:
+            before = crypto.read_keys(self.db.path) if crypto.key_for(self.db.path) else None
+            crypto.set_password_slot(self.db.path, username.strip(), password)
         try:
             with self.db.session() as s:
                 user = self._get(s, username)
@@ -291,7 +295,7 @@ class AuthService:
                     s, actor.label, "修改账号", "user", user.username, "active", user.active, active
                 )
                 user.active = active
-        if not active:
+        if not active and not self.db.is_server:
             # A disabled account's password must no longer open the encrypted file.
             crypto.drop_password_slot(self.db.path, username.strip())
 

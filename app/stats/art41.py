@@ -132,7 +132,7 @@ def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
     """交办 events dated in P by A whose 期限, rolled forward past rest days, is before A, with no
     反馈 or 退回 of that 交办 by A (§9: a returned 交办 no longer counts)."""
     later = aliased(Event)
-    deadline = func.json_extract(Event.data, "$.deadline")
+    deadline = Event.data["deadline"].as_string()
     # rolled(期限) < A  ⇔  期限 ≤ the last working day before A (app/cases/outgoing.py)
     cutoff = outgoing.last_working_day_before(s.as_of, work_calendar(session))
     answered = exists().where(outgoing.follow_up_of(later, Event, ("反馈", "退回"), s.as_of))

@@ -17,12 +17,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, not_, null, or_, select, true
+from sqlalchemy import and_, case, not_, null, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.cases.deadlines import warning_sql
 from app.cases.projection import UNKNOWN
+from app.dialect import days_between, flag, plain_column
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -56,7 +57,7 @@ SUMS: dict[str, tuple[SQLColumnExpression[int], str]] = {
     "collective.persons": (Case.persons, "collective.batches"),
     # Over the closed cases whose 办结 date is known: a date-unknown 办结 is only a stand-in date.
     "closed_days": (
-        func.julianday(Case.closed_on) - func.julianday(Case.received_on),
+        days_between(Case.closed_on, Case.received_on),
         "closed_dated",
     ),
 }
@@ -81,7 +82,7 @@ def plain(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
     choose an index (see populations), and it has no type affinity. A DATE column has NUMERIC
     affinity, so comparing it with a date string makes SQLite try to read both as numbers on
     every row: the figures compare plain dates (measured: date conditions ~40% cheaper)."""
-    return literal_column(f'+{column.table.name}."{column.name}"', column.type)
+    return plain_column(column.expression)
 
 
 class Dates:
@@ -108,18 +109,18 @@ class Gaps:
 
     unknown = plain(Case.status) == UNKNOWN
     known = plain(Case.status) != UNKNOWN
-    closed_date_unknown = plain(Case.closed_date_unknown) == 1
-    closed_dated = plain(Case.closed_date_unknown) == 0
-    inferred = plain(Case.decision_inferred) == 1
-    not_inferred = plain(Case.decision_inferred) == 0
+    closed_date_unknown = flag(Case.closed_date_unknown.expression) == 1
+    closed_dated = flag(Case.closed_date_unknown.expression) == 0
+    inferred = flag(Case.decision_inferred.expression) == 1
+    not_inferred = flag(Case.decision_inferred.expression) == 0
 
 
 # How the scan of R counts a few figures more cheaply than `COUNT(*) FILTER (WHERE condition)`
 # (each FILTER costs every row of R its condition); the conditions stay the drill-down's.
 # figure → the 0/1 column whose sum is its count:
 FLAG_COUNTS: dict[str, ColumnElement[int]] = {
-    "data_gaps.closed_date_unknown": plain(Case.closed_date_unknown),
-    "data_gaps.decision_inferred": plain(Case.decision_inferred),
+    "data_gaps.closed_date_unknown": flag(Case.closed_date_unknown.expression),
+    "data_gaps.decision_inferred": flag(Case.decision_inferred.expression),
 }
 # figure → (whole, part): its count is whole − part.
 COMPLEMENTS = {"status_known": ("total", "data_gaps.status_unknown")}
@@ -129,7 +130,7 @@ def rating_at(as_of: dt.date) -> ColumnElement[str]:
     """The latest 回访 rating dated ≤ A. The row holds the latest rating; only when that one is
     dated after A do we look up the events for an earlier 回访."""
     earlier = (
-        select(func.json_extract(Event.data, "$.rating"))
+        select(Event.data["rating"].as_string())
         # Walk this case's few events by (case_id, seq); on its own SQLite would pick
         # ix_events_kind_on and read every 回访 ever recorded, for each case.
         .where(
@@ -175,7 +176,7 @@ def received_in(date_from: dt.date, date_to: dt.date) -> ColumnElement[bool]:
 def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
     # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
     # left alone, SQLite picks (voided, received_on) and reads nearly every case.
-    received, voided = Dates.received_on, plain(Case.voided)
+    received, voided = Dates.received_on, flag(Case.voided.expression)
     return {
         "R": received_in(s.date_from, s.date_to),
         # A 情况不详 case has no final_on, yet nobody knows it is open: left out of both.

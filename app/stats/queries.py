@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Integer, and_, case, distinct, func, selec
 from sqlalchemy.orm import Session
 
 from app.cases.projection import project, work_calendar
+from app.dialect import year_month
 from app.models import Case, DictEntry, Event, LeaderReception, Screening
 from app.office import settings
 from app.office.dictionaries import FORMS
@@ -166,7 +167,7 @@ def compute(
 def by_month(session: Session, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
     """R per month, every month of the period present. Straight from the (voided, received_on)
     index, without reading the case rows."""
-    month = func.substr(Case.received_on, 1, 7)
+    month = year_month(Case.received_on)
     query = select(month, func.count()).where(received_in(date_from, date_to)).group_by(month)
     counts: dict[str, int] = {m: n for m, n in session.execute(query)}
     return {m: counts.get(m, 0) for m in period.months(date_from, date_to)}

@@ -76,7 +76,7 @@ def _backfill_nature() -> None:
         )
         conn.execute(
             sa.text(
-                "INSERT INTO audit_log (at, user, action, entity, entity_id, field, old, new) "
+                'INSERT INTO audit_log (at, "user", action, entity, entity_id, field, old, new) '
                 "VALUES (:at, :user, '系统更正', 'case', :number, 'nature', NULL, :new)"
             ),
             {"at": now, "user": SYSTEM, "number": number, "new": nature},

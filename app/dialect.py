@@ -1,0 +1,125 @@
+"""The few SQL expressions SQLite and PostgreSQL spell differently, compiled per dialect.
+
+Everything else is plain SQLAlchemy and reads the same on both (issue 20, "one code path").
+"""
+
+from typing import Any
+
+from sqlalchemy import Integer, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+
+class plain_column(ColumnElement[Any]):  # noqa: N801 (used like a SQL function)
+    """`+column` on SQLite: an expression rather than the column, so it has no type affinity
+    and cannot choose an index (app/stats/figures.py `plain` says why). PostgreSQL has no
+    unary plus for dates or text and needs neither trick: there it is the column itself."""
+
+    inherit_cache = True
+    # The wrapped column is part of the statement's cache key (else two plain columns would
+    # share one compiled SQL); like the literal column it replaced, it adds no FROM.
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+
+@compiles(plain_column)
+def _plain_default(element: plain_column, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(plain_column, "sqlite")
+def _plain_sqlite(element: plain_column, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+class days_between(FunctionElement[int]):  # noqa: N801
+    """Whole days from the first date to the second (later − earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    # PostgreSQL: date − date is an integer number of days.
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    a, b = compiler.process(later, **kw), compiler.process(earlier, **kw)
+    return f"(julianday({a}) - julianday({b}))"
+
+
+class year_month(FunctionElement[str]):  # noqa: N801
+    """'YYYY-MM' of a date."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(year_month)
+def _month_default(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month, "sqlite")
+def _month_sqlite(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite stores a date as ISO text: its first seven characters (reads only the index).
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
+
+
+class flag(ColumnElement[int]):  # noqa: N801
+    """A boolean column as the integer 0/1 (summed, or compared with 0 and 1). SQLite stores
+    booleans as integers, and `+column` keeps the plain-expression trick of `plain_column`;
+    PostgreSQL has a real boolean type, so it is cast."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    type = Integer()
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+
+@compiles(flag)
+def _flag_default(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.column, **kw)} AS INTEGER)"
+
+
+@compiles(flag, "sqlite")
+def _flag_sqlite(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+def advance_id_sequences(conn: Any, *tables: str) -> None:
+    """After rows were inserted with ids the program chose (bulk import, demo data): on
+    PostgreSQL the tables' id sequences move past them, or the next ordinary insert would take
+    id 1 again. SQLite's INTEGER PRIMARY KEY needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table in tables:
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) "
+                f'FROM "{table}" HAVING max(id) IS NOT NULL'
+            )
+        )
