@@ -183,14 +183,14 @@ def follow_up_of(
     subquery must walk this case's few events by (case_id, seq). Left alone, SQLite read every
     签收 ever recorded once per send (minutes at 100,000 cases)."""
     between = aliased(Event)
-    unit = func.json_extract(later.data, "$.unit")
+    unit = later.data["unit"].as_string()
     return and_(
         later.case_id == send.case_id,
         later.seq > send.seq,
         func.coalesce(later.kind, "").in_(kinds),
         func.coalesce(later.on, as_of) <= as_of,
         or_(
-            unit == func.json_extract(send.data, "$.to"),
+            unit == send.data["to"].as_string(),
             and_(
                 func.coalesce(unit, "") == "",
                 ~exists().where(

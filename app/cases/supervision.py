@@ -123,19 +123,19 @@ def _hits_half(as_of: dt.date) -> Any:
 def _answered_or_returned(ev: Any, as_of: dt.date) -> ColumnElement[bool]:
     """A 反馈 or 退回 after this 交办, about its unit (blank `unit` = the latest 交办, §3)."""
     f = aliased(Event)
-    unit = func.json_extract(f.data, "$.unit")
+    unit = f.data["unit"].as_string()
     return exists().where(
         f.case_id == ev.case_id,
         f.seq > ev.seq,
         _kind_in(f, ("反馈", "退回")),
         f.on <= as_of,
-        or_(unit.is_(None), unit == "", unit == func.json_extract(ev.data, "$.to")),
+        or_(unit.is_(None), unit == "", unit == ev.data["to"].as_string()),
     )
 
 
 def _hits_assigned(as_of: dt.date) -> Any:
     ev = aliased(Event)
-    deadline = func.json_extract(ev.data, "$.deadline")
+    deadline = ev.data["deadline"].as_string()
     # The open, unanswered cases first (a few hundred, by final_on's index), then their own
     # events by case_id: a join let SQLite start from all the 交办 of ten years.
     open_ids = select(Case.id).where(open_at(as_of), _not_replied(as_of))
@@ -145,7 +145,7 @@ def _hits_assigned(as_of: dt.date) -> Any:
         # One row per passed 交办; `hits` keeps the latest (a new 交办 that passes unanswered is
         # a new hit, §9).
         func.date(deadline, "+1 day").label("since"),
-        func.json_extract(ev.data, "$.to").label("detail"),
+        ev.data["to"].as_string().label("detail"),
     ).where(
         ev.case_id.in_(open_ids),
         _kind_in(ev, ("交办",)),

@@ -77,8 +77,8 @@ def _sends(session: Session, as_of: dt.date, spellings: list[str] | None = None)
         return func.min(case((later.kind == kind, later.on)))
 
     cutoff = outgoing.last_working_day_before(as_of, work_calendar(session))
-    deadline = func.json_extract(send.data, "$.deadline")
-    unit = func.trim(func.json_extract(send.data, "$.to"))
+    deadline = send.data["deadline"].as_string()
+    unit = func.trim(send.data["to"].as_string())
     only = [unit.in_(spellings)] if spellings is not None else []
     return (
         select(
@@ -158,7 +158,7 @@ def unit_cases(session: Session, name: str, as_of: dt.date) -> list[UnitCase]:
     departments = dictionaries.values(session, "department")
     dept_keys = {dictionaries.normal_unit(d): d for d in departments}
     wanted = _canonical(name, known, dept_keys)
-    written = func.trim(func.json_extract(Event.data, "$.to"))
+    written = func.trim(Event.data["to"].as_string())
     spellings = [
         u
         for u in session.scalars(select(written).where(Event.kind.in_(outgoing.SENDS)).distinct())
