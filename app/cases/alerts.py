@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app import clock
-from app.cases.supervision import open_at
+from app.cases.supervision import join_same_person, open_at
 from app.models import Case, Petitioner
 from app.office import settings
 from app.office.dictionaries import units
@@ -57,30 +57,13 @@ def _registered(first: dt.date, last: dt.date) -> Any:
 
 def repeat_visits(session: Session, as_of: dt.date, days: int) -> list[Alert]:
     first, last = window(as_of, days)
-    p, q = aliased(Petitioner), aliased(Petitioner)
     parts = []
     for by_name in (False, True):
         earlier = aliased(Case)
         query = select(
             Case.id.label("later"), earlier.id.label("earlier"), Case.petitioner_id.label("pid")
         )
-        if by_name:
-            query = (
-                query.join(p, p.id == Case.petitioner_id)
-                .join(
-                    q,
-                    and_(
-                        q.name == p.name,
-                        q.phone == p.phone,
-                        q.id != p.id,
-                        or_(p.id_number.is_(None), q.id_number.is_(None)),
-                    ),
-                )
-                .join(earlier, earlier.petitioner_id == q.id)
-                .where(p.phone.is_not(None), p.phone != "")
-            )
-        else:
-            query = query.join(earlier, earlier.petitioner_id == Case.petitioner_id)
+        query = join_same_person(query, earlier, by_name)
         parts.append(
             query.where(
                 _registered(first, last),

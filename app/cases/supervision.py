@@ -189,33 +189,39 @@ def same_person(mine: Any, theirs: Any) -> ColumnElement[bool]:
     )
 
 
-def _later_registrations(as_of: dt.date) -> Any:
-    """(open case, a later registration of its petitioner) pairs. Two joins, not one with an OR:
-    SQLite cannot use an index for `p.id = q.id OR (name, phone)` and scanned every pair."""
+def join_same_person(query: Any, other: Any, by_name: bool) -> Any:
+    """Join `other` (an aliased Case) to the cases of Case's petitioner: by the same petitioner
+    row, or (`by_name`) by another petitioner row with the same name and phone where one of
+    the two has no ID (`same_person`). Two joins, not one with an OR: SQLite cannot use an index
+    for `p.id = q.id OR (name, phone)` and scanned every pair."""
+    if not by_name:
+        return query.join(other, other.petitioner_id == Case.petitioner_id)
     p, q = aliased(Petitioner), aliased(Petitioner)
+    return (
+        query.join(p, p.id == Case.petitioner_id)
+        .join(
+            q,
+            and_(
+                q.name == p.name,
+                q.phone == p.phone,
+                q.id != p.id,
+                or_(p.id_number.is_(None), q.id_number.is_(None)),
+            ),
+        )
+        .join(other, other.petitioner_id == q.id)
+        .where(p.phone.is_not(None), p.phone != "")
+    )
+
+
+def _later_registrations(as_of: dt.date) -> Any:
+    """(open case, a later registration of its petitioner) pairs (`join_same_person`)."""
     parts = []
     for by_name in (False, True):
         later = aliased(Case)
         query = select(
             Case.id.label("case_id"), later.received_on.label("on"), later.number.label("number")
         )
-        if by_name:
-            query = (
-                query.join(p, p.id == Case.petitioner_id)
-                .join(
-                    q,
-                    and_(
-                        q.name == p.name,
-                        q.phone == p.phone,
-                        q.id != p.id,
-                        or_(p.id_number.is_(None), q.id_number.is_(None)),
-                    ),
-                )
-                .join(later, later.petitioner_id == q.id)
-                .where(p.phone.is_not(None), p.phone != "")
-            )
-        else:
-            query = query.join(later, later.petitioner_id == Case.petitioner_id)
+        query = join_same_person(query, later, by_name)
         parts.append(
             query.where(
                 open_at(as_of),
