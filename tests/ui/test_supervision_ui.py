@@ -116,7 +116,7 @@ def test_the_dashboard_alert_lists_its_cases(
     qtbot.addWidget(w)
     w.resize(1024, 768)
     w.show()
-    with qtbot.waitSignal(w.refreshed, timeout=20000):
+    with qtbot.waitSignal(w.alerts_refreshed, timeout=20000):
         w.set_period(D(2025, 1, 1), D(2025, 12, 31))
     assert "集体访 1件" in w.alerts.body.text()
     assert "督办清单 0 件" in w.alerts.body.text()

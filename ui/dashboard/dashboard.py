@@ -92,6 +92,7 @@ def _days(day: dt.date) -> str:
 class Dashboard(QWidget):
     drill_down = Signal(str, object)  # title, app.cases.search.CaseFilter(ids=[...])
     refreshed = Signal()  # new figures are on screen
+    alerts_refreshed = Signal()  # the 预警 strip and the 督办清单 count followed them
     open_supervision = Signal()  # the 督办清单 count was clicked
 
     def __init__(
@@ -312,16 +313,25 @@ class Dashboard(QWidget):
 
         def work(_progress: Progress) -> DashboardData:
             stats, this_months, last_months = service.dashboard(date_from, date_to, as_of)
-            data = DashboardData(stats, date_to.year, this_months, last_months)
-            if supervision is not None:
-                # As of the dashboard's as-of day, like its 临期/超期 cards.
-                data.alerts = supervision.alerts(as_of)
-                data.supervision_count = supervision.supervision_count(as_of)
-            return data
+            return DashboardData(stats, date_to.year, this_months, last_months)
+
+        def alerts(_progress: Progress) -> tuple[list[Alert], int]:
+            assert supervision is not None
+            # As of the dashboard's as-of day, like its 临期/超期 cards.
+            return supervision.alerts(as_of), supervision.supervision_count(as_of)
+
+        def alerts_done(result: tuple[list[Alert], int]) -> None:
+            if generation == self._generation and self.data is not None:
+                self.data.alerts, self.data.supervision_count = result
+                self.alerts.set_data(*result)
+                self.alerts_refreshed.emit()
 
         def done(data: DashboardData) -> None:
             if generation == self._generation:
                 self._show(data)
+                # The figures first (what the clerk looks at), the 预警 in a task of their own.
+                if supervision is not None:
+                    self.runner.run(alerts, alerts_done, parent=self)
 
         def failed(exc: BaseException, details: str) -> None:
             if generation != self._generation:
@@ -343,8 +353,8 @@ class Dashboard(QWidget):
     # --- showing ----------------------------------------------------------------------------
     def _show(self, data: DashboardData) -> None:
         self.data = data
-        if self.supervision is not None:
-            self.alerts.set_data(data.alerts or [], data.supervision_count)
+        if self.supervision is not None and data.alerts is not None:
+            self.alerts.set_data(data.alerts, data.supervision_count)
         s, last = data.stats, data.stats.last
         yoy = s.yoy()
 
