@@ -395,3 +395,12 @@ def test_a_frozen_report_lists_the_cases_it_counted(office: Database, cases: Cas
     listed = [c["number"] for c in report_context.build(office, frozen)["cases"]]
     assert len(listed) == 3 and late not in listed
     assert late in [c["number"] for c in report_context.build(office, live)["cases"]]
+
+
+def test_key_names_are_the_clerks_words() -> None:
+    from app.stats.labels import key_name
+
+    assert key_name("total") == "信访总量"
+    assert key_name("by_form.来信") == "信访形式“来信”"
+    assert key_name("by_month.2025-06") == "月份“2025-06”"
+    assert key_name("outgoing.supervisions") == "outgoing.supervisions"  # no name: as it is

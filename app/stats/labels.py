@@ -47,6 +47,19 @@ BREAKDOWN_NAMES = {
     "by_department": "按承办单位",
     "by_month": "按月份",
 }
+
+
+def key_name(key: str) -> str:
+    """A §5 JSON key as the clerk reads it: "total" → 信访总量, "by_form.来信" → 信访形式“来信”;
+    a key without a name here stays as it is."""
+    if key in LABELS:
+        return LABELS[key][0]
+    group, _, value = key.partition(".")
+    if group in BREAKDOWN_NAMES and value:
+        return f"{BREAKDOWN_NAMES[group].removeprefix('按')}“{value}”"
+    return key
+
+
 # What a rate is "of", for "22件中21件按期办结".
 RATE_PARTS = {
     "repeat_rate": ("信访件", "重复信访"),

@@ -173,4 +173,4 @@ def test_the_dashboard_notices_a_closed_period_that_moved(
     dashboard.refresh()
     _settle(qtbot, runner)
     assert "2025年1月1日至2025年12月31日（已封账）的最新数字与封账时不同" in notice.text()
-    assert "total" in notice.text()
+    assert "信访总量" in notice.text() and "total" not in notice.text()  # Chinese names, not keys

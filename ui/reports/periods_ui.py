@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QWidget
 
 from app.periods.guard import CorrectionRequired
 from app.periods.service import PeriodService, Snapshot
+from app.stats.labels import key_name
 from ui.tasks import Progress, TaskRunner
 
 MARK_STYLE = "color: #ffffff; background: #9a3412; border-radius: 3px; padding: 1px 6px;"
@@ -106,7 +107,7 @@ class ClosedPeriodsNotice(QLabel):
             else []
         )
         for snap, keys in moved[:3]:
-            shown = "、".join(keys[:4]) + ("等" if len(keys) > 4 else "")
+            shown = "、".join(key_name(k) for k in keys[:4]) + ("等" if len(keys) > 4 else "")
             lines.append(f"{snap.name}（已封账）的最新数字与封账时不同：{shown}")
         if len(moved) > 3:
             lines.append(f"（另有 {len(moved) - 3} 个已封账期间的数字有变化）")
