@@ -404,3 +404,37 @@ def test_key_names_are_the_clerks_words() -> None:
     assert key_name("by_form.来信") == "信访形式“来信”"
     assert key_name("by_month.2025-06") == "月份“2025-06”"
     assert key_name("outgoing.supervisions") == "outgoing.supervisions"  # no name: as it is
+
+
+def test_moved_recomputes_only_after_a_correction_or_setting_change(
+    office: Database, cases: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard asks after every save; a whole statistics computation each time would make
+    every save wait for it."""
+    from app.office.service import OfficeService
+    from app.periods import service as period_service
+
+    clock.set_today(D(2026, 3, 31))
+    periods = PeriodService(office, TESTER)
+    periods.close(Y_FROM, Y_TO)
+    with guard.correcting("补录"):
+        add(cases, D(2025, 6, 1))
+    computed: list[dt.date] = []
+    real = period_service.compute_in
+
+    def counting(s: Any, date_from: dt.date, *a: Any, **k: Any) -> Any:
+        computed.append(date_from)
+        return real(s, date_from, *a, **k)
+
+    monkeypatch.setattr(period_service, "compute_in", counting)
+    first = periods.moved()
+    assert first and "total" in first[0][1] and len(computed) == 1
+    add(cases, D(2026, 1, 5))  # an ordinary write outside the closed period
+    assert periods.moved() == first and len(computed) == 1  # answered without recomputing
+    with guard.correcting("再补录"):
+        add(cases, D(2025, 7, 1))
+    periods.moved()
+    assert len(computed) == 2  # a new correction: recomputed
+    OfficeService(office, TESTER).update_settings({"count_basic_satisfied": False})
+    periods.moved()
+    assert len(computed) == 3  # a setting change: recomputed

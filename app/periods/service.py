@@ -224,6 +224,8 @@ class PeriodService:
         # Closing needs `edit_case` (the clerk who issued the report closes it); reopening is
         # for administrators only (`settings`, which only 管理员 holds).
         self.user = user
+        # `moved()` for the same corrections, setting changes and snapshots (see there).
+        self._moved: tuple[tuple[Any, ...], list[tuple[Snapshot, list[str]]]] | None = None
 
     def _resolve(self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None) -> dt.date:
         return period.resolve(date_from, date_to, as_of, clock.today())
@@ -407,12 +409,12 @@ class PeriodService:
         out: list[tuple[Snapshot, list[str]]] = []
         with self.db.read() as s:
             corrected = set(s.scalars(select(PeriodCorrection.snapshot_id).distinct()))
-            last_setting = s.scalar(
-                select(AuditEntry.at)
+            last_setting = s.execute(
+                select(AuditEntry.id, AuditEntry.at)
                 .where(AuditEntry.entity.in_(SETTING_ENTITIES))
                 .order_by(AuditEntry.id.desc())
                 .limit(1)
-            )
+            ).first()
             candidates = [
                 snap
                 for snap in s.scalars(
@@ -421,15 +423,27 @@ class PeriodService:
                     .order_by(PeriodSnapshot.date_to.desc(), PeriodSnapshot.id.desc())
                 )
                 if snap.id in corrected
-                or (last_setting is not None and last_setting >= snap.closed_at)
-            ]
-            for snap in candidates[:limit]:
+                or (last_setting is not None and last_setting.at >= snap.closed_at)
+            ][:limit]
+            # Nothing else can move a closed period's figures, so while no correction, setting
+            # change or snapshot is new the answer is the last one: the dashboard asks after
+            # every save, and each candidate costs a whole statistics computation.
+            key = (
+                s.scalar(select(func.max(PeriodCorrection.id))),
+                last_setting.id if last_setting is not None else None,
+                tuple(snap.id for snap in candidates),
+                limit,
+            )
+            if self._moved is not None and self._moved[0] == key:
+                return list(self._moved[1])
+            for snap in candidates:
                 live = flatten(compute_in(s, snap.date_from, snap.date_to, snap.as_of).to_json())
                 frozen = flatten(snap.figures)
                 keys = [k for k in dict.fromkeys([*frozen, *live]) if frozen.get(k) != live.get(k)]
                 if keys:
                     out.append((_snapshot(s, snap), keys))
-        return out
+        self._moved = (key, out)
+        return list(out)
 
     def record_file(
         self,
