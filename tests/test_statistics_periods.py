@@ -198,3 +198,47 @@ def test_both_years_list_the_same_values_blank_last(
         and s.last.breakdowns["by_channel"]["市长信箱"] == 1
     )
     assert s.to_json()["yoy"]["by_category"]["水利"] == {"this": 0, "last": 1, "change": -1.0}
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to, as_of",
+    [
+        (D(2025, 1, 1), D(2025, 12, 31), D(2025, 12, 31)),  # a whole year: months from the stats
+        (D(2025, 4, 1), D(2025, 6, 30), D(2025, 7, 15)),  # a quarter: months read apart
+    ],
+)
+def test_dashboard_reads_last_year_alongside_and_equals_compute(
+    db: Database,
+    cases: CaseService,
+    stats: StatisticsService,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.date,
+) -> None:
+    """The dashboard reads last year's figures on a second connection at the same time; what it
+    shows must be exactly what the one-transaction `compute` gives, 同比 and months included."""
+    from app.periods.guard import correcting
+    from app.periods.service import PeriodService
+
+    demo.generate(db, 400, seed=3, years=(2024, 2025))
+    last = (period.shift_year(date_from), period.shift_year(date_to), period.shift_year(as_of))
+    for closed in (False, True):
+        if closed:
+            # 同比 against last year's frozen figures (§9), then a correction moves the live ones.
+            PeriodService(db, TESTER).close(*last)
+            with correcting("补录漏登的来信"):
+                add(cases, last[0])
+        shown, this_months, last_months = stats.dashboard(date_from, date_to, as_of)
+        one = stats.compute(date_from, date_to, as_of, workload=True)
+        assert shown.to_json() == one.to_json()
+        assert shown.last is not None and one.last is not None
+        assert shown.last.counts == one.last.counts
+        assert shown.last.breakdowns == one.last.breakdowns
+        live_last = stats.compute(*last, workload=True).counts["total"]
+        assert shown.last.counts["total"] == live_last - (1 if closed else 0)
+        assert this_months == stats.compute(*period.year_period(2025)).breakdowns["by_month"]
+        # The trend's last year: the 同比 figures' own months for a whole year (frozen once
+        # 2024 is closed), else the live months of 2024.
+        whole_year = (date_from, date_to) == period.year_period(2025)
+        live_months = stats.compute(*period.year_period(2024)).breakdowns["by_month"]
+        assert last_months == (one.last.breakdowns["by_month"] if whole_year else live_months)

@@ -6,6 +6,7 @@ recomputes a figure elsewhere. `compute_in`/`case_ids_in` work inside a session 
 """
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,27 +35,36 @@ def compute_in(
     as_of = period.resolve(date_from, date_to, as_of, clock.today())
     this = _one(session, date_from, date_to, as_of, workload)
     if yoy:
-        shift = period.shift_year
-        # 同比 against last year's figures as reported when that period is closed (§9).
-        frozen = snapshots.exact(session, shift(date_from), shift(date_to), shift(as_of))
-        if frozen is not None:
-            last = snapshots.thaw(frozen.raw, with_last=False)
-        else:
-            last = _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
-        for key, cells in this.breakdowns.items():
-            if key == "by_month" or key in art41.RANKED:  # (art41: only values in R)
-                continue
-            other = last.breakdowns[key]
-            # Both years show the same rows (a value used only last year still appears).
-            for v in other:
-                cells.setdefault(v, 0)
-            for v in cells:
-                other.setdefault(v, 0)
-            order = sorted(cells, key=lambda v: v == BLANK)  # stable: the blank bucket last
-            this.breakdowns[key] = {v: cells[v] for v in order}
-            last.breakdowns[key] = {v: other[v] for v in order}
-        this.last = last
+        _pair(this, _last_year(session, date_from, date_to, as_of, workload))
     return this
+
+
+def _last_year(
+    session: Session, date_from: dt.date, date_to: dt.date, as_of: dt.date, workload: bool
+) -> Statistics:
+    """The 同比 figures: last year's same period, as reported when that period is closed (§9)."""
+    shift = period.shift_year
+    frozen = snapshots.exact(session, shift(date_from), shift(date_to), shift(as_of))
+    if frozen is not None:
+        return snapshots.thaw(frozen.raw, with_last=False)
+    return _one(session, shift(date_from), shift(date_to), shift(as_of), workload)
+
+
+def _pair(this: Statistics, last: Statistics) -> None:
+    """Attach last year's figures to this year's, both breakdowns showing the same rows (a value
+    used only last year still appears)."""
+    for key, cells in this.breakdowns.items():
+        if key == "by_month" or key in art41.RANKED:  # (art41: only values in R)
+            continue
+        other = last.breakdowns[key]
+        for v in other:
+            cells.setdefault(v, 0)
+        for v in cells:
+            other.setdefault(v, 0)
+        order = sorted(cells, key=lambda v: v == BLANK)  # stable: the blank bucket last
+        this.breakdowns[key] = {v: cells[v] for v in order}
+        last.breakdowns[key] = {v: other[v] for v in order}
+    this.last = last
 
 
 def _one(
@@ -113,19 +123,35 @@ class StatisticsService:
     def dashboard(
         self, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
     ) -> tuple[Statistics, dict[str, int], dict[str, int]]:
-        """The dashboard's figures (with workload) and this and last year's months, one read."""
+        """The dashboard's figures (with workload) and this and last year's months.
+
+        Last year's figures are read on a second connection at the same time as this year's:
+        the dashboard is the first thing a clerk waits for, and the database reads run in
+        parallel (SQLite and psycopg release the GIL while the query runs), which nearly halves
+        its wait. Two read transactions may straddle a write committed between them; for the
+        on-screen 同比 that is harmless, so reports keep `compute` (one transaction)."""
         auth.require(self.user, "view_case")
-        with self.db.read() as s:
-            stats = compute_in(s, date_from, date_to, as_of, workload=True)
-            year = date_to.year
-            first, last = period.year_period(year)
-            if (date_from, date_to) == (first, last) and stats.last is not None:
-                this_months = stats.breakdowns["by_month"]
-                last_months = stats.last.breakdowns["by_month"]
-            else:
-                this_months = by_month_in(s, first, last)
-                last_months = by_month_in(s, *period.year_period(year - 1))
+        as_of = period.resolve(date_from, date_to, as_of, clock.today())
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-last") as pool:
+            last_future = pool.submit(self._read_last, date_from, date_to, as_of)
+            with self.db.read() as s:
+                stats = _one(s, date_from, date_to, as_of, workload=True)
+                year = date_to.year
+                first, last = period.year_period(year)
+                whole_year = (date_from, date_to) == (first, last)
+                if not whole_year:
+                    this_months = by_month_in(s, first, last)
+                    last_months = by_month_in(s, *period.year_period(year - 1))
+            _pair(stats, last_future.result())
+        if whole_year:
+            assert stats.last is not None
+            this_months = stats.breakdowns["by_month"]
+            last_months = stats.last.breakdowns["by_month"]
         return stats, this_months, last_months
+
+    def _read_last(self, date_from: dt.date, date_to: dt.date, as_of: dt.date) -> Statistics:
+        with self.db.read() as s:
+            return _last_year(s, date_from, date_to, as_of, workload=True)
 
     def case_ids(
         self, key: str, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None

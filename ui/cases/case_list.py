@@ -141,13 +141,17 @@ class CaseTableModel(QAbstractTableModel):
 
         given = f.ids is not None and not f.text.strip() and not self.user_sorted
 
-        def query(_progress: object = None) -> list[int]:
+        def query(_progress: object = None) -> list[int] | None:
+            if generation != self._generation:
+                # Asked again before the worker got here (start-up applies the filter bar
+                # several times; fast typing): only the newest request is worth its SQL.
+                return None
             if given:
                 return list(f.ids or [])  # no SQL: a long IN list would hit SQLite's limit
             return self.service.ids(f, sort, desc)
 
-        def done(ids: list[int]) -> None:
-            if generation != self._generation:
+        def done(ids: list[int] | None) -> None:
+            if generation != self._generation or ids is None:
                 return  # a newer keystroke already asked again
             self.last_query_s = time.perf_counter() - started
             self.loaded_once = True
