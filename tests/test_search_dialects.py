@@ -69,3 +69,21 @@ def test_two_character_query_uses_the_bigram_index(db: Database, numbered: list[
         grams = conn.scalar(text("SELECT xinfang_bigrams('A栋漏水')"))
     assert "ix_pg_cases_bigrams" in plan
     assert sorted(grams) == ["a栋", "栋漏", "漏水"]
+
+
+def test_a_case_matched_twice_does_not_cut_the_list_short(
+    cases: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first probe (up to the id-list limit) counts UNION ALL rows: 甲 matches by phone and
+    by 编号, and 乙 by 编号 only; with a limit of one, 乙 used to be lost."""
+    from app.cases import search
+
+    monkeypatch.setattr(search, "_ID_LIST_LIMIT", 1)
+    first = cases.create(
+        case_input(received_on=dt.date(2025, 3, 1), name="甲", phone="13820250000")
+    ).number
+    second = cases.create(
+        case_input(received_on=dt.date(2025, 3, 2), name="乙", phone="13900000000")
+    ).number
+    found = {r.number for r in cases.page(CaseFilter(text="2025"))}
+    assert found == {first, second}

@@ -232,9 +232,12 @@ def _is_server(session: Session) -> bool:
 
 def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
     matches = _text_matches(text, _is_server(session))
-    found = set(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
-    if len(found) <= _ID_LIST_LIMIT:
-        return Case.id.in_(found) if found else false()
+    rows = list(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
+    # Counted before de-duplicating: a case the UNION ALL gives twice (a phone and a 编号 both
+    # matching) must not make a cut-off list look complete (it lost rows, a different few on
+    # each dialect).
+    if len(rows) <= _ID_LIST_LIMIT:
+        return Case.id.in_(set(rows)) if rows else false()
     return Case.id.in_(matches)
 
 
