@@ -147,11 +147,9 @@ def _prefix(column: SQLColumnExpression[str], text: str, server: bool) -> Column
 _ID_LIST_LIMIT = 2000
 
 
-# PostgreSQL (revision 0009_scope): the expression of the ix_pg_cases_bigrams GIN index, written
+# PostgreSQL (revision 0009_scope): the expression of the ix_pg_cases_grams GIN index, written
 # exactly as the index has it (literals, not parameters) so the planner matches the two.
-BIGRAM_TEXT = (
-    "xinfang_bigrams(coalesce(cases.summary, '') || chr(10) || coalesce(cases.target, ''))"
-)
+GRAM_TEXT = "xinfang_grams(coalesce(cases.summary, '') || chr(10) || coalesce(cases.target, ''))"
 
 
 def _summary_matches(q: str, server: bool) -> ColumnElement[bool]:
@@ -159,18 +157,18 @@ def _summary_matches(q: str, server: bool) -> ColumnElement[bool]:
 
     ASCII letters match either case on both dialects: SQLite's LIKE ignores their case, so
     PostgreSQL uses ILIKE (which its trigram indexes serve too). pg_trgm finds no trigram
-    inside a 2-character query and would read the whole table; there the bigram index answers
-    alone: its grams are those of lower(summary || newline || target), so containing lower(q)
-    is exactly "one of the two contains q" (a gram across the join holds the newline, which a
-    stripped 2-character query never does).
+    inside a 1- or 2-character query (it read the table, or walked its whole index); there the
+    gram index answers alone: its grams are the 1- and 2-character pieces of
+    lower(summary || newline || target), so containing lower(q) is exactly "one of the two
+    contains q" (a gram across the join holds the newline, which a stripped query never does).
     """
     if not server:
         return or_(
             Case.summary.contains(q, autoescape=True), Case.target.contains(q, autoescape=True)
         )
-    if len(q) == 2 and "\n" not in q:
-        grams = bindparam("bigram", [q.lower()], type_=ARRAY(Text))
-        return literal_column(BIGRAM_TEXT).op("@>")(grams)
+    if len(q) <= 2 and "\n" not in q:
+        grams = bindparam("gram", [q.lower()], type_=ARRAY(Text))
+        return literal_column(GRAM_TEXT).op("@>")(grams)
     return or_(
         Case.summary.icontains(q, autoescape=True), Case.target.icontains(q, autoescape=True)
     )
