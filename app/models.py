@@ -293,6 +293,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # 科室 for the data scope (app/cases/scope.py); None = not limited to one 科室.
+    department: Mapped[str | None] = mapped_column(String(50))
 
 
 class ReportNote(Base):

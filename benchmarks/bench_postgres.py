@@ -11,7 +11,8 @@ files are never touched). `--fresh` regenerates both.
 
 It also reports what pg_trgm does with short Chinese queries under the server's locale: the
 trigrams of the query and whether PostgreSQL's plan uses the trigram index (a 2-character
-query has no trigram inside it, so LIKE '%…%' cannot use the index and reads the table).
+query has no trigram inside it, so LIKE '%…%' cannot use the index and reads the table), and
+the plan of the search's own 2-character query, which 0009_scope's gram index serves.
 """
 
 import argparse
@@ -30,7 +31,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from app import clock  # noqa: E402
 from app.bootstrap import open_database  # noqa: E402
 from app.cases import demo  # noqa: E402
-from app.cases.search import CaseFilter  # noqa: E402
+from app.cases.search import GRAM_TEXT, CaseFilter  # noqa: E402
 from app.cases.service import CaseService  # noqa: E402
 from app.db import Database  # noqa: E402
 from app.models import Case, Petitioner  # noqa: E402
@@ -133,6 +134,12 @@ def trigram_report(db: Database) -> dict[str, object]:
             ).all()
             used = any("ix_pg_cases_summary_trgm" in r[0] for r in plan)
             out[f"plan[{q}]"] = "trigram index" if used else plan[0][0].split("  ")[0]
+        # What the search box runs for a 2-character query (app/cases/search.py).
+        plan = conn.execute(
+            text(f"EXPLAIN SELECT id FROM cases WHERE {GRAM_TEXT} @> ARRAY['土地']")
+        ).all()
+        used = any("ix_pg_cases_grams" in r[0] for r in plan)
+        out["search plan[土地]"] = "gram index" if used else plan[0][0].split("  ")[0]
     return out
 
 

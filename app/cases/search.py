@@ -10,7 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Row, Select, and_, false, func, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
@@ -62,6 +76,9 @@ class CaseFilter:
     awaiting_visit: bool = False  # 待回访: answered or closed, no 回访 rating yet
     ids: list[int] | None = None  # the drill-down: exactly these cases
     include_voided: bool = False
+    # The 科室 data scope (app/cases/scope.py): this 科室's cases and those with no 科室. Set by
+    # the services from the signed-in account (scope.restrict), never by a view.
+    department_scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,38 @@ def _prefix(column: SQLColumnExpression[str], text: str, server: bool) -> Column
 _ID_LIST_LIMIT = 2000
 
 
+# PostgreSQL (revision 0009_scope): the expression of the ix_pg_cases_grams GIN index, written
+# exactly as the index has it (literals, not parameters) so the planner matches the two.
+GRAM_TEXT = "xinfang_grams(coalesce(cases.summary, '') || chr(10) || coalesce(cases.target, ''))"
+
+
+def _summary_matches(q: str, server: bool) -> ColumnElement[bool]:
+    """反映问题 or 被反映对象 contains `q`.
+
+    ASCII letters match either case on both dialects: SQLite's LIKE ignores their case, so
+    PostgreSQL uses ILIKE (which its trigram indexes serve too). pg_trgm finds no trigram
+    inside a 1- or 2-character query (it read the table, or walked its whole index); there the
+    gram index answers alone: its grams are the 1- and 2-character pieces of
+    lower(summary || newline || target), so containing lower(q) is exactly "one of the two
+    contains q" (a gram across the join holds the newline, which a stripped query never does).
+    """
+    if not server:
+        return or_(
+            Case.summary.contains(q, autoescape=True), Case.target.contains(q, autoescape=True)
+        )
+    if len(q) <= 2 and "\n" not in q:
+        grams = bindparam("gram", [q.lower()], type_=ARRAY(Text))
+        return literal_column(GRAM_TEXT).op("@>")(grams)
+    return or_(
+        Case.summary.icontains(q, autoescape=True), Case.target.icontains(q, autoescape=True)
+    )
+
+
+def scope_condition(department: str) -> ColumnElement[bool]:
+    """The 科室 data scope in SQL (app/cases/scope.py): this 科室's cases and those with none."""
+    return or_(Case.department == department, Case.department.is_(None), Case.department == "")
+
+
 def _text_matches(text: str, server: bool = False) -> Select[int] | CompoundSelect[int]:
     """The ids of cases matching the search box, as a UNION of index-friendly queries.
 
@@ -172,9 +221,7 @@ def _text_matches(text: str, server: bool = False) -> Select[int] | CompoundSele
         )
     return union_all(
         of_people(_prefix(Petitioner.name, q, server)),
-        select(Case.id).where(
-            or_(Case.summary.contains(q, autoescape=True), Case.target.contains(q, autoescape=True))
-        ),
+        select(Case.id).where(_summary_matches(q, server)),
     )
 
 
@@ -184,9 +231,12 @@ def _is_server(session: Session) -> bool:
 
 def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
     matches = _text_matches(text, _is_server(session))
-    found = set(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
-    if len(found) <= _ID_LIST_LIMIT:
-        return Case.id.in_(found) if found else false()
+    rows = list(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
+    # Counted before de-duplicating: a case the UNION ALL gives twice (a phone and a 编号 both
+    # matching) must not make a cut-off list look complete (it lost rows, a different few on
+    # each dialect).
+    if len(rows) <= _ID_LIST_LIMIT:
+        return Case.id.in_(set(rows)) if rows else false()
     return Case.id.in_(matches)
 
 
@@ -233,6 +283,8 @@ def conditions(session: Session, f: CaseFilter) -> list[ColumnElement[bool]]:
             cond.append(int_flag(Case.voided.expression) == 0)
         else:
             cond.append(Case.voided.is_(False))
+    if f.department_scope:
+        cond.append(scope_condition(f.department_scope))
     if f.text.strip():
         cond.append(_text_condition(session, f.text))
     if f.date_from:
@@ -382,11 +434,15 @@ def page(
     return rows_from(session, session.execute(query).all())
 
 
-def rows_by_id(session: Session, case_ids: list[int]) -> list[CaseRow]:
-    """Rows for given ids, in that order (the list model fetches a window of ids at a time)."""
+def rows_by_id(
+    session: Session, case_ids: list[int], department_scope: str | None = None
+) -> list[CaseRow]:
+    """Rows for given ids, in that order (the list model fetches a window of ids at a time);
+    with `department_scope`, only those inside that 科室 scope."""
     if not case_ids:
         return []
-    query = _base(session, CaseFilter(ids=case_ids), *_ROW_COLUMNS)
+    f = CaseFilter(ids=case_ids, department_scope=department_scope)
+    query = _base(session, f, *_ROW_COLUMNS)
     by_id = {r.id: r for r in rows_from(session, session.execute(query).all())}
     return [by_id[i] for i in case_ids if i in by_id]
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, outgoing, projection, sanitize, search, workflow
+from app.cases import intake, outgoing, projection, sanitize, scope, search, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -173,6 +173,12 @@ class CaseService:
     def _may(self, action: str) -> None:
         auth.require(self.user, action)
 
+    def _load(self, s: Session, key: int | str) -> Case:
+        """The case, refused when it is outside the account's 科室 scope (app/cases/scope.py)."""
+        case = _load(s, key)
+        scope.check(s, self.user, case)
+        return case
+
     def collective_threshold(self) -> int:
         """人数 from which a visit counts as 集体访 (the intake form's default for the box)."""
         self._may("view_case")
@@ -200,7 +206,7 @@ class CaseService:
     def update(self, key: int | str, data: CaseInput) -> list[str]:
         self._may("edit_case")
         with self.db.session() as s:
-            return intake.update_case(s, _load(s, key), data, self.user.label)
+            return intake.update_case(s, self._load(s, key), data, self.user.label)
 
     def act(
         self,
@@ -212,21 +218,21 @@ class CaseService:
         self._may("edit_case")
         data = {k: v for k, v in (data or {}).items() if k not in IMPORT_MARKS}
         with self.db.session() as s:
-            case = _load(s, key)
+            case = self._load(s, key)
             workflow.act(s, case, action, on, data, self.user.label)
             return _detail(s, case)
 
     def undo_last(self, key: int | str) -> CaseDetail:
         self._may("edit_case")
         with self.db.session() as s:
-            case = _load(s, key)
+            case = self._load(s, key)
             workflow.undo_last(s, case, self.user.label)
             return _detail(s, case)
 
     def detail(self, key: int | str) -> CaseDetail:
         self._may("view_case")
         with self.db.read() as s:
-            return _detail(s, _load(s, key))
+            return _detail(s, self._load(s, key))
 
     def reveal(self, key: int | str, what: str) -> str:
         """Show a masked ID number or phone in full: written to the audit log (PIPL)."""
@@ -234,7 +240,7 @@ class CaseService:
         if what not in REVEALED:
             raise DomainError(f"不能显示“{what}”。")
         with self.db.session() as s:
-            case = _load(s, key)
+            case = self._load(s, key)
             person = case.petitioner
             value = (getattr(person, what) if person else None) or ""
             audit.record(
@@ -262,7 +268,7 @@ class CaseService:
     def count(self, f: CaseFilter) -> int:
         self._may("view_case")
         with self.db.read() as s:
-            return search.count(s, f)
+            return search.count(s, scope.restrict(s, self.user, f))
 
     def page(
         self,
@@ -275,17 +281,17 @@ class CaseService:
         self._may("view_case")
         offset, limit = sanitize.bounded_limit(offset), sanitize.bounded_limit(limit)
         with self.db.read() as s:
-            return search.page(s, f, offset, limit, sort, descending)
+            return search.page(s, scope.restrict(s, self.user, f), offset, limit, sort, descending)
 
     def ids(self, f: CaseFilter, sort: str = "received_on", descending: bool = True) -> list[int]:
         self._may("view_case")
         with self.db.read() as s:
-            return search.ids(s, f, sort, descending)
+            return search.ids(s, scope.restrict(s, self.user, f), sort, descending)
 
     def rows_by_id(self, case_ids: list[int]) -> list[CaseRow]:
         self._may("view_case")
         with self.db.read() as s:
-            return search.rows_by_id(s, case_ids)
+            return search.rows_by_id(s, case_ids, scope.department_of(s, self.user))
 
     def numbers_like(self, text: str, limit: int = 20) -> list[str]:
         """编号 completion for the 重复信访 link field."""

@@ -9,8 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from app import clock
-from app.cases import alerts, links, supervision
+from app.cases import alerts, links, scope, supervision
 from app.cases.alerts import Alert
 from app.cases.links import LinkView
 from app.cases.search import CaseRow, rows_by_id
@@ -18,6 +20,7 @@ from app.cases.service import CaseDetail, CaseService, _load
 from app.cases.supervision import Hit
 from app.db import Database
 from app.errors import DomainError
+from app.models import Case
 from app.office import settings
 from app.safety import auth
 
@@ -47,28 +50,40 @@ class SupervisionService:
     def _may(self, action: str) -> None:
         auth.require(self.user, action)
 
+    def _load(self, s: Session, key: int | str) -> Case:
+        """The case, refused outside the account's 科室 scope (app/cases/scope.py)."""
+        case = _load(s, key)
+        scope.check(s, self.user, case)
+        return case
+
+    def _scoped(self, s: Session, found: list[Hit]) -> list[Hit]:
+        allowed = set(scope.filter_ids(s, self.user, [h.case_id for h in found]))
+        return [h for h in found if h.case_id in allowed]
+
     # ---- 督办清单 ----
     def supervision_list(self, as_of: dt.date | None = None) -> list[Hit]:
         self._may("view_case")
         with self.db.read() as s:
-            return supervision.hits(s, as_of)
+            return self._scoped(s, supervision.hits(s, as_of))
 
     def supervision_count(self, as_of: dt.date | None = None) -> int:
         self._may("view_case")
         with self.db.read() as s:
+            if scope.department_of(s, self.user) is not None:
+                return len(self._scoped(s, supervision.hits(s, as_of)))
             return supervision.count(s, as_of)
 
     def dismiss(self, key: int | str, note: str, rule: str = "") -> Hit:
         """不督办: take the case's hit (or all its hits) off the list, with the clerk's note."""
         self._may("edit_case")
         with self.db.session() as s:
-            case = _load(s, key)
+            case = self._load(s, key)
             return supervision.dismiss(s, case.id, rule, note, self.user.label)
 
     def supervision_defaults(self, key: int | str) -> SupervisionDefaults:
         self._may("view_case")
         with self.db.read() as s:
-            case = _load(s, key)
+            case = self._load(s, key)
             office = str(settings.get(s, "office_name") or "").strip()
             to = ""
             for ev in reversed(case.events):
@@ -128,17 +143,18 @@ class SupervisionService:
     def links(self, key: int | str) -> list[LinkView]:
         self._may("view_case")
         with self.db.read() as s:
-            return links.links_of(s, _load(s, key))
+            return links.links_of(s, self._load(s, key))
 
     def link(self, a: int | str, b: int | str, note: str = "") -> None:
         self._may("edit_case")
         with self.db.session() as s:
-            links.link(s, _load(s, a), _load(s, b), self.user.label, links.SAME_MATTER, note)
+            first, second = self._load(s, a), self._load(s, b)
+            links.link(s, first, second, self.user.label, links.SAME_MATTER, note)
 
     def unlink(self, a: int | str, b: int | str) -> None:
         self._may("edit_case")
         with self.db.session() as s:
-            links.unlink(s, _load(s, a), _load(s, b), self.user.label)
+            links.unlink(s, self._load(s, a), self._load(s, b), self.user.label)
 
     def merge(self, duplicate: int | str, keep: int | str) -> CaseDetail:
         """合并重复登记: the duplicate is voided (重复登记) and linked; returns the duplicate."""
@@ -146,7 +162,7 @@ class SupervisionService:
         from app.cases.service import read_detail
 
         with self.db.session() as s:
-            dup, kept = _load(s, duplicate), _load(s, keep)
+            dup, kept = self._load(s, duplicate), self._load(s, keep)
             links.merge(s, dup, kept, self.user.label)
             return read_detail(s, dup.id)
 
@@ -154,4 +170,5 @@ class SupervisionService:
         """信访人页面: every case of this case's petitioner (ID, else name + phone)."""
         self._may("view_case")
         with self.db.read() as s:
-            return rows_by_id(s, links.person_case_ids(s, _load(s, key)))
+            ids = links.person_case_ids(s, self._load(s, key))
+            return rows_by_id(s, ids, scope.department_of(s, self.user))

@@ -1,4 +1,4 @@
-"""`xinfang user list|add|passwd|role|recover` and `xinfang decrypt`: accounts from the CLI.
+"""`xinfang user list|add|edit|passwd|role|recover` and `xinfang decrypt`: accounts from the CLI.
 
 On a plain database the command line needs no login. Once the database is encrypted (the first
 account encrypts it) the command line signs in like the window (`--user NAME`), and the way
@@ -27,7 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--role", choices=list(auth.ROLES), default=auth.CLERK, help="角色（默认 登记员）"
     )
     add.add_argument("--name", default="", help="姓名")
+    add.add_argument(
+        "--department", default="", help="科室（设置“登记员只能查看和办理本科室的信访件”时用）"
+    )
     add.set_defaults(func=run_add)
+    edit = us.add_parser("edit", help="修改账号的姓名或科室")
+    edit.add_argument("username")
+    edit.add_argument("--name", default=None, help="新的姓名")
+    edit.add_argument("--department", default=None, help='科室；空字符串 "" 表示不属于某个科室')
+    edit.set_defaults(func=run_edit)
     pw = us.add_parser("passwd", help="重设密码（忘记管理员密码时用）")
     pw.add_argument("username")
     pw.set_defaults(func=run_passwd)
@@ -72,7 +80,11 @@ def run_list(ctx: Context, args: argparse.Namespace) -> int:
     users = AuthService(ctx.db(), ctx.user).users()
     for u in users:
         state = "可用" if u.active else "已停用"
-        print(f"{u.username}\t{u.display_name}\t{u.role}\t{state}\t连续输错 {u.failed_attempts} 次")
+        department = f"\t科室 {u.department}" if u.department else ""
+        print(
+            f"{u.username}\t{u.display_name}\t{u.role}\t{state}\t"
+            f"连续输错 {u.failed_attempts} 次{department}"
+        )
     print(f"共 {len(users)} 个账号。")
     return 0
 
@@ -101,8 +113,17 @@ def run_add(ctx: Context, args: argparse.Namespace) -> int:
             print(f"恢复密钥已另存到：{args.save_recovery_key}")
         print("以后使用命令行时请加上 --user 账号名（或设置 XINFANG_USER）。")
         return 0
-    service.add_user(args.username, password, args.role, args.name)
-    print(f"已添加账号：{args.username}（{args.role}）")
+    view = service.add_user(args.username, password, args.role, args.name, args.department)
+    where = f"，{view.department}" if view.department else ""
+    print(f"已添加账号：{args.username}（{args.role}{where}）")
+    return 0
+
+
+def run_edit(ctx: Context, args: argparse.Namespace) -> int:
+    if args.name is None and args.department is None:
+        raise UsageError("请给出要修改的项：--name 姓名 或 --department 科室。")
+    view = AuthService(ctx.db(), ctx.user).set_details(args.username, args.department, args.name)
+    print(f"{view.username}：{view.display_name}，{view.role}，科室 {view.department or '（无）'}")
     return 0
 
 

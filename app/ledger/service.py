@@ -8,6 +8,7 @@ The functions in importing.py and export.py do the work.
 from pathlib import Path
 
 from app import audit
+from app.cases import scope
 from app.cases.search import CaseFilter
 from app.db import Database
 from app.ledger import export, importing, mappings, read, registers_import
@@ -124,6 +125,9 @@ class LedgerService:
         auth.require(self.user, "export")
         if not mask:
             auth.require(self.user, "reveal")
+        with self.db.read() as s:
+            # A 登记员 limited to a 科室 exports that 科室's cases (app/cases/scope.py).
+            case_filter = scope.restrict(s, self.user, case_filter)
         result = export.export_ledger(
             self.db, case_filter, Path(out), mask=mask, progress=progress, with_stats=with_stats
         )

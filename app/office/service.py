@@ -88,6 +88,7 @@ SPECS: dict[str, Spec] = {
     "alert_rising": Spec("预警：问题类别或被反映对象环比上升", bool),
     "alert_overdue": Spec("预警：超期未办结", bool),
     "alert_window_days": Spec("预警范围（最近登记天数）", int, 1, 90),
+    "clerk_department_scope": Spec("登记员只能查看和办理本科室的信访件", bool),
 }
 # Settings that `projection.project()` reads: a change recomputes every case's deadlines.
 LIMIT_KEYS = frozenset(

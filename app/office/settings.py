@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     "alert_rising": True,  # a 一级分类 or 被反映对象 up ≥ 50 % month on month with ≥ 5 cases
     "alert_overdue": True,  # open cases past their limit
     "alert_window_days": 7,  # the 预警 panel shows what was registered in these last days
+    # 科室 data scope (§9, app/cases/scope.py): a 登记员 with a 科室 sees and handles only that
+    # 科室's cases and those with no 科室 yet; statistics stay office-wide.
+    "clerk_department_scope": False,
 }
 
 

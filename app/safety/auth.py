@@ -19,6 +19,7 @@ from app import audit, clock
 from app.db import Database
 from app.errors import DomainError
 from app.models import User
+from app.office import dictionaries
 from app.safety import crypto
 
 # Defined beside the key slots, which throttle wrong passwords too; re-exported here.
@@ -73,6 +74,9 @@ class CurrentUser:
     role: str
     # A temporary password given when the database was encrypted (§9): change it now.
     must_change_password: bool = False
+    # The account's 科室 (§9): with the office setting on, a 登记员 sees only its cases
+    # (app/cases/scope.py). "" = none.
+    department: str = ""
 
     @property
     def label(self) -> str:
@@ -97,6 +101,7 @@ class UserView:
     active: bool
     failed_attempts: int
     created_at: dt.datetime
+    department: str = ""
 
 
 def can(role: str, action: str) -> bool:
@@ -136,7 +141,30 @@ def _check_username(username: str) -> str:
 
 
 def _view(u: User) -> UserView:
-    return UserView(u.username, u.display_name, u.role, u.active, u.failed_attempts, u.created_at)
+    return UserView(
+        u.username,
+        u.display_name,
+        u.role,
+        u.active,
+        u.failed_attempts,
+        u.created_at,
+        u.department or "",
+    )
+
+
+def _check_department(s: Session, department: str) -> str | None:
+    """A 科室 of the office's dictionary, or None for "" (the account is not limited)."""
+    value = department.strip()
+    if not value:
+        return None
+    known = dictionaries.values(s, "department")
+    if value not in known:
+        hint = f"现有：{'、'.join(known)}" if known else "字典中还没有科室"
+        raise DomainError(
+            f"科室“{value}”不在科室字典中（{hint}）；请先在“设置 → 字典 → 科室”中添加。",
+            field="department",
+        )
+    return value
 
 
 class AuthService:
@@ -209,6 +237,7 @@ class AuthService:
                     user.display_name or user.username,
                     user.role,
                     bool(user.must_change_password),
+                    user.department or "",
                 )
         # Raised outside the transaction so the failed attempt is committed, not rolled back.
         if failed is not None:
@@ -221,12 +250,25 @@ class AuthService:
             user = s.scalar(select(User).where(User.username == username.strip()))
             return _remaining_wait(user, now or clock.now()) if user else 0
 
+    def departments(self) -> list[str]:
+        """The 科室 an account may belong to (the office's 科室 dictionary)."""
+        self._actor("accounts")
+        with self.db.read() as s:
+            return dictionaries.values(s, "department")
+
     def users(self) -> list[UserView]:
         self._actor("accounts")
         with self.db.read() as s:
             return [_view(u) for u in s.scalars(select(User).order_by(User.id))]
 
-    def add_user(self, username: str, password: str, role: str, display_name: str = "") -> UserView:
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        display_name: str = "",
+        department: str = "",
+    ) -> UserView:
         actor = self._actor("accounts")
         name = _check_username(username)
         _check_password(password)
@@ -236,7 +278,12 @@ class AuthService:
             if s.scalar(select(User).where(User.username == name)) is not None:
                 raise DomainError(f"用户名“{name}”已存在。", field="username")
             user = self._insert(s, name, password, role, display_name)
+            user.department = _check_department(s, department)
             audit.record(s, actor.label, "新建账号", "user", name, "role", None, role)
+            if user.department:
+                audit.record(
+                    s, actor.label, "修改账号", "user", name, "department", None, user.department
+                )
             view = _view(user)
         # Encrypted database: the new password gets its own key slot (app/safety/crypto.py).
         # A server database has no key file (its encryption at rest is the server's).
@@ -298,6 +345,45 @@ class AuthService:
         if not active and not self.db.is_server:
             # A disabled account's password must no longer open the encrypted file.
             crypto.drop_password_slot(self.db.path, username.strip())
+
+    def set_details(
+        self, username: str, department: str | None = None, display_name: str | None = None
+    ) -> UserView:
+        """An administrator changes an account's 科室 ("" = none) or 姓名; None leaves it."""
+        actor = self._actor("accounts")
+        with self.db.session() as s:
+            user = self._get(s, username)
+            if department is not None:
+                value = _check_department(s, department)
+                if value != user.department:
+                    audit.record(
+                        s,
+                        actor.label,
+                        "修改账号",
+                        "user",
+                        user.username,
+                        "department",
+                        user.department,
+                        value,
+                    )
+                    user.department = value
+            if display_name is not None:
+                name = display_name.strip() or user.username
+                if len(name) > 30:
+                    raise DomainError("姓名最多 30 个字。", field="display_name")
+                if name != user.display_name:
+                    audit.record(
+                        s,
+                        actor.label,
+                        "修改账号",
+                        "user",
+                        user.username,
+                        "display_name",
+                        user.display_name,
+                        name,
+                    )
+                    user.display_name = name
+            return _view(user)
 
     @staticmethod
     def _get(s: Session, username: str) -> User:
