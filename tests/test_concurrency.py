@@ -6,9 +6,11 @@ SQLite and, with XINFANG_TEST_DATABASE_URL, on PostgreSQL (where the threads rea
 """
 
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from app.cases import versions
 from app.cases.service import CaseService
 from app.cases.supervision_service import SupervisionService
 from app.cases.versions import StaleCase
+from app.cli import main
 from app.db import Database
 from app.documents import doc_numbers
 from app.models import AuditEntry, Case, Event
@@ -268,3 +271,24 @@ def test_audit_rows_say_from_which_computer(clerks: tuple[CaseService, CaseServi
         conn.execute(text("UPDATE audit_log SET computer = 'PC-X' WHERE id = :i"), {"i": first})
         assert f"第 {first} 条" in (audit.verify_chain(conn) or "")
         conn.rollback()
+
+
+def test_case_show_says_who_from_which_computer(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = CaseService(db, ZHANG)
+    number = cases.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    cases.act(number, "受理", dt.date(2025, 12, 2))
+    assert main(["--data-dir", str(tmp_path), "case", "show", number]) == 0
+    out = capsys.readouterr().out
+    assert "修改记录（第 2 版）：" in out
+    assert re.search(
+        rf"zhangsan  \[{re.escape(audit.computer() or '')}\]  受理  status：待受理 → 办理中", out
+    )
+    assert main(["--data-dir", str(tmp_path), "case", "show", number, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["version"] == 2
+    assert [(h["action"], h["computer"]) for h in shown["history"]] == [
+        ("登记", audit.computer()),
+        ("受理", audit.computer()),
+    ]
