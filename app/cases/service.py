@@ -265,23 +265,28 @@ class CaseService:
         self._may("edit_case")
         data = {k: v for k, v in (data or {}).items() if k not in IMPORT_MARKS}
 
-        def work(s: Session, case: Case) -> CaseDetail:
+        def work(s: Session, case: Case) -> int:
             # A copy: a retry after a concurrent change starts from what the clerk gave.
             workflow.act(s, case, action, on, dict(data), self.user.label)
-            s.flush()
-            return _detail(s, case)
+            return case.id
 
-        return self._write(key, expected_version, work)
+        return self._after(self._write(key, expected_version, work))
+
+    def _after(self, case_id: int) -> CaseDetail:
+        """The case as it is once the write committed, read outside the write transaction: on
+        a server the audit chain's lock is held from a write's first audit row to its commit,
+        and the detail (timeline, history, units) took half of that time."""
+        with self.db.read() as s:
+            return _detail(s, _load(s, case_id))
 
     def undo_last(self, key: int | str, expected_version: int | None = None) -> CaseDetail:
         self._may("edit_case")
 
-        def work(s: Session, case: Case) -> CaseDetail:
+        def work(s: Session, case: Case) -> int:
             workflow.undo_last(s, case, self.user.label)
-            s.flush()
-            return _detail(s, case)
+            return case.id
 
-        return self._write(key, expected_version, work)
+        return self._after(self._write(key, expected_version, work))
 
     def detail(self, key: int | str) -> CaseDetail:
         self._may("view_case")
