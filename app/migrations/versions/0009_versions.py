@@ -32,6 +32,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("computer")
+    # The hashes of rows that had a computer covered it: the chain is sealed anew as the rows
+    # are now (as 0005 sealed the rows it found), so the older program finds it whole.
+    from app import audit
+
+    op.execute("UPDATE audit_log SET chain = NULL")
+    audit.seal(op.get_bind())
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("updated_by")
         batch_op.drop_column("version")
