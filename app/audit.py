@@ -1,7 +1,10 @@
 """The append-only audit log (PIPL Art.51): who changed what, when, from what to what."""
 
 import datetime as dt
+import functools
 import hashlib
+import os
+import platform
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +23,14 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+@functools.cache
+def computer() -> str | None:
+    """This computer's name, as Windows (COMPUTERNAME) or the network (hostname) knows it:
+    with several clerks on one server, the log says from which desk a change was made."""
+    name = (os.environ.get("COMPUTERNAME") or platform.node() or "").strip()
+    return name[:64] or None
 
 
 def record(
@@ -43,6 +54,7 @@ def record(
             field=field,
             old=_text(old),
             new=_text(new),
+            computer=computer(),
         )
     )
 
@@ -63,8 +75,10 @@ def history(session: Session, entity: str, entity_id: str) -> list[AuditEntry]:
 # sealed at the end of the transaction that wrote them (`seal`, called by Database.session),
 # which covers bulk inserts (ledger import, dictionary renames) without changing them.
 GENESIS = "0" * 64
-# "user" quoted: a reserved word on PostgreSQL (SQLite accepts the quotes too).
-_COLUMNS = 'id, at, "user", action, entity, entity_id, field, old, new'
+# The columns hashed, in this order. `computer` (issue 20) follows them only when it is not
+# NULL: rows sealed before it existed hash exactly as they did, so old chains still verify,
+# while a computer added to, changed on or removed from a newer row breaks the chain.
+_HASHED = ("id", "at", "user", "action", "entity", "entity_id", "field", "old", "new")
 # On PostgreSQL several clerks write at once. The chain is in commit order only if no two
 # transactions add audit rows at the same time, so the first audit row of a transaction takes
 # this advisory lock, held until its commit (SQLite serialises writers by itself).
@@ -80,9 +94,28 @@ def _stored(value: Any) -> str:
 
 
 def chain_hash(previous: str, row: Sequence[Any]) -> str:
-    """The chain value of one audit row given as (id, at, user, …, new), raw as stored."""
+    """The chain value of one audit row given as (id, at, user, …, new[, computer]), raw as
+    stored (`hashed`)."""
     joined = "\x1f".join([previous, *("\x00" if v is None else _stored(v) for v in row)])
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def hashed(names: Sequence[str], row: Sequence[Any]) -> tuple[Any, ...]:
+    """What `chain_hash` takes from a row read with `SELECT *` (the columns `names`): read by
+    name, so a database from before the `computer` column (an upgrade under way, an old
+    backup being checked) is read the same way."""
+    values = dict(zip(names, row, strict=True))
+    out = tuple(values[n] for n in _HASHED)
+    if values.get("computer") is not None:
+        out += (values["computer"],)
+    return out
+
+
+def _names(result: Any) -> list[str]:
+    """Column names of a SQLAlchemy result or a sqlite3 cursor."""
+    if hasattr(result, "keys"):
+        return list(result.keys())
+    return [d[0] for d in result.description]
 
 
 def _lock_chain(conn: Any) -> None:
@@ -124,14 +157,17 @@ def _tip_and_unsealed(conn: Any) -> tuple[str, list[Sequence[Any]]]:
         return str(last[0]), []
     upper: int | None = None
     while True:
-        sql = f"SELECT {_COLUMNS}, chain FROM audit_log"
+        sql = "SELECT * FROM audit_log"
         sql += " WHERE id < :upper" if upper is not None else ""
         sql += " ORDER BY id DESC LIMIT 2000"
-        rows = list(conn.execute(text(sql), {"upper": upper} if upper is not None else {}))
+        result = conn.execute(text(sql), {"upper": upper} if upper is not None else {})
+        names = _names(result)
+        chain = names.index("chain")
+        rows = list(result)
         for row in rows:
-            if row[-1] is not None:
-                return str(row[-1]), pending[::-1]
-            pending.append(tuple(row[:-1]))
+            if row[chain] is not None:
+                return str(row[chain]), pending[::-1]
+            pending.append(hashed(names, row))
         if len(rows) < 2000:
             return GENESIS, pending[::-1]
         upper = int(rows[-1][0])
@@ -174,19 +210,22 @@ def verify_chain(conn: Any) -> str | None:
         return conn.execute(text(sql) if hasattr(conn, "dialect") else sql)
 
     anchor = run("SELECT last_id, chain FROM audit_anchor WHERE id = 1").fetchone()
-    cursor = run(f"SELECT {_COLUMNS}, chain FROM audit_log ORDER BY id")
+    cursor = run("SELECT * FROM audit_log ORDER BY id")
+    names = _names(cursor)
+    chain, ident = names.index("chain"), names.index("id")
     count = 0
     while batch := cursor.fetchmany(5000):
         for row in batch:
             count += 1
-            if row[-1] is None:
-                return f"第 {row[0]} 条审计记录没有校验值"
-            value = chain_hash(tip, row[:-1])
-            if value != row[-1]:
-                if expected_id is not None and row[0] != expected_id:
-                    return f"第 {expected_id} 至 {int(row[0]) - 1} 条审计记录被删除"
-                return f"第 {row[0]} 条审计记录被改动或删除了前面的记录"
-            tip, expected_id, last_id = value, int(row[0]) + 1, int(row[0])
+            row_id = int(row[ident])
+            if row[chain] is None:
+                return f"第 {row_id} 条审计记录没有校验值"
+            value = chain_hash(tip, hashed(names, row))
+            if value != row[chain]:
+                if expected_id is not None and row_id != expected_id:
+                    return f"第 {expected_id} 至 {row_id - 1} 条审计记录被删除"
+                return f"第 {row_id} 条审计记录被改动或删除了前面的记录"
+            tip, expected_id, last_id = value, row_id + 1, row_id
     if anchor is not None and (int(anchor[0]) != last_id or anchor[1] != tip):
         if int(anchor[0]) > last_id:
             return f"最后的审计记录（第 {last_id + 1} 至 {anchor[0]} 条）被删除"
@@ -212,12 +251,15 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     last = conn.execute(text("SELECT max(id) FROM audit_log")).scalar() or 0
     # The dialect's own processor (the generic DateTime has none): the text exactly as stored.
     stored = AuditEntry.__table__.c.at.type._cached_bind_processor(conn.dialect)
+    here = computer()
     for n, row in enumerate(rows, start=int(last) + 1):
         row["id"] = n
+        row.setdefault("computer", here)
         at = row.get("at")
         raw = (n, stored(at) if stored and at is not None else at)
         values = (row.get(k) for k in ("user", "action", "entity", "entity_id", "field"))
         rest = (_text(row.get("old")), _text(row.get("new")))
-        tip = chain_hash(tip, (*raw, *values, *rest))
+        where = (row["computer"],) if row["computer"] is not None else ()
+        tip = chain_hash(tip, (*raw, *values, *rest, *where))
         row["chain"] = tip
     _set_anchor(conn, int(rows[-1]["id"]), tip)

@@ -128,6 +128,11 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(30), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Clerks at the same time (issue 20): who made the last change (the audit label), and the
+    # optimistic version every change of the row raises (app/cases/versions.py). The mapper
+    # compares it in each UPDATE's WHERE, so of two saves from the same version one fails.
+    updated_by: Mapped[str | None] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     petitioner: Mapped[Petitioner | None] = relationship(back_populates="cases")
     repeat_of: Mapped["Case | None"] = relationship(remote_side=[id])
@@ -148,6 +153,9 @@ class Case(Base):
         # Statistics: cases still open at a date (上期结转, 期末未结) without scanning every case.
         Index("ix_cases_final_received", "final_on", "received_on"),
     )
+    # The version is raised once per transaction by versions.touch, not per flush; the mapper
+    # still puts the loaded value in every UPDATE's WHERE.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class Event(Base):
@@ -260,6 +268,8 @@ class AuditEntry(Base):
     new: Mapped[str | None] = mapped_column(Text)
     # SHA-256 over the previous row's chain and this row (app/audit.py, issue 16 item 10).
     chain: Mapped[str | None] = mapped_column(String(64))
+    # The computer the entry was made from (issue 20); NULL on rows from before it was kept.
+    computer: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 

@@ -80,6 +80,10 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
         "edit_case",
         lambda s, w: s.update(w.number, case_input(received_on=TO, form="来信")),
     ),
+    (CaseService, "edit"): (
+        "edit_case",
+        lambda s, w: s.edit(w.number, case_input(received_on=TO, form="来信")),
+    ),
     (CaseService, "act"): ("edit_case", lambda s, w: s.act(w.number, "受理", TO)),
     (CaseService, "undo_last"): ("edit_case", lambda s, w: s.undo_last(w.number)),
     (CaseService, "detail"): ("view_case", lambda s, w: s.detail(w.number)),

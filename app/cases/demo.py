@@ -329,6 +329,8 @@ def generate(
             created_at=now,
             created_by="演示",
             updated_at=now,
+            updated_by="演示",
+            version=1,
         )
         events = _events(rng, case, today)
         for seq, ev in enumerate(events, start=1):

@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app import audit, clock
-from app.cases import workflow
+from app.cases import versions, workflow
 from app.errors import DomainError
 from app.models import Case, CaseLink, Petitioner
 
@@ -53,8 +53,12 @@ def link(
     if found is not None:
         if kind == DUPLICATE and found.kind != DUPLICATE:
             found.kind = kind  # merging two linked cases: the link says so now
+            versions.touch(a, user)  # a change of both cases: their versions go up
+            versions.touch(b, user)
             return found
         raise DomainError(f"信访件 {a.number} 与 {b.number} 已经关联。")
+    versions.touch(a, user)
+    versions.touch(b, user)
     first, second = _pair(a, b)
     row = CaseLink(
         case_a_id=first,
@@ -80,6 +84,8 @@ def unlink(session: Session, a: Case, b: Case, user: str) -> None:
     if found.kind == DUPLICATE:
         raise DomainError("这是合并重复登记时建立的关联，不能取消。")
     session.delete(found)
+    versions.touch(a, user)
+    versions.touch(b, user)
     audit.record(session, user, "取消关联", "case", a.number, "link", b.number, None)
     audit.record(session, user, "取消关联", "case", b.number, "link", a.number, None)
     session.flush()

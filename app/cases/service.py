@@ -1,14 +1,16 @@
 """The case service: what the GUI and the CLI call. One short session per call, plain data out."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, clock
-from app.cases import intake, outgoing, projection, sanitize, scope, search, workflow
+from app.cases import intake, outgoing, projection, sanitize, scope, search, versions, workflow
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -36,6 +38,7 @@ class AuditView:
     field: str | None
     old: str | None
     new: str | None
+    computer: str | None = None  # where the entry was made (None: before it was kept)
 
 
 @dataclass
@@ -75,6 +78,9 @@ class CaseDetail:
     units: list[outgoing.UnitState] = field(default_factory=list)
     awaiting_reassignment: bool = False
     warning_days: int = 7  # the 临期 window, for the units' 期限 warnings
+    # The optimistic version this detail was read at (app/cases/versions.py): a save or an
+    # action sends it back, and a case changed since is refused with who changed it and when.
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,18 @@ class Created:
     id: int
     number: str
     warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Edited:
+    warnings: list[str]
+    version: int  # the case's version after the save: the form's next save sends it
+
+
+T = TypeVar("T")
+# A write without a version (the command line, an import) acts on the current state: when
+# another clerk's change lands between its read and its write, it is simply done again.
+_RETRIES = 3
 
 
 def _load(session: Session, key: int | str) -> Case:
@@ -137,7 +155,7 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         ),
         repeats=repeats,
         history=[
-            AuditView(a.at, a.user, a.action, a.field, a.old, a.new)
+            AuditView(a.at, a.user, a.action, a.field, a.old, a.new, a.computer)
             for a in audit.history(session, "case", case.number)
         ],
         decision_inferred=case.decision_inferred,
@@ -146,6 +164,7 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         units=outgoing.unit_states(case.events, projection.work_calendar(session)),
         awaiting_reassignment=outgoing.awaiting_reassignment(case.events),
         warning_days=window,
+        version=case.version,
     )
 
 
@@ -203,10 +222,44 @@ class CaseService:
             case, warnings = intake.create_case(s, data, self.user.label)
             return Created(case.id, case.number, warnings)
 
-    def update(self, key: int | str, data: CaseInput) -> list[str]:
+    def _write(self, key: int | str, expected: int | None, work: Callable[[Session, Case], T]) -> T:
+        """`work` on the case in one transaction, the version checked first (versions.py).
+        A concurrent change that slips in after the check fails the UPDATE's WHERE
+        (StaleDataError): everything is rolled back and the clerk gets the stale message."""
+        attempts = 1 if expected is not None else _RETRIES
+        for attempt in range(attempts):
+            try:
+                with self.db.session() as s:
+                    case = versions.load_for_write(s, key)
+                    scope.check(s, self.user, case)  # outside the 科室 scope: refused first
+                    versions.check(s, case, expected)
+                    versions.claim(s, case)
+                    result = work(s, case)
+                    s.flush()  # the version's UPDATE inside the try, not at commit
+                    return result
+            except StaleDataError:
+                if attempt + 1 < attempts:
+                    continue
+                with self.db.read() as s:
+                    raise versions.stale(s, _load(s, key)) from None
+        raise AssertionError("unreachable")
+
+    def update(
+        self, key: int | str, data: CaseInput, expected_version: int | None = None
+    ) -> list[str]:
+        return self.edit(key, data, expected_version).warnings
+
+    def edit(self, key: int | str, data: CaseInput, expected_version: int | None = None) -> Edited:
+        """Save the form's edit of a case; `expected_version` is the version the form showed
+        (None: the command line or an import, which edit the current state)."""
         self._may("edit_case")
-        with self.db.session() as s:
-            return intake.update_case(s, self._load(s, key), data, self.user.label)
+
+        def work(s: Session, case: Case) -> Edited:
+            warnings = intake.update_case(s, case, data, self.user.label)
+            s.flush()
+            return Edited(warnings, case.version)
+
+        return self._write(key, expected_version, work)
 
     def act(
         self,
@@ -214,20 +267,33 @@ class CaseService:
         action: str,
         on: dt.date | None = None,
         data: dict[str, Any] | None = None,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         self._may("edit_case")
         data = {k: v for k, v in (data or {}).items() if k not in IMPORT_MARKS}
-        with self.db.session() as s:
-            case = self._load(s, key)
-            workflow.act(s, case, action, on, data, self.user.label)
-            return _detail(s, case)
 
-    def undo_last(self, key: int | str) -> CaseDetail:
+        def work(s: Session, case: Case) -> int:
+            # A copy: a retry after a concurrent change starts from what the clerk gave.
+            workflow.act(s, case, action, on, dict(data), self.user.label)
+            return case.id
+
+        return self._after(self._write(key, expected_version, work))
+
+    def _after(self, case_id: int) -> CaseDetail:
+        """The case as it is once the write committed, read outside the write transaction: on
+        a server the audit chain's lock is held from a write's first audit row to its commit,
+        and the detail (timeline, history, units) took half of that time."""
+        with self.db.read() as s:
+            return _detail(s, _load(s, case_id))
+
+    def undo_last(self, key: int | str, expected_version: int | None = None) -> CaseDetail:
         self._may("edit_case")
-        with self.db.session() as s:
-            case = self._load(s, key)
+
+        def work(s: Session, case: Case) -> int:
             workflow.undo_last(s, case, self.user.label)
-            return _detail(s, case)
+            return case.id
+
+        return self._after(self._write(key, expected_version, work))
 
     def detail(self, key: int | str) -> CaseDetail:
         self._may("view_case")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import outgoing, sanitize
+from app.cases import outgoing, sanitize, versions
 from app.cases.projection import (  # noqa: F401 (re-exported: callers use workflow.PENDING …)
     ACTIONS,
     CLOSED,
@@ -286,7 +286,7 @@ def act(
     )
     case.events.append(event)
     reproject(session, case)
-    case.updated_at = clock.now()
+    versions.touch(case, user)
     audit.record(session, user, action, "case", case.number, "status", old_status, case.status)
     session.flush()
     return event
@@ -304,6 +304,7 @@ def undo_last(session: Session, case: Case, user: str = "") -> Event:
     case.events.remove(last)
     session.flush()
     reproject(session, case)
+    versions.touch(case, user)
     audit.record(
         session, user, "撤销", "case", case.number, last.kind, f"{last.on} {last.data}", None
     )

@@ -231,6 +231,12 @@ def _print_detail(d: CaseDetail) -> None:
         print(f"  {e.on}  {e.kind}{marks}  {details}".rstrip())
     allowed = [a for a in d.allowed_actions if a != "作废"]
     print(f"可进行：{'、'.join(allowed) or '—'}")
+    # Who did what from which computer (issue 20), as the case page's 修改记录 shows it.
+    print(f"修改记录（第 {d.version} 版）：")
+    for a in d.history:
+        change = f"  {a.field}：{a.old or ''} → {a.new or ''}" if a.field else ""
+        where = f"  [{a.computer}]" if a.computer else ""
+        print(f"  {a.at:%Y-%m-%d %H:%M}  {a.user}{where}  {a.action}{change}")
 
 
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
@@ -241,9 +247,22 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
                 {
                     "number": detail.number,
                     "status": detail.status,
+                    "version": detail.version,
                     "events": [
                         {"kind": e.kind, "on": e.on.isoformat(), "data": e.data}
                         for e in detail.events
+                    ],
+                    "history": [
+                        {
+                            "at": a.at.isoformat(sep=" "),
+                            "user": a.user,
+                            "computer": a.computer,
+                            "action": a.action,
+                            "field": a.field,
+                            "old": a.old,
+                            "new": a.new,
+                        }
+                        for a in detail.history
                     ],
                 },
                 ensure_ascii=False,

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import clock
+from app import clock, counters
 from app.errors import DomainError
 from app.models import DocCounter, DocNumber
 from app.office import settings
@@ -38,36 +38,45 @@ def format_number(pattern: str, code: str, kind: str, year: int, seq: int) -> st
         ) from None
 
 
-def assign(
-    session: Session, case_id: int, template: str, event_seq: int, year: int, user: str
-) -> str:
-    """The document's 文号: the one it was issued under before, else the next of its counter."""
-    kept = session.scalar(
-        select(DocNumber).where(
+def _kept(session: Session, case_id: int, template: str, event_seq: int) -> str | None:
+    return session.scalar(
+        select(DocNumber.text).where(
             DocNumber.case_id == case_id,
             DocNumber.template == template,
             DocNumber.event_seq == event_seq,
         )
     )
+
+
+def assign(
+    session: Session, case_id: int, template: str, event_seq: int, year: int, user: str
+) -> str:
+    """The document's 文号: the one it was issued under before, else the next of its counter.
+
+    The counter is locked (app/counters.py) before the next number is taken, and the document
+    is looked up again under the lock: two clerks printing at once get consecutive numbers,
+    and the same document printed twice at once gets one number, never two."""
+    kept = _kept(session, case_id, template, event_seq)
     if kept is not None:
-        return kept.text
+        return kept
     pattern = str(settings.get(session, "doc_no_pattern") or "")
     if "{序号}" not in pattern:
         raise DomainError("发文字号格式中必须有 {序号}，否则文号会重复。请在设置中修改。")
-    counter = session.get(DocCounter, (template, year))
-    if counter is None:
-        counter = DocCounter(template=template, year=year, last=0)
-        session.add(counter)
-    counter.last += 1
+    key = {"template": template, "year": year}
+    seq = counters.lock(session, DocCounter.__table__, key) + 1
+    kept = _kept(session, case_id, template, event_seq)  # the other clerk's, committed meanwhile
+    if kept is not None:
+        return kept
+    counters.store(session, DocCounter.__table__, key, seq)
     code = str(settings.get(session, "doc_code") or "")
-    text = format_number(pattern, code, TYPE_CODES.get(template, OWN), year, counter.last)
+    text = format_number(pattern, code, TYPE_CODES.get(template, OWN), year, seq)
     session.add(
         DocNumber(
             case_id=case_id,
             template=template,
             event_seq=event_seq,
             year=year,
-            seq=counter.last,
+            seq=seq,
             text=text,
             issued_at=clock.now(),
             issued_by=user,

@@ -357,6 +357,8 @@ def _create(
             created_at=now,
             created_by=user,
             updated_at=now,
+            updated_by=user or None,
+            version=1,
         )
         steps = timeline(d.received_on, p.events)
         case = projected(fields, steps, cfg, cal)

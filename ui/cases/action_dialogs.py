@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import clock
 from app.cases.service import CaseDetail, CaseService
+from app.cases.versions import StaleCase
 from app.cases.workflow import UNKNOWN
 from app.errors import DomainError
 from app.office.dictionaries import RATINGS, REPLY_RESULTS
@@ -46,6 +47,12 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
 
+
+# After a refusal because another clerk changed the case (app/cases/versions.py).
+KEPT_AFTER_STALE = (
+    "上面的信访件页面已刷新为最新情况；您在本窗口填写的内容没有保存，仍保留在这里。"
+    "请核对后再次确定，或取消。"
+)
 
 # What each action asks for; keys are the event data keys of app.cases.workflow.
 ACTION_FIELDS: dict[str, list[Field]] = {
@@ -115,6 +122,7 @@ class ActionDialog(QDialog):
     """Record one action on one case. `done_detail` carries the case after the write."""
 
     recorded = Signal(object)  # CaseDetail
+    stale = Signal(object)  # CaseDetail: another clerk changed the case; the page shows this
 
     def __init__(
         self,
@@ -153,13 +161,18 @@ class ActionDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        intro = QLabel(f"<b>{detail.number}</b>　当前状态：{detail.status}")
-        if detail.status == UNKNOWN:  # 补录: the real date, which is rarely today
-            intro.setText(intro.text() + "<br>补录：请按实际办理日期填写。")
-        layout.addWidget(intro)
+        self.intro = QLabel()
+        self._intro(detail)
+        layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
+
+    def _intro(self, detail: CaseDetail) -> None:
+        text = f"<b>{detail.number}</b>　当前状态：{detail.status}"
+        if detail.status == UNKNOWN:  # 补录: the real date, which is rarely today
+            text += "<br>补录：请按实际办理日期填写。"
+        self.intro.setText(text)
 
     def _widget(self, field: Field, max_extension: int) -> QWidget:
         if field.kind == "text":
@@ -297,9 +310,11 @@ class ActionDialog(QDialog):
                 return
         on, data = from_qdate(self.on.date()), self.data()
         self.buttons.setEnabled(False)
+        # The version of the page the clerk read: a case changed since is refused, not overwritten.
+        case_id, version = self.detail.id, self.detail.version
 
         def write(_progress: object) -> CaseDetail:
-            return self.service.act(self.detail.id, self.action, on, data)
+            return self.service.act(case_id, self.action, on, data, expected_version=version)
 
         if self.runner is None:
             try:
@@ -316,7 +331,22 @@ class ActionDialog(QDialog):
 
     def _failed(self, exc: BaseException, details: str) -> None:
         self.buttons.setEnabled(True)
-        if isinstance(exc, DomainError):
+        if isinstance(exc, StaleCase):
+            self.refreshed(exc)
+        elif isinstance(exc, DomainError):
             self.show_error(exc.message, exc.field)
         else:
             show_error(self, exc, details)
+
+    def refreshed(self, exc: StaleCase) -> None:
+        """Another clerk changed the case: say so, keep what was typed, and take the case as it
+        is now (the page behind shows it), so the next 确定 is checked against that."""
+        try:
+            fresh = self.service.detail(self.detail.id)
+        except DomainError as gone:
+            self.show_error(f"{exc.message}{gone.message}", None)
+            return
+        self.detail = fresh
+        self._intro(fresh)
+        self.show_error(f"{exc.message}{KEPT_AFTER_STALE}", None)
+        self.stale.emit(fresh)

@@ -28,6 +28,7 @@ from app.attachments.service import AttachmentService
 from app.cases import workflow
 from app.cases.service import CaseDetail, CaseService
 from app.cases.validation import mask_id, mask_phone
+from app.cases.versions import StaleCase
 from app.cases.workflow import DATA_LABELS
 from app.documents.service import DocumentService
 from ui.cases import case_links
@@ -190,7 +191,11 @@ class CasePage(QWidget):
         scroll.setWidget(left)
 
         self.timeline = _table(["日期", "办理", "记录人", "详情"])
-        self.history = _table(["时间", "操作人", "操作", "字段", "原值 → 新值"])
+        # 计算机: from which desk (issue 20); the values keep the spare width.
+        self.history = _table(["时间", "操作人", "操作", "字段", "原值 → 新值", "计算机"])
+        header = self.history.horizontalHeader()
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.timeline, "办理过程")
         self.tabs.addTab(self.history, "修改记录")
@@ -288,6 +293,7 @@ class CasePage(QWidget):
                     a.action,
                     a.field or "",
                     f"{a.old or ''} → {a.new or ''}" if a.field else "",
+                    a.computer or "",
                 ]
                 for a in d.history
             ],
@@ -487,6 +493,7 @@ class CasePage(QWidget):
         max_ext = self.service.max_extension_days()
         self.dialog = ActionDialog(self, self.service, self.runner, self.detail, action, max_ext)
         self.dialog.recorded.connect(self._recorded)
+        self.dialog.stale.connect(self._recorded)  # the case as another clerk left it
         self.dialog.open()
         return self.dialog
 
@@ -509,18 +516,26 @@ class CasePage(QWidget):
     def undo_now(self) -> None:
         if self.detail is None:
             return
-        case_id = self.detail.id
+        case_id, version = self.detail.id, self.detail.version
 
         def write(_p: object) -> CaseDetail:
-            return self.service.undo_last(case_id)
+            return self.service.undo_last(case_id, expected_version=version)
 
         if self.runner is None:
             try:
                 self._recorded(write(None))
             except Exception as exc:  # noqa: BLE001
-                show_error(self, exc)
+                self._write_failed(exc, "")
         else:
-            self.runner.run(write, self._recorded, parent=self)
+            self.runner.run(write, self._recorded, self._write_failed, parent=self)
+
+    def _write_failed(self, exc: BaseException, details: str) -> None:
+        """A refused write of the page's own (撤销上一步). Another clerk changed the case: the
+        message, then the page as it is now, so the clerk decides again on what they see."""
+        show_error(self, exc, details)
+        if isinstance(exc, StaleCase) and self.detail is not None:
+            self.reload()
+            self.changed.emit()
 
     def current(self) -> Any:
         return self.detail

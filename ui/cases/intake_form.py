@@ -26,6 +26,7 @@ from app.cases import rules
 from app.cases.intake import ASSIGNED_CHANNELS, CaseInput
 from app.cases.service import CaseService, Created
 from app.cases.validation import check_id_number, check_phone
+from app.cases.versions import StaleCase
 from app.errors import DomainError
 from app.office.dictionaries import LETTER, VISIT
 from ui.cases.earlier_cases import EarlierCasesPanel
@@ -48,6 +49,8 @@ class IntakeForm(QWidget):
         super().__init__()
         self.service, self.runner = service, runner
         self.case_id: int | None = None
+        # Edit mode: the version of the case the form was filled from (app/cases/versions.py).
+        self.version: int | None = None
         self.dirty = False
         self.saving = False
         self._collective_manual = False
@@ -291,6 +294,7 @@ class IntakeForm(QWidget):
     def new_case(self) -> None:
         self._clear_banner()
         self.case_id = None
+        self.version = None
         self.heading.setText("信访登记")
         self.clear_button.setText("清空")
         self._fill(CaseInput(received_on=clock.today(), form=LETTER))
@@ -299,6 +303,7 @@ class IntakeForm(QWidget):
         detail = self.service.detail(case_id)
         self._clear_banner()
         self.case_id = case_id
+        self.version = detail.version
         self.heading.setText(f"修改信访件 {detail.number}")
         self.clear_button.setText("取消")
         self._fill(detail.input)
@@ -344,16 +349,16 @@ class IntakeForm(QWidget):
                 except DomainError as exc:
                     self.show_field_error(exc)
                     return
-        case_id = self.case_id
+        case_id, version = self.case_id, self.version
         self.saving = True
         self.save_button.setEnabled(False)
 
-        def write(_progress: object) -> tuple[int, str, list[str]]:
+        def write(_progress: object) -> tuple[int, str, list[str], int | None]:
             if case_id is None:
                 created: Created = self.service.create(data)
-                return created.id, created.number, created.warnings
-            warnings = self.service.update(case_id, data)
-            return case_id, data.number, warnings
+                return created.id, created.number, created.warnings, None
+            edited = self.service.edit(case_id, data, expected_version=version)
+            return case_id, data.number, edited.warnings, edited.version
 
         if self.runner is None:
             try:
@@ -366,11 +371,16 @@ class IntakeForm(QWidget):
     def _link(self, href: str) -> None:
         if href.startswith("receipt:"):
             self.print_receipt.emit(href.removeprefix("receipt:"))
+        elif href == "reload":
+            if self.case_id is not None:
+                self.load(self.case_id)
         else:
             self.open_case.emit(int(href))
 
-    def _done(self, result: tuple[int, str, list[str]]) -> None:
-        case_id, number, warnings = result
+    def _done(self, result: tuple[int, str, list[str], int | None]) -> None:
+        case_id, number, warnings, version = result
+        if version is not None:
+            self.version = version  # a second 保存 on the same page is not "someone else's"
         self.saving = False
         self.save_button.setEnabled(True)
         self.dirty = False
@@ -393,10 +403,22 @@ class IntakeForm(QWidget):
     def _failed(self, exc: BaseException, details: str) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
-        if isinstance(exc, DomainError):
+        if isinstance(exc, StaleCase):
+            self.show_stale(exc)
+        elif isinstance(exc, DomainError):
             self.show_field_error(exc)
         else:
             show_error(self, exc, details)
+
+    def show_stale(self, exc: StaleCase) -> None:
+        """Another clerk saved this case after the form was filled: nothing was saved, the
+        clerk's typing stays on the form (still unsaved), and one click loads the case as it
+        is now (giving up what is typed here)."""
+        self.banner.setStyleSheet("background: #fce8e6; color: #c5221f; padding: 6px;")
+        self.banner.setText(
+            f"没有保存：{html.escape(exc.message)}您的修改仍在本页，尚未保存。"
+            "　<a href='reload'>载入最新内容（放弃本页的修改）</a>"
+        )
 
     def show_field_error(self, exc: DomainError) -> None:
         key = exc.field if exc.field in self.f.messages else None

@@ -1,0 +1,294 @@
+"""Issue 20 item 3: clerks at the same time — the optimistic version of a case, 编号 and 文号
+counters under concurrency, and the computer in the audit log.
+
+Two `Database` objects on one database stand for two clerks' programs. Everything here runs on
+SQLite and, with XINFANG_TEST_DATABASE_URL, on PostgreSQL (where the threads really overlap).
+"""
+
+import datetime as dt
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from accounts import account
+from factories import case_input
+from sqlalchemy import select, text
+
+from app import audit
+from app.cases import versions
+from app.cases.service import CaseService
+from app.cases.supervision_service import SupervisionService
+from app.cases.versions import StaleCase
+from app.cli import main
+from app.db import Database
+from app.documents import doc_numbers
+from app.models import AuditEntry, Case, Event
+from app.safety.auth import ADMIN, CurrentUser
+
+ZHANG = account("zhangsan")
+# A display name other than the user name: the message names the person, not the login.
+LI = CurrentUser("lisi", "李四", ADMIN)
+STALE = re.compile(r"^此件已被李四于(\d{4}-\d\d-\d\d \d\d:\d\d)修改，请刷新后再办理。$")
+
+
+def other(db: Database) -> Database:
+    """A second program on the same database (another clerk's computer)."""
+    if db.is_server:
+        assert db.url is not None
+        return Database(db.url.render_as_string(hide_password=False))
+    return Database(db.path)
+
+
+@pytest.fixture
+def clerks(db: Database) -> Iterator[tuple[CaseService, CaseService]]:
+    second = other(db)
+    yield CaseService(db, ZHANG), CaseService(second, LI)
+    second.close()
+
+
+def snapshot(db: Database, number: str) -> tuple[Any, ...]:
+    """The case row, its events and the number of audit rows, as stored."""
+    with db.read() as s:
+        row = s.execute(text("SELECT * FROM cases WHERE number = :n"), {"n": number}).one()
+        events = s.execute(
+            select(Event.seq, Event.kind, Event.on, Event.data)
+            .join(Case)
+            .where(Case.number == number)
+            .order_by(Event.seq)
+        ).all()
+        audits = s.scalar(select(text("count(*)")).select_from(AuditEntry))
+    return tuple(row), [tuple(e) for e in events], audits
+
+
+def test_every_write_raises_the_version(clerks: tuple[CaseService, CaseService]) -> None:
+    zhang, _ = clerks
+    a = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    b = zhang.create(case_input(dt.date(2025, 12, 2), "来信", name="乙")).number
+    assert zhang.detail(a).version == 1
+    assert zhang.act(a, "受理", dt.date(2025, 12, 2)).version == 2
+    data = zhang.detail(a).input
+    data.remark = "已电话联系"
+    edited = zhang.edit(a, data, expected_version=2)
+    assert edited.version == 3 == zhang.detail(a).version
+    # 催办 of the office's own handler changes no projected column: the row is written anyway.
+    assert zhang.act(a, "催办", dt.date(2025, 12, 3), {"note": "请抓紧"}).version == 4
+    assert zhang.undo_last(a, expected_version=4).version == 5
+    links = SupervisionService(zhang.db, ZHANG)
+    links.link(a, b)
+    assert (zhang.detail(a).version, zhang.detail(b).version) == (6, 2)
+    links.unlink(a, b)
+    assert (zhang.detail(a).version, zhang.detail(b).version) == (7, 3)
+    links.merge(b, a)  # 作废 of b and the link, one transaction: each case once
+    assert (zhang.detail(a).version, zhang.detail(b).version) == (8, 4)
+
+
+@pytest.mark.parametrize("write", ["edit", "act", "undo"])
+def test_a_stale_save_is_refused_and_nothing_is_written(
+    clerks: tuple[CaseService, CaseService], write: str
+) -> None:
+    zhang, li = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    seen = zhang.detail(number)  # 张三's page
+    li.act(number, "交办", dt.date(2025, 12, 3), {"to": "镇政府"}, expected_version=seen.version)
+    before = snapshot(zhang.db, number)
+    with pytest.raises(StaleCase) as refused:
+        if write == "edit":
+            data = seen.input
+            data.summary = "张三改写的摘要"
+            zhang.edit(number, data, expected_version=seen.version)
+        elif write == "act":
+            zhang.act(number, "延期", dt.date(2025, 12, 4), {"reason": "复杂", "approver": "王局长",
+                                                               "days": 30},
+                      expected_version=seen.version)  # fmt: skip
+        else:
+            zhang.undo_last(number, expected_version=seen.version)
+    assert snapshot(zhang.db, number) == before
+    m = STALE.match(refused.value.message)
+    assert m, refused.value.message
+    with zhang.db.read() as s:
+        case = s.scalar(select(Case).where(Case.number == number))
+        assert case is not None
+        assert m.group(1) == f"{case.updated_at:%Y-%m-%d %H:%M}"
+        assert case.updated_by == LI.label
+    # After a refresh the same save goes through.
+    fresh = zhang.detail(number)
+    assert zhang.act(number, "签收", dt.date(2025, 12, 4), expected_version=fresh.version).status
+
+
+def test_the_command_line_acts_on_the_current_state(
+    clerks: tuple[CaseService, CaseService],
+) -> None:
+    zhang, li = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    li.act(number, "受理", dt.date(2025, 12, 2))
+    # No version given: the step is checked against the case as it is now (受理 by 李四).
+    assert zhang.act(number, "答复", dt.date(2025, 12, 3), {"result": "支持"}).status == "已答复"
+
+
+def test_a_case_changed_before_the_upgrade_names_its_last_audit_entry(
+    clerks: tuple[CaseService, CaseService],
+) -> None:
+    zhang, li = clerks
+    number = li.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    seen = zhang.detail(number)
+    li.act(number, "受理", dt.date(2025, 12, 2))
+    with zhang.db.session() as s:  # as an upgraded database has it: nobody recorded
+        s.execute(text("UPDATE cases SET updated_by = NULL WHERE number = :n"), {"n": number})
+    with pytest.raises(StaleCase, match=STALE.pattern):
+        zhang.act(number, "交办", dt.date(2025, 12, 3), {"to": "镇政府"}, seen.version)
+
+
+def _race(n: int, fn: Callable[[int], Any]) -> list[Any]:
+    """Run fn(0…n-1) on n threads started together; results or exceptions, in order."""
+    start = threading.Barrier(n)
+    out: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 — collected and asserted on
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def test_two_saves_from_the_same_version_cannot_both_pass(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both clerks saw version 2 and press 确定 at the same moment: one is recorded, the other
+    gets the message. On SQLite both pass the version check and the UPDATE's WHERE refuses
+    the second; on PostgreSQL the second waits at the row lock and its check refuses it."""
+    zhang, li = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    zhang.act(number, "受理", dt.date(2025, 12, 2))
+    seen = zhang.detail(number).version
+    passed: list[int] = []
+    both = threading.Event()
+    check = versions.check
+
+    def slow_check(session: Any, case: Any, expected: int | None) -> None:
+        check(session, case, expected)
+        passed.append(1)
+        if len(passed) == 2:
+            both.set()
+        both.wait(1.5)  # the other clerk reads meanwhile (or waits for the lock)
+
+    monkeypatch.setattr(versions, "check", slow_check)
+    results = _race(
+        2,
+        lambda i: (zhang, li)[i].act(
+            number, "催办", dt.date(2025, 12, 3), {"note": ("张三催办", "李四催办")[i]}, seen
+        ),
+    )
+    refused = [r for r in results if isinstance(r, StaleCase)]
+    assert len(refused) == 1, results
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, StaleCase)]
+    assert len(passed) == (1 if zhang.db.is_server else 2)
+    with zhang.db.read() as s:
+        kinds = list(
+            s.scalars(
+                select(Event.kind).join(Case).where(Case.number == number).order_by(Event.seq)
+            )
+        )
+    assert kinds == ["登记", "受理", "催办"]
+    assert zhang.detail(number).version == seen + 1
+
+
+@pytest.mark.parametrize("year", [2025, 2019])  # 2019: no counter row yet, all insert it at once
+def test_numbers_from_many_clerks_are_distinct_and_consecutive(db: Database, year: int) -> None:
+    dbs = [other(db) for _ in range(4)]
+    try:
+        per, threads = 5, len(dbs) * 2
+
+        def register(i: int) -> list[str]:
+            cases = CaseService(dbs[i % len(dbs)], account(f"clerk{i}"))
+            day = dt.date(year, 3, 1 + i)
+            return [
+                cases.create(case_input(day, "来访", name=f"人{i}-{k}")).number for k in range(per)
+            ]
+
+        results = _race(threads, register)
+    finally:
+        for d in dbs:
+            d.close()
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    numbers = [n for r in results for n in r]
+    assert len(numbers) == per * threads
+    seqs = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert seqs == list(range(1, per * threads + 1))
+    assert all(n.startswith(f"XF{year}-") for n in numbers)
+
+
+def test_doc_numbers_from_many_clerks_are_distinct_and_consecutive(db: Database) -> None:
+    cases = CaseService(db, ZHANG)
+    ids = [
+        cases.create(case_input(dt.date(2025, 12, 1), "来信", name=f"人{i}")).id for i in range(8)
+    ]
+    dbs = [other(db) for _ in range(4)]
+    try:
+
+        def issue(i: int) -> str:
+            with dbs[i % len(dbs)].session() as s:
+                # Threads 8…11 print the same document as threads 0…3: one 文号 each.
+                return doc_numbers.assign(s, ids[i % 8], "受理告知书", 2, 2025, f"clerk{i}")
+
+        results = _race(12, issue)
+    finally:
+        for d in dbs:
+            d.close()
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    assert results[8:] == results[:4]
+    seqs = sorted(int(re.findall(r"\d+", t)[-1]) for t in set(results))
+    assert seqs == list(range(1, 9))
+
+
+def test_audit_rows_say_from_which_computer(clerks: tuple[CaseService, CaseService]) -> None:
+    zhang, _ = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    zhang.act(number, "受理", dt.date(2025, 12, 2))
+    here = audit.computer()
+    assert here
+    history = zhang.detail(number).history
+    assert history and all(h.computer == here for h in history)
+    with zhang.db.session() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.computer.is_(None))) is None
+    with zhang.db.engine.connect() as conn:
+        assert audit.verify_chain(conn) is None
+        # The computer is in the hash: changing it breaks the chain there.
+        first = conn.scalar(text("SELECT min(id) FROM audit_log WHERE computer IS NOT NULL"))
+        conn.execute(text("UPDATE audit_log SET computer = 'PC-X' WHERE id = :i"), {"i": first})
+        assert f"第 {first} 条" in (audit.verify_chain(conn) or "")
+        conn.rollback()
+
+
+def test_case_show_says_who_from_which_computer(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = CaseService(db, ZHANG)
+    number = cases.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    cases.act(number, "受理", dt.date(2025, 12, 2))
+    assert main(["--data-dir", str(tmp_path), "case", "show", number]) == 0
+    out = capsys.readouterr().out
+    assert "修改记录（第 2 版）：" in out
+    assert re.search(
+        rf"zhangsan  \[{re.escape(audit.computer() or '')}\]  受理  status：待受理 → 办理中", out
+    )
+    assert main(["--data-dir", str(tmp_path), "case", "show", number, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["version"] == 2
+    assert [(h["action"], h["computer"]) for h in shown["history"]] == [
+        ("登记", audit.computer()),
+        ("受理", audit.computer()),
+    ]
