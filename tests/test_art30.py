@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
+from conftest import data_dir_of
 from factories import case_input
 from sqlalchemy import update
 
@@ -177,7 +178,7 @@ def test_unit_aliases_from_the_command_line(
 ) -> None:
     from app.cli import main
 
-    folder = ["--data-dir", str(db.path.parent)]
+    folder = ["--data-dir", str(data_dir_of(db))]
     assert main([*folder, "settings", "dict", "add", "unit", "县人力资源和社会保障局"]) == 0
     args = [*folder, "settings", "dict", "add", "unit_alias", "县劳动局", "--parent"]
     assert main([*args, "县人力资源和社会保障局"]) == 0

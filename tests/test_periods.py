@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import CLERK_USER, TESTER
+from conftest import data_dir_of
 from ledger_builders import SYNONYM_HEADER, write_xlsx
 from sqlalchemy import select
 from stats_helpers import act, add, close
@@ -50,7 +51,7 @@ def office(db: Database, cases: CaseService, tmp_path: Path) -> Iterator[Databas
 
 
 def cli(capsys: pytest.CaptureFixture[str], db: Database, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(db.path.parent), *args])
+    code = main(["--data-dir", str(data_dir_of(db)), *args])
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -12,6 +12,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import TESTER
+from conftest import data_dir_of
 
 from app import paths
 from app.cases import demo
@@ -40,7 +41,7 @@ def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
 
 def _stats(db: Database, period: tuple[dt.date, dt.date]) -> dict[str, Any]:
     buffer = io.StringIO()
-    args = ["--data-dir", str(db.path.parent), "stats", "--json"]
+    args = ["--data-dir", str(data_dir_of(db)), "stats", "--json"]
     args += ["--from", period[0].isoformat(), "--to", period[1].isoformat()]
     with contextlib.redirect_stdout(buffer):
         assert main(args) == 0
