@@ -438,6 +438,7 @@ class PeriodSnapshot(Base):
             "as_of",
             unique=True,
             sqlite_where=reopened_at.is_(None),
+            postgresql_where=reopened_at.is_(None),
         ),
     )
 

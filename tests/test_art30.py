@@ -156,10 +156,11 @@ def test_office_own_template_is_treated_as_outgoing(
 ) -> None:
     import docx
 
-    own = paths.templates_dir() / "情况通报.docx"
+    own = tmp_path / "情况通报.docx"
     d = docx.Document()
     d.add_paragraph("{{ petitioner.name }}{{ petitioner.phone }}{{ case.summary }}")
     d.save(own)
+    docs.install_template("情况通报", own)  # the data folder's templates/, or the server's
     number = _report(cases, target="")
     out = docs.case_document(number, "情况通报", tmp_path / "x.docx").path
     text = _everything(out)

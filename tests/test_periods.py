@@ -314,6 +314,8 @@ def test_the_snapshot_records_the_files_issued_for_it_and_survives_a_restore(
 
     assert snap.files[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
+    if office.is_server:
+        return  # a server is backed up by pg_dump, not restored from a file copy
     copy = tmp_path / "copy" / "备份.sqlite3"
     assert cli(capsys, office, "backup", "--out", str(copy))[0] == 0
     office.close()

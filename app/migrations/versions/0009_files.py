@@ -1,5 +1,8 @@
 """files: attachments and office templates kept in the database (used on PostgreSQL)
 
+Also on PostgreSQL: the "one snapshot in force per period" index becomes partial there too
+(0008 gave only SQLite its WHERE, so a period reopened could not be closed again on a server).
+
 Revision ID: 0009_files
 Revises: 0008_postgres
 Create Date: 2026-12-02 07:20:00
@@ -17,6 +20,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_context().dialect.name == "postgresql":
+        op.drop_index("uq_period_snapshots_in_force", table_name="period_snapshots")
+        op.create_index(
+            "uq_period_snapshots_in_force",
+            "period_snapshots",
+            ["date_from", "date_to", "as_of"],
+            unique=True,
+            postgresql_where=sa.text("reopened_at IS NULL"),
+        )
     op.create_table(
         "stored_files",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -34,3 +46,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("stored_files")
+    if op.get_context().dialect.name == "postgresql":
+        op.drop_index("uq_period_snapshots_in_force", table_name="period_snapshots")
+        op.create_index(
+            "uq_period_snapshots_in_force",
+            "period_snapshots",
+            ["date_from", "date_to", "as_of"],
+            unique=True,
+        )
