@@ -128,6 +128,24 @@ def _days_after_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({x}, CAST({count} AS VARCHAR) || ' days')"
 
 
+class iso_date(FunctionElement[str]):  # noqa: N801
+    """A date as 'YYYY-MM-DD' text (to concatenate or compare as text). SQLite stores it so;
+    PostgreSQL formats it (whatever the server's DateStyle)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_date)
+def _iso_default(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(iso_date, "sqlite")
+def _iso_sqlite(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
 class year_month(FunctionElement[str]):  # noqa: N801
     """'YYYY-MM' of a date."""
 

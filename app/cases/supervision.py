@@ -28,7 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import clock
 from app.cases.projection import UNKNOWN, work_calendar
-from app.dialect import add_days, as_date, days_between
+from app.dialect import add_days, as_date, days_between, iso_date
 from app.errors import DomainError
 from app.models import Case, Event, Petitioner, SupervisionDismissal
 from app.office import settings
@@ -243,19 +243,17 @@ def _later_registrations(as_of: dt.date) -> Any:
 
 def _hits_repeat(as_of: dt.date) -> Any:
     later = _later_registrations(as_of)
-    # The newest registration: each one after a dismissal or a 督办 is a new hit (§9). Ranked
-    # rather than max(on) with a bare column, which only SQLite reads as "that row's number";
-    # two on the same day: the later 编号.
-    newest = func.row_number().over(
-        partition_by=later.c.case_id, order_by=(later.c.on.desc(), later.c.number.desc())
-    )
-    ranked = select(later, newest.label("rank")).subquery("ranked")
+    # The newest registration: each one after a dismissal or a 督办 is a new hit (§9). Its 编号
+    # rides on the max(): 'YYYY-MM-DD' || 编号, cut after the date (two on the same day: the
+    # later 编号). A bare column beside max() is SQLite's alone; a window function made SQLite
+    # scan every case.
+    newest = func.max(iso_date(later.c.on) + later.c.number)
     return select(
-        ranked.c.case_id.label("case_id"),
+        later.c.case_id.label("case_id"),
         literal(REPEAT).label("rule"),
-        ranked.c.on.label("since"),
-        ranked.c.number.label("detail"),
-    ).where(ranked.c.rank == 1)
+        func.max(later.c.on).label("since"),
+        func.substr(newest, 11).label("detail"),
+    ).group_by(later.c.case_id)
 
 
 def hits(session: Session, as_of: dt.date | None = None) -> list[Hit]:
