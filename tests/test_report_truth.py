@@ -154,7 +154,7 @@ def test_notes_replace_markers_and_strict_refuses_with_markers(
 def test_cli_notes_and_strict(
     filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = str(filled.path.parent)
+    folder = str(data_dir_of(filled))
     period = ["--from", "2025-11-01", "--to", "2025-11-30"]
     out = tmp_path / "月报.docx"
     report = [
