@@ -247,10 +247,3 @@ def cases(db: Database) -> CaseService:
     from accounts import TESTER
 
     return CaseService(db, TESTER)
-
-
-def data_dir_of(db: Database) -> Path:
-    """The `--data-dir` a command should get to reach `db`: a file's own folder; on a server
-    (which the command reaches through XINFANG_DATABASE_URL, set by the `db` fixture) the data
-    folder the test already uses, for whatever the command writes locally."""
-    return paths.data_dir() if db.is_server else db.path.parent

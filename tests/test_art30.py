@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
-from conftest import data_dir_of
-from factories import case_input
+from factories import case_input, data_dir_of
 from sqlalchemy import update
 
 from app import paths

@@ -15,7 +15,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import CLERK_USER, TESTER
-from conftest import data_dir_of
+from factories import data_dir_of
 from ledger_builders import SYNONYM_HEADER, write_xlsx
 from sqlalchemy import select
 from stats_helpers import act, add, close

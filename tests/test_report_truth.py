@@ -12,7 +12,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import TESTER
-from conftest import data_dir_of
+from factories import data_dir_of
 
 from app import paths
 from app.cases import demo
