@@ -5,7 +5,7 @@ Everything else is plain SQLAlchemy and reads the same on both (issue 20, "one c
 
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Integer, String, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -61,6 +61,89 @@ def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str
     later, earlier = list(element.clauses)
     a, b = compiler.process(later, **kw), compiler.process(earlier, **kw)
     return f"(julianday({a}) - julianday({b}))"
+
+
+class as_date(FunctionElement[Any]):  # noqa: N801
+    """A date column or ISO text (a JSON 期限) as a date. SQLite: `date(x)`, ISO text again, and
+    an expression, so it chooses no index (supervision.open_at says why that matters there);
+    PostgreSQL: `CAST(x AS DATE)`, which for a date column is the column itself."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(as_date)
+def _as_date_default(element: as_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(as_date, "sqlite")
+def _as_date_sqlite(element: as_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+class _days_after(FunctionElement[Any]):  # noqa: N801
+    """(day, n): n an integer expression."""
+
+    type = Date()
+    inherit_cache = True
+
+
+class _days_after_const(FunctionElement[Any]):  # noqa: N801
+    """(day, n, SQLite's modifier for n): a count known when the query is built."""
+
+    type = Date()
+    inherit_cache = True
+
+
+def add_days(day: Any, n: int | ColumnElement[Any]) -> ColumnElement[Any]:
+    """The date `n` days after `day` (before it when n < 0): a date column, ISO text or a date
+    expression; `n` an int or an integer expression. SQLite keeps its `date(x, '+N days')`
+    (an int gives that modifier as one parameter, as the queries always wrote it);
+    PostgreSQL adds the days to the date (date + integer is a date)."""
+    if isinstance(n, int):
+        return _days_after_const(day, literal(n, Integer()), literal(f"{n:+d} days", String()))
+    return _days_after(day, n)
+
+
+@compiles(_days_after)
+@compiles(_days_after_const)
+def _days_after_default(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    day, n = list(element.clauses)[:2]
+    return f"(CAST({compiler.process(day, **kw)} AS DATE) + {compiler.process(n, **kw)})"
+
+
+@compiles(_days_after_const, "sqlite")
+def _days_after_const_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    day, _n, modifier = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, {compiler.process(modifier, **kw)})"
+
+
+@compiles(_days_after, "sqlite")
+def _days_after_sqlite(element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    day, n = list(element.clauses)
+    # CAST(-3 AS VARCHAR) is "-3": "-3 days" and "3 days" are both modifiers SQLite reads
+    # ("+-3 days" is not).
+    x, count = compiler.process(day, **kw), compiler.process(n, **kw)
+    return f"date({x}, CAST({count} AS VARCHAR) || ' days')"
+
+
+class iso_date(FunctionElement[str]):  # noqa: N801
+    """A date as 'YYYY-MM-DD' text (to concatenate or compare as text). SQLite stores it so;
+    PostgreSQL formats it (whatever the server's DateStyle)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_date)
+def _iso_default(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(iso_date, "sqlite")
+def _iso_sqlite(element: iso_date, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
 
 
 class year_month(FunctionElement[str]):  # noqa: N801

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -449,6 +450,7 @@ class PeriodSnapshot(Base):
             "as_of",
             unique=True,
             sqlite_where=reopened_at.is_(None),
+            postgresql_where=reopened_at.is_(None),
         ),
     )
 
@@ -485,3 +487,24 @@ class PeriodFile(Base):
     by: Mapped[str] = mapped_column(String(30), default="")
 
     __table_args__ = (Index("ix_period_files_period", "date_from", "date_to"),)
+
+
+class StoredFile(Base):
+    """A file kept in the database itself: on PostgreSQL the attachments (kind "attachment",
+    name = SHA-256) and the office's templates (kind "template", name = the template's name;
+    one put aside by "restore the default" becomes kind "template_old"), so every clerk sees
+    them (domain.md §9). Created on SQLite too (models == migrations), where files stay in the
+    data folder and this table stays empty."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(30), default="")
+
+    __table_args__ = (UniqueConstraint("kind", "name", name="uq_stored_files_kind_name"),)

@@ -4,10 +4,12 @@ neutral defaults when a test does not care about them, so each test names only w
 A test that is about the required fields themselves builds `CaseInput` directly.
 """
 
+from pathlib import Path
 from typing import Any
 
 from app.cases.intake import CaseInput, create_case, missing_required
 from app.cases.service import CaseService
+from app.db import Database
 
 DEFAULTS: dict[str, Any] = {
     "summary": "反映问题（测试）",
@@ -34,3 +36,12 @@ def register(cases: CaseService, data: CaseInput) -> str:
     with cases.db.session() as s:
         case, _ = create_case(s, data, cases.user.label, required=False)
         return case.number
+
+
+def data_dir_of(db: Database) -> Path:
+    """The `--data-dir` a command should get to reach `db`: a file's own folder; on a server
+    (which the command reaches through XINFANG_DATABASE_URL, set by the `db` fixture) the data
+    folder the test already uses, for whatever the command writes locally."""
+    from app import paths
+
+    return paths.data_dir() if db.is_server else db.path.parent

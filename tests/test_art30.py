@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from accounts import TESTER
-from factories import case_input
+from factories import case_input, data_dir_of
 from sqlalchemy import update
 
 from app import paths
@@ -155,10 +155,11 @@ def test_office_own_template_is_treated_as_outgoing(
 ) -> None:
     import docx
 
-    own = paths.templates_dir() / "情况通报.docx"
+    own = tmp_path / "情况通报.docx"
     d = docx.Document()
     d.add_paragraph("{{ petitioner.name }}{{ petitioner.phone }}{{ case.summary }}")
     d.save(own)
+    docs.install_template("情况通报", own)  # the data folder's templates/, or the server's
     number = _report(cases, target="")
     out = docs.case_document(number, "情况通报", tmp_path / "x.docx").path
     text = _everything(out)
@@ -177,7 +178,7 @@ def test_unit_aliases_from_the_command_line(
 ) -> None:
     from app.cli import main
 
-    folder = ["--data-dir", str(db.path.parent)]
+    folder = ["--data-dir", str(data_dir_of(db))]
     assert main([*folder, "settings", "dict", "add", "unit", "县人力资源和社会保障局"]) == 0
     args = [*folder, "settings", "dict", "add", "unit_alias", "县劳动局", "--parent"]
     assert main([*args, "县人力资源和社会保障局"]) == 0

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app import paths
 from app.attachments import copies, store
-from app.attachments.service import AttachmentService, store_for
+from app.attachments.service import AttachmentService, store_for, store_of
 from app.bootstrap import open_database
 from app.cases.service import CaseService
 from app.db import Database
@@ -31,6 +31,10 @@ from app.office import settings
 from app.safety import backup, integrity
 
 T = dt.datetime(2025, 12, 31, 18, 0)
+BACKUP_IS_A_FILE_COPY = (
+    "a backup copies the database file and its 附件 folder; on a server the office backs up "
+    "with pg_dump (the files are in the database)"
+)
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
@@ -107,10 +111,16 @@ def test_attach_list_and_the_file_is_stored_by_hash_outside_the_database(
         ("来信扫描.pdf", "来信原件", len(b"%PDF-1.4 letter")),
         ("现场.png", "照片", photo.stat().st_size),
     ]
-    stored = store_for(db.path).path(listed[0].sha256)
-    assert stored.read_bytes() == b"%PDF-1.4 letter"
-    assert stored.parent.parent == db.path.parent / "附件"
-    assert b"%PDF-1.4 letter" not in db.path.read_bytes()  # never inside the SQLite file
+    if db.is_server:
+        # In the server's database, so every clerk sees it (domain.md §9); no folder here.
+        with store_of(db).open(listed[0].sha256) as f:
+            assert f.read() == b"%PDF-1.4 letter"
+        assert not paths.attachments_dir().exists()
+    else:
+        stored = store_for(db.path).path(listed[0].sha256)
+        assert stored.read_bytes() == b"%PDF-1.4 letter"
+        assert stored.parent.parent == db.path.parent / "附件"
+        assert b"%PDF-1.4 letter" not in db.path.read_bytes()  # never inside the SQLite file
     assert svc.read(listed[1].id) == photo.read_bytes()
     # The same file again is the same attachment, not a second copy.
     again = svc.attach(number, [letter], "来信原件")
@@ -132,7 +142,7 @@ def test_detach_keeps_the_row_and_the_file_and_is_audited(
     assert svc.attachments(number) == []
     kept = svc.attachments(number, detached=True)
     assert [(a.name, a.detached_by) for a in kept] == [("错传.png", "测试员")]
-    assert store_for(db.path).verify(view.sha256)  # the file is kept
+    assert store_of(db).verify(view.sha256)  # the file is kept
     with db.read() as s:
         row = s.execute(
             select(AuditEntry.user, AuditEntry.old, AuditEntry.new).where(
@@ -157,7 +167,7 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message(
     assert svc.attachments(number) == []  # checked before any was added
     with pytest.raises(store.TooLarge):
         svc.attach_data(number, "粘贴.png", b"\0" * (1_048_576 + 1))
-    assert not list(store_for(db.path).hashes())
+    assert not list(store_of(db).hashes())
 
 
 def test_the_default_limit_is_50_mb(db: Database) -> None:
@@ -183,6 +193,7 @@ def _restore_world(db: Database, svc: AttachmentService, number: str, tmp: Path)
     return blobs
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_backup_then_restore_into_a_new_data_folder_brings_every_file(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path
 ) -> None:
@@ -212,6 +223,7 @@ def test_backup_then_restore_into_a_new_data_folder_brings_every_file(
         restored.close()
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_restore_refuses_a_backup_whose_files_are_missing_or_altered_and_changes_nothing(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path
 ) -> None:
@@ -234,6 +246,9 @@ def test_restore_refuses_a_backup_whose_files_are_missing_or_altered_and_changes
     assert not new_db.exists()
 
 
+@pytest.mark.sqlite_only(
+    "xinfang check reads the data folder's 附件 store; on a server the files are in the database"
+)
 def test_check_names_an_altered_and_a_missing_attachment_by_case(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path
 ) -> None:
@@ -255,6 +270,7 @@ class _Interrupted(Exception):
     pass
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_a_killed_backup_leaves_no_half_copied_file_that_counts_as_good(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -297,6 +313,7 @@ def test_a_killed_backup_leaves_no_half_copied_file_that_counts_as_good(
     assert not list((folder / "附件").glob(".*.tmp"))
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_a_backup_that_cannot_copy_its_files_is_not_left_as_good(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -406,7 +423,8 @@ def test_cli_attach_list_detach_and_file(
 
     data = tmp_path / "cli"
     data.mkdir()
-    backup.make_backup(db, out=data / "xinfang.sqlite3")  # a whole copy, WAL included
+    if not db.is_server:  # on a server the command reaches the same database (the URL)
+        backup.make_backup(db, out=data / "xinfang.sqlite3")  # a whole copy, WAL included
     photo = _file(tmp_path / "in", "照片.png", png(20, 20))
     base = ["--data-dir", str(data), "case"]
     assert main([*base, "attach", number, str(photo), "--kind", "照片"]) == 0
@@ -420,9 +438,11 @@ def test_cli_attach_list_detach_and_file(
     assert main([*base, "attachments", number, "--all"]) == 0
     assert "已移除" in capsys.readouterr().out
     assert main([*base, "attach", number, str(photo), "--kind", "乱写"]) == 2
-    assert open_database(data / "xinfang.sqlite3") is not None
+    if not db.is_server:
+        assert open_database(data / "xinfang.sqlite3") is not None
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_the_check_before_confirming_refuses_a_backup_without_its_files(
     svc: AttachmentService, number: str, db: Database, tmp_path: Path
 ) -> None:
@@ -442,6 +462,7 @@ def test_the_check_before_confirming_refuses_a_backup_without_its_files(
         backup.restore(other, info.path, now=T)
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE_COPY)
 def test_a_case_without_files_leaves_no_attachment_folders(db: Database, tmp_path: Path) -> None:
     info = backup.make_backup(db, folder=tmp_path / "bk", now=T)
     assert not (tmp_path / "bk" / "附件").exists()

@@ -15,7 +15,9 @@ from app.models import Case, Event
 
 def _events(db: Database) -> list[tuple[int, int, str, str, str]]:
     with db.read() as s:
-        rows = s.execute(select(Event.case_id, Event.seq, Event.kind, Event.on, Event.data))
+        # Ordered: PostgreSQL returns rows in no particular order (SQLite: as inserted).
+        query = select(Event.case_id, Event.seq, Event.kind, Event.on, Event.data)
+        rows = s.execute(query.order_by(Event.case_id, Event.seq))
         return [(c, q, k, str(on), str(sorted(d.items()))) for c, q, k, on, d in rows]
 
 

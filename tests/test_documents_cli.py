@@ -14,6 +14,7 @@ from app import paths
 from app.cases.service import CaseService
 from app.cli import main
 from app.db import Database
+from app.documents import catalog
 
 
 @pytest.fixture
@@ -99,14 +100,17 @@ def test_report_mistakes_get_one_chinese_line(
 
 
 def test_broken_office_template_from_the_shell(
-    folder: Path, capsys: pytest.CaptureFixture[str]
+    db: Database, folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     paths.set_data_dir(folder)
     d = docx.Document()
     p = d.add_paragraph()
     for text in ("共", "{{ stats.", "total }}", "件"):
         p.add_run(text)
-    d.save(paths.templates_dir() / "月度统计表.docx")
+    saved = folder / "月度统计表.docx"
+    d.save(saved)
+    # The office's copy: in the data folder's templates/, on a server in its database.
+    catalog.install("月度统计表", saved, db)
     out = folder / "月报.docx"
     args = [
         "report",
@@ -119,17 +123,20 @@ def test_broken_office_template_from_the_shell(
         "--out",
         str(out),
     ]
-    template = paths.templates_dir() / "月度统计表.docx"
-    before = template.read_bytes()
+
+    def template() -> bytes:
+        return catalog.find("月度统计表", db=db).path.read_bytes()
+
+    before = template()
     assert _run(folder, *args) == 0  # Word's run split: generated without asking
     printed = capsys.readouterr().out
     assert "自动处理（模板文件未改动）" in printed and out.exists()
-    assert template.read_bytes() == before
+    assert template() == before
     assert _run(folder, "report", "check", "月度统计表") == 0
     printed = capsys.readouterr().out
     assert "模板文件未改动" in printed and "已修复" not in printed
     assert _run(folder, *args, "--repair") == 0
-    assert "保存为本单位的模板" in capsys.readouterr().out and template.read_bytes() != before
+    assert "保存为本单位的模板" in capsys.readouterr().out and template() != before
     assert _run(folder, "report", "restore", "月度统计表") == 0
     assert "已恢复默认模板" in capsys.readouterr().out
 

@@ -12,6 +12,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import TESTER
+from factories import data_dir_of
 
 from app import paths
 from app.cases import demo
@@ -52,7 +53,7 @@ def _stats(db: Database, date_from: dt.date = FROM, date_to: dt.date = TO) -> di
     buffer = io.StringIO()
     args = [
         "--data-dir",
-        str(db.path.parent),
+        str(data_dir_of(db)),
         "stats",
         "--json",
         "--from",

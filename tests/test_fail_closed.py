@@ -163,6 +163,14 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (DocumentService, "repair_template"): ("settings", lambda s, w: s.repair_template(w.report)),
     (DocumentService, "make_editable"): ("settings", lambda s, w: s.make_editable(w.report)),
     (DocumentService, "restore_default"): ("settings", lambda s, w: s.restore_default(w.report)),
+    (DocumentService, "install_template"): (
+        "settings",
+        lambda s, w: s.install_template(w.report, catalog.default_dir() / f"{w.report}.docx"),
+    ),
+    (DocumentService, "export_template"): (
+        "view_case",
+        lambda s, w: s.export_template(w.report, w.tmp / "导出的模板.docx"),
+    ),
     (DocumentService, "report_variables"): ("view_case", lambda s, w: s.report_variables()),
     (DocumentService, "example_case"): ("view_case", lambda s, w: s.example_case()),
     (DocumentService, "case_variables"): ("view_case", lambda s, w: s.case_variables()),

@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import CLERK_USER, TESTER
+from factories import data_dir_of
 from ledger_builders import SYNONYM_HEADER, write_xlsx
 from sqlalchemy import select
 from stats_helpers import act, add, close
@@ -50,7 +51,7 @@ def office(db: Database, cases: CaseService, tmp_path: Path) -> Iterator[Databas
 
 
 def cli(capsys: pytest.CaptureFixture[str], db: Database, *args: str) -> tuple[int, str, str]:
-    code = main(["--data-dir", str(db.path.parent), *args])
+    code = main(["--data-dir", str(data_dir_of(db)), *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -313,6 +314,8 @@ def test_the_snapshot_records_the_files_issued_for_it_and_survives_a_restore(
 
     assert snap.files[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
+    if office.is_server:
+        return  # a server is backed up by pg_dump, not restored from a file copy
     copy = tmp_path / "copy" / "备份.sqlite3"
     assert cli(capsys, office, "backup", "--out", str(copy))[0] == 0
     office.close()

@@ -12,6 +12,7 @@ from typing import Any
 import docx
 import pytest
 from accounts import TESTER
+from factories import data_dir_of
 
 from app import paths
 from app.cases import demo
@@ -40,7 +41,7 @@ def filled(db: Database, tmp_path: Path) -> Iterator[Database]:
 
 def _stats(db: Database, period: tuple[dt.date, dt.date]) -> dict[str, Any]:
     buffer = io.StringIO()
-    args = ["--data-dir", str(db.path.parent), "stats", "--json"]
+    args = ["--data-dir", str(data_dir_of(db)), "stats", "--json"]
     args += ["--from", period[0].isoformat(), "--to", period[1].isoformat()]
     with contextlib.redirect_stdout(buffer):
         assert main(args) == 0
@@ -153,7 +154,7 @@ def test_notes_replace_markers_and_strict_refuses_with_markers(
 def test_cli_notes_and_strict(
     filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = str(filled.path.parent)
+    folder = str(data_dir_of(filled))
     period = ["--from", "2025-11-01", "--to", "2025-11-30"]
     out = tmp_path / "月报.docx"
     report = [

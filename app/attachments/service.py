@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock, paths
 from app.attachments.names import GENERATED, KINDS, is_image, size_text
-from app.attachments.store import FolderStore, Stored, TooLarge, too_large_message
+from app.attachments.store import (
+    DatabaseStore,
+    FileStore,
+    FolderStore,
+    Stored,
+    TooLarge,
+    too_large_message,
+)
 from app.db import Database
 from app.errors import DomainError
 from app.models import Attachment, Case
@@ -59,6 +66,14 @@ class AttachmentView:
 def store_for(db_path: Path) -> FolderStore:
     """The store of the database at `db_path` (its data folder's 附件/)."""
     return FolderStore(paths.attachments_dir(Path(db_path).parent))
+
+
+def store_of(db: Database, user: str = "") -> FileStore:
+    """Where this database's attachments live: its data folder's 附件/ beside a SQLite file,
+    the database itself on a server (domain.md §9, every clerk sees them)."""
+    if db.is_server:
+        return DatabaseStore(db, user)
+    return store_for(db.path)
 
 
 def limit_bytes(session: Session) -> int:
@@ -144,7 +159,7 @@ def keep_generated(
     """A 文书 just generated for the case, kept as its attachment of kind 文书 with its 文号.
     The same bytes again (the same document regenerated unchanged) are the same attachment.
     Called by DocumentService after its own permission check."""
-    store = store_for(db.path)
+    store = store_of(db, user)
     with db.read() as s:
         case_id = _case(s, number).id
         earlier = list(
@@ -160,10 +175,12 @@ def keep_generated(
         for row in earlier:
             s.expunge(row)
     # A .docx written again differs only in its zip entries' timestamps: the same document.
-    same = content_identity(path)
+    same = content_identity(Path(path))
     for row in earlier:
-        if store.exists(row.sha256) and content_identity(store.path(row.sha256)) == same:
-            return _view(row, number)
+        if store.exists(row.sha256):
+            with store.open(row.sha256) as kept:
+                if content_identity(kept) == same:
+                    return _view(row, number)
     with open(path, "rb") as f:
         stored = store.put(f)
     with db.session() as s:
@@ -173,11 +190,12 @@ def keep_generated(
         return _view(new, case.number)
 
 
-def content_identity(path: Path) -> str:
+def content_identity(source: Path | BinaryIO) -> str:
     """SHA-256 over a .docx's parts (names and bytes), not the zip's own timestamps; the file's
-    hash for anything that is not a zip."""
+    hash for anything that is not a zip. `source`: a file, or an open binary stream (a stored
+    attachment)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(source) as z:
             h = hashlib.sha256()
             for name in sorted(z.namelist()):
                 h.update(name.encode("utf-8") + b"\0" + z.read(name) + b"\0")
@@ -185,7 +203,10 @@ def content_identity(path: Path) -> str:
     except zipfile.BadZipFile:
         from app.attachments.store import file_hash
 
-        return file_hash(path)
+        if isinstance(source, Path):
+            return file_hash(source)
+        source.seek(0)
+        return hashlib.sha256(source.read()).hexdigest()
 
 
 class AttachmentService:
@@ -195,7 +216,7 @@ class AttachmentService:
     def __init__(self, db: Database, user: auth.CurrentUser) -> None:
         self.db = db
         self.user = user
-        self.store = store_for(db.path)
+        self.store = store_of(db, user.label)
 
     def attachments(self, case: int | str, detached: bool = False) -> list[AttachmentView]:
         """The case's attachments in the order they were added (with `detached`, also those

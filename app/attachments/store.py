@@ -12,6 +12,7 @@ under a hash whose bytes are not that hash.
 
 import contextlib
 import hashlib
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,7 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
 from app.errors import DomainError
+from app.models import StoredFile
 from app.safety import files
 
 CHUNK = 1 << 20
@@ -44,6 +50,8 @@ class FileStore(Protocol):
     def exists(self, sha256: str) -> bool: ...
 
     def verify(self, sha256: str) -> bool: ...
+
+    def hashes(self) -> Iterator[str]: ...
 
 
 def valid_hash(sha256: str) -> str:
@@ -160,3 +168,80 @@ class FolderStore:
         for p in self.root.glob(f".*{TMP_SUFFIX}"):
             with contextlib.suppress(OSError):
                 p.unlink()
+
+
+ATTACHMENT = "attachment"  # stored_files.kind of an attachment (its name is its SHA-256)
+
+
+class DatabaseStore:
+    """Attachments in the database's `stored_files` table (PostgreSQL, domain.md §9: every
+    clerk sees them). The same four calls as `FolderStore`; content-addressed the same way, so
+    two clerks adding the same file store it once."""
+
+    def __init__(self, db: Any, user: str = "") -> None:
+        self.db = db
+        self.user = user
+
+    def put(self, source: BinaryIO, limit: int | None = None) -> Stored:
+        reader: Any = _Limited(source, limit) if limit is not None else source
+        h, parts = hashlib.sha256(), []
+        for chunk in iter(lambda: reader.read(CHUNK), b""):
+            h.update(chunk)
+            parts.append(chunk)
+        data = b"".join(parts)
+        stored = Stored(h.hexdigest(), len(data))
+        if self.exists(stored.sha256):
+            return stored
+        try:
+            with self.db.session() as s:
+                s.add(
+                    StoredFile(
+                        kind=ATTACHMENT,
+                        name=stored.sha256,
+                        content=data,
+                        size=stored.size,
+                        sha256=stored.sha256,
+                        created_at=clock.now(),
+                        created_by=self.user[:30],
+                    )
+                )
+        except IntegrityError:
+            # Another clerk stored the same bytes a moment ago: they are there.
+            with self.db.read() as s:
+                there = s.scalar(select(StoredFile.id).where(*self._row(stored.sha256)))
+            if there is None:
+                raise
+        return stored
+
+    @staticmethod
+    def _row(sha256: str) -> tuple[Any, Any]:
+        return StoredFile.kind == ATTACHMENT, StoredFile.name == valid_hash(sha256)
+
+    def read(self, sha256: str) -> bytes | None:
+        with self.db.read() as s:
+            return s.scalar(select(StoredFile.content).where(*self._row(sha256)))
+
+    def open(self, sha256: str) -> BinaryIO:
+        data = self.read(sha256)
+        if data is None:
+            raise DomainError(f"附件不见了（{sha256[:12]}…），服务器数据库中没有这份文件。")
+        return io.BytesIO(data)
+
+    def exists(self, sha256: str) -> bool:
+        with self.db.read() as s:
+            return s.scalar(select(StoredFile.id).where(*self._row(sha256))) is not None
+
+    def verify(self, sha256: str) -> bool:
+        data = self.read(sha256)
+        return data is not None and hashlib.sha256(data).hexdigest() == sha256
+
+    def hashes(self) -> Iterator[str]:
+        with self.db.read() as s:
+            names = list(
+                s.scalars(
+                    select(StoredFile.name)
+                    .where(StoredFile.kind == ATTACHMENT)
+                    .order_by(StoredFile.name)
+                )
+            )
+        yield from names

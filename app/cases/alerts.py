@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app import clock
 from app.cases.supervision import join_same_person, open_at
+from app.dialect import add_days, as_date, year_month
 from app.models import Case, Petitioner
 from app.office import settings
 from app.office.dictionaries import units
@@ -71,7 +72,7 @@ def repeat_visits(session: Session, as_of: dt.date, days: int) -> list[Alert]:
                 earlier.id != Case.id,
                 earlier.voided.is_not(True),
                 # Less than 7 days apart, the earlier one first (same day: by registration order).
-                earlier.received_on > func.date(Case.received_on, f"-{REPEAT_DAYS} days"),
+                earlier.received_on > add_days(Case.received_on, -REPEAT_DAYS),
                 or_(
                     earlier.received_on < Case.received_on,
                     and_(earlier.received_on == Case.received_on, earlier.id < Case.id),
@@ -138,7 +139,7 @@ def _flagged(
 
 def rising(session: Session, as_of: dt.date) -> list[Alert]:
     (m_first, m_last), (p_first, p_last) = complete_months(as_of)
-    month = func.strftime("%Y-%m", Case.received_on)
+    month: Any = year_month(Case.received_on)
     canonical = units(session).canonical
     out = []
     for column, title in ((Case.category, "问题类别"), (Case.target, "被反映对象")):
@@ -179,12 +180,11 @@ def rising(session: Session, as_of: dt.date) -> list[Alert]:
 def overdue(session: Session, as_of: dt.date) -> list[Alert]:
     # date() keeps SQLite off the due-date indexes (every case ever due is before A): it starts
     # from the few cases not final by A (supervision.open_at).
-    day = as_of.isoformat()
     undecided = and_(
         or_(Case.decision_on.is_(None), Case.decision_on > as_of),
-        func.date(Case.decision_due) < day,
+        as_date(Case.decision_due) < as_of,
     )
-    accepted = and_(func.date(Case.accepted_on) <= day, func.date(Case.handling_due) < day)
+    accepted = and_(as_date(Case.accepted_on) <= as_of, as_date(Case.handling_due) < as_of)
     # Sorted here: ORDER BY received_on would make SQLite walk that index over every case.
     rows = session.execute(
         select(Case.id, Case.received_on).where(open_at(as_of), or_(undecided, accepted))

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    String,
     and_,
     cast,
     exists,
@@ -29,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app import clock
 from app.cases.projection import UNKNOWN, work_calendar
+from app.dialect import add_days, as_date, days_between, iso_date
 from app.errors import DomainError
 from app.models import Case, Event, Petitioner, SupervisionDismissal
 from app.office import settings
@@ -74,7 +74,7 @@ def open_at(as_of: dt.date) -> ColumnElement[bool]:
     # received_on goes through date() for the same reason (final_on's index is the narrow one).
     return and_(
         Case.voided.is_not(True),
-        func.date(Case.received_on) <= as_of.isoformat(),
+        as_date(Case.received_on) <= as_of,
         or_(Case.final_on.is_(None), Case.final_on > as_of),
         Case.status != UNKNOWN,
     )
@@ -97,10 +97,12 @@ def _not_replied(as_of: dt.date) -> ColumnElement[bool]:
 
 
 def _half_since() -> Any:
-    period = func.julianday(Case.handling_due) - func.julianday(Case.accepted_on)
-    # CAST(x AS INTEGER) truncates: (period + 1) / 2 truncated is ceil(period / 2).
-    days = cast((period + 1) / 2, Integer)
-    return func.date(Case.accepted_on, "+" + cast(days, String) + " days")
+    period = days_between(Case.handling_due, Case.accepted_on)
+    # (period + 1) / 2 truncated is ceil(period / 2). SQLite's day count is a real, cut by
+    # CAST AS INTEGER; PostgreSQL's an integer, and `//` keeps its division integral (`/`
+    # would divide as NUMERIC, and the CAST round 32.5 up).
+    days = cast((period + 1) // 2, Integer)
+    return add_days(Case.accepted_on, days)
 
 
 def _hits_half(as_of: dt.date) -> Any:
@@ -116,7 +118,7 @@ def _hits_half(as_of: dt.date) -> Any:
         Case.handling_due.is_not(None),
         _not_replied(as_of),
         _no_event(("反馈",), as_of),
-        since <= as_of.isoformat(),
+        since <= as_of,
     )
 
 
@@ -144,13 +146,14 @@ def _hits_assigned(as_of: dt.date) -> Any:
         literal(ASSIGNED).label("rule"),
         # One row per passed 交办; `hits` keeps the latest (a new 交办 that passes unanswered is
         # a new hit, §9).
-        func.date(deadline, "+1 day").label("since"),
+        add_days(deadline, 1).label("since"),
         ev.data["to"].as_string().label("detail"),
     ).where(
         ev.case_id.in_(open_ids),
         _kind_in(ev, ("交办",)),
         ev.on <= as_of,
         deadline.is_not(None),
+        deadline != "",  # a 交办 saved without 期限 (no date to cast on PostgreSQL)
         # The raw 期限 has passed; the rolled-forward one is checked on the few rows left.
         deadline < as_of.isoformat(),
         ~_answered_or_returned(ev, as_of),
@@ -158,7 +161,7 @@ def _hits_assigned(as_of: dt.date) -> Any:
 
 
 def _hits_due_soon(as_of: dt.date, window: int) -> Any:
-    since = func.date(Case.handling_due, f"-{int(window)} days")
+    since = add_days(Case.handling_due, -int(window))
     return select(
         Case.id.label("case_id"),
         literal(DUE_SOON).label("rule"),
@@ -170,7 +173,7 @@ def _hits_due_soon(as_of: dt.date, window: int) -> Any:
         Case.handling_due.is_not(None),
         # 临期 from due − N days; a case that passes its due unanswered stays on the list (超期).
         # date(): the handling_due index would walk every case ever due; the open ones are few.
-        func.date(Case.handling_due) <= (as_of + dt.timedelta(days=window)).isoformat(),
+        as_date(Case.handling_due) <= as_of + dt.timedelta(days=window),
         _not_replied(as_of),
     )
 
@@ -227,7 +230,7 @@ def _later_registrations(as_of: dt.date) -> Any:
                 open_at(as_of),
                 later.id != Case.id,
                 later.voided.is_not(True),  # not indexable: the join goes by petitioner_id
-                func.date(later.received_on) <= as_of.isoformat(),  # not indexable either
+                as_date(later.received_on) <= as_of,  # not indexable either
                 # Registered again after this case, while it was still open (open at A too).
                 or_(
                     later.received_on > Case.received_on,
@@ -240,12 +243,16 @@ def _later_registrations(as_of: dt.date) -> Any:
 
 def _hits_repeat(as_of: dt.date) -> Any:
     later = _later_registrations(as_of)
+    # The newest registration: each one after a dismissal or a 督办 is a new hit (§9). Its 编号
+    # rides on the max(): 'YYYY-MM-DD' || 编号, cut after the date (two on the same day: the
+    # later 编号). A bare column beside max() is SQLite's alone; a window function made SQLite
+    # scan every case.
+    newest = func.max(iso_date(later.c.on) + later.c.number)
     return select(
         later.c.case_id.label("case_id"),
         literal(REPEAT).label("rule"),
-        # The newest registration: each one after a dismissal or a 督办 is a new hit (§9).
         func.max(later.c.on).label("since"),
-        later.c.number.label("detail"),  # SQLite: the number of the max() row
+        func.substr(newest, 11).label("detail"),
     ).group_by(later.c.case_id)
 
 

@@ -178,7 +178,7 @@ def run_vars(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_templates(ctx: Context, args: argparse.Namespace) -> int:
-    for info in catalog.available():
+    for info in catalog.available(db=ctx.db()):
         kind = "报告" if info.kind == catalog.REPORT else "文书"
         print(f"{info.name}\t{kind}\t{info.source}\t{info.path}")
     return 0
@@ -192,12 +192,12 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     saved = bool(args.repair and result.repairs and result.ok)
     print(result.summary(saved=saved))
     if saved:
-        print(f"已保存：{catalog.find(args.name).path}")
+        print(f"已保存：{catalog.find(args.name, db=ctx.db()).path}")
     return 0 if result.ok else 1
 
 
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
-    moved = catalog.restore_default(args.name)
+    moved = DocumentService(ctx.db(), ctx.user).restore_default(args.name)
     if moved is None:
         print(f"“{args.name}”本来就是默认模板。")
     else:

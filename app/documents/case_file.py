@@ -258,7 +258,7 @@ def build(
 
 def render(db: Database, number: str, out: Path, open_file: Callable[[str], BinaryIO]) -> Path:
     """Write the 卷宗 of case `number` to `out` (.docx), atomically."""
-    info = catalog.case_file_template()
+    info = catalog.case_file_template(db)
     tpl, _result = engine.check(info.path, SCHEMA, info.name)
     ctx, images = build(db, number, open_file)
     engine.complete(ctx, SCHEMA)

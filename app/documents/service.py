@@ -146,7 +146,7 @@ class DocumentService:
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
-        info = catalog.find(name)
+        info = catalog.find(name, db=self.db)
         if info.kind != catalog.REPORT:
             raise DomainError(f"“{info.name}”是信访件文书模板，请在信访件页面的“文书”菜单中生成。")
         say = step or (lambda done, total, text: None)
@@ -162,6 +162,7 @@ class DocumentService:
             say(2, 3, "正在生成文档……")
             return report_context.images(stats[0], names)
 
+        repair_to = _repair_to(self.db, info, repair)
         rendered = engine.render(
             info.path,
             _report_schema(self.db),
@@ -169,9 +170,10 @@ class DocumentService:
             Path(out),
             info.name,
             images,
-            _repair_to(info, repair),
+            repair_to,
             strict,
         )
+        self._keep_repaired(info, repair_to)
         if Path(rendered.path).exists():
             # The files issued for a period are recorded for its closing (封账).
             with self.db.session() as s:
@@ -205,7 +207,7 @@ class DocumentService:
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
-        info = catalog.find(name)
+        info = catalog.find(name, db=self.db)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
         carried: list[bool] = []
@@ -224,14 +226,16 @@ class DocumentService:
             )
             return ctx
 
+        repair_to = _repair_to(self.db, info, repair)
         rendered = engine.render(
             info.path,
             CASE_SCHEMA,
             context,
             Path(out),
             info.name,
-            repair_to=_repair_to(info, repair),
+            repair_to=repair_to,
         )
+        self._keep_repaired(info, repair_to)
         # Kept with the case as an attachment of kind 文书 with its 文号 (docs/rules.md, 附件).
         keep_generated(self.db, number, rendered.path, info.name, numbers[-1], self.user.label)
         if any(carried):
@@ -279,7 +283,7 @@ class DocumentService:
             detail = read_detail(s, number)
             known = units(s)  # the menu refuses what generation would (aliases included)
         out = []
-        for info in catalog.available(catalog.CASE):
+        for info in catalog.available(catalog.CASE, self.db):
             try:
                 case_context.check_allowed(info, detail, known)
                 out.append((info, ""))
@@ -291,18 +295,18 @@ class DocumentService:
     def templates(self, kind: str | None = None) -> list[TemplateInfo]:
         """The templates the office uses (its own copy where it has one)."""
         self._may("view_case")
-        return catalog.available(kind)
+        return catalog.available(kind, self.db)
 
     def check_template(self, name: str) -> CheckResult:
         self._may("view_case")
-        info = catalog.find(name)
+        info = catalog.find(name, db=self.db)
         tpl = engine.load(info.path)
         return check_document(tpl.docx, schema_for(self.db, info), repair=True)
 
     def repair_template(self, name: str) -> CheckResult:
         """Write the mended template as the office's own copy (errors are left for the clerk)."""
         self._may("settings")
-        info = catalog.find(name)
+        info = catalog.find(name, db=self.db)
         tpl = engine.load(info.path)
         result = check_document(tpl.docx, schema_for(self.db, info), repair=True)
         if result.repairs and result.ok:
@@ -310,18 +314,38 @@ class DocumentService:
 
             buffer = io.BytesIO()
             tpl.docx.save(buffer)
-            engine.write_atomic(_office_copy(info), buffer.getvalue())
+            if self.db.is_server:
+                catalog.install(info.name, buffer.getvalue(), self.db, self.user.label)
+            else:
+                engine.write_atomic(_office_copy(info), buffer.getvalue())
         return result
 
     def make_editable(self, name: str) -> Path:
         """The office's own copy of a template, made from the default when there is none."""
         self._may("settings")
-        return catalog.make_editable(name)
+        return catalog.make_editable(name, self.db)
 
-    def restore_default(self, name: str) -> Path | None:
+    def install_template(self, name: str, source: Path) -> Path:
+        """Save a .docx as the office's template `name` (a new one, or replacing the office's
+        copy); on a server every clerk sees it."""
+        self._may("settings")
+        return catalog.install(name, Path(source), self.db, self.user.label)
+
+    def export_template(self, name: str, target: Path) -> Path:
+        """A copy of the template in use, where the clerk chooses."""
+        self._may("view_case")
+        return catalog.export(name, Path(target), self.db)
+
+    def restore_default(self, name: str) -> Path | str | None:
         """Go back to the shipped template; the office's copy is moved aside, not deleted."""
         self._may("settings")
-        return catalog.restore_default(name)
+        return catalog.restore_default(name, self.db)
+
+    def _keep_repaired(self, info: TemplateInfo, repair_to: Path | None) -> None:
+        """On a server a mended template was written to a local file: store it for everyone."""
+        if self.db.is_server and repair_to is not None and repair_to.is_file():
+            catalog.install(info.name, repair_to, self.db, self.user.label)
+            repair_to.unlink()
 
     # ---- the variable reference ----
     def report_variables(
@@ -366,8 +390,12 @@ def _office_copy(info: TemplateInfo) -> Path:
     return info.override or (catalog.paths.templates_dir() / f"{info.name}.docx")
 
 
-def _repair_to(info: TemplateInfo, repair: bool) -> Path | None:
-    return _office_copy(info) if repair else None
+def _repair_to(db: Database, info: TemplateInfo, repair: bool) -> Path | None:
+    if not repair:
+        return None
+    if db.is_server:  # a local file first, then into the database (`_keep_repaired`)
+        return catalog.paths.templates_dir() / catalog.EDIT_DIR / "已修复" / f"{info.name}.docx"
+    return _office_copy(info)
 
 
 def filter_reference() -> list[Variable]:

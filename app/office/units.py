@@ -18,6 +18,7 @@ from app import clock
 from app.cases import outgoing
 from app.cases.projection import FORWARDED, HANDLING, work_calendar
 from app.db import Database
+from app.dialect import days_between
 from app.errors import DomainError
 from app.models import Case, Event
 from app.office import dictionaries
@@ -99,7 +100,7 @@ def _sends(session: Session, as_of: dt.date, spellings: list[str] | None = None)
         .join(Case, Case.id == send.case_id)
         .outerjoin(later, outgoing.follow_up_of(later, send, ("签收", "反馈", "退回"), as_of))
         .where(send.kind.in_(outgoing.SENDS), send.on <= as_of, Case.voided.is_(False), *only)
-        .group_by(send.id)
+        .group_by(send.id, Case.id)  # PostgreSQL: Case.status is Case.id's (one per send)
         .subquery()
     )
 
@@ -115,7 +116,7 @@ def register(session: Session, as_of: dt.date) -> list[UnitRow]:
         func.count().filter(and_(waiting, s.c.past_deadline == 1)),
         func.count(s.c.answered_on),
         func.count(s.c.returned_on),
-        func.sum(cast(func.julianday(s.c.answered_on) - func.julianday(s.c.sent_on), Float)).filter(
+        func.sum(cast(days_between(s.c.answered_on, s.c.sent_on), Float)).filter(
             s.c.answered_on.is_not(None)
         ),
     ).group_by(s.c.unit)

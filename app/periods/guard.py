@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -156,7 +156,8 @@ def closed_periods(session: Session) -> list[Closed]:
         except OperationalError:  # a database not yet upgraded (a migration's own writes)
             rows = []
         cached = [
-            Closed(int(i), dt.date.fromisoformat(f), dt.date.fromisoformat(t), a_date(a))
+            # ISO text on SQLite (the raw connection), dates on PostgreSQL.
+            Closed(int(i), a_date(f), a_date(t), a_date(a))
             for i, f, t, a in rows
         ]
         session.info["closed_periods"] = cached
@@ -192,9 +193,11 @@ def _case_number(session: Session, case_id: int | None, event: Event | None = No
     known = session.identity_map.get(inspect(Case).identity_key_from_primary_key((case_id,)))
     if known is not None:
         return str(known.number)
+    # The connection, not the session (no flush inside a flush); a bound parameter of either
+    # dialect's style.
     row = (
         session.connection()
-        .exec_driver_sql("SELECT number FROM cases WHERE id = ?", (case_id,))
+        .execute(text("SELECT number FROM cases WHERE id = :id"), {"id": case_id})
         .fetchone()
     )
     return str(row[0]) if row else ""

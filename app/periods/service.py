@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.db import Database
+from app.dialect import year_month
 from app.errors import DomainError
 from app.models import AuditEntry, Case, PeriodCorrection, PeriodFile, PeriodSnapshot
 from app.periods import snapshots
@@ -131,8 +132,9 @@ def case_ids(
             (case((figs[k][1], bit[k]), else_=0) for k in mine[1:]),
             start=case((figs[mine[0]][1], bit[mine[0]]), else_=0),
         )
-        # The month as SQLite's text (by_month's key): no date conversion per row.
-        month = func.substr(Case.received_on, 1, 7)
+        # The month as by_month's key 'YYYY-MM' (SQLite: the text's first seven characters, no
+        # date conversion per row; dialect.year_month).
+        month = year_month(Case.received_on)
         extra: list[Any] = [*BREAKDOWN_COLUMNS.values(), month] if pop == "R" else []
         query = select(Case.id, mask, *extra).where(pops[pop])
         for row in session.execute(query):

@@ -102,7 +102,7 @@ class ReportDialog(QDialog):
         today = clock.today()
 
         self.template = QComboBox()
-        for info in catalog.available(catalog.REPORT):
+        for info in service.templates(catalog.REPORT):
             self.template.addItem(f"{info.name}（{info.source}）", info.name)
         if template:
             self.template.setCurrentIndex(max(0, self.template.findData(template)))

@@ -1,11 +1,17 @@
 """模板管理: the templates (default or the office's own), with what can be done to each — edit in
 Word/WPS, open the folder, check, repair, restore the default, generate a report — and beside
-them the variable reference with today's values, the same list `xinfang report vars` prints."""
+them the variable reference with today's values, the same list `xinfang report vars` prints.
+
+On a server the office's templates are in the database (every clerk sees them): there is no
+folder to open, so that button becomes 导出模板… and 导入模板… saves an edited copy back."""
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -48,6 +54,7 @@ class TemplateManager(QWidget):
     ) -> None:
         super().__init__(parent)
         self.service, self.runner = service, runner
+        self.server = service.db.is_server
         self.templates: list[TemplateInfo] = []
         self._variables: dict[str, list[Variable]] = {}
 
@@ -61,8 +68,11 @@ class TemplateManager(QWidget):
             ("检查模板(&K)", self.check),
             ("修复模板", self.repair),
             ("恢复默认", self.restore),
-            ("打开模板文件夹(&O)", self.open_folder),
         ]
+        if self.server:
+            buttons += [("导入模板…", self.import_template), ("导出模板…", self.export_template)]
+        else:
+            buttons.append(("打开模板文件夹(&O)", self.open_folder))
         self.buttons: dict[str, QPushButton] = {}
         grid = QHBoxLayout()
         grid.setSpacing(6)
@@ -121,7 +131,7 @@ class TemplateManager(QWidget):
     # ---- the list ----
     def reload(self) -> None:
         keep = self.current().name if self.current() else ""
-        self.templates = catalog.available()
+        self.templates = self.service.templates()
         self.list.setRowCount(len(self.templates))
         for row, info in enumerate(self.templates):
             for col, text in enumerate((info.name, KIND_NAMES[info.kind], info.source)):
@@ -164,9 +174,46 @@ class TemplateManager(QWidget):
             return
         self.reload()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if self.server:
+            self.result.setPlainText(
+                f"已打开服务器上模板的副本：{path}\n在 Word/WPS 中修改并保存后，"
+                "点“导入模板…”选这个文件，保存到服务器，其他专干随即可用。"
+            )
+            return
         self.result.setPlainText(
             f"已打开本单位的模板：{path}\n在 Word/WPS 中修改并保存后，点“检查模板”。"
         )
+
+    def import_template(self) -> None:
+        info = self.current()
+        start = str(paths.templates_dir() / catalog.EDIT_DIR)
+        path, _ = QFileDialog.getOpenFileName(self, "导入模板", start, "Word 文档 (*.docx)")
+        if not path:
+            return
+        name = info.name if info and Path(path).stem == info.name else Path(path).stem
+        try:
+            self.service.install_template(name, Path(path))
+        except DomainError as exc:
+            QMessageBox.warning(self, "提示", exc.message)
+            return
+        self.reload()
+        self.result.setPlainText(f"已把 {path} 保存为服务器上的模板“{name}”，其他专干随即可用。")
+
+    def export_template(self) -> None:
+        info = self.current()
+        if info is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出模板", f"{info.name}.docx", "Word 文档 (*.docx)"
+        )
+        if not path:
+            return
+        try:
+            self.service.export_template(info.name, Path(path))
+        except DomainError as exc:
+            QMessageBox.warning(self, "提示", exc.message)
+            return
+        self.result.setPlainText(f"已导出模板“{info.name}”到 {path}")
 
     def open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.templates_dir())))
@@ -199,10 +246,11 @@ class TemplateManager(QWidget):
         info = self.current()
         if info is None or info.override is None:
             return
+        where = "服务器上的旧模板中保留" if self.server else f"移到“{catalog.OLD_DIR}”文件夹"
         answer = QMessageBox.question(
             self,
             "恢复默认模板",
-            f"恢复“{info.name}”的默认模板？\n本单位的修改版不会删除，会移到“{catalog.OLD_DIR}”文件夹。",
+            f"恢复“{info.name}”的默认模板？\n本单位的修改版不会删除，会{where}。",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
