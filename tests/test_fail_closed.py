@@ -185,6 +185,8 @@ TABLE: dict[tuple[type, str], tuple[str | None, Call]] = {
     (AuthService, "login"): (None, lambda s, w: s.login("reader", "secret-3")),
     (AuthService, "wait_seconds"): (None, lambda s, w: s.wait_seconds("reader")),
     (AuthService, "users"): ("accounts", lambda s, w: s.users()),
+    (AuthService, "departments"): ("accounts", lambda s, w: s.departments()),
+    (AuthService, "set_details"): ("accounts", lambda s, w: s.set_details("admin", None, "x")),
     (AuthService, "add_user"): ("accounts", lambda s, w: s.add_user("x1", "pw-1234", auth.ADMIN)),
     (AuthService, "set_password"): ("accounts", lambda s, w: s.set_password("admin", "pw-1234")),
     (AuthService, "set_role"): ("accounts", lambda s, w: s.set_role("admin", auth.READER)),
