@@ -115,18 +115,21 @@ def _run(
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace"
     )
-    while proc.poll() is None:
-        if cancelled is not None and cancelled():
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            raise BackupCancelled()
-        if tick is not None:
-            tick()
-        time.sleep(0.1)
+    try:
+        while proc.poll() is None:
+            if cancelled is not None and cancelled():
+                raise BackupCancelled()
+            if tick is not None:
+                tick()  # may raise too (a progress object that was cancelled)
+            time.sleep(0.1)
+    except BaseException:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        raise
     out, err = proc.communicate()
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
