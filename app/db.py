@@ -107,6 +107,23 @@ def describe_url(url: URL | str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=True)
 
 
+def computer_tag(computer: str) -> str:
+    """The computer's name as PostgreSQL keeps it in application_name, which is ASCII only (a
+    Chinese name would read "?????"): non-ASCII names go as punycode with IDNA's xn-- prefix."""
+    if computer.isascii():
+        return computer
+    return "xn--" + computer.encode("punycode").decode("ascii")
+
+
+def computer_from_tag(tag: str) -> str:
+    if tag.startswith("xn--"):
+        try:
+            return tag[4:].encode("ascii").decode("punycode")
+        except (UnicodeError, ValueError):
+            return tag
+    return tag
+
+
 def make_server_engine(url: URL) -> Engine:
     # pool_pre_ping: a server restarted overnight must not give the clerk a dead connection.
     # application_name: the server's own views (pg_stat_activity) show which program and PC.
@@ -115,7 +132,10 @@ def make_server_engine(url: URL) -> Engine:
         url,
         hide_parameters=True,
         pool_pre_ping=True,
-        connect_args={"application_name": f"xinfang:{computer}"[:63], "connect_timeout": 10},
+        connect_args={
+            "application_name": f"xinfang:{computer_tag(computer)}"[:63],
+            "connect_timeout": 10,
+        },
     )
     event.listen(engine, "connect", _on_server_connect)
     return engine

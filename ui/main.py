@@ -66,7 +66,7 @@ def install_translations(app: QApplication) -> list[str]:
     return loaded
 
 
-def run_gui(smoke: bool = False, demo: bool = False) -> int:
+def run_gui(smoke: bool = False, demo: bool = False, database_url: str | None = None) -> int:
     started = time.perf_counter()
     marks: dict[str, float] = {}
 
@@ -79,24 +79,101 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     app.setWindowIcon(QIcon(str(paths.bundled("resources", "xinfang.png"))))
     install_translations(app)
     mark("qt_ready_s")
-    # A server is configured (--database-url for the command line, XINFANG_DATABASE_URL or
-    # server.json): the window does not connect to one yet (issue 20, next part). It says so
-    # rather than open the local file, which would show other data than the command line.
+    # Which database (issue 20): --database-url, XINFANG_DATABASE_URL or server.json name the
+    # office's server; on a computer with neither a server nor a database file the clerk is
+    # asked first (单机使用 / 连接单位服务器).
+    server: str | None = None
+    password = ""
     if not demo:
         try:
-            server = paths.database_url()
+            server = paths.database_url(database_url)
         except DomainError as exc:
             QMessageBox.critical(None, "无法打开数据库", exc.message)
             return 1
-        if server:
-            QMessageBox.information(
-                None,
-                "连接单位服务器",
-                "已设置连接单位的服务器数据库，但窗口版本暂不支持连接服务器（将在后续版本提供）。"
-                "目前请用命令行（xinfang --user 账号名 …）办理；如要单机使用，请删除数据文件夹中的"
-                f" {paths.SERVER_CONFIG} 并清除环境变量 {paths.DATABASE_URL_ENV}。",
+        if server is None and not smoke and not paths.database_path().exists():
+            from ui.settings.first_run import StartChoiceDialog
+
+            choice = StartChoiceDialog()
+            if choice.exec() != StartChoiceDialog.DialogCode.Accepted:
+                return 0
+            if choice.choice == StartChoiceDialog.SERVER:
+                server, password = choice.url, choice.password
+    if server:
+        code = _run_server(app, server, password, smoke, mark, marks)
+        if code is not None:
+            return code
+    return _run_file(app, smoke, demo, mark, marks)
+
+
+def _run_server(
+    app: QApplication,
+    url: str,
+    password: str,
+    smoke: bool,
+    mark: Callable[[str], None],
+    marks: dict[str, Any],
+) -> int | None:
+    """The window on the office's PostgreSQL server; None = the clerk chose 改为单机使用."""
+    from app.safety.auth import AuthService
+    from ui.safety import server_connect
+
+    safety = None
+    if smoke:
+        # Benchmarks: the account from the environment, like the command line.
+        try:
+            db = open_database(server_connect.with_password(url, password))
+            user = AuthService(db, None).login(
+                os.environ.get("XINFANG_USER", ""), os.environ.get("XINFANG_PASSWORD", "")
             )
+        except DomainError as exc:
+            QMessageBox.critical(None, "无法打开数据库", exc.message)
             return 1
+    else:
+        from ui.safety.data_safety import DataSafety
+
+        safety = DataSafety(server=True)
+        if not safety.start():
+            return 0
+        opened = server_connect.connect(url, password)
+        if opened == server_connect.LOCAL:
+            safety.single.release()  # the file mode claims the data folder again
+            return None
+        if not isinstance(opened, Database):
+            return 0
+        db = opened
+        mark("database_open_s")
+        signed_in = safety.login_server(db)
+        if signed_in is None:
+            db.close()
+            return 0
+        user = signed_in
+    from app.services import Services
+    from ui.main_window import MainWindow
+
+    window = MainWindow(Services(db, user))
+    mark("window_built_s")
+    window.show()
+    if smoke:
+        return _smoke(app, window, db, mark, marks)
+    assert safety is not None
+    safety.attach(window, db)
+    window.first_run_if_needed()
+    window.start_watching()
+    code = app.exec()
+    window.runner.wait(60000)
+    safety.finish(db)
+    db.close()
+    return code
+
+
+def _run_file(
+    app: QApplication,
+    smoke: bool,
+    demo: bool,
+    mark: Callable[[str], None],
+    marks: dict[str, Any],
+) -> int:
+    """The window on the database file in the data folder (the single-clerk default)."""
     # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
     # measures start-up only and must not wait for a password.
     safety = None
@@ -160,6 +237,7 @@ def run_gui(smoke: bool = False, demo: bool = False) -> int:
     safety.attach(window, db)
     if not demo:
         window.first_run_if_needed()
+    window.start_watching()  # another process on this computer (a command) may write too
     code = app.exec()
     window.runner.wait(60000)
     safety.finish(db)

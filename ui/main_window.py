@@ -8,11 +8,12 @@ lists, the 待办 counts and the dashboard, so the figures on screen never lag t
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -50,6 +51,9 @@ NAV = [
 ]
 
 
+POLL_MS = 5000  # how often the window looks for other clerks' changes (issue 20)
+
+
 def nav_key(row: int) -> str:
     """Ctrl+1 … Ctrl+9 for the first nine pages, Ctrl+0 for the tenth (the keyboard's order)."""
     return f"Ctrl+{(row + 1) % 10}"
@@ -60,7 +64,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         # ui/main.py opens the database; from here on every view talks to a service only.
         self.services = services
-        self.db_path = services.db.path
+        # The file, or the server without its password (issue 20): the status bar says which.
+        self.db_path = services.db.where
+        self.db_label = ("服务器：" if services.db.is_server else "数据库：") + self.db_path
         self.setWindowTitle("信访工作台" + ("（演示数据）" if demo else ""))
         # 1366×768 at 125 % is 1093×614 of Qt pixels: the window must fit that.
         self.setMinimumSize(960, 560)
@@ -109,7 +115,12 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self._changed_banner())
+        right.addWidget(self.stack, 1)
+        row.addLayout(right, 1)
         self.setCentralWidget(central)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
@@ -120,6 +131,13 @@ class MainWindow(QMainWindow):
         self.page("cases")
         self.nav.setCurrentRow(0)
         self.restore_state()
+        # Other clerks' changes (issue 20): `start_watching` (ui/main.py) polls the audit log.
+        self.watch_last: int | None = None
+        self._polling = False
+        self.connection_lost = False
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.poll_changes)
 
     # --- pages ---------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -419,9 +437,117 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if current is self._slots.get("cases") and hasattr(self, "case_list"):
             shown = self.case_list.model.rowCount()
-            self.status_label.setText(f"台账当前显示 {shown:,} 件　数据库：{self.db_path}")
+            self.status_label.setText(f"台账当前显示 {shown:,} 件　{self.db_label}")
         else:
-            self.status_label.setText(f"数据库：{self.db_path}")
+            self.status_label.setText(self.db_label)
+
+    # --- other clerks' changes (issue 20) -------------------------------------------------
+    def _changed_banner(self) -> QWidget:
+        self.banner = QFrame()
+        self.banner.setStyleSheet(
+            "QFrame { background: #fff4e5; border-bottom: 1px solid #f0c27b; }"
+            f" QLabel {{ color: {TEXT_ON_LIGHT}; }}"
+        )
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(10, 4, 10, 4)
+        self.banner_text = QLabel()
+        self.banner_refresh = QPushButton("刷新")
+        self.banner_refresh.clicked.connect(self._banner_refresh)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.banner.hide)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.banner_refresh)
+        row.addWidget(close)
+        self.banner.hide()
+        self._banner_action: Callable[[], None] | None = None
+        return self.banner
+
+    def _show_banner(self, text: str, action: Callable[[], None] | None) -> None:
+        self.banner_text.setText(text)
+        self._banner_action = action
+        self.banner_refresh.setVisible(action is not None)
+        self.banner.show()
+
+    def _banner_refresh(self) -> None:
+        action, self._banner_action = self._banner_action, None
+        self.banner.hide()
+        if action is not None:
+            action()
+
+    def start_watching(self) -> None:
+        """Poll for other clerks' writes every few seconds, off the GUI thread."""
+        self.poll_timer.start()
+        self.poll_changes()
+
+    def poll_changes(self) -> None:
+        if self._polling:
+            return  # the previous look has not come back (a long task holds the worker)
+        from app import changes
+
+        self._polling = True
+        db, last, me = self.services.db, self.watch_last, self.user.label
+
+        def look(_p: object) -> changes.Changes:
+            if last is None:
+                return changes.Changes(changes.newest_id(db))
+            return changes.since(db, last, me)
+
+        def failed(exc: BaseException, _details: str) -> None:
+            self._polling = False
+            if not self.connection_lost:
+                self.connection_lost = True
+                where = "服务器" if self.services.db.is_server else "数据库"
+                self.statusBar().showMessage(f"暂时无法连接{where}，稍后自动重试…")
+
+        self.runner.run(look, self._changes_seen, failed, self)
+
+    def _changes_seen(self, found: Any) -> None:
+        self._polling = False
+        if self.connection_lost:
+            self.connection_lost = False
+            self.statusBar().showMessage("已重新连接", 5000)
+        self.watch_last = found.last_id
+        if found.others:
+            self.data_changed()  # lists and figures refresh quietly, keeping their place
+        if found.cases:
+            self._case_changed_elsewhere(found.cases)
+
+    def _case_changed_elsewhere(self, cases: dict[str, str]) -> None:
+        """The case on screen was changed by another clerk: reloaded, or (mid-edit) a banner
+        with a 刷新 button."""
+        page = self.case_page
+        detail = getattr(page, "detail", None) if page is not None else None
+        if detail is None or detail.number not in cases:
+            return
+        who = cases[detail.number]
+        current = self.stack.currentWidget()
+        editor = self.editor
+        if editor is not None and current is editor and editor.case_id == detail.id:
+            if editor.dirty:
+                self._show_banner(
+                    f"此件已被 {who} 修改。你正在修改的内容尚未保存；点“刷新”载入最新内容"
+                    "（你的修改将丢失）。",
+                    lambda: editor.load(detail.id),
+                )
+            else:
+                editor.load(detail.id)
+                self._show_banner(f"此件已被 {who} 修改，已刷新。", None)
+            return
+        if current is not page:
+            return
+        if QApplication.activeModalWidget() is not None:  # a step is being filled in
+            self._show_banner(f"此件已被 {who} 修改，点“刷新”查看最新内容。", page.reload)
+            return
+        page.reload()
+        self._show_banner(f"此件已被 {who} 修改，已刷新。", None)
+
+    def refresh_all(self) -> None:
+        """F5: the lists, the figures and the case on screen, read again."""
+        self.data_changed()
+        page = self.case_page
+        if page is not None and self.stack.currentWidget() is page:
+            page.reload()
+        self.banner.hide()
 
     # --- keyboard and menus --------------------------------------------------------------
     def _find(self) -> None:
@@ -457,7 +583,7 @@ class MainWindow(QMainWindow):
         find = QAction("查找信访件", self, shortcut=QKeySequence("Ctrl+F"))
         find.triggered.connect(self._find)
         refresh = QAction("刷新", self, shortcut=QKeySequence("F5"))
-        refresh.triggered.connect(self.data_changed)
+        refresh.triggered.connect(self.refresh_all)
         view.addActions([find, refresh])
         help_ = self.menuBar().addMenu("帮助(&H)")
         self.help_menu = help_
@@ -538,6 +664,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
         self.case_list.table.save_columns()
+        self.poll_timer.stop()
         self.runner.wait(10000)
         app = QApplication.instance()
         if app is not None:

@@ -15,7 +15,11 @@ from app.safety.instance_lock import AlreadyRunning, InstanceLock
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="立即备份数据库（校验后保存，按设置保留最近几份）")
-    p.add_argument("--out", metavar="FILE", help="备份到指定文件（不参与轮换）；默认存入备份文件夹")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="备份到指定文件（不参与轮换）；默认存入备份文件夹。服务器数据库：备份到这个文件夹",
+    )
     p.set_defaults(func=run_backup)
 
     r = sub.add_parser("restore", help="用备份文件恢复数据库（当前数据库会先另存一份）")
@@ -32,15 +36,51 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run_check)
 
 
-def _not_on_a_server(ctx: Context) -> None:
-    if ctx.is_server:
-        from app.safety.server_check import SERVER_BACKUP
+def _server_backup(ctx: Context, args: argparse.Namespace) -> int:
+    """On a server (issue 20): pg_dump -Fc into --out (a folder, or a .dump file's folder),
+    else the backup folder setting, else the data folder's backups/ on this computer."""
+    from app.safety import backup as file_backup
+    from app.safety import pg_backup
 
-        raise DomainError(SERVER_BACKUP)
+    db = ctx.db()
+    service = pg_backup.ServerBackupService(db, ctx.user)
+    if not service.tools():
+        raise DomainError(service.no_tools_text())
+    if args.out:
+        out = Path(args.out).expanduser()
+        folder = out.parent if out.suffix.lower() == pg_backup.SUFFIX else out
+    else:
+        folder = file_backup.configured_folder(db)
+    info = service.make(folder)
+    print(
+        f"已备份服务器数据库：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）"
+    )
+    print(f"注意：{pg_backup.CLEAR_TEXT}")
+    return 0
+
+
+def _server_restore(ctx: Context, args: argparse.Namespace) -> int:
+    from app.safety import pg_backup
+
+    db = ctx.db()
+    service = pg_backup.ServerBackupService(db, ctx.user)
+    auth.require(ctx.user, "restore")
+    if not service.tools():
+        raise DomainError(service.no_tools_text())
+    source = Path(args.file).expanduser()
+    if not args.yes and sys.stdin.isatty():
+        print(f"将用备份 {source} 替换服务器数据库 {service.where} 中的全部数据。")
+        print("恢复前请确认其他电脑都已退出信访工作台；此后录入的数据都会回到备份时的状态。")
+        if input("确认恢复？输入 y 继续：").strip().lower() not in {"y", "yes", "是"}:
+            raise UsageError("已取消，数据库未做改动。")
+    result = service.restore(source)
+    print(f"已从备份恢复服务器数据库：{result.restored_from}（信访件 {result.cases} 件）")
+    return 0
 
 
 def run_backup(ctx: Context, args: argparse.Namespace) -> int:
-    _not_on_a_server(ctx)
+    if ctx.is_server:
+        return _server_backup(ctx, args)
     service = backup.BackupService(ctx.db(), ctx.user)
     info = service.make(out=Path(args.out) if args.out else None)
     print(f"已备份并校验：{info.path}（信访件 {info.cases} 件，{info.size / 1_048_576:.1f} MB）")
@@ -52,7 +92,8 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
-    _not_on_a_server(ctx)
+    if ctx.is_server:
+        return _server_restore(ctx, args)
     source = Path(args.file).expanduser()
     # The database may be damaged, so it is not opened: the module function restores, after
     # the same check BackupService.restore makes.

@@ -23,7 +23,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         # Qt is imported only here, so the rest of the command never loads it.
         from ui.main import run_gui
 
-        return run_gui(smoke=args.smoke, demo=args.demo)
+        return run_gui(smoke=args.smoke, demo=args.demo, database_url=ctx.database_url)
     except DomainError as exc:
         _tell_start_failure(exc.message, None)
         return 1

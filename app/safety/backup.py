@@ -59,10 +59,13 @@ class RestoreResult:
 
 
 def configured_folder(db: Database) -> Path:
-    """The backup folder setting (a USB drive or a share), or the data folder's backups/."""
+    """The backup folder setting (a USB drive or a share), or the data folder's backups/ (on a
+    server: this computer's data folder, where pg_dump files go unless one is chosen)."""
     with db.read() as s:
         folder = str(settings.get(s, "backup_dir") or "").strip()
-    return Path(folder).expanduser() if folder else paths.backups_dir(db.path.parent)
+    if folder:
+        return Path(folder).expanduser()
+    return paths.backups_dir() if db.is_server else paths.backups_dir(db.path.parent)
 
 
 def keep_count(db: Database) -> int:

@@ -508,7 +508,24 @@ class CaseListPage(QWidget):
         self.model.set_filter(self.current_filter())
 
     def refresh(self) -> None:
+        """The same filter read again (a write here, F5, another clerk's change): the selected
+        case and the scroll position stay where the clerk left them."""
+        index = self.table.currentIndex()
+        selected = self.model.case_id(index.row()) if index.isValid() else None
+        self._keep_place = (selected, self.table.verticalScrollBar().value())
         self.model.reload()
+
+    def _restore_place(self) -> None:
+        selected, scroll = self._keep_place or (None, 0)
+        self._keep_place = None
+        if selected is not None:
+            try:
+                row = self.model.ids.index(selected)
+            except ValueError:
+                row = -1
+            if row >= 0:
+                self.table.selectRow(row)
+        self.table.verticalScrollBar().setValue(scroll)
 
     def show_cases(self, title: str, f: CaseFilter) -> None:
         """The dashboard's drill-down: exactly the cases behind a figure."""
@@ -530,6 +547,8 @@ class CaseListPage(QWidget):
 
     def _loaded(self, total: int) -> None:
         self.count_label.setText(f"共 {total:,} 件")
+        if getattr(self, "_keep_place", None) is not None:
+            self._restore_place()
         if self._select_first and total:
             self.table.selectRow(0)
         self._select_first = False

@@ -258,7 +258,7 @@ class BackupPage(QWidget):
 
 
 class BackupDialog(QDialog):
-    def __init__(self, page: BackupPage, parent: QWidget | None = None) -> None:
+    def __init__(self, page: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("备份与恢复")
         self.resize(820, 480)

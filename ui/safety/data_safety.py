@@ -41,9 +41,15 @@ DAILY_CHECK_MS = 30 * 60 * 1000  # look every half hour whether today's backup i
 
 
 class DataSafety(QObject):
-    def __init__(self, demo: bool = False, parent: QObject | None = None) -> None:
+    def __init__(
+        self, demo: bool = False, parent: QObject | None = None, server: bool = False
+    ) -> None:
         super().__init__(parent)
         self.demo = demo
+        # On the office's server (issue 20) the file steps have server forms: no integrity_check
+        # of a file, no file backups on close, no encryption (the server's); the login goes
+        # through AuthService on the server, the audit chain is verified after the start.
+        self.server = server
         self.data_dir = paths.data_dir()
         self.single = SingleInstance(self.data_dir, self)
         self.user: CurrentUser = auth.DEMO_USER
@@ -145,15 +151,52 @@ class DataSafety(QObject):
             self.change_password()
         return user
 
+    def login_server(self, db: Database) -> CurrentUser | None:
+        """The login on a server: its own accounts (the first administrator is set up when the
+        server database has none); never the account-less administrator (§9)."""
+        self.db = db
+        user = ask_login(AuthService(db, None), where=db.where)
+        if user is None:
+            return None
+        self.user = user
+        if user.must_change_password:
+            QMessageBox.information(
+                None, "修改密码", "你的密码是管理员设置的临时密码，请现在设置自己的密码。"
+            )
+            self.change_password()
+        return user
+
+    def check_server(self) -> None:
+        """The server form of the integrity check, off the GUI thread after the window shows:
+        the audit chain verified on the server; a failure to reach it is said in Chinese."""
+        db, window = self.db, self.window
+        runner = getattr(window, "runner", None)
+        if db is None or runner is None:
+            return
+        from ui.safety.server_health import chain_problem
+
+        def done(problem: str | None) -> None:
+            if problem:
+                QMessageBox.warning(window, "审计记录校验未通过", problem)
+
+        def failed(exc: BaseException, _details: str) -> None:
+            message = exc.message if isinstance(exc, DomainError) else str(exc)
+            QMessageBox.warning(window, "无法检查服务器数据库", message)
+
+        runner.run(lambda _p: chain_problem(db), done, failed, window)
+
     # --- while running ------------------------------------------------------------------
     def attach(self, window: QMainWindow, db: Database) -> None:
         self.window, self.db = window, db
         self.single.bring_forward(window)
         self._menu(window)
+        if self.server:
+            QTimer.singleShot(2000, self.check_server)
         if not self.demo:
             with db.read() as s:
                 minutes = float(settings.get(s, "idle_lock_minutes") or 0)
             self.idle = IdleLock(minutes, self.lock, parent=self)
+        if not self.demo and not self.server:  # a server's backups are made on demand
             self._daily.setInterval(DAILY_CHECK_MS)
             self._daily.timeout.connect(self._daily_backup)
             self._daily.start()
@@ -176,7 +219,47 @@ class DataSafety(QObject):
             lock = menu.addAction("锁定(&L)", self.lock)
             lock.setShortcut(QKeySequence("Ctrl+L"))
         menu.addSeparator()
+        switch = menu.addAction("单机使用 / 连接单位服务器(&D)…", self.choose_database)
+        switch.setEnabled(not self.demo and auth.can(self.user.role, "settings"))
         menu.addAction("日志文件夹…", lambda: _open_folder(paths.logs_dir()))
+
+    def choose_database(self) -> None:
+        """Switch this computer between 单机使用 and the office's server; takes effect at the
+        next start (the program offers to restart now)."""
+        from ui.settings.first_run import ServerSetupDialog
+
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "单机使用 / 连接单位服务器",
+            (f"当前连接：单位服务器 {self.db.where}" if self.server else "当前：单机使用")
+            if self.db is not None
+            else "",
+            parent=self.window,
+        )
+        server = box.addButton("连接单位服务器…", QMessageBox.ButtonRole.AcceptRole)
+        local = box.addButton("改为单机使用", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        local.setEnabled(self.server)
+        box.exec()
+        if box.clickedButton() is server:
+            current = paths.configured_database_url() if self.server else None
+            dialog = ServerSetupDialog(self.window, current=current)
+            if dialog.exec() != ServerSetupDialog.DialogCode.Accepted:
+                return
+        elif box.clickedButton() is local:
+            paths.write_server_config(None)
+        else:
+            return
+        answer = QMessageBox.question(
+            self.window,
+            "重新启动",
+            "已保存。重新启动信访工作台后生效。现在重新启动吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes and self.window is not None:
+            self.restarting = self.window.close()
+            if self.restarting:
+                self.restart()
 
     def show_backups(self) -> None:
         assert self.db is not None and self.window is not None
@@ -185,6 +268,15 @@ class DataSafety(QObject):
             from ui.tasks import TaskRunner
 
             runner = TaskRunner(self)
+        if self.server:
+            from app.safety.pg_backup import ServerBackupService
+            from ui.safety.server_backup_page import ServerBackupPage
+
+            server_page = ServerBackupPage(
+                ServerBackupService(self.db, self.user), runner, self._restored_server
+            )
+            BackupDialog(server_page, self.window).exec()
+            return
         page = BackupPage(backup.BackupService(self.db, self.user), runner, self._restored)
         BackupDialog(page, self.window).exec()
 
@@ -247,7 +339,7 @@ class DataSafety(QObject):
             self.idle.unlock()
 
     def _daily_backup(self) -> None:
-        if self.db is None or self.restarting or not backup.daily_due(self.db):
+        if self.db is None or self.restarting or self.server or not backup.daily_due(self.db):
             return
         runner = getattr(self.window, "runner", None)
         db = self.db
@@ -262,6 +354,14 @@ class DataSafety(QObject):
             f"已从备份恢复（信访件 {result.cases} 件）。\n恢复前的数据已另存为："
             f"{result.kept_aside}\n\n"
             "程序将重新启动。",
+        )
+        self.restart()
+
+    def _restored_server(self, cases: int) -> None:
+        QMessageBox.information(
+            self.window,
+            "已恢复",
+            f"服务器数据库已从备份恢复（信访件 {cases} 件）。\n\n程序将重新启动。",
         )
         self.restart()
 
@@ -280,7 +380,7 @@ class DataSafety(QObject):
         self._daily.stop()
         if self.idle is not None:
             self.idle.stop()
-        if not self.demo and not self.restarting:
+        if not self.demo and not self.restarting and not self.server:
             try:
                 backup.auto_backup(db)
             except Exception as exc:  # noqa: BLE001 (exit must not fail; logged instead)

@@ -98,6 +98,7 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
         locked_user: CurrentUser | None = None,
         idle_minutes: int = 0,
+        where: str = "",
     ) -> None:
         super().__init__(parent)
         self.auth = auth
@@ -117,6 +118,11 @@ class LoginDialog(QDialog):
             title.setStyleSheet("font-size: 20px; font-weight: bold; margin: 6px 0 10px 0;")
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(title)
+        if where:  # on the office's server (issue 20): which one, never a password
+            server = QLabel(f"单位服务器：{where}")
+            server.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            server.setStyleSheet("color: #444;")
+            layout.addWidget(server)
         if locked_user:
             note = QLabel(
                 f"已经 {idle_minutes} 分钟没有操作，信访工作台已锁定，以保护信访人信息。\n"
@@ -201,10 +207,14 @@ class LoginDialog(QDialog):
         self.error.setVisible(True)
 
 
-def ask_login(auth: "AuthService | Gate", parent: QWidget | None = None) -> CurrentUser | None:
+def ask_login(
+    auth: "AuthService | Gate", parent: QWidget | None = None, where: str = ""
+) -> CurrentUser | None:
     """At start: the first-start setup, or the login. None when the clerk chose 退出."""
     dialog: SetupAdminDialog | LoginDialog = (
-        SetupAdminDialog(auth, parent) if auth.needs_setup() else LoginDialog(auth, parent)
+        SetupAdminDialog(auth, parent)
+        if auth.needs_setup()
+        else LoginDialog(auth, parent, where=where)
     )
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -87,3 +87,269 @@ class FirstRunDialog(QDialog):
             failed,
             self,
         )
+
+
+# --- 单机使用 / 连接单位服务器 (issue 20) ------------------------------------------------------
+# Asked before any database is opened when this computer has neither a database file nor a
+# server configured, and from 数据安全 → 单机使用 / 连接单位服务器 later. The server form writes
+# server.json (app/paths.py) without a password: the password is typed to test the connection
+# and at each start, never stored (no OS keyring package is part of the program).
+
+
+def server_url_from(host: str, port: int, database: str, account: str) -> str:
+    """The URL server.json keeps: postgresql://账号@服务器:端口/数据库名, never a password."""
+    from sqlalchemy.engine import URL
+
+    host, database, account = host.strip(), database.strip(), account.strip()
+    if not host:
+        raise DomainError("请填写服务器地址（如 192.168.1.10 或 db.xfj.local）。", field="host")
+    if not database:
+        raise DomainError("请填写数据库名（由数据库管理员告知，如 xinfang）。", field="database")
+    if not account:
+        raise DomainError("请填写数据库账号（由数据库管理员告知）。", field="account")
+    return URL.create(
+        "postgresql", username=account, host=host, port=port, database=database
+    ).render_as_string(hide_password=False)
+
+
+def sslmode_text(url: str) -> str:
+    """What the connection's encryption will be (app/db.server_url decides it)."""
+    from app.db import server_url
+
+    mode = str(server_url(url).query.get("sslmode") or "")
+    if mode:
+        return (
+            f"连接方式：加密连接（sslmode={mode}）。服务器不在本机，信访人信息经网络传输时加密；"
+            "服务器须开启 SSL。"
+        )
+    return "连接方式：服务器在本机，不经过网络，不加密（本机连接）。"
+
+
+def try_connection(url: str, password: str) -> str:
+    """Connect once with the password typed (kept in memory only) and say what was found."""
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    from app.db import server_url
+
+    target = server_url(url)
+    if password:
+        target = target.set(password=password)
+    engine = create_engine(target, poolclass=NullPool, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql("SHOW server_version").scalar()
+            ssl = conn.exec_driver_sql("SHOW ssl").scalar()
+            ours = inspect(conn).has_table("alembic_version")
+            cases = (
+                conn.execute(text("SELECT count(*) FROM cases")).scalar()
+                if inspect(conn).has_table("cases")
+                else None
+            )
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise DomainError(f"连接失败：{reason}") from None
+    finally:
+        engine.dispose()
+    found = (
+        f"已有信访工作台数据（信访件 {cases} 件）"
+        if ours
+        else "这是一个空数据库，第一次打开时建立信访工作台的数据表"
+    )
+    ssl_text = "开启" if ssl == "on" else "关闭"
+    return f"连接成功：PostgreSQL {version}（服务器 SSL：{ssl_text}），{found}。"
+
+
+class ServerSetupDialog(QDialog):
+    """连接单位服务器: address, port, database, account; 测试连接 with the password typed."""
+
+    def __init__(self, parent: QWidget | None = None, current: str | None = None) -> None:
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSpinBox
+
+        super().__init__(parent)
+        self.setWindowTitle("连接单位服务器")
+        self.url: str | None = None
+        self.password_typed = ""
+        self.runner = TaskRunner(self)
+        intro = QLabel(
+            "多名工作人员同时使用时，数据放在单位的 PostgreSQL 服务器上。请填写数据库管理员告知的"
+            "服务器地址、端口、数据库名和账号。密码只用于测试连接和每次登录，程序不保存密码。"
+        )
+        intro.setWordWrap(True)
+        self.host = QLineEdit()
+        self.host.setPlaceholderText("如：192.168.1.10 或 db.xfj.local")
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(5432)
+        self.database = QLineEdit("xinfang")
+        self.account = QLineEdit()
+        self.account.setPlaceholderText("数据库账号，如 xfj_clerk")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("只用于测试连接，不保存")
+        if current:
+            from sqlalchemy.engine import make_url
+
+            u = make_url(current)
+            self.host.setText(u.host or "")
+            self.port.setValue(u.port or 5432)
+            self.database.setText(u.database or "")
+            self.account.setText(u.username or "")
+        form = QFormLayout()
+        form.addRow("服务器地址(&H)", self.host)
+        form.addRow("端口(&P)", self.port)
+        form.addRow("数据库名(&D)", self.database)
+        form.addRow("账号(&A)", self.account)
+        form.addRow("密码(&W)", self.password)
+        self.ssl = QLabel()
+        self.ssl.setWordWrap(True)
+        self.found = QLabel()
+        self.found.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.test_button = QPushButton("测试连接(&T)")
+        self.test_button.clicked.connect(self.test)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addWidget(self.found, 1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存并连接")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("返回")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.ssl)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        for field in (self.host, self.database, self.account):
+            field.textChanged.connect(self._describe)
+        self._describe()
+        self.resize(560, 420)
+
+    def _fields(self) -> dict[str, QWidget]:
+        return {"host": self.host, "database": self.database, "account": self.account}
+
+    def current_url(self) -> str:
+        for field in self._fields().values():
+            mark_error(field, False)
+        try:
+            return server_url_from(
+                self.host.text(), self.port.value(), self.database.text(), self.account.text()
+            )
+        except DomainError as exc:
+            field = self._fields().get(exc.field or "")
+            if field is not None:
+                mark_error(field, True)
+                field.setFocus()
+            self.message.setText(exc.message)
+            raise
+
+    def _describe(self) -> None:
+        try:
+            url = server_url_from(
+                self.host.text() or "localhost",
+                self.port.value(),
+                self.database.text() or "x",
+                self.account.text() or "x",
+            )
+            self.ssl.setText(sslmode_text(url))
+        except DomainError:
+            self.ssl.setText("")
+
+    def test(self) -> None:
+        try:
+            url = self.current_url()
+        except DomainError:
+            return
+        self.message.setText("")
+        self.found.setText("正在连接…")
+        self.test_button.setEnabled(False)
+        password = self.password.text()
+
+        def done(text: str) -> None:
+            self.test_button.setEnabled(True)
+            self.found.setText(text)
+            self.password_typed = password
+
+        def failed(exc: BaseException, details: str) -> None:
+            self.test_button.setEnabled(True)
+            self.found.setText("")
+            if isinstance(exc, DomainError):
+                self.message.setText(exc.message)
+            else:
+                show_error(self, exc, details)
+
+        self.runner.run(lambda _p: try_connection(url, password), done, failed, self)
+
+    def save(self) -> None:
+        from app import paths
+
+        try:
+            url = self.current_url()
+            paths.write_server_config(url)
+        except DomainError as exc:
+            self.message.setText(exc.message)
+            return
+        self.url, self.password_typed = url, self.password.text()
+        self.runner.wait(15000)
+        self.accept()
+
+
+class StartChoiceDialog(QDialog):
+    """单机使用 / 连接单位服务器, before the first database is opened on this computer."""
+
+    LOCAL, SERVER = "local", "server"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QPushButton
+
+        super().__init__(parent)
+        self.setWindowTitle("欢迎使用信访工作台")
+        self.choice: str | None = None
+        self.url: str | None = None
+        self.password = ""
+        title = QLabel("<span style='font-size:18px'><b>这台电脑怎样使用信访工作台？</b></span>")
+        local = QPushButton("单机使用(&L)")
+        local.setDefault(True)
+        local_note = QLabel(
+            "数据保存在这台电脑上（加密的数据库文件），每天和退出时自动备份。"
+            "一名信访专干使用时选这一项；以后可以在“数据安全”菜单中改为连接服务器。"
+        )
+        server = QPushButton("连接单位服务器(&S)…")
+        server_note = QLabel(
+            "几名工作人员同时办理同一批信访件：数据放在单位的 PostgreSQL 服务器上，"
+            "需要数据库管理员告知服务器地址、数据库名和账号。"
+        )
+        for note in (local_note, server_note):
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #444; margin-left: 12px; margin-bottom: 10px;")
+        quit_ = QPushButton("退出")
+        local.clicked.connect(self._local)
+        server.clicked.connect(self._server)
+        quit_.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(local)
+        layout.addWidget(local_note)
+        layout.addWidget(server)
+        layout.addWidget(server_note)
+        layout.addStretch(1)
+        layout.addWidget(quit_)
+        self.resize(520, 340)
+
+    def _local(self) -> None:
+        self.choice = self.LOCAL
+        self.accept()
+
+    def _server(self) -> None:
+        dialog = ServerSetupDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.choice, self.url, self.password = self.SERVER, dialog.url, dialog.password_typed
+            self.accept()
