@@ -14,6 +14,7 @@ UI = Path(__file__).resolve().parent.parent / "ui"
 ALLOWED = {
     "main.py",  # bootstrap: opens the Database, builds Services
     "safety/data_safety.py",  # start-up check and restore-at-start, before login
+    "safety/server_connect.py",  # bootstrap on a server: opens that Database, before login
 }
 
 FORBIDDEN = [

@@ -128,7 +128,7 @@ def test_server_form_refuses_a_missing_field(qtbot: QtBot, tmp_path: Path) -> No
 
 @pytest.mark.postgres_only
 def test_server_form_tests_the_connection(qtbot: QtBot, server_url: str) -> None:
-    from ui.settings.first_run import try_connection
+    from app.safety.server_setup import try_connection
 
     assert try_connection(server_url, "").startswith("连接成功：PostgreSQL")
 

@@ -173,7 +173,7 @@ class DataSafety(QObject):
         runner = getattr(window, "runner", None)
         if db is None or runner is None:
             return
-        from ui.safety.server_health import chain_problem
+        from app.safety.server_health import chain_problem
 
         def done(problem: str | None) -> None:
             if problem:
