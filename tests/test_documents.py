@@ -71,6 +71,12 @@ def test_dates_and_numerals() -> None:
 # ---------------------------------------------------------------- template checks
 
 
+# These tests put a template into the office folder beside a SQLite file, the layout they check
+# the engine with; on a server the office's templates live in the database and reach the same
+# engine through a local copy (tests/test_server_files.py checks that path on PostgreSQL).
+OFFICE_FOLDER = pytest.mark.sqlite_only("the office folder is the single-clerk layout")
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[Path]:
     paths.set_data_dir(tmp_path / "data")
@@ -101,6 +107,7 @@ def _render(db: Database, tmp_path: Path, name: str = "月度统计表", repair:
     return out
 
 
+@OFFICE_FOLDER
 def test_syntax_error_names_the_paragraph_and_writes_nothing(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
@@ -115,6 +122,7 @@ def test_syntax_error_names_the_paragraph_and_writes_nothing(
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+@OFFICE_FOLDER
 def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_path: Path) -> None:
     _template(
         office / "月度统计表.docx",
@@ -135,6 +143,7 @@ def test_unknown_variable_and_filter_are_errors(db: Database, office: Path, tmp_
     assert not (tmp_path / "out" / "报告.docx").exists()
 
 
+@OFFICE_FOLDER
 def test_split_tag_renders_without_asking_and_repair_saves_it(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
@@ -158,6 +167,7 @@ def test_split_tag_renders_without_asking_and_repair_saves_it(
     assert service.check_template("月度统计表").problems == []
 
 
+@OFFICE_FOLDER
 def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path: Path) -> None:
     _template(
         office / "月度统计表.docx",
@@ -169,6 +179,34 @@ def test_smart_quotes_and_fullwidth_braces(db: Database, office: Path, tmp_path:
     assert "中文引号" in summary and "全角括号" in summary
 
 
+def test_installed_template_is_checked_and_repaired_where_the_database_keeps_it(
+    db: Database, tmp_path: Path
+) -> None:
+    # The same engine on both layouts: installed through the service, the template lands in the
+    # office folder (SQLite) or in the database (server) and is checked and mended there.
+    paths.set_data_dir(tmp_path / "data")
+    try:
+        service = DocumentService(db, TESTER)
+        broken = _template(tmp_path / "坏.docx", [["开头"], ["共{{ stats.totl }}件"]])
+        service.install_template("月度统计表", broken)
+        with pytest.raises(TemplateProblem) as err:
+            _render(db, tmp_path)
+        assert "不认识的变量“stats.totl”" in err.value.message
+        assert not (tmp_path / "out" / "报告.docx").exists()
+        split = _template(tmp_path / "拆.docx", [["共受理", "{{ stats.", "tot", "al }}", "件。"]])
+        service.install_template("月度统计表", split)
+        assert "{{" not in _texts(_render(db, tmp_path))
+        assert service.check_template("月度统计表").repairs
+        service.repair_template("月度统计表")
+        mended = catalog.find("月度统计表", db=db)
+        assert mended.source == "本单位修改版"
+        assert "{{ stats.total }}" in [r.text for r in docx.Document(mended.path).paragraphs[0].runs]
+        assert service.check_template("月度统计表").repairs == []
+    finally:
+        paths.set_data_dir(None)
+
+
+@OFFICE_FOLDER
 def test_tag_across_paragraphs_cannot_be_repaired(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
@@ -179,6 +217,7 @@ def test_tag_across_paragraphs_cannot_be_repaired(
     assert not err.value.repairable
 
 
+@OFFICE_FOLDER
 def test_failed_render_keeps_the_previous_file(db: Database, office: Path, tmp_path: Path) -> None:
     out = _render(db, tmp_path)  # the good default
     before = out.read_bytes()
@@ -189,6 +228,7 @@ def test_failed_render_keeps_the_previous_file(db: Database, office: Path, tmp_p
     assert [p.name for p in out.parent.iterdir()] == ["报告.docx"]  # no temporary left behind
 
 
+@OFFICE_FOLDER
 def test_a_non_docx_template_gets_a_clear_message(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
@@ -277,6 +317,7 @@ def test_period_names() -> None:
     assert period_name(d(2025, 3, 5), d(2025, 4, 9)) == "2025年3月5日至2025年4月9日"
 
 
+@OFFICE_FOLDER
 def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_path: Path) -> None:
     doc = docx.Document()
     doc.add_paragraph("{% for row in category_rows %}{{ row.name }}{{ row.cout }}{% endfor %}")
@@ -289,6 +330,7 @@ def test_loop_rows_and_footers_are_checked_too(db: Database, office: Path, tmp_p
     assert "【错误】页脚段落“{{ offce }}”：不认识的变量“offce”" in message
 
 
+@OFFICE_FOLDER
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
@@ -313,6 +355,7 @@ def test_runaway_templates_stop_with_a_sentence(
     assert not (tmp_path / "out" / "报告.docx").exists()
 
 
+@OFFICE_FOLDER
 def test_a_key_the_data_does_not_have_is_an_error_naming_the_paragraph(
     db: Database, office: Path, tmp_path: Path
 ) -> None:
@@ -344,6 +387,7 @@ def test_a_key_the_data_does_not_have_is_an_error_naming_the_paragraph(
     )
 
 
+@OFFICE_FOLDER
 def test_merged_tag_keeps_the_clerks_formatting(db: Database, office: Path, tmp_path: Path) -> None:
     from docx.shared import RGBColor
 
