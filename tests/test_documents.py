@@ -200,7 +200,8 @@ def test_installed_template_is_checked_and_repaired_where_the_database_keeps_it(
         service.repair_template("月度统计表")
         mended = catalog.find("月度统计表", db=db)
         assert mended.source == "本单位修改版"
-        assert "{{ stats.total }}" in [r.text for r in docx.Document(mended.path).paragraphs[0].runs]
+        runs = [r.text for r in docx.Document(mended.path).paragraphs[0].runs]
+        assert "{{ stats.total }}" in runs
         assert service.check_template("月度统计表").repairs == []
     finally:
         paths.set_data_dir(None)
