@@ -114,20 +114,30 @@ def in_process(data_dir: Path) -> dict[str, float]:
     app.processEvents()
     page, model = w.case_list, w.case_list.model
 
-    def until_loaded(action: object) -> float:
+    def until_loaded(action: object, first_screen: bool = False) -> float:
+        """Seconds until every matching id is in the model, or with `first_screen` until the
+        first screen of rows is drawn (the model shows it before the rest of the ids)."""
         loop = QEventLoop()
-        model.loaded.connect(loop.quit)
+        signals = [model.loaded, model.first_page_shown] if first_screen else [model.loaded]
+        for signal in signals:
+            signal.connect(loop.quit)
         QTimer.singleShot(30000, loop.quit)
         started = time.perf_counter()
         action()  # type: ignore[operator]
         loop.exec()
         page.table.repaint()  # the visible rows fetched and drawn
         elapsed = time.perf_counter() - started
-        model.loaded.disconnect(loop.quit)
+        for signal in signals:
+            signal.disconnect(loop.quit)
+        if first_screen:
+            w.runner.wait()
+            app.processEvents()
         return elapsed
 
     w.go("cases")
     out: dict[str, float] = {}
+    firsts = [until_loaded(page.apply, first_screen=True) for _ in range(5)]
+    out["first_screen_ms"] = statistics.median(firsts) * 1000
     firsts = [until_loaded(page.apply) for _ in range(5)]
     out["first_page_ms"] = statistics.median(firsts) * 1000
     out["cases_listed"] = model.rowCount()
@@ -206,7 +216,8 @@ def main() -> None:
     )
     print(
         f"first page of the case list: {figures['first_page_ms']:.0f} ms for "
-        f"{int(figures['cases_listed']):,} cases (target ≤ 150 ms)"
+        f"{int(figures['cases_listed']):,} cases, every id in the model (target ≤ 150 ms); "
+        f"first screen drawn: {figures['first_screen_ms']:.0f} ms"
     )
     for key, value in figures.items():
         if key.startswith("search_") and key.endswith("_ms"):

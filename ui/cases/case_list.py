@@ -102,6 +102,7 @@ class CaseTableModel(QAbstractTableModel):
     """The ids of the cases matching a filter, in SQL order; rows fetched a block at a time."""
 
     loaded = Signal(int)  # the number of matching cases, after each (re)load
+    first_page_shown = Signal(int)  # the first screen's rows, before every id has come
     BLOCK = 100
     CACHE_LIMIT = 4000
 
@@ -117,6 +118,7 @@ class CaseTableModel(QAbstractTableModel):
         self.ids: list[int] = []
         self._rows: dict[int, CaseRow] = {}
         self._generation = 0
+        self._complete = -1  # the generation whose every id is in `ids`
         self.last_query_s = 0.0
         # A drill-down or 待办 list hands over its ids in their own order; a header click sorts.
         self.user_sorted = False
@@ -141,6 +143,22 @@ class CaseTableModel(QAbstractTableModel):
 
         given = f.ids is not None and not f.text.strip() and not self.user_sorted
 
+        def first_page(_progress: object = None) -> list[CaseRow] | None:
+            if generation != self._generation:
+                return None
+            return self.service.page(f, 0, self.BLOCK, sort, desc)
+
+        def show_first(rows: list[CaseRow] | None) -> None:
+            # The first screen at once (a LIMIT query on the list's index): at a million
+            # cases every matching id takes the worker a second or more, and the clerk
+            # should not wait for rows they have not scrolled to yet.
+            if generation != self._generation or rows is None or self._complete == generation:
+                return
+            self.beginResetModel()
+            self.ids, self._rows = [r.id for r in rows], {r.id: r for r in rows}
+            self.endResetModel()
+            self.first_page_shown.emit(len(rows))
+
         def query(_progress: object = None) -> list[int] | None:
             if generation != self._generation:
                 # Asked again before the worker got here (start-up applies the filter bar
@@ -155,14 +173,26 @@ class CaseTableModel(QAbstractTableModel):
                 return  # a newer keystroke already asked again
             self.last_query_s = time.perf_counter() - started
             self.loaded_once = True
-            self.beginResetModel()
-            self.ids, self._rows = ids, {}
-            self.endResetModel()
+            shown = len(self.ids)
+            if self._complete != generation and shown and ids[:shown] == self.ids:
+                # The first page is on screen and still leads the list: append the rest, so
+                # a row the clerk already selected or scrolled to stays where it is.
+                if len(ids) > shown:
+                    self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                    self.ids = ids
+                    self.endInsertRows()
+            else:
+                self.beginResetModel()
+                self.ids, self._rows = ids, {}
+                self.endResetModel()
+            self._complete = generation
             self.loaded.emit(len(ids))
 
         if self.runner is None:
             done(query())
         else:
+            if not given:
+                self.runner.run(first_page, show_first)
             self.runner.run(query, done)
 
     def _fetch(self, row: int) -> None:

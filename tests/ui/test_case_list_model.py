@@ -1,0 +1,53 @@
+"""The case list's model: the first screen of rows comes before every matching id (issue 20:
+at a million cases the ids take the worker a second or more)."""
+
+from accounts import TESTER
+from pytestqt.qtbot import QtBot
+
+from app.cases import demo
+from app.cases.search import CaseFilter
+from app.cases.service import CaseService
+from app.db import Database
+from ui.cases.case_list import CaseTableModel
+from ui.tasks import TaskRunner
+
+
+def test_first_screen_comes_first_and_the_rest_is_appended(qtbot: QtBot, db: Database) -> None:
+    demo.generate(db, 260, seed=3)
+    service = CaseService(db, TESTER)
+    model = CaseTableModel(service, TaskRunner())
+    total = service.count(CaseFilter())
+    assert total > CaseTableModel.BLOCK
+    events: list[tuple[str, int, int]] = []
+    model.first_page_shown.connect(lambda n: events.append(("first", n, model.rowCount())))
+    model.modelReset.connect(lambda: events.append(("reset", model.rowCount(), 0)))
+    model.rowsInserted.connect(lambda _p, a, b: events.append(("insert", a, b)))
+    model.loaded.connect(lambda n: events.append(("loaded", n, model.rowCount())))
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.set_filter(CaseFilter())
+    block = CaseTableModel.BLOCK
+    assert events == [
+        ("reset", block, 0),
+        ("first", block, block),
+        ("insert", block, total - 1),  # appended: a row already selected stays where it is
+        ("loaded", total, total),
+    ]
+    assert model.ids == service.ids(CaseFilter())
+    # The first screen's rows came with it: nothing is fetched again for them.
+    fetched: list[int] = []
+    real = service.rows_by_id
+    service.rows_by_id = lambda ids: fetched.append(len(ids)) or real(ids)  # type: ignore[method-assign]
+    first = model.row_at(0)
+    assert first is not None and first.id == model.ids[0] and fetched == []
+    assert model.row_at(block) is not None and fetched == [block]
+
+
+def test_a_short_list_is_shown_once(qtbot: QtBot, db: Database) -> None:
+    demo.generate(db, 30, seed=4)
+    service = CaseService(db, TESTER)
+    model = CaseTableModel(service, TaskRunner())
+    inserted: list[int] = []
+    model.rowsInserted.connect(lambda *_a: inserted.append(1))
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.set_filter(CaseFilter())
+    assert inserted == [] and model.rowCount() == service.count(CaseFilter())
