@@ -377,13 +377,16 @@ def _fetch_ints(session: Session, query: Select[*tuple[Any, ...]]) -> list[int]:
 
 def _order(sort: str, descending: bool, server: bool = False) -> list[ColumnElement[Any]]:
     column = SORT_COLUMNS.get(sort, Case.received_on)
+    # Blanks (an anonymous name, no 办结 date) where SQLite puts them: PostgreSQL would put
+    # NULL first when descending and last when ascending. Only for a column that can be
+    # blank: the clause on 登记日期 would stop PostgreSQL reading its index backwards for the
+    # first page, and sort a million rows instead.
+    blanks = server and column.property.columns[0].nullable
     if descending:
         first = column.desc()
-        # Blanks (an anonymous name, no 办结 date) where SQLite puts them: PostgreSQL would
-        # put NULL first when descending and last when ascending.
-        return [first.nulls_last() if server else first, Case.id.desc()]
+        return [first.nulls_last() if blanks else first, Case.id.desc()]
     first = column.asc()
-    return [first.nulls_first() if server else first, Case.id.asc()]
+    return [first.nulls_first() if blanks else first, Case.id.asc()]
 
 
 _ROW_COLUMNS = (
