@@ -1,5 +1,6 @@
 """Start the Qt application: translations, the database, the main window."""
 
+import contextlib
 import json
 import os
 import sys
@@ -98,11 +99,16 @@ def run_gui(smoke: bool = False, demo: bool = False, database_url: str | None = 
                 return 0
             if choice.choice == StartChoiceDialog.SERVER:
                 server, password = choice.url, choice.password
-    if server:
-        code = _run_server(app, server, password, smoke, mark, marks)
-        if code is not None:
-            return code
-    return _run_file(app, smoke, demo, mark, marks)
+    # Whichever way a run returns (a refused login, an unreachable server, the window closed),
+    # the data folder's claim and its local socket end with it: a listening socket left to
+    # the garbage collector may be destroyed from another thread and corrupt the event loop
+    # of whatever runs next in this process (the tests run several starts in one).
+    with contextlib.ExitStack() as claims:
+        if server:
+            code = _run_server(app, server, password, smoke, mark, marks, claims)
+            if code is not None:
+                return code
+        return _run_file(app, smoke, demo, mark, marks, claims)
 
 
 def _run_server(
@@ -112,6 +118,7 @@ def _run_server(
     smoke: bool,
     mark: Callable[[str], None],
     marks: dict[str, Any],
+    claims: contextlib.ExitStack,
 ) -> int | None:
     """The window on the office's PostgreSQL server; None = the clerk chose 改为单机使用."""
     from app.safety.auth import AuthService
@@ -132,6 +139,7 @@ def _run_server(
         from ui.safety.data_safety import DataSafety
 
         safety = DataSafety(server=True)
+        claims.callback(safety.single.release)
         if not safety.start():
             return 0
         opened = server_connect.connect(url, password)
@@ -172,6 +180,7 @@ def _run_file(
     demo: bool,
     mark: Callable[[str], None],
     marks: dict[str, Any],
+    claims: contextlib.ExitStack,
 ) -> int:
     """The window on the database file in the data folder (the single-clerk default)."""
     # Single instance, integrity check, login and backups (ui/data_safety); the smoke run
@@ -181,6 +190,7 @@ def _run_file(
         from ui.safety.data_safety import DataSafety
 
         safety = DataSafety(demo=demo)
+        claims.callback(safety.single.release)
         if not safety.start() or not safety.check_database(paths.database_path()):
             return 0
     # An encrypted database opens only with a password (app/safety/unlock.py): the login comes

@@ -43,6 +43,15 @@ def test_unreachable_server_says_so_with_retry_and_local_and_opens_no_file(
     assert len(shown) == 2  # 重试 tried again, then 退出
     assert "无法打开服务器数据库" in shown[0] and "127.0.0.1" in shown[0]
     assert not paths.database_path(tmp_path).exists()  # no local file was made
+    # The data folder's claim ended with the run: its local socket is closed now, not whenever
+    # the garbage collector gets to it (from another thread, it crashed a later test).
+    from PySide6.QtNetwork import QLocalSocket
+
+    from ui.safety.single_instance import server_name
+
+    probe = QLocalSocket()
+    probe.connectToServer(server_name(tmp_path))
+    assert not probe.waitForConnected(300)
 
 
 def test_change_to_local_forgets_the_server(

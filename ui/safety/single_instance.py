@@ -78,6 +78,7 @@ class SingleInstance(QObject):
     def release(self) -> None:
         if self.server is not None:
             self.server.close()
+            self.server.deleteLater()  # on this (the GUI) thread, not whenever GC gets to it
             self.server = None
         self.lock.release()
 
