@@ -155,7 +155,9 @@ class MainWindow(QMainWindow):
 
         self.todo = TodoPanel(self.service, self.runner)
         self.todo.open_case.connect(self.open_case)
-        self.todo.refresh()
+        # After the window is shown: the dashboard's figures, queued when it first shows, are
+        # what the clerk waits for; the four 待办 lists follow them on the one worker.
+        QTimer.singleShot(0, self.todo.refresh)
         # The figures refresh themselves when first shown (ui/dashboard/dashboard.py).
         self.dashboard = Dashboard(
             self.services.statistics,

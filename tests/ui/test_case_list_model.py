@@ -15,7 +15,7 @@ from ui.tasks import TaskRunner
 def test_first_screen_comes_first_and_the_rest_is_appended(qtbot: QtBot, db: Database) -> None:
     demo.generate(db, 260, seed=3)
     service = CaseService(db, TESTER)
-    model = CaseTableModel(service, TaskRunner())
+    model = CaseTableModel(service, TaskRunner(), first_screen=True)
     total = service.count(CaseFilter())
     assert total > CaseTableModel.BLOCK
     events: list[tuple[str, int, int]] = []
@@ -45,9 +45,24 @@ def test_first_screen_comes_first_and_the_rest_is_appended(qtbot: QtBot, db: Dat
 def test_a_short_list_is_shown_once(qtbot: QtBot, db: Database) -> None:
     demo.generate(db, 30, seed=4)
     service = CaseService(db, TESTER)
-    model = CaseTableModel(service, TaskRunner())
+    model = CaseTableModel(service, TaskRunner(), first_screen=True)
     inserted: list[int] = []
     model.rowsInserted.connect(lambda *_a: inserted.append(1))
     with qtbot.waitSignal(model.loaded, timeout=10000):
         model.set_filter(CaseFilter())
     assert inserted == [] and model.rowCount() == service.count(CaseFilter())
+
+
+def test_a_search_and_a_short_list_get_their_ids_in_one_query(qtbot: QtBot, db: Database) -> None:
+    demo.generate(db, 260, seed=5)
+    service = CaseService(db, TESTER)
+    pages: list[int] = []
+    real = service.page
+    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    searched = CaseTableModel(service, TaskRunner(), first_screen=True)
+    with qtbot.waitSignal(searched.loaded, timeout=10000):
+        searched.set_filter(CaseFilter(text="张"))
+    todo = CaseTableModel(service, TaskRunner())  # the 待办 lists
+    with qtbot.waitSignal(todo.loaded, timeout=10000):
+        todo.set_filter(CaseFilter())
+    assert pages == []  # a keystroke waits for one query, not two

@@ -110,9 +110,13 @@ class CaseTableModel(QAbstractTableModel):
         self,
         service: CaseService,
         runner: TaskRunner | None = None,
+        first_screen: bool = False,
     ) -> None:
         super().__init__()
         self.service, self.runner = service, runner
+        # The 台账's list shows its first screen before every id has come (`reload`); short
+        # lists (待办, drill-downs) and searches get their ids in one query.
+        self.first_screen = first_screen
         self.filter = CaseFilter()
         self.sort_key, self.descending = "received_on", True
         self.ids: list[int] = []
@@ -191,7 +195,7 @@ class CaseTableModel(QAbstractTableModel):
         if self.runner is None:
             done(query())
         else:
-            if not given:
+            if self.first_screen and not given and not f.text.strip():
                 self.runner.run(first_page, show_first)
             self.runner.run(query, done)
 
@@ -392,7 +396,7 @@ class CaseListPage(QWidget):
     ) -> None:
         super().__init__()
         self.service = service
-        self.model = CaseTableModel(service, runner)
+        self.model = CaseTableModel(service, runner, first_screen=True)
         self.drill: tuple[str, CaseFilter] | None = None  # a dashboard figure's cases
         self._select_first = False
 
