@@ -150,10 +150,6 @@ def test_another_departments_case_is_refused_by_number(office: dict, db: Databas
         reader.act(other, "受理", D(2025, 10, 5))
 
 
-@pytest.mark.sqlite_only(
-    "the 督办 list's SQL is not ported to PostgreSQL yet (.ci/run leaves test_supervision.py "
-    "out of the PostgreSQL run)"
-)
 def test_supervision_list_is_scoped(office: dict, db: Database) -> None:  # type: ignore[type-arg]
     numbers, users = office["numbers"], office["users"]
     admin = CaseService(db, users["admin"])
