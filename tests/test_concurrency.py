@@ -16,17 +16,19 @@ from typing import Any
 import pytest
 from accounts import account
 from factories import case_input
+from ledger_builders import write_csv
 from sqlalchemy import select, text
 
 from app import audit
-from app.cases import versions
+from app.cases import intake, links, versions
 from app.cases.service import CaseService
 from app.cases.supervision_service import SupervisionService
 from app.cases.versions import StaleCase
 from app.cli import main
 from app.db import Database
 from app.documents import doc_numbers
-from app.models import AuditEntry, Case, Event
+from app.ledger.importing import dry_run, import_ledger
+from app.models import AuditEntry, Case, CaseLink, Event
 from app.safety.auth import ADMIN, CurrentUser
 
 ZHANG = account("zhangsan")
@@ -292,3 +294,164 @@ def test_case_show_says_who_from_which_computer(
         ("登记", audit.computer()),
         ("受理", audit.computer()),
     ]
+
+
+# --- 关联, 合并 and the ledger import: two cases, or many, in one write ----------------------
+
+
+def _links(db: Database) -> list[tuple[int, int, str]]:
+    with db.read() as s:
+        rows = s.execute(
+            select(CaseLink.case_a_id, CaseLink.case_b_id, CaseLink.kind).order_by(CaseLink.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("write", ["link", "unlink", "merge"])
+def test_a_link_or_merge_from_a_stale_page_is_refused_and_nothing_is_written(
+    clerks: tuple[CaseService, CaseService], write: str
+) -> None:
+    """The case page's 关联/取消关联/合并 sends the version it showed, like a 办理 step."""
+    zhang, li = clerks
+    a = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    b = zhang.create(case_input(dt.date(2025, 12, 2), "来信", name="乙")).number
+    linking = SupervisionService(zhang.db, ZHANG)
+    if write == "unlink":
+        linking.link(a, b)
+    seen = zhang.detail(a)  # 张三's page of a
+    li.act(a, "交办", dt.date(2025, 12, 3), {"to": "镇政府"}, expected_version=seen.version)
+    before = snapshot(zhang.db, a), snapshot(zhang.db, b), _links(zhang.db)
+
+    def attempt(version: int) -> object:
+        if write == "link":
+            return linking.link(a, b, expected_version=version)
+        if write == "unlink":
+            return linking.unlink(a, b, expected_version=version)
+        return linking.merge(a, b, expected_version=version)
+
+    with pytest.raises(StaleCase) as refused:
+        attempt(seen.version)
+    assert STALE.match(refused.value.message), refused.value.message
+    assert refused.value.who == "李四" and refused.value.current == seen.version + 1
+    assert (snapshot(zhang.db, a), snapshot(zhang.db, b), _links(zhang.db)) == before
+    # After a refresh the same write goes through.
+    attempt(zhang.detail(a).version)
+    assert _links(zhang.db) != before[2]
+
+
+def _after_a_pause(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """`fn` on another thread, waited for 1.5 s: long enough to finish when nothing holds the
+    row, so a writer that does not hold it loses the race; one that does goes on meanwhile."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(fn())
+        except Exception as exc:  # noqa: BLE001 — asserted on
+            out.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(1.5)
+    return thread, out
+
+
+@pytest.mark.parametrize("write", ["link", "merge"])
+def test_a_link_or_merge_racing_another_clerk_is_done_on_the_current_state(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    """No version (the command line): 李四 accepts case b between 张三's load of the two cases
+    and his write. The rows are held from the load (PostgreSQL) or claimed before anything is
+    written (SQLite), so 李四's step waits for 张三's commit and both land; before, 张三's
+    UPDATE found b's version moved and a raw StaleDataError escaped."""
+    zhang, li = clerks
+    a = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    b = zhang.create(case_input(dt.date(2025, 12, 2), "来信", name="乙")).number
+    real = getattr(links, write)
+    raced: list[tuple[threading.Thread, list[Any]]] = []
+
+    def racing(*args: Any, **kw: Any) -> Any:
+        if not raced:
+            raced.append(_after_a_pause(lambda: li.act(b, "受理", dt.date(2025, 12, 3)).status))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(links, write, racing)
+    linking = SupervisionService(zhang.db, ZHANG)
+    if write == "link":
+        linking.link(a, b)
+    else:
+        assert linking.merge(a, b).status == "已作废"
+    thread, out = raced[0]
+    thread.join(30)
+    assert out == ["办理中"]
+    kind = "同一事项" if write == "link" else "重复登记"
+    assert [k for _, _, k in _links(zhang.db)] == [kind]
+    assert zhang.detail(b).version == 3  # 登记, then 张三's and 李四's writes, each once
+
+
+def _ledger(tmp_path: Path, number: str, summary: str) -> Path:
+    rows = [
+        ["信访编号", "信访日期", "信访方式", "姓名", "内容摘要"],
+        [number, "2025-12-01", "来信", "甲", summary],
+    ]
+    return write_csv(tmp_path / "台账.csv", rows)
+
+
+def test_a_ledger_update_racing_another_clerk_is_done_on_the_current_state(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The import updating an existing 编号 while 李四 records a step on it: the import holds
+    the row from its load, 李四 waits, both land (before: a raw StaleDataError)."""
+    zhang, li = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    _, plan = dry_run(zhang.db, _ledger(tmp_path, number, "台账改写的摘要"), update=True)
+    assert not plan.errors and [p.update for p in plan.rows] == [True]
+    real = intake.update_case
+    raced: list[tuple[threading.Thread, list[Any]]] = []
+
+    def racing(*args: Any, **kw: Any) -> Any:
+        if not raced:
+            raced.append(_after_a_pause(lambda: li.act(number, "受理", dt.date(2025, 12, 3))))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(intake, "update_case", racing)
+    assert import_ledger(zhang.db, plan, ZHANG.label).updated == 1
+    thread, out = raced[0]
+    thread.join(30)
+    assert [d.status for d in out] == ["办理中"]
+    detail = zhang.detail(number)
+    assert (detail.input.summary, detail.status, detail.version) == ("台账改写的摘要", "办理中", 3)
+
+
+@pytest.mark.sqlite_only(
+    "on PostgreSQL the import's load locks the row, so no change can land before its claim"
+)
+def test_a_ledger_update_that_keeps_losing_the_race_is_refused_and_nothing_is_written(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """李四 changes the case between the import's load and its claim, every time: after three
+    tries the import is refused with who and when, and nothing of it is written."""
+    zhang, li = clerks
+    number = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    _, plan = dry_run(zhang.db, _ledger(tmp_path, number, "台账改写的摘要"), update=True)
+    real = versions.claim
+    inside: list[int] = []
+
+    def losing(session: Any, case: Any) -> None:
+        if not inside and case.number == number:  # the import's claim, not 李四's own
+            inside.append(1)
+            data = li.detail(number).input
+            data.remark = f"李四第{li.detail(number).version}版"
+            li.edit(number, data)
+            inside.pop()
+        real(session, case)
+
+    monkeypatch.setattr(versions, "claim", losing)
+    audits = snapshot(zhang.db, number)[2]
+    with pytest.raises(StaleCase) as refused:
+        import_ledger(zhang.db, plan, ZHANG.label)
+    message = refused.value.message
+    assert re.fullmatch(rf"信访件 {number} 已被李四于[\d\- :]+修改，请刷新后再办理。", message)
+    detail = zhang.detail(number)
+    assert detail.input.summary != "台账改写的摘要" and detail.version == 1 + 3
+    assert snapshot(zhang.db, number)[2] == audits + 3  # 李四's three edits, nothing imported

@@ -9,15 +9,20 @@ from pathlib import Path
 import pytest
 from accounts import TESTER
 from factories import case_input
+from sqlalchemy import func, select
 
+from app import paths
+from app.attachments.service import AttachmentService
 from app.cases import scope
 from app.cases.search import CaseFilter
 from app.cases.service import CaseService
 from app.cases.supervision_service import SupervisionService
 from app.cli import main
 from app.db import Database
+from app.documents.service import DocumentService
 from app.errors import DomainError
 from app.ledger.service import LedgerService
+from app.models import AuditEntry, DocNumber
 from app.office.service import OfficeService
 from app.safety import auth
 from app.safety.auth import AuthService, CurrentUser
@@ -150,10 +155,6 @@ def test_another_departments_case_is_refused_by_number(office: dict, db: Databas
         reader.act(other, "受理", D(2025, 10, 5))
 
 
-@pytest.mark.sqlite_only(
-    "the 督办 list's SQL is not ported to PostgreSQL yet (.ci/run leaves test_supervision.py "
-    "out of the PostgreSQL run)"
-)
 def test_supervision_list_is_scoped(office: dict, db: Database) -> None:  # type: ignore[type-arg]
     numbers, users = office["numbers"], office["users"]
     admin = CaseService(db, users["admin"])
@@ -191,6 +192,72 @@ def test_person_page_urge_and_ledger_are_scoped(
     result = LedgerService(db, users["ye"]).export(CaseFilter(), tmp_path / "台账.xlsx")
     assert result.rows == 3
     assert LedgerService(db, users["admin"]).export(CaseFilter(), tmp_path / "全部.xlsx").rows == 4
+
+
+def _written(db: Database) -> tuple[int, int]:
+    """Audit rows and 文号 kept: every write the refused calls could have made leaves one."""
+    with db.read() as s:
+        audited = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+        numbered = s.scalar(select(func.count()).select_from(DocNumber)) or 0
+    return audited, numbered
+
+
+def test_documents_and_attachments_of_another_departments_case_are_refused(
+    office: dict,  # type: ignore[type-arg]
+    db: Database,
+    tmp_path: Path,
+) -> None:
+    numbers, users = office["numbers"], office["users"]
+    paths.set_data_dir(tmp_path / "data")
+    try:
+        other = numbers["fa"]
+        CaseService(db, users["admin"]).act(other, "受理", D(2025, 10, 5))  # a 受理告知书 is due
+        letter = tmp_path / "来信.pdf"
+        letter.write_bytes(b"%PDF a letter")
+        admin_files = AttachmentService(db, users["admin"])
+        ((kept, _),) = admin_files.attach(other, [letter], "来信原件")
+        _turn(db, True)
+        files = AttachmentService(db, users["ye"])
+        docs = DocumentService(db, users["ye"])
+        out = tmp_path / "out"
+        before = _written(db)
+        for attempt in (
+            lambda: files.attachments(other),
+            lambda: files.attach(other, [letter]),
+            lambda: files.attach_data(other, "粘贴.png", b"\x89PNG pasted"),
+            lambda: files.read(kept.id),
+            lambda: files.copy_out(kept.id, out),
+            lambda: files.detach(other, kept.id, "误传"),
+            lambda: files.case_file(other, out / "卷宗.docx"),
+            lambda: docs.case_document(other, "受理告知书", out / "告知书.docx"),
+            lambda: docs.case_documents(other),
+            lambda: docs.case_variables(other),
+        ):
+            with pytest.raises(DomainError, match="只能查看和办理本科室（业务科）"):
+                attempt()
+        # Nothing was written: no audit row, no 文号, no file; the attachment is still on.
+        assert _written(db) == before
+        assert not out.exists()
+        assert admin_files.attachments(other, detached=True) == [kept]
+        # The 文书 reference's example is the newest case the clerk may see.
+        newest = CaseService(db, users["admin"]).create(
+            case_input(received_on=D(2025, 10, 6), name="李四", department="法规科")
+        )
+        assert DocumentService(db, users["admin"]).example_case() == newest.number
+        assert docs.example_case() == numbers["none"]
+        assert docs.case_variables()  # the example's values, without a refusal
+        # Its own 科室's case: the files and the 文书 as before.
+        mine = numbers["ye"]
+        CaseService(db, users["ye"]).act(mine, "受理", D(2025, 10, 5))
+        ((view, created),) = files.attach(mine, [letter], "来信原件")
+        assert created and files.read(view.id) == letter.read_bytes()
+        assert files.copy_out(view.id, out).read_bytes() == letter.read_bytes()
+        assert docs.case_document(mine, "受理告知书", out / "告知书.docx").path.exists()
+        assert files.case_file(mine, out / "卷宗.docx").exists()
+        assert dict((i.name, why) for i, why in docs.case_documents(mine))["受理告知书"] == ""
+        assert files.detach(mine, view.id, "误传").detached
+    finally:
+        paths.set_data_dir(None)
 
 
 def test_statistics_stay_office_wide(office: dict, db: Database) -> None:  # type: ignore[type-arg]

@@ -13,18 +13,21 @@ from pathlib import Path
 import pytest
 from accounts import TESTER
 from factories import case_input
-from sqlalchemy import Date, Integer, String, literal, select, update
+from sqlalchemy import Date, Integer, String, literal, select, text, update
 
 from app import paths
 from app.attachments.service import AttachmentService, store_of
 from app.attachments.store import DatabaseStore, FolderStore, TooLarge
 from app.cases.service import CaseService
+from app.cli import main
 from app.db import Database
 from app.dialect import add_days, as_date, days_between
 from app.documents import catalog
 from app.documents.service import DocumentService
 from app.errors import DomainError
 from app.models import StoredFile
+from app.safety import server_check
+from app.safety.integrity import BAD, OK, HealthItem
 
 D = dt.date
 
@@ -217,3 +220,44 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / f"{text}.docx"
     path.write_bytes(_docx_with(text))
     return path
+
+
+# --- xinfang check on a server ------------------------------------------------------------------
+
+
+@pytest.mark.postgres_only
+def test_check_on_a_server_names_an_altered_or_missing_file_by_case_and_template(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the folder store's check says on SQLite (test_attachments.py), for the files the
+    server keeps in `stored_files`: a row changed or removed behind the program's back."""
+    paths.set_data_dir(tmp_path / "data")
+    number = CaseService(db, TESTER).create(case_input(received_on=D(2025, 3, 3), name="张三"))
+    files = AttachmentService(db, TESTER)
+    for name, data in (("回执.jpg", b"\xff\xd8 receipt"), ("来信.pdf", b"%PDF letter")):
+        (tmp_path / name).write_bytes(data)
+        files.attach(number.number, [tmp_path / name], "来信原件")
+    receipt, letter = (v.sha256 for v in files.attachments(number.number))
+    DocumentService(db, TESTER).install_template("月度统计表", _write(tmp_path, "本单位的"))
+
+    def items() -> dict[str, HealthItem]:
+        return {i.label: i for i in server_check.health(db).items}
+
+    sound = items()
+    assert sound["附件"].value == "2 个文件，内容校验一致" and sound["附件"].state == OK
+    assert sound["模板"].value == "本单位模板 1 个，内容校验一致" and sound["模板"].state == OK
+    with db.engine.begin() as conn:
+        change = text("UPDATE stored_files SET content = :c WHERE name = :n")
+        conn.execute(change, {"c": b"edited outside the program", "n": receipt})
+        conn.execute(change, {"c": b"PK not the template", "n": "月度统计表"})
+        conn.execute(text("DELETE FROM stored_files WHERE name = :n"), {"n": letter})
+    found = items()
+    assert found["附件"].state == BAD and found["模板"].state == BAD
+    assert f"缺少 1 个文件：{number.number}：来信.pdf" in found["附件"].value
+    assert f"1 个文件内容被改动：{number.number}：回执.jpg" in found["附件"].value
+    assert "“月度统计表”的内容与保存时不一致" in found["模板"].value
+    # The command says so and fails.
+    assert main(["--data-dir", str(tmp_path / "data"), "check"]) == 1
+    out = capsys.readouterr().out
+    assert f"[错误] 附件：共 2 个文件，缺少 1 个文件：{number.number}：来信.pdf" in out
+    assert "[错误] 模板：" in out and "结论：数据库有问题" in out

@@ -28,6 +28,7 @@ from app.attachments.store import (
     TooLarge,
     too_large_message,
 )
+from app.cases import scope
 from app.db import Database
 from app.errors import DomainError
 from app.models import Attachment, Case
@@ -158,7 +159,7 @@ def keep_generated(
 ) -> AttachmentView:
     """A 文书 just generated for the case, kept as its attachment of kind 文书 with its 文号.
     The same bytes again (the same document regenerated unchanged) are the same attachment.
-    Called by DocumentService after its own permission check."""
+    Called by DocumentService after its own permission and 科室 scope checks."""
     store = store_of(db, user)
     with db.read() as s:
         case_id = _case(s, number).id
@@ -218,12 +219,19 @@ class AttachmentService:
         self.user = user
         self.store = store_of(db, user.label)
 
+    def _case(self, s: Session, key: int | str) -> Case:
+        """The case, refused outside the account's 科室 scope (app/cases/scope.py): a 编号 or
+        an attachment id typed on the command line reaches no case the list would hide."""
+        case = _case(s, key)
+        scope.check(s, self.user, case)
+        return case
+
     def attachments(self, case: int | str, detached: bool = False) -> list[AttachmentView]:
         """The case's attachments in the order they were added (with `detached`, also those
         taken off the case)."""
         auth.require(self.user, "view_case")
         with self.db.read() as s:
-            c = _case(s, case)
+            c = self._case(s, case)
             query = select(Attachment).where(Attachment.case_id == c.id)
             if not detached:
                 query = query.where(Attachment.detached_at.is_(None))
@@ -242,7 +250,7 @@ class AttachmentService:
         auth.require(self.user, "edit_case")
         kind = _kind(kind)
         with self.db.read() as s:
-            _case(s, case)
+            self._case(s, case)
             limit = limit_bytes(s)
         files = [Path(f).expanduser() for f in files]
         if not files:
@@ -269,7 +277,7 @@ class AttachmentService:
         auth.require(self.user, "edit_case")
         kind = _kind(kind)
         with self.db.read() as s:
-            _case(s, case)
+            self._case(s, case)
             limit = limit_bytes(s)
         if len(data) > limit:
             raise TooLarge(too_large_message(len(data), limit, name))
@@ -280,7 +288,7 @@ class AttachmentService:
         self, case: int | str, stored: Stored, name: str, kind: str
     ) -> tuple[AttachmentView, bool]:
         with self.db.session() as s:
-            c = _case(s, case)
+            c = self._case(s, case)
             row, created = _record(s, c, stored, name, kind, self.user.label)
             return _view(row, c.number), created
 
@@ -293,7 +301,7 @@ class AttachmentService:
         if len(reason) > 200:
             raise DomainError("移除原因不能超过 200 字。", field="reason")
         with self.db.session() as s:
-            c = _case(s, case)
+            c = self._case(s, case)
             row = s.get(Attachment, attachment_id)
             if row is None or row.case_id != c.id:
                 raise DomainError(f"信访件 {c.number} 没有编号为 {attachment_id} 的附件。")
@@ -318,6 +326,8 @@ class AttachmentService:
             row = s.get(Attachment, attachment_id)
             if row is None:
                 raise DomainError(f"没有编号为 {attachment_id} 的附件。")
+            # By id alone, so the case it belongs to is checked here (the 科室 scope).
+            self._case(s, row.case_id)
             s.expunge(row)
             return row
 
@@ -345,7 +355,7 @@ class AttachmentService:
         from app.documents import case_file
 
         with self.db.read() as s:
-            number = _case(s, case).number
+            number = self._case(s, case).number
         path = case_file.render(self.db, number, Path(out), self._open)
         with self.db.session() as s:
             audit.record(s, self.user.label, "生成卷宗", "case", number, None, None, path.name)

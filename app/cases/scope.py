@@ -6,7 +6,9 @@ whoever is on duty, and a 待受理 case no 登记员 could see would wait for a
 管理员 and 查阅 are not limited (查阅 stays read-only); statistics, reports, the 预警 counts
 and 封账 are office-wide whoever asks. The services apply it: the lists through
 `CaseFilter.department_scope` (set by `restrict`, whatever the caller passed), a single case
-through `check`.
+through `check` — in CaseService, SupervisionService, DocumentService (a case's 文书, the
+文书 variable reference) and AttachmentService (a case's files, also when reached by an
+attachment's id, and its 卷宗).
 """
 
 import dataclasses

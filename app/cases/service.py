@@ -7,10 +7,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, clock
-from app.cases import intake, outgoing, projection, sanitize, scope, search, versions, workflow
+from app.cases import intake, outgoing, projection, sanitize, scope, search, workflow, writing
 from app.cases.intake import CaseInput, EarlierCase
 from app.cases.search import CaseFilter, CaseRow
 from app.db import Database
@@ -97,9 +96,6 @@ class Edited:
 
 
 T = TypeVar("T")
-# A write without a version (the command line, an import) acts on the current state: when
-# another clerk's change lands between its read and its write, it is simply done again.
-_RETRIES = 3
 
 
 def _load(session: Session, key: int | str) -> Case:
@@ -223,26 +219,16 @@ class CaseService:
             return Created(case.id, case.number, warnings)
 
     def _write(self, key: int | str, expected: int | None, work: Callable[[Session, Case], T]) -> T:
-        """`work` on the case in one transaction, the version checked first (versions.py).
-        A concurrent change that slips in after the check fails the UPDATE's WHERE
-        (StaleDataError): everything is rolled back and the clerk gets the stale message."""
-        attempts = 1 if expected is not None else _RETRIES
-        for attempt in range(attempts):
-            try:
-                with self.db.session() as s:
-                    case = versions.load_for_write(s, key)
-                    scope.check(s, self.user, case)  # outside the 科室 scope: refused first
-                    versions.check(s, case, expected)
-                    versions.claim(s, case)
-                    result = work(s, case)
-                    s.flush()  # the version's UPDATE inside the try, not at commit
-                    return result
-            except StaleDataError:
-                if attempt + 1 < attempts:
-                    continue
-                with self.db.read() as s:
-                    raise versions.stale(s, _load(s, key)) from None
-        raise AssertionError("unreachable")
+        """`work` on the case in one transaction, the version checked first (writing.py):
+        refused outside the 科室 scope, then if the clerk saw another version; a concurrent
+        change is done again (no version) or refused with the stale message."""
+        return writing.write(
+            self.db,
+            [key],
+            [expected],
+            lambda s, cases: work(s, cases[0]),
+            admit=lambda s, case: scope.check(s, self.user, case),
+        )
 
     def update(
         self, key: int | str, data: CaseInput, expected_version: int | None = None

@@ -6,13 +6,15 @@ validation as the case page) and its 督办单 through the document service.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.cases import alerts, links, scope, supervision
+from app.cases import alerts, links, scope, supervision, writing
 from app.cases.alerts import Alert
 from app.cases.links import LinkView
 from app.cases.search import CaseRow, rows_by_id
@@ -25,6 +27,7 @@ from app.office import settings
 from app.safety import auth
 
 SUPERVISION_FORM = "督办单"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -145,26 +148,58 @@ class SupervisionService:
         with self.db.read() as s:
             return links.links_of(s, self._load(s, key))
 
-    def link(self, a: int | str, b: int | str, note: str = "") -> None:
-        self._may("edit_case")
-        with self.db.session() as s:
-            first, second = self._load(s, a), self._load(s, b)
-            links.link(s, first, second, self.user.label, links.SAME_MATTER, note)
+    def _write(
+        self,
+        keys: list[int | str],
+        expected_version: int | None,
+        work: Callable[[Session, list[Case]], T],
+    ) -> T:
+        """Both cases loaded for the write, rows held and scope-checked (app/cases/writing.py);
+        `expected_version` is the version of the first, the page the clerk is on (the other
+        is typed by 编号: its current state). A concurrent change is refused (StaleCase) or,
+        without a version, done again; nothing half-written."""
+        return writing.write(
+            self.db,
+            keys,
+            [expected_version, *[None] * (len(keys) - 1)],
+            work,
+            admit=lambda s, case: scope.check(s, self.user, case),
+        )
 
-    def unlink(self, a: int | str, b: int | str) -> None:
+    def link(
+        self, a: int | str, b: int | str, note: str = "", expected_version: int | None = None
+    ) -> None:
         self._may("edit_case")
-        with self.db.session() as s:
-            links.unlink(s, self._load(s, a), self._load(s, b), self.user.label)
 
-    def merge(self, duplicate: int | str, keep: int | str) -> CaseDetail:
-        """合并重复登记: the duplicate is voided (重复登记) and linked; returns the duplicate."""
+        def work(s: Session, cases: list[Case]) -> None:
+            links.link(s, cases[0], cases[1], self.user.label, links.SAME_MATTER, note)
+
+        self._write([a, b], expected_version, work)
+
+    def unlink(self, a: int | str, b: int | str, expected_version: int | None = None) -> None:
+        self._may("edit_case")
+
+        def work(s: Session, cases: list[Case]) -> None:
+            links.unlink(s, cases[0], cases[1], self.user.label)
+
+        self._write([a, b], expected_version, work)
+
+    def merge(
+        self, duplicate: int | str, keep: int | str, expected_version: int | None = None
+    ) -> CaseDetail:
+        """合并重复登记: the duplicate is voided (重复登记) and linked; returns the duplicate.
+        `expected_version`: the duplicate's, as its page showed it."""
         self._may("edit_case")
         from app.cases.service import read_detail
 
-        with self.db.session() as s:
-            dup, kept = self._load(s, duplicate), self._load(s, keep)
-            links.merge(s, dup, kept, self.user.label)
-            return read_detail(s, dup.id)
+        def work(s: Session, cases: list[Case]) -> int:
+            links.merge(s, cases[0], cases[1], self.user.label)
+            return cases[0].id
+
+        dup_id = self._write([duplicate, keep], expected_version, work)
+        # Read once committed, outside the write (CaseService._after: the audit chain's lock).
+        with self.db.read() as s:
+            return read_detail(s, dup_id)
 
     def person_cases(self, key: int | str) -> list[CaseRow]:
         """信访人页面: every case of this case's petitioner (ID, else name + phone)."""

@@ -24,15 +24,30 @@ from app.errors import DomainError
 from app.models import AuditEntry, Case
 
 STALE = "此件已被{who}于{when}修改，请刷新后再办理。"
+# A write of several cases (关联, 合并) or of many (the ledger import) says which one moved.
+STALE_NAMED = "信访件 {number} 已被{who}于{when}修改，请刷新后再办理。"
 
 
 class StaleCase(DomainError):
     """The case changed since the clerk's page was read: nothing was written."""
 
-    def __init__(self, who: str, when: dt.datetime | None, current: int) -> None:
+    def __init__(self, who: str, when: dt.datetime | None, current: int, number: str = "") -> None:
         when_text = f"{when:%Y-%m-%d %H:%M}" if when is not None else "刚才"
-        super().__init__(STALE.format(who=who or "其他用户", when=when_text))
-        self.who, self.when, self.current = who, when, current
+        who_text = who or "其他用户"
+        if number:
+            message = STALE_NAMED.format(number=number, who=who_text, when=when_text)
+        else:
+            message = STALE.format(who=who_text, when=when_text)
+        super().__init__(message)
+        self.who, self.when, self.current, self.number = who, when, current, number
+
+
+class Changed(StaleDataError):
+    """`claim` found the case changed since it was loaded: which case, for the refusal."""
+
+    def __init__(self, case_id: int, version: int) -> None:
+        super().__init__(f"case {case_id} changed since version {version}")
+        self.case_id = case_id
 
 
 def load_for_write(session: Session, key: int | str) -> Case:
@@ -62,7 +77,7 @@ def claim(session: Session, case: Case) -> None:
         .values(version=Case.__table__.c.version)
     )
     if not done.rowcount:  # type: ignore[attr-defined]
-        raise StaleDataError(f"case {case.id} changed since version {case.version}")
+        raise Changed(case.id, case.version)
 
 
 def touch(case: Case, user: str) -> None:
@@ -84,8 +99,9 @@ def person(label: str) -> str:
     return m.group(2) if m else (label or "")
 
 
-def stale(session: Session, case: Case) -> StaleCase:
-    """The refusal for a save from an older version, naming the last change."""
+def stale(session: Session, case: Case, named: bool = False) -> StaleCase:
+    """The refusal for a save from an older version, naming the last change (and, `named`,
+    the case: the write was about more than the one page)."""
     who = case.updated_by
     if not who:  # changed before updated_by was kept: the case's newest audit entry
         who = session.scalar(
@@ -94,7 +110,8 @@ def stale(session: Session, case: Case) -> StaleCase:
             .order_by(AuditEntry.id.desc())
             .limit(1)
         )
-    return StaleCase(person(who or ""), case.updated_at, case.version)
+    number = case.number if named else ""
+    return StaleCase(person(who or ""), case.updated_at, case.version, number)
 
 
 def check(session: Session, case: Case, expected: int | None) -> None:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import audit, clock
 from app.attachments.service import keep_generated
+from app.cases import scope
+from app.cases.search import scope_condition
 from app.cases.validation import mask_id, mask_phone
 from app.db import Database
 from app.documents import (
@@ -106,6 +109,13 @@ class DocumentService:
 
     def _may(self, action: str) -> None:
         auth.require(self.user, action)
+
+    def _scoped(self, s: Session, number: str) -> None:
+        """Refuse a case outside the account's 科室 scope (app/cases/scope.py): a 文书 is a
+        case's data, so it follows the case list. Reports and statistics stay office-wide."""
+        from app.cases.service import _load
+
+        scope.check(s, self.user, _load(s, number))
 
     # ---- reports ----
     def statistics(
@@ -207,6 +217,8 @@ class DocumentService:
         self._may("export")
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
+        with self.db.read() as s:
+            self._scoped(s, number)  # refused before a template is read or a file written
         info = catalog.find(name, db=self.db)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
@@ -258,6 +270,7 @@ class DocumentService:
         from app.office.dictionaries import units
 
         with self.db.session() as s:
+            self._scoped(s, number)  # no 文号 is taken for a case the account may not see
             detail = read_detail(s, number)
             case_context.check_allowed(info, detail, units(s))  # a refused one gets no number
             if not info.numbered:
@@ -280,6 +293,7 @@ class DocumentService:
 
         self._may("view_case")
         with self.db.read() as s:
+            self._scoped(s, number)
             detail = read_detail(s, number)
             known = units(s)  # the menu refuses what generation would (aliases included)
         out = []
@@ -360,12 +374,15 @@ class DocumentService:
         return [Variable(n, d, _show(value_at(ctx, n))) for n, d in REPORT_VARIABLES]
 
     def example_case(self) -> str | None:
-        """The most recently registered case, whose values the 文书 reference shows."""
+        """The most recently registered case the account may see, whose values the 文书
+        reference shows."""
         self._may("view_case")
         with self.db.read() as s:
-            return s.scalar(
-                select(Case.number).where(Case.voided.is_(False)).order_by(Case.id.desc()).limit(1)
-            )
+            query = select(Case.number).where(Case.voided.is_(False))
+            department = scope.department_of(s, self.user)
+            if department is not None:
+                query = query.where(scope_condition(department))
+            return s.scalar(query.order_by(Case.id.desc()).limit(1))
 
     def case_variables(self, number: str | None = None) -> list[Variable]:
         """The 文书 variables with one case's values (default: the latest case); the ID number and
@@ -374,6 +391,8 @@ class DocumentService:
         number = number or self.example_case()
         ctx: dict[str, Any] = {}
         if number:
+            with self.db.read() as s:
+                self._scoped(s, number)  # the reference shows the case's values in full
             info = catalog.TemplateInfo("", catalog.CASE, "", (), False, None, None)
             ctx = case_context.build(self.db, number, info)
             person = ctx["petitioner"]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.cases import intake, rules
+from app.cases import intake, rules, versions, writing
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
@@ -187,10 +187,11 @@ def import_ledger(
     skip_bad_rows: bool = False,
     role: str = auth.ADMIN,
 ) -> ImportResult:
-    """Write a checked plan: all rows in one transaction, or none (also when `progress` raises)."""
+    """Write a checked plan: all rows in one transaction, or none (also when `progress` raises).
+    A case another clerk changes while it is being updated: the import is done again on the
+    current state, and refused (StaleCase, nothing imported) if that keeps happening."""
     auth.require(role, "import")
-    with db.session() as s:
-        return write_plan(s, plan, user, source, progress, skip_bad_rows)
+    return writing.retried(db, lambda s: write_plan(s, plan, user, source, progress, skip_bad_rows))
 
 
 def write_plan(
@@ -446,10 +447,15 @@ def _person_row(
 
 
 def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
-    """An existing 编号: the ledger's columns replace the stored fields, later steps are added."""
-    case = session.scalar(select(Case).where(Case.number == p.data.number))
-    if case is None:  # voided and purged, or renamed since the dry run
-        raise DomainError(f"第{p.row}行：找不到编号 {p.data.number}。")
+    """An existing 编号: the ledger's columns replace the stored fields, later steps are added.
+    The case is loaded with its row locked and claimed (versions.py), as a clerk's save is: a
+    change by another clerk meanwhile fails here (StaleDataError, the import done again) rather
+    than at a later flush."""
+    try:
+        case = versions.load_for_write(session, p.data.number)
+    except DomainError:  # voided and purged, or renamed since the dry run
+        raise DomainError(f"第{p.row}行：找不到编号 {p.data.number}。") from None
+    versions.claim(session, case)
     data = intake.case_input(case)
     for key in (*plan.mapping, *plan.fixed):
         for name in _UPDATES.get(key, ()):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.cases import writing
 from app.db import Database
 from app.errors import DomainError
 from app.ledger import importing, read
@@ -448,7 +449,8 @@ def import_register(
             f"表中有 {len(plan.errors)} 处错误，未导入任何一行。请修改原表后重新导入，"
             "或选择跳过有错误的行。"
         )
-    with db.session() as s:
+
+    def run(s: Session) -> ImportResult | None:
         cases = None
         if plan.cases is not None and plan.cases.rows:
             cases = importing.write_plan(s, plan.cases, user.label, source, skip_bad_rows=True)
@@ -457,6 +459,11 @@ def import_register(
         s.flush()
         for row in plan.register_rows:
             _write(s, row, user.label, source)
+        return cases
+
+    # Its cases are written as the ledger import writes them: done again when one of them
+    # changed meanwhile, refused (StaleCase, nothing written) if that keeps happening.
+    cases = writing.retried(db, run)
     return RegisterResult(plan.added, plan.replaced, len(plan.skipped_existing), cases)
 
 

@@ -1,8 +1,9 @@
 """`xinfang check` and the backup page on a PostgreSQL server (issue 20).
 
 The file checks (integrity_check, the key file, copies beside the file) do not apply there;
-what the program can check is that it reaches the server, the schema is its own, and the audit
-chain is whole. Backups of the server are the office's (docs/rules.md, 多人使用).
+what the program can check is that it reaches the server, the schema is its own, the audit
+chain is whole, and the attachments and templates kept in the database are what was stored
+(stored_check.py). Backups of the server are the office's (docs/rules.md, 多人使用).
 """
 
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from app import audit, migrate
 from app.db import Database, describe_url
 from app.models import Case
+from app.safety import stored_check
 from app.safety.integrity import BAD, NOTE, OK, Health
 
 SERVER_BACKUP = (
@@ -37,5 +39,8 @@ def health(db: Database) -> Health:
         report.add("信访件", f"{cases} 件")
         broken = audit.verify_chain(conn)
         report.add("审计记录校验链", broken or "完整", BAD if broken else OK)
+        if revision == migrate.SCHEMA_HEAD:  # another schema may lack stored_files
+            for label, value, sound in stored_check.items(conn):
+                report.add(label, value, OK if sound else BAD)
     report.add("备份", SERVER_BACKUP, NOTE)
     return report

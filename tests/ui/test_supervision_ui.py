@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from accounts import TESTER
 from factories import case_input
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.cases.search import CaseFilter
@@ -16,6 +16,7 @@ from app.cases.service import CaseService
 from app.cases.supervision_service import SupervisionService
 from app.db import Database
 from app.documents.service import DocumentService
+from app.safety.auth import ADMIN, CurrentUser
 from app.stats.service import StatisticsService
 from ui.cases.case_page import CasePage
 from ui.dashboard.dashboard import Dashboard
@@ -149,3 +150,33 @@ def test_the_case_page_shows_a_link_from_both_sides(
     with qtbot.waitSignal(page.open_case, timeout=5000) as signal:
         page.case_links.linkActivated.emit(f"case:{cases.detail(b).id}")
     assert signal.args == [cases.detail(b).id]
+
+
+def test_a_merge_from_a_stale_case_page_is_refused_and_the_page_refreshes(
+    qtbot: QtBot, db: Database, cases: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """合并重复登记 sends the version the page showed: another clerk's step in between, and the
+    merge is refused with the message and the page re-read; the clerk merges again on it."""
+    a = cases.create(case_input(received_on=D(2025, 3, 1), name="张三")).number
+    b = cases.create(case_input(received_on=D(2025, 3, 2), name="张三")).number
+    page = CasePage(
+        cases, None, DocumentService(db, TESTER), supervision=SupervisionService(db, TESTER)
+    )
+    qtbot.addWidget(page)
+    page.show_case(cases.detail(a).id)
+    seen = cases.detail(a).version
+    other = CaseService(db, CurrentUser("lisi", "李四", ADMIN))
+    other.act(a, "受理", D(2025, 3, 3))  # another clerk, while the page is open
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (b, True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.cases.case_links.show_error", lambda _p, exc, details="": shown.append(str(exc))
+    )
+    assert page.case_links is not None
+    page.case_links.linkActivated.emit("merge")
+    assert len(shown) == 1 and shown[0].startswith("此件已被李四于"), shown
+    assert cases.detail(a).status == "办理中"  # not voided
+    assert page.detail is not None and page.detail.version == seen + 1  # re-read
+    page.case_links.linkActivated.emit("merge")  # decided again on what is there now
+    assert len(shown) == 1 and cases.detail(a).status == "已作废"

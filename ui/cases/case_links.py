@@ -11,6 +11,7 @@ from app.cases.links import DUPLICATE, LinkView
 from app.cases.search import CaseRow
 from app.cases.service import CaseDetail
 from app.cases.supervision_service import SupervisionService
+from app.cases.versions import StaleCase
 from app.errors import DomainError
 from ui.cases.person_page import PersonPage
 from ui.tasks import TaskRunner, show_error
@@ -29,14 +30,15 @@ class CaseLinks(QLabel):
         self.setObjectName("case_links")
         self.linkActivated.connect(self._clicked)
 
-    def _run(self, fn: Any, done: Any) -> None:
+    def _run(self, fn: Any, done: Any, failed: Any = None) -> None:
+        failed = failed or (lambda exc, details: show_error(self, exc, details))
         if self.runner is None:  # the case page without a worker (tests): in line
             try:
                 done(fn())
             except DomainError as exc:
-                show_error(self, exc)
+                failed(exc, "")
             return
-        self.runner.run(lambda _p: fn(), done, parent=self)
+        self.runner.run(lambda _p: fn(), done, failed, parent=self)
 
     def show_for(self, detail: CaseDetail) -> None:
         self.detail = detail
@@ -68,13 +70,13 @@ class CaseLinks(QLabel):
             self.open_case.emit(int(value))
         elif kind == "unlink":
             other = self.made[int(value)]
-            self._write(lambda: service.unlink(d.id, other.case_id))
+            self._write(lambda: service.unlink(d.id, other.case_id, d.version))
         elif kind == "link":
             number, ok = QInputDialog.getText(
                 self, "关联信访件", "与本件反映同一事项的信访件编号："
             )
             if ok and number.strip():
-                self._write(lambda: service.link(d.id, number.strip()))
+                self._write(lambda: service.link(d.id, number.strip(), "", d.version))
         elif kind == "merge":
             keep, ok = QInputDialog.getText(
                 self, "合并重复登记", f"{d.number} 是哪一件的重复登记？保留的信访件编号："
@@ -88,7 +90,7 @@ class CaseLinks(QLabel):
                 "它的办理记录保留。确定吗？",
             )
             if sure == QMessageBox.StandardButton.Yes:
-                self._write(lambda: service.merge(d.id, keep.strip()))
+                self._write(lambda: service.merge(d.id, keep.strip(), d.version))
         elif kind == "person":
             self._run(lambda: service.person_cases(d.id), self._person)
 
@@ -99,7 +101,15 @@ class CaseLinks(QLabel):
         page.open()
 
     def _write(self, fn: Any) -> None:
-        self._run(fn, lambda _result: self.changed.emit())
+        """A link, unlink or merge of the case as this page shows it (its version is sent)."""
+        self._run(fn, lambda _result: self.changed.emit(), self._write_failed)
+
+    def _write_failed(self, exc: BaseException, details: str) -> None:
+        show_error(self, exc, details)
+        if isinstance(exc, StaleCase):
+            # Another clerk changed the case: the page re-reads it, so the clerk decides again
+            # on what is there now (as after a refused 办理 step).
+            self.changed.emit()
 
 
 def attach(page: Any, layout: QBoxLayout, service: SupervisionService | None) -> CaseLinks | None:
