@@ -287,3 +287,25 @@ def test_a_cancelled_recompute_leaves_nothing_half_written(
         office.update_settings({"handling_days": 30}, cancel)
     assert office.settings()["handling_days"] == 60
     assert cases.detail(number).handling_due == D(2025, 10, 31)
+
+
+@pytest.mark.sqlite_only("opens the database file again")
+def test_an_emptied_dictionary_is_seeded_again_when_the_file_is_opened(
+    db: Database, tmp_path: Path
+) -> None:
+    from sqlalchemy import delete
+
+    from app.bootstrap import open_database
+
+    assert db.path is not None
+    with db.session() as s:
+        s.execute(delete(DictEntry).where(DictEntry.kind == dictionaries.BASIS))
+    with db.read() as s:
+        assert dictionaries.missing_defaults(s)
+    again = open_database(db.path)
+    try:
+        with again.read() as s:
+            assert dictionaries.values(s, dictionaries.BASIS) == dictionaries.DEFAULT_BASES
+            assert not dictionaries.missing_defaults(s)
+    finally:
+        again.close()

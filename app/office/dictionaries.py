@@ -86,6 +86,15 @@ KINDS = (
 )
 
 
+SEEDED = ("channel", "category", "subcategory", "department", BASIS)
+
+
+def missing_defaults(session: Session) -> bool:
+    """Whether a dictionary `seed_defaults` fills is still empty."""
+    have = set(session.scalars(select(DictEntry.kind).distinct()))
+    return not have.issuperset(SEEDED)
+
+
 def seed_defaults(session: Session) -> None:
     """Fill empty dictionaries with the defaults (first run)."""
     have = set(session.scalars(select(DictEntry.kind).distinct()))
