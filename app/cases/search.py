@@ -379,9 +379,11 @@ def _order(sort: str, descending: bool, server: bool = False) -> list[ColumnElem
     column = SORT_COLUMNS.get(sort, Case.received_on)
     # Blanks (an anonymous name, no 办结 date) where SQLite puts them: PostgreSQL would put
     # NULL first when descending and last when ascending. Only for a column that can be
-    # blank: the clause on 登记日期 would stop PostgreSQL reading its index backwards for the
-    # first page, and sort a million rows instead.
-    blanks = server and column.property.columns[0].nullable
+    # blank (a case column that allows NULL, or the petitioner's, outer-joined): the clause
+    # on 登记日期 would stop PostgreSQL reading its index backwards for the first page, and
+    # sort a million rows instead.
+    own = column.property.columns[0]
+    blanks = server and (own.nullable or own.table is not Case.__table__)
     if descending:
         first = column.desc()
         return [first.nulls_last() if blanks else first, Case.id.desc()]
