@@ -9,6 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from accounts import TESTER
@@ -96,11 +97,11 @@ def test_cli_on_a_server_needs_an_account(
 
 
 @pytest.fixture
-def empty_server_url(server: object) -> Iterator[str]:
+def empty_server_url(server: Any) -> Iterator[str]:
     """An empty database (no tables at all) on the test server."""
-    from conftest import Server
-
-    if not isinstance(server, Server):
+    # (Not `from conftest import Server`: with tests/ui in the same run that name is the
+    # window tests' conftest.)
+    if server is None:
         pytest.skip("needs XINFANG_TEST_DATABASE_URL")
     name = f"{server.prefix}_empty"
     server.drop(name)

@@ -77,6 +77,12 @@ def test_report_dialog_previews_and_generates(
     assert "2025年信访工作情况报告" in docx.Document(out).paragraphs[0].text
 
 
+# The office folder beside a SQLite file; a server keeps its templates in the database
+# (tests/ui/test_template_manager_server.py).
+OFFICE_FOLDER = pytest.mark.sqlite_only("the office folder is the single-clerk layout")
+
+
+@OFFICE_FOLDER
 def test_word_split_template_generates_without_asking(
     qtbot: QtBot,
     db: Database,
@@ -108,6 +114,7 @@ def test_word_split_template_generates_without_asking(
     assert office == [out] and docx.Document(out).paragraphs[0].text.startswith("共")
 
 
+@OFFICE_FOLDER
 def test_template_manager_checks_and_restores(
     qtbot: QtBot,
     db: Database,

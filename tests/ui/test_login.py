@@ -128,6 +128,7 @@ def test_a_second_start_is_refused_and_brings_the_first_window_forward(
     third.release()
 
 
+@pytest.mark.sqlite_only("the file backup page; a server has its own (test_server_window.py)")
 def test_backup_page_lists_dates_and_counts_and_backs_up(qtbot: QtBot, db: Database) -> None:
     demo.generate(db, 50, seed=4)
     backup.make_backup(db)
