@@ -79,6 +79,9 @@ def run_gui(smoke: bool = False, demo: bool = False, database_url: str | None = 
     app.setOrganizationName("XinfangDesk")
     app.setWindowIcon(QIcon(str(paths.bundled("resources", "xinfang.png"))))
     install_translations(app)
+    from ui import gc_guard
+
+    gc_guard.install(app)  # Qt objects in cycles are destroyed on this thread, not a worker's
     mark("qt_ready_s")
     # Which database (issue 20): --database-url, XINFANG_DATABASE_URL or server.json name the
     # office's server; on a computer with neither a server nor a database file the clerk is

@@ -2,8 +2,10 @@
 offscreen screen is 1920×1080 (Qt's default one is 800×800, which squeezes a 1024×768 window
 to the screen and hides what the clerk would see)."""
 
+import gc
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 if os.environ.get("QT_QPA_PLATFORM") == "offscreen":  # set before any QApplication exists
@@ -22,3 +24,15 @@ from PySide6.QtCore import QSettings
 def isolated_ui_settings(tmp_path: Path) -> None:
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread(qapp: object) -> Iterator[None]:
+    """As the program does (ui/gc_guard.py): Python's cycle collector off, Qt objects caught in
+    cycles collected here on the GUI thread after each test — never by a task runner's worker
+    in the middle of a later one."""
+    from ui import gc_guard
+
+    gc_guard.install(qapp)  # type: ignore[arg-type]
+    yield
+    gc.collect()
