@@ -143,9 +143,15 @@ def make_server_engine(url: URL) -> Engine:
 
 def _on_server_connect(dbapi_conn: Any, _record: object) -> None:
     # No JIT: compiling a statistics scan costs more than it saves at an office's size
-    # (measured at 100,000 cases: a year's statistics 443 → 233 ms). Committed, or the
-    # rollback SQLAlchemy does when the connection first goes back to the pool would undo it.
+    # (measured at 100,000 cases: a year's statistics 443 → 233 ms).
+    # random_page_cost 1.1 (PostgreSQL's default 4 is for spinning disks): a year's 交办 or
+    # 反馈 are a few thousand events, and with the default the planner hashes them against a
+    # scan of every case instead of looking each case up by its key — 42 → 8 ms at 100,000
+    # cases, and the scan grows with the whole database (docs/rules.md, 多人使用).
+    # Committed, or the rollback SQLAlchemy does when the connection first goes back to the
+    # pool would undo them.
     dbapi_conn.execute("SET jit = off")
+    dbapi_conn.execute("SET random_page_cost = 1.1")
     dbapi_conn.commit()
 
 

@@ -303,11 +303,14 @@ def test_a_case_registered_after_demo_data_gets_a_new_id(server_url: str) -> Non
 
 
 @pytest.mark.postgres_only
-def test_every_server_connection_runs_without_jit(server_url: str) -> None:
+def test_every_server_connection_runs_without_jit_and_for_solid_state_storage(
+    server_url: str,
+) -> None:
     db = Database(server_url)
     try:
         for _ in range(2):  # also after the connection went back to the pool once
             with db.read() as s:
                 assert s.scalar(text("SHOW jit")) == "off"
+                assert s.scalar(text("SHOW random_page_cost")) == "1.1"
     finally:
         db.close()

@@ -193,12 +193,18 @@ def follow_up_of(
             unit == send.data["to"].as_string(),
             and_(
                 func.coalesce(unit, "") == "",
-                ~exists().where(
+                ~exists()
+                .where(
                     between.case_id == send.case_id,
                     between.seq > send.seq,
                     between.seq < later.seq,
                     func.coalesce(between.kind, "").in_(SENDS),
-                ),
+                )
+                # Every table but `between` is the enclosing queries' row. SQLAlchemy
+                # correlates only with the query just outside: with `later` itself in a
+                # subquery (art41's feedback_overdue) it added `send`'s table to this FROM, a
+                # cross join over every event that answered for the wrong case.
+                .correlate_except(between),
             ),
         ),
     )
