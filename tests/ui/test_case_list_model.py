@@ -66,19 +66,3 @@ def test_a_search_and_a_short_list_get_their_ids_in_one_query(qtbot: QtBot, db: 
     with qtbot.waitSignal(todo.loaded, timeout=10000):
         todo.set_filter(CaseFilter())
     assert pages == []  # a keystroke waits for one query, not two
-
-
-def test_searches_show_a_first_screen_once_their_ids_are_slow(qtbot: QtBot, db: Database) -> None:
-    demo.generate(db, 260, seed=6)
-    service = CaseService(db, TESTER)
-    pages: list[int] = []
-    real = service.page
-    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
-    model = CaseTableModel(service, TaskRunner(), first_screen=True)
-    model.SLOW_IDS_S = -1.0  # as at a million cases: every search's ids count as slow
-    with qtbot.waitSignal(model.loaded, timeout=10000):
-        model.set_filter(CaseFilter(text="张"))
-    assert pages == []  # the first search cannot know yet
-    with qtbot.waitSignal(model.first_page_shown, timeout=10000):
-        model.set_filter(CaseFilter(text="王"))
-    assert pages == [1]

@@ -105,7 +105,6 @@ class CaseTableModel(QAbstractTableModel):
     first_page_shown = Signal(int)  # the first screen's rows, before every id has come
     BLOCK = 100
     CACHE_LIMIT = 4000
-    SLOW_IDS_S = 0.25
 
     def __init__(
         self,
@@ -116,12 +115,8 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__()
         self.service, self.runner = service, runner
         # The 台账's list shows its first screen before every id has come (`reload`); short
-        # lists (待办, drill-downs) get their ids in one query, and so does a search while
-        # that is quick: a keystroke then waits for one query, not two. Once every id of a
-        # search took longer than SLOW_IDS_S (a two-character summary matches 100,000 of a
-        # million cases), searches show their first screen first too.
+        # lists (待办, drill-downs) and searches get their ids in one query.
         self.first_screen = first_screen
-        self._slow_ids = False
         self.filter = CaseFilter()
         self.sort_key, self.descending = "received_on", True
         self.ids: list[int] = []
@@ -181,8 +176,6 @@ class CaseTableModel(QAbstractTableModel):
             if generation != self._generation or ids is None:
                 return  # a newer keystroke already asked again
             self.last_query_s = time.perf_counter() - started
-            if f.text.strip():
-                self._slow_ids = self.last_query_s > self.SLOW_IDS_S
             self.loaded_once = True
             shown = len(self.ids)
             if self._complete != generation and shown and ids[:shown] == self.ids:
@@ -202,7 +195,7 @@ class CaseTableModel(QAbstractTableModel):
         if self.runner is None:
             done(query())
         else:
-            if self.first_screen and not given and (not f.text.strip() or self._slow_ids):
+            if self.first_screen and not given and not f.text.strip():
                 self.runner.run(first_page, show_first)
             self.runner.run(query, done)
 
