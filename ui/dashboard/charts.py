@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 THIS_COLOR = QColor("#2f6fba")
@@ -51,10 +51,21 @@ def _chart(title: str) -> QChart:
     return chart
 
 
+def name_row_height() -> int:
+    """The height a category name needs on the names axis: Chinese glyphs come from the CJK
+    fallback font, taller than the UI font's own line (16 px against 13 at 8 pt), and Qt
+    drops every name whose box would touch its neighbour's — at 1024×768 four of the eight
+    问题类别 vanished with 17 px a row."""
+    font = QFont()
+    font.setPointSizeF(8)
+    return QFontMetrics(font).boundingRect("国").height() + 3
+
+
 class BarChart(QChartView):
     """Bars per category for one or more series (本期, 上年同期)."""
 
     bar_clicked = Signal(int, str)  # series index, category
+    resized = Signal()
 
     def __init__(self, title: str, horizontal: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(_chart(title), parent)
@@ -124,6 +135,7 @@ class BarChart(QChartView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self._fit_axes()
+        self.resized.emit()
 
     def _fit_axes(self) -> None:
         """As many whole-number ticks as the axis has room for (a tick label needs ~45 px, so
@@ -155,7 +167,7 @@ class BarChart(QChartView):
         """How many horizontal bars keep their names readable at this height (at least 3)."""
         if not self.horizontal or self.height() < 50:
             return most
-        return max(3, min(most, (self.height() - 70) // 14))
+        return max(3, min(most, (self.height() - 70) // name_row_height()))
 
     def _clicked(self, series: int, index: int) -> None:
         if 0 <= index < len(self.categories):

@@ -63,6 +63,16 @@ TOP = {
 }  # bars that stay legible  # below this the four charts sit in one row
 
 
+def _ranked(data: "DashboardData", key: str) -> list[str]:
+    """A breakdown's names, largest first (ties: larger last year first), without the ones
+    empty in both years; the dashboard shows the first few, 统计表 and the reports all."""
+    cells = data.stats.breakdowns[key]
+    last = data.stats.last
+    before = last.breakdowns[key] if last is not None else {}
+    ordered = sorted(cells, key=lambda v: (-cells[v], -before.get(v, 0)))
+    return [v for v in ordered if cells[v] or before.get(v)]
+
+
 @dataclass
 class DashboardData:
     stats: Statistics
@@ -164,6 +174,12 @@ class Dashboard(QWidget):
         self.by_form = BarChart("按信访形式")
         self.by_channel = BarChart(CHART_TITLES["by_channel"], horizontal=True)
         self.by_department = BarChart(CHART_TITLES["by_department"], horizontal=True)
+        self._refit = QTimer(self)  # after the resize, not inside it
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._refit_ranked)
+        for chart, _key in self._ranked_charts():
+            chart.resized.connect(self._refit.start)
         self.trend.bar_clicked.connect(self._trend_clicked)
         for chart, key in (
             (self.by_category, "by_category"),
@@ -351,6 +367,49 @@ class Dashboard(QWidget):
             self.refresh()
 
     # --- showing ----------------------------------------------------------------------------
+    def _show_ranked(self, data: DashboardData) -> None:
+        """The 问题类别 / 来源渠道 / 承办单位 bars: as many as keep their names at the chart's
+        height now (called again when a resize changes that number)."""
+        s, last = data.stats, data.stats.last
+        for chart, key in self._ranked_charts():
+            cells = s.breakdowns[key]
+            before = last.breakdowns[key] if last is not None else {}
+            ranked = _ranked(data, key)
+            shown = ranked[: chart.rows_that_fit(TOP[key])]
+            # "前8项" goes in the tooltip: in the title it pushed the narrow chart wider than
+            # its place (the title was cut at 1024).
+            chart.chart().setTitle(CHART_TITLES[key])
+            chart.setToolTip(
+                f"{CHART_TITLES[key]}：数量最多的前{len(shown)}项（共{len(ranked)}项）"
+                if len(ranked) > len(shown)
+                else CHART_TITLES[key]
+            )
+            chart.set_data(
+                shown,
+                [
+                    ("本期", [cells[v] for v in shown]),
+                    ("上年同期", [before.get(v, 0) for v in shown]),
+                ],
+            )
+
+    def _ranked_charts(self) -> list[tuple[BarChart, str]]:
+        return [
+            (self.by_category, "by_category"),
+            (self.by_channel, "by_channel"),
+            (self.by_department, "by_department"),
+        ]
+
+    def _refit_ranked(self) -> None:
+        """After a resize (the window laid out, maximised, the 待办 splitter moved): the bars
+        again as many as fit, or Qt would drop the names that no longer do."""
+        data = self.data
+        if data is None:
+            return
+        for chart, key in self._ranked_charts():
+            if len(chart.categories) != len(_ranked(data, key)[: chart.rows_that_fit(TOP[key])]):
+                self._show_ranked(data)
+                return
+
     def _show(self, data: DashboardData) -> None:
         self.data = data
         if self.supervision is not None and data.alerts is not None:
@@ -399,35 +458,7 @@ class Dashboard(QWidget):
             # Bare month numbers: twelve "N月" labels do not fit the narrow 工作台 chart.
             labels=[str(int(m[5:])) for m in months],
         )
-        for chart, key in (
-            (self.by_category, "by_category"),
-            (self.by_channel, "by_channel"),
-            (self.by_department, "by_department"),
-        ):
-            cells = s.breakdowns[key]
-            before = last.breakdowns[key] if last is not None else {}
-            # The largest few, largest first; the full breakdown is in 统计表 and the reports.
-            ranked = [
-                v
-                for v in sorted(cells, key=lambda v: (-cells[v], -before.get(v, 0)))
-                if cells[v] or before.get(v)
-            ]
-            shown = ranked[: chart.rows_that_fit(TOP[key])]
-            # "前8项" goes in the tooltip: in the title it pushed the narrow chart wider than
-            # its place (the title was cut at 1024).
-            chart.chart().setTitle(CHART_TITLES[key])
-            chart.setToolTip(
-                f"{CHART_TITLES[key]}：数量最多的前{len(shown)}项（共{len(ranked)}项）"
-                if len(ranked) > len(shown)
-                else CHART_TITLES[key]
-            )
-            chart.set_data(
-                shown,
-                [
-                    ("本期", [cells[v] for v in shown]),
-                    ("上年同期", [before.get(v, 0) for v in shown]),
-                ],
-            )
+        self._show_ranked(data)
         forms = list(s.breakdowns["by_form"])
         before_forms = last.breakdowns["by_form"] if last is not None else {}
         self.by_form.set_data(
