@@ -218,7 +218,8 @@ class DocumentService:
         if repair:
             self._may("settings")  # the mended template is saved as the office's copy
         with self.db.read() as s:
-            self._scoped(s, number)  # refused before a template is read or a file written
+            # Refused before a template is read, a 文号 taken (`_doc_no`) or a file written.
+            self._scoped(s, number)
         info = catalog.find(name, db=self.db)
         if info.kind != catalog.CASE:
             raise DomainError(f"“{info.name}”是统计报告模板，不是信访件文书。")
@@ -270,7 +271,6 @@ class DocumentService:
         from app.office.dictionaries import units
 
         with self.db.session() as s:
-            self._scoped(s, number)  # no 文号 is taken for a case the account may not see
             detail = read_detail(s, number)
             case_context.check_allowed(info, detail, units(s))  # a refused one gets no number
             if not info.numbered:
