@@ -42,8 +42,10 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/xinfang-bundle-check-XXXXXX")"
 pids=()  # started here, stopped at exit (the program first, the X server last)
+pgtls=""  # a PostgreSQL cluster's folder while one runs
 cleanup() {
   local i
+  [ -n "$pgtls" ] && pg_cluster_stop "$pgtls"
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null || true
     wait "${pids[i]}" 2>/dev/null || true
@@ -86,6 +88,37 @@ fi
 "$exe" selftest | tee "$work/selftest.out"
 # build.spec turns UTF-8 mode on (a frozen program ignores PYTHONUTF8); the selftest reports it.
 grep -q "UTF-8 模式：开" "$work/selftest.out" || { echo "bundle: not in UTF-8 mode" >&2; exit 1; }
+
+# The bundled selftest connects to a PostgreSQL server over TLS (issue 20): a throwaway cluster
+# with a self-signed certificate, `sslmode=require`. On Linux this goes through Python's own
+# OpenSSL, which build.spec links psycopg's copy to; a TLS handshake through it must work.
+if [ "$(uname -s)" = Linux ]; then
+  # shellcheck source=.ci/pg_cluster.sh
+  . .ci/pg_cluster.sh
+  command -v openssl >/dev/null 2>&1 || apt_install openssl || true
+  pg_install || true
+  if [ -n "${PG_BIN:-}" ] && command -v openssl >/dev/null 2>&1; then
+    pg_account_setup
+    pgtls="$work/pg"
+    chmod 711 "$work"  # the cluster account reaches its folder inside
+    mkdir -p "$pgtls"
+    openssl req -new -x509 -days 2 -nodes -subj /CN=localhost \
+      -keyout "$pgtls/server.key" -out "$pgtls/server.crt" 2>/dev/null
+    chmod 600 "$pgtls/server.key"
+    [ -n "$PG_ACCOUNT" ] && chown "$PG_ACCOUNT" "$pgtls/server.key" "$pgtls/server.crt"
+    pg_cluster_start "$pgtls" ssl=on "ssl_cert_file=$pgtls/server.crt" "ssl_key_file=$pgtls/server.key"
+    url="postgresql://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=require"
+    "$exe" --database-url "$url" selftest | tee "$work/selftest-server.out"
+    pg_cluster_stop "$pgtls"
+    pgtls=""
+    grep -q "服务器连接.*加密连接 是" "$work/selftest-server.out" ||
+      { echo "bundle: the selftest did not connect to the server over TLS" >&2; exit 1; }
+    echo "bundle: selftest connected to PostgreSQL over TLS"
+  else
+    echo "bundle: no PostgreSQL or openssl here: the bundled server connection is not checked" >&2
+    [ -n "${CI:-}" ] && exit 1
+  fi
+fi
 
 t0=$(now_ms)
 "$exe" --data-dir "$work/data" gui --smoke
