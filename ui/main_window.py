@@ -5,6 +5,7 @@ so the window opens fast. Every successful write calls `data_changed()`, which r
 lists, the 待办 counts and the dashboard, so the figures on screen never lag the database.
 """
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,9 @@ NAV = [
     ("supervision", "督办清单"),  # issue 17 (ui/supervision/); last, so Ctrl+1…8 stay put
 ]
 
+
+# Where the window's Ctrl keys must win over the field's own (see _menus).
+TEXT_FIELDS = (QLineEdit, QPlainTextEdit, QAbstractSpinBox)
 
 POLL_MS = 5000  # how often the window looks for other clerks' changes (issue 20)
 
@@ -609,16 +613,26 @@ class MainWindow(QMainWindow):
                 if not action.toolTip() or action.toolTip() == action.text():
                     action.setToolTip(f"{action.text()}（{action.shortcut().toString()}）")
         # A line edit claims Ctrl+E (end of line, X11 style) before the window sees it: the
-        # window's keys win in every text field (Home/End still move the cursor).
+        # window's keys win in every text field (Home/End still move the cursor). The filter
+        # sits on the text field that has the focus (Qt asks the focus widget), not on the
+        # application: a Python filter there sees every event of every widget, which cost the
+        # start-up 40–70 ms.
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
+
+    def _focus_moved(self, old: QWidget | None, now: QWidget | None) -> None:
+        with contextlib.suppress(RuntimeError):  # a widget deleted as it lost the focus
+            if isinstance(old, TEXT_FIELDS):
+                old.removeEventFilter(self)
+        if isinstance(now, TEXT_FIELDS):
+            now.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
-            and isinstance(watched, (QLineEdit, QPlainTextEdit, QAbstractSpinBox))
+            and isinstance(watched, TEXT_FIELDS)
             and event.keyCombination().toCombined() in self.window_keys
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
             and self.isActiveWindow()
@@ -669,6 +683,6 @@ class MainWindow(QMainWindow):
         self.poll_timer.stop()
         self.runner.wait(10000)
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_moved)
         event.accept()
