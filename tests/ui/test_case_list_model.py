@@ -66,3 +66,24 @@ def test_a_search_and_a_short_list_get_their_ids_in_one_query(qtbot: QtBot, db: 
     with qtbot.waitSignal(todo.loaded, timeout=10000):
         todo.set_filter(CaseFilter())
     assert pages == []  # a keystroke waits for one query, not two
+
+
+def test_the_first_screen_step_only_while_the_ids_are_slow(qtbot: QtBot, db: Database) -> None:
+    # At 100,000 cases every id takes 40 ms: a LIMIT query before them only delays the list.
+    demo.generate(db, 260, seed=6)
+    service = CaseService(db, TESTER)
+    pages: list[int] = []
+    real = service.page
+    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    model = CaseTableModel(service, TaskRunner(), first_screen=True)
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.set_filter(CaseFilter())  # not measured yet: the first screen first
+    assert pages == [1]
+    assert model.plain_ids_s is not None and model.plain_ids_s < CaseTableModel.FIRST_SCREEN_S
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.reload()
+    assert pages == [1] and model.rowCount() == service.count(CaseFilter())
+    model.plain_ids_s = CaseTableModel.FIRST_SCREEN_S  # as slow as at a million cases
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.reload()
+    assert pages == [1, 1]
