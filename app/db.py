@@ -125,6 +125,9 @@ def computer_from_tag(tag: str) -> str:
 
 
 def make_server_engine(url: URL) -> Engine:
+    from app.models import postgresql_options
+
+    postgresql_options()
     # pool_pre_ping: a server restarted overnight must not give the clerk a dead connection.
     # application_name: the server's own views (pg_stat_activity) show which program and PC.
     computer = os.environ.get("COMPUTERNAME") or platform.node()

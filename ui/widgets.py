@@ -255,6 +255,7 @@ class FitLabel(QLabel):
         self.base_pt = base_pt or self.font().pointSizeF()
         self.min_pt = min_pt
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._fitted: tuple[str, int] | None = None  # the text and width last fitted
         self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
@@ -270,6 +271,11 @@ class FitLabel(QLabel):
 
     def _fit(self) -> None:
         width = self.contentsRect().width()
+        # The layout resizes a label several times while a page is first shown, often to the
+        # same width, and a new font means a new layout pass: fit once per text and width.
+        if (self.text(), width) == self._fitted:
+            return
+        self._fitted = (self.text(), width)
         font = QFont(self.font())
         size = self.base_pt
         font.setPointSizeF(size)
