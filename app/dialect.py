@@ -3,6 +3,8 @@
 Everything else is plain SQLAlchemy and reads the same on both (issue 20, "one code path").
 """
 
+import itertools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Date, Integer, String, literal
@@ -189,6 +191,33 @@ def _flag_default(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(flag, "sqlite")
 def _flag_sqlite(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.column, **kw)
+
+
+def id_source(conn: Any, table: str, block: int = 1000) -> Callable[[], int]:
+    """New ids for rows a bulk insert writes with ids of its own (the ledger import links a
+    case to its petitioner and events before anything is written).
+
+    SQLite: one past the largest, counted up (one writer at a time). PostgreSQL: from the
+    table's own id sequence, `block` at a time, so a clerk registering a case meanwhile (whose
+    insert takes the sequence's next value) never gets the same id; one past the largest would
+    be exactly the id his insert takes. Ids left over in a block are a gap, as after a rollback.
+    """
+    from sqlalchemy import text
+
+    if conn.dialect.name != "postgresql":
+        last = conn.execute(text(f'SELECT max(id) FROM "{table}"')).scalar() or 0
+        counter = itertools.count(int(last) + 1)
+        return lambda: next(counter)
+    taken: list[int] = []
+    query = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+
+    def next_id() -> int:
+        if not taken:
+            got = conn.execute(query, {"t": table, "n": block}).scalars()
+            taken.extend(sorted((int(v) for v in got), reverse=True))
+        return taken.pop()
+
+    return next_id
 
 
 def advance_id_sequences(conn: Any, *tables: str) -> None:

@@ -455,3 +455,49 @@ def test_a_ledger_update_that_keeps_losing_the_race_is_refused_and_nothing_is_wr
     detail = zhang.detail(number)
     assert detail.input.summary != "台账改写的摘要" and detail.version == 1 + 3
     assert snapshot(zhang.db, number)[2] == audits + 3  # 李四's three edits, nothing imported
+
+
+def test_a_ledger_import_and_a_clerk_registering_at_once_take_different_ids(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """李四 registers a case while 张三's import is between choosing its rows' ids and writing
+    them. On PostgreSQL the import took max(id)+1 while 李四's insert took the sequence's next
+    value, the same id: his case landed and the import failed on a duplicate key."""
+    from app.ledger import importing
+
+    zhang, li = clerks
+    rows = [
+        ["信访日期", "信访方式", "姓名", "内容摘要"],
+        ["2025-12-01", "来信", "甲", "反映道路破损"],
+        ["2025-12-02", "来访", "丙", "反映噪音扰民"],
+    ]
+    _, plan = dry_run(zhang.db, write_csv(tmp_path / "台账.csv", rows))
+    assert not plan.errors
+    real = importing.insert_many
+    raced: list[tuple[threading.Thread, list[Any]]] = []
+
+    def racing(*args: Any, **kw: Any) -> Any:
+        if not raced:  # another year: 李四 does not wait for the import's 2025 编号 counter
+            data = case_input(dt.date(2024, 6, 1), "来电", name="乙", phone="13800000001")
+            raced.append(_after_a_pause(lambda: li.create(data).number))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(importing, "insert_many", racing)
+    assert import_ledger(zhang.db, plan, ZHANG.label).created == 2
+    thread, out = raced[0]
+    thread.join(30)
+    assert out == ["XF2024-0001"], out
+    with zhang.db.read() as s:
+        names = s.execute(
+            text(
+                "SELECT c.number, p.name FROM cases c"
+                " JOIN petitioners p ON p.id = c.petitioner_id ORDER BY c.number"
+            )
+        ).all()
+    assert [tuple(r) for r in names] == [
+        ("XF2024-0001", "乙"),
+        ("XF2025-0001", "甲"),
+        ("XF2025-0002", "丙"),
+    ]
+    # And the next ordinary insert after both still finds a free id.
+    assert li.create(case_input(dt.date(2024, 6, 2), "来信", name="丁")).number == "XF2024-0002"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table as SqlTable
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
@@ -22,7 +22,7 @@ from app.cases import intake, rules, versions, writing
 from app.cases.intake import CaseInput, pinyin_keys
 from app.cases.workflow import DECISIONS, NOT_OFFERED, TRANSITIONS, act
 from app.db import Database
-from app.dialect import advance_id_sequences
+from app.dialect import advance_id_sequences, id_source
 from app.errors import DomainError
 from app.ledger.plan import (
     ERROR,
@@ -298,8 +298,11 @@ def _create(
     _note_numbers(session, [p.data.number for p in rows if p.data.number])
     allocate = intake.number_allocator(session)
     by_id, by_phone = _people(session, rows)
-    next_pid = (session.scalar(select(func.max(Petitioner.id))) or 0) + 1
-    next_cid = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    conn = session.connection()
+    new_pid, new_cid = (
+        id_source(conn, "petitioners", len(rows)),
+        id_source(conn, "cases", len(rows)),
+    )
     now = clock.now()
     people: list[dict[str, Any]] = []
     cases: list[dict[str, Any]] = []
@@ -326,6 +329,9 @@ def _create(
                 # (sealing them at commit would cost one UPDATE per row).
                 audit.chain_rows(session, batch)
             insert_many(session, model.__table__, batch)
+            if model is AuditEntry:
+                # chain_rows numbers them (under the chain's lock): the sequence moves past.
+                advance_id_sequences(conn, "audit_log")
             batch.clear()
 
     for i, p in enumerate(rows):
@@ -335,14 +341,14 @@ def _create(
             key = (d.name, d.phone)
             pid = by_id.get(d.id_number) if d.id_number else by_phone.get(key) if d.phone else None
             if pid is None:
-                pid, next_pid = next_pid, next_pid + 1
+                pid = new_pid()
                 people.append(_person_row(d, pid, now, births))
                 if d.id_number:
                     by_id[d.id_number] = pid
                 elif d.phone:
                     by_phone[key] = pid
         number = d.number or allocate(d.received_on.year)
-        cid = next_cid + i
+        cid = new_cid()
         # The row intake._apply would build, then the projection projection.project gives it.
         fields: dict[str, Any] = {
             name: (None if (v := getattr(d, name)) == "" else v) for name in intake.CASE_FIELDS
@@ -423,8 +429,6 @@ def insert_many(session: Session, table: SqlTable, rows: list[dict[str, Any]]) -
         f"INSERT INTO {dialect.identifier_preparer.quote(table.name)} ({names}) VALUES ({marks})",
         values,
     )
-    if "id" in keys:
-        advance_id_sequences(connection, table.name)
 
 
 def _person_row(
