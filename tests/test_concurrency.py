@@ -501,3 +501,42 @@ def test_a_ledger_import_and_a_clerk_registering_at_once_take_different_ids(
     ]
     # And the next ordinary insert after both still finds a free id.
     assert li.create(case_input(dt.date(2024, 6, 2), "来信", name="丁")).number == "XF2024-0002"
+
+
+def test_a_ledger_update_and_a_link_of_its_cases_at_once_do_not_deadlock(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The ledger updates b, then a (its rows' order); 李四 links a–b meanwhile, which holds a
+    and then b (id order). The import held b and then asked for a, 李四 held a and asked for b:
+    PostgreSQL found the deadlock and aborted one with a raw error. The import now holds every
+    case it updates before changing any, in id order too, so 李四 waits and both land."""
+    from app.ledger import importing
+
+    zhang, li = clerks
+    a = zhang.create(case_input(dt.date(2025, 12, 1), "来信", name="甲")).number
+    b = zhang.create(case_input(dt.date(2025, 12, 2), "来信", name="乙")).number
+    rows = [
+        ["信访编号", "信访日期", "信访方式", "姓名", "内容摘要"],
+        [b, "2025-12-02", "来信", "乙", "台账改写的乙"],
+        [a, "2025-12-01", "来信", "甲", "台账改写的甲"],
+    ]
+    _, plan = dry_run(zhang.db, write_csv(tmp_path / "台账.csv", rows), update=True)
+    assert not plan.errors and [p.update for p in plan.rows] == [True, True]
+    real = importing._update
+    calls: list[int] = []
+    raced: list[tuple[threading.Thread, list[Any]]] = []
+
+    def racing(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # b done (and held), a next
+            linking = SupervisionService(li.db, LI)
+            raced.append(_after_a_pause(lambda: linking.link(a, b) or "linked"))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(importing, "_update", racing)
+    assert import_ledger(zhang.db, plan, ZHANG.label).updated == 2
+    thread, out = raced[0]
+    thread.join(30)
+    assert out == ["linked"], out
+    assert [zhang.detail(n).input.summary for n in (a, b)] == ["台账改写的甲", "台账改写的乙"]
+    assert [k for _, _, k in _links(zhang.db)] == ["同一事项"]

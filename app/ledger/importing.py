@@ -225,6 +225,7 @@ def write_plan(
     for parent, sub in plan.new_subcategories:
         dictionaries.add(s, "subcategory", sub, parent=parent)
     _create(s, creates, plan.birth_dates, user, source, report, total)
+    _hold(s, [p.data.number for p in updates])
     for i, p in enumerate(updates, start=len(creates) + 1):
         _update(s, p, plan, user)
         if i % 100 == 0:
@@ -448,6 +449,22 @@ def _person_row(
         workplace=None,
         created_at=now,
     )
+
+
+def _hold(session: Session, numbers: list[str]) -> None:
+    """Lock the rows of every case the ledger updates before changing any, in id order as
+    `writing.lock` does: held in the sheet's order, an import updating b then a and a clerk
+    linking a–b (a, then b) each waited for the other, and PostgreSQL aborted one of them.
+    SQLite has one writer at a time and omits FOR UPDATE."""
+    ids: list[int] = []
+    for i in range(0, len(numbers), 500):
+        ids += session.scalars(select(Case.id).where(Case.number.in_(numbers[i : i + 500])))
+    ids.sort()
+    for i in range(0, len(ids), 500):  # ascending chunks: the whole stays in id order
+        chunk = ids[i : i + 500]
+        session.execute(
+            select(Case.id).where(Case.id.in_(chunk)).order_by(Case.id).with_for_update()
+        ).all()
 
 
 def _update(session: Session, p: RowPlan, plan: ImportPlan, user: str) -> None:
