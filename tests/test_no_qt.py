@@ -3,39 +3,35 @@
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import app
 
+MODULES = [
+    m.name for m in pkgutil.walk_packages(app.__path__, "app.") if ".migrations" not in m.name
+]
+IMPORT_ALL = f"import importlib, sys\nfor m in {MODULES!r}: importlib.import_module(m)\n"
+
 
 def test_app_imports_no_qt() -> None:
-    modules = [
-        m.name for m in pkgutil.walk_packages(app.__path__, "app.") if ".migrations" not in m.name
-    ]
     code = (
-        "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module(m)\n"
-        "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
+        IMPORT_ALL + "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "print(len(bad)); sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert len(modules) > 10
+    assert len(MODULES) > 10
 
 
-def test_the_single_clerk_program_never_loads_the_postgresql_dialect(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_single_clerk_program_never_loads_the_postgresql_dialect(tmp_path: Path) -> None:
     # SQLAlchemy's PostgreSQL dialect (all its drivers' modules) is 18 ms of every start; only
     # a server needs it (app.models.postgresql_options, app.counters.lock). The database is
     # made first: the migration scripts that create it spell PostgreSQL's indexes too.
     from app.bootstrap import open_database
 
     open_database(tmp_path / "x.sqlite3").close()
-    modules = [
-        m.name for m in pkgutil.walk_packages(app.__path__, "app.") if ".migrations" not in m.name
-    ]
     code = (
-        "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module(m)\n"
-        "from app.bootstrap import open_database\n"
+        IMPORT_ALL + "from app.bootstrap import open_database\n"
         "from app.cases.search import CaseFilter\n"
         "from app.cases.service import CaseService\n"
         "from app.safety.auth import DEMO_USER\n"

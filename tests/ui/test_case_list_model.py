@@ -12,6 +12,14 @@ from ui.cases.case_list import CaseTableModel
 from ui.tasks import TaskRunner
 
 
+def counted_pages(service: CaseService) -> list[int]:
+    """A 1 for each LIMIT query of a first screen (`CaseService.page`)."""
+    pages: list[int] = []
+    real = service.page
+    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    return pages
+
+
 def test_first_screen_comes_first_and_the_rest_is_appended(qtbot: QtBot, db: Database) -> None:
     demo.generate(db, 260, seed=3)
     service = CaseService(db, TESTER)
@@ -56,9 +64,7 @@ def test_a_short_list_is_shown_once(qtbot: QtBot, db: Database) -> None:
 def test_a_search_and_a_short_list_get_their_ids_in_one_query(qtbot: QtBot, db: Database) -> None:
     demo.generate(db, 260, seed=5)
     service = CaseService(db, TESTER)
-    pages: list[int] = []
-    real = service.page
-    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    pages = counted_pages(service)
     searched = CaseTableModel(service, TaskRunner(), first_screen=True)
     with qtbot.waitSignal(searched.loaded, timeout=10000):
         searched.set_filter(CaseFilter(text="张"))
@@ -72,9 +78,7 @@ def test_the_first_screen_step_only_while_the_ids_are_slow(qtbot: QtBot, db: Dat
     # At 100,000 cases every id takes 40 ms: a LIMIT query before them only delays the list.
     demo.generate(db, 260, seed=6)
     service = CaseService(db, TESTER)
-    pages: list[int] = []
-    real = service.page
-    service.page = lambda *a, **k: pages.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    pages = counted_pages(service)
     model = CaseTableModel(service, TaskRunner(), first_screen=True)
     with qtbot.waitSignal(model.loaded, timeout=10000):
         model.set_filter(CaseFilter())  # not measured yet: the first screen first
