@@ -76,6 +76,10 @@ def test_units_box_menu_and_unit_page_at_1024(
         assert "镇政府" in names
         row = names.index("镇政府")
         assert units.unit_table.item(row, 6).text() == "1"  # 退回
+        # The names' column takes the width the figures leave (it sat at its text's width).
+        header = units.unit_table.horizontalHeader()
+        filled = sum(header.sectionSize(i) for i in range(header.count()))
+        assert filled >= units.unit_table.viewport().width() - 2, filled
         assert units.case_table.rowCount() == 1 and units.case_table.item(0, 0).text() == n
         assert units.case_table.item(0, 5).text() == "已退回"
         units.case_table.cellDoubleClicked.emit(0, 0)

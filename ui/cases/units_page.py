@@ -83,7 +83,14 @@ def _fill(table: QTableWidget, rows: list[list[str]], marked: list[bool]) -> Non
                 item.setBackground(QBrush(QColor(OVERDUE_BACKGROUND)))
                 item.setForeground(QBrush(QColor(TEXT_ON_LIGHT)))
             table.setItem(i, j, item)
-    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    if all(
+        header.sectionResizeMode(i) == QHeaderView.ResizeMode.Interactive
+        for i in range(header.count())
+    ):
+        # Not on a table whose columns size themselves: this undid the unit table's stretch
+        # (its names sat in 80 px with 460 px empty beside the last column at 1024).
+        table.resizeColumnsToContents()
 
 
 class UnitsPage(QWidget):
@@ -108,6 +115,7 @@ class UnitsPage(QWidget):
         self.unit_table = _table(UNIT_HEADERS)
         header = self.unit_table.horizontalHeader()
         header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the unit's name
         self.unit_table.itemSelectionChanged.connect(self._unit_selected)
         self.case_title = QLabel("选择一个单位，查看交办、转送给它的信访件")
