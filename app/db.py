@@ -3,6 +3,7 @@ session."""
 
 import os
 import platform
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +25,8 @@ from app.safety.db_lock import DatabaseLock
 
 # How long opening waits for a restore or an upgrade in another process to finish.
 OPEN_WAIT_SECONDS = 120.0
+# What pg_export_snapshot() returns, e.g. 00000003-0000001B-1.
+SNAPSHOT_NAME = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -237,6 +240,32 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only session (never commits)."""
         with self._counted(), self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[tuple[Session, str | None]]:
+        """A read-only session whose every statement sees the same state of the database, and
+        on PostgreSQL that state's name for `read_at`, so a second connection can read the
+        very same state at the same time (a report's 同比 half beside its own). PostgreSQL's
+        default (READ COMMITTED) gives each statement a newer state; SQLite's read transaction
+        is one state already, but one no other connection can share: None."""
+        with self._counted(), self._sessions() as session:
+            if not self.is_server:
+                yield session, None
+                return
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session, session.scalar(text("SELECT pg_export_snapshot()"))
+
+    @contextmanager
+    def read_at(self, snapshot: str) -> Iterator[Session]:
+        """A read-only session on the state `read_snapshot` named (PostgreSQL), valid while
+        that session is open."""
+        if not SNAPSHOT_NAME.fullmatch(snapshot):
+            raise ValueError(snapshot)
+        with self._counted(), self._sessions() as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            # A utility statement takes no parameters; the name was checked above.
+            session.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
             yield session
 
     def quiesce(self, timeout: float = 30.0) -> None:

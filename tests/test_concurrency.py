@@ -540,3 +540,41 @@ def test_a_ledger_update_and_a_link_of_its_cases_at_once_do_not_deadlock(
     assert out == ["linked"], out
     assert [zhang.detail(n).input.summary for n in (a, b)] == ["台账改写的甲", "台账改写的乙"]
     assert [k for _, _, k in _links(zhang.db)] == ["同一事项"]
+
+
+@pytest.mark.postgres_only("SQLite's read transaction is one state already")
+def test_a_years_figures_and_their_last_year_read_one_state(
+    clerks: tuple[CaseService, CaseService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL last year's half is read on a second connection at the same time; both
+    halves read the state the figures were asked in, though 李四 registers a case in each year
+    while they are computed (each statement saw a newer state before: READ COMMITTED)."""
+    from app.stats import service as stats_service
+
+    zhang, li = clerks
+    zhang.create(case_input(dt.date(2024, 6, 1), "来信", name="甲"))
+    zhang.create(case_input(dt.date(2025, 6, 1), "来信", name="乙"))
+    real = stats_service._one
+    wrote: list[str] = []
+    once = threading.Lock()
+
+    def after_a_write(*args: Any, **kw: Any) -> Any:
+        with once:  # whichever half starts first
+            if not wrote:
+                for day in (dt.date(2024, 7, 1), dt.date(2025, 7, 1)):
+                    wrote.append(li.create(case_input(day, "来电", name="丙")).number)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(stats_service, "_one", after_a_write)
+    figures = stats_service.StatisticsService(zhang.db, ZHANG).compute(
+        dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31)
+    )
+    assert len(wrote) == 2
+    assert figures.last is not None
+    assert (figures.counts["total"], figures.last.counts["total"]) == (1, 1)
+    monkeypatch.setattr(stats_service, "_one", real)
+    again = stats_service.StatisticsService(zhang.db, ZHANG).compute(
+        dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31)
+    )
+    assert again.last is not None
+    assert (again.counts["total"], again.last.counts["total"]) == (2, 2)
