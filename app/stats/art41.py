@@ -16,7 +16,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, select
+from sqlalchemy import ColumnElement, and_, distinct, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.cases import outgoing
@@ -135,7 +135,14 @@ def _feedback_overdue(session: Session, s: Scope) -> ColumnElement[bool]:
     deadline = Event.data["deadline"].as_string()
     # rolled(期限) < A  ⇔  期限 ≤ the last working day before A (app/cases/outgoing.py)
     cutoff = outgoing.last_working_day_before(s.as_of, work_calendar(session))
-    answered = exists().where(outgoing.follow_up_of(later, Event, ("反馈", "退回"), s.as_of))
+    follow_up = outgoing.follow_up_of(later, Event, ("反馈", "退回"), s.as_of)
+    if session.get_bind().dialect.name == "postgresql":
+        # OFFSET 0 keeps the test a probe of this case's few events by (case_id, seq): turned
+        # into an anti join PostgreSQL sorted every 反馈 and 退回 ever recorded (184,000 at
+        # 1,000,000 cases; 0.5 s of a year's statistics).
+        answered = select(literal(1)).where(follow_up).offset(0).exists()
+    else:
+        answered = exists().where(follow_up)
     return and_(
         _events("交办", s), deadline.is_not(None), deadline <= cutoff.isoformat(), ~answered
     )
