@@ -101,3 +101,32 @@ def test_a_case_matched_twice_does_not_cut_the_list_short(
     ).number
     found = {r.number for r in cases.page(CaseFilter(text="2025"))}
     assert found == {first, second}
+
+
+@pytest.mark.parametrize("sort", ["received_on", "name", "closed_on", "number", "persons"])
+def test_a_search_with_many_matches_lists_the_same_ids_in_the_same_order(
+    cases: CaseService, numbered: list[str], monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Past the id-list limit PostgreSQL filters and sorts within each branch of the search
+    (search._each_text_branch): the same ids, in the same order, as the short-list way."""
+    from app.cases import search
+
+    cases.create(case_input(received_on=dt.date(2025, 3, 20), anonymous=True, summary="土地"))
+    cases.create(  # matched twice: by phone and by 编号
+        case_input(received_on=dt.date(2025, 3, 21), name="丁", phone="13820250001")
+    )
+    filters = [
+        CaseFilter(text="土地"),
+        CaseFilter(text="王"),
+        CaseFilter(text="栋", forms=["来信"], date_to=dt.date(2025, 3, 5)),
+        CaseFilter(text="2025"),
+        CaseFilter(text="wang"),
+    ]
+    for descending in (True, False):
+        short = [cases.ids(f, sort, descending) for f in filters]
+        monkeypatch.setattr(search, "_ID_LIST_LIMIT", 0)
+        many = [cases.ids(f, sort, descending) for f in filters]
+        monkeypatch.setattr(search, "_ID_LIST_LIMIT", 2000)
+        assert many == short, (sort, descending)
+        assert all(len(set(ids)) == len(ids) for ids in many)
+    assert any(len(ids) > 1 for ids in short)

@@ -4,6 +4,7 @@ One `CaseFilter` serves the case list, the CLI, the ledger export and the dashbo
 so a count on a card and the rows behind it always agree.
 """
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -191,7 +193,8 @@ def _text_matches(text: str, server: bool = False) -> Select[int] | CompoundSele
     q = text.strip()
 
     def of_people(*where: ColumnElement[bool]) -> Select[int]:
-        people = select(Petitioner.id).where(or_(*where))
+        # Never correlated: _each_text_branch puts this beside the list's own petitioners.
+        people = select(Petitioner.id).where(or_(*where)).correlate(None)
         return select(Case.id).where(Case.petitioner_id.in_(people))
 
     if _NUMBER.match(q):
@@ -230,14 +233,22 @@ def _is_server(session: Session) -> bool:
 
 
 def _text_condition(session: Session, text: str) -> ColumnElement[bool]:
+    matches, found = _text_probe(session, text)
+    if found is not None:
+        return Case.id.in_(found) if found else false()
+    return Case.id.in_(matches)
+
+
+def _text_probe(
+    session: Session, text: str
+) -> tuple[Select[int] | CompoundSelect[int], set[int] | None]:
+    """The search box's matching query, and its ids when they are few (else None)."""
     matches = _text_matches(text, _is_server(session))
     rows = list(session.scalars(matches.limit(_ID_LIST_LIMIT + 1)))
     # Counted before de-duplicating: a case the UNION ALL gives twice (a phone and a 编号 both
     # matching) must not make a cut-off list look complete (it lost rows, a different few on
     # each dialect).
-    if len(rows) <= _ID_LIST_LIMIT:
-        return Case.id.in_(set(rows)) if rows else false()
-    return Case.id.in_(matches)
+    return matches, (set(rows) if len(rows) <= _ID_LIST_LIMIT else None)
 
 
 def warning_condition(kind: str, today: dt.date, window: int) -> ColumnElement[bool]:
@@ -338,8 +349,44 @@ def ids(
     session: Session, f: CaseFilter, sort: str = "received_on", descending: bool = True
 ) -> list[int]:
     """Every matching id in list order: the case list holds these and fetches rows on demand."""
-    query = _base(session, f, Case.id).order_by(*_order(sort, descending, _is_server(session)))
-    return _fetch_ints(session, query)
+    server = _is_server(session)
+    if server and f.text.strip():
+        matches, found = _text_probe(session, f.text)
+        if found is None:
+            return _fetch_ints(session, _each_text_branch(session, f, matches, sort, descending))
+        rest = dataclasses.replace(f, text="")
+        query = _base(session, rest, Case.id).where(Case.id.in_(found) if found else false())
+    else:
+        query = _base(session, f, Case.id)
+    return _fetch_ints(session, query.order_by(*_order(sort, descending, server)))
+
+
+def _each_text_branch(
+    session: Session,
+    f: CaseFilter,
+    matches: Select[int] | CompoundSelect[int],
+    sort: str,
+    descending: bool,
+) -> Select[tuple[int]]:
+    """PostgreSQL, a search with many matches: the list's filters and sort key within each
+    branch of the search's UNION, then merged. `id IN (the branches)` read each of the
+    100,000 cases a two-character summary finds twice, the second time by its id to filter
+    and sort it (at 1,000,000 cases 579 ms, against 217 ms so)."""
+    rest = dataclasses.replace(f, text="")
+    column = SORT_COLUMNS.get(sort, Case.received_on)
+    branches = []
+    for branch in matches.selects if isinstance(matches, CompoundSelect) else [matches]:
+        assert isinstance(branch, Select) and branch.whereclause is not None  # _text_matches
+        query = _base(session, rest, Case.id.label("id"), column.label("key"))
+        branches.append(query.where(branch.whereclause))
+    merged = union(*branches).subquery()
+    own = column.property.columns[0]
+    blanks = own.nullable or own.table is not Case.__table__  # where SQLite puts them (_order)
+    key = merged.c.key.desc() if descending else merged.c.key.asc()
+    if blanks:
+        key = key.nulls_last() if descending else key.nulls_first()
+    ident = merged.c.id.desc() if descending else merged.c.id.asc()
+    return select(merged.c.id).order_by(key, ident)
 
 
 def _sqlite_value(value: object) -> object:
