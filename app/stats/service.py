@@ -137,23 +137,20 @@ class StatisticsService:
         Last year's figures are read on a second connection at the same time as this year's:
         the dashboard is the first thing a clerk waits for, and the database reads run in
         parallel (SQLite and psycopg release the GIL while the query runs), which nearly halves
-        its wait. On PostgreSQL both read one state (`Database.read_snapshot`); on SQLite the
-        two read transactions may straddle a write committed between them, harmless for the
-        on-screen 同比, so there `compute` (reports) stays on one connection."""
+        its wait. Two read transactions may straddle a write committed between them; for the
+        on-screen 同比 that is harmless. (`compute`, for reports, reads one state on both.)"""
         auth.require(self.user, "view_case")
         as_of = period.resolve(date_from, date_to, as_of, clock.today())
-        with (
-            self.db.read_snapshot() as (s, snapshot),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-last") as pool,
-        ):
-            last_future = pool.submit(self._read_last, date_from, date_to, as_of, True, snapshot)
-            stats = _one(s, date_from, date_to, as_of, workload=True)
-            year = date_to.year
-            first, last = period.year_period(year)
-            whole_year = (date_from, date_to) == (first, last)
-            if not whole_year:
-                this_months = by_month_in(s, first, last)
-                last_months = by_month_in(s, *period.year_period(year - 1))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-last") as pool:
+            last_future = pool.submit(self._read_last, date_from, date_to, as_of, True, None)
+            with self.db.read() as s:
+                stats = _one(s, date_from, date_to, as_of, workload=True)
+                year = date_to.year
+                first, last = period.year_period(year)
+                whole_year = (date_from, date_to) == (first, last)
+                if not whole_year:
+                    this_months = by_month_in(s, first, last)
+                    last_months = by_month_in(s, *period.year_period(year - 1))
             _pair(stats, last_future.result())
         if whole_year:
             assert stats.last is not None
@@ -169,8 +166,9 @@ class StatisticsService:
         workload: bool,
         snapshot: str | None,
     ) -> Statistics:
-        """Last year's half, on a connection of its own: the same state as this year's half on
-        PostgreSQL (`snapshot`); on SQLite possibly a write newer (the dashboard only)."""
+        """Last year's half, on a connection of its own: the same state as this year's half
+        when `snapshot` names it (`compute` on PostgreSQL), else possibly a write newer (the
+        dashboard)."""
         with self.db.read_at(snapshot) if snapshot else self.db.read() as s:
             return _last_year(s, date_from, date_to, as_of, workload)
 
