@@ -380,13 +380,8 @@ def _each_text_branch(
         query = _base(session, rest, Case.id.label("id"), column.label("key"))
         branches.append(query.where(branch.whereclause))
     merged = union(*branches).subquery()
-    own = column.property.columns[0]
-    blanks = own.nullable or own.table is not Case.__table__  # where SQLite puts them (_order)
-    key = merged.c.key.desc() if descending else merged.c.key.asc()
-    if blanks:
-        key = key.nulls_last() if descending else key.nulls_first()
-    ident = merged.c.id.desc() if descending else merged.c.id.asc()
-    return select(merged.c.id).order_by(key, ident)
+    order = _order(sort, descending, True, merged.c.key, merged.c.id)
+    return select(merged.c.id).order_by(*order)
 
 
 def _sqlite_value(value: object) -> object:
@@ -422,8 +417,18 @@ def _fetch_ints(session: Session, query: Select[*tuple[Any, ...]]) -> list[int]:
     return [row[0] for row in raw.execute(str(compiled), args).fetchall()]
 
 
-def _order(sort: str, descending: bool, server: bool = False) -> list[ColumnElement[Any]]:
+def _order(
+    sort: str,
+    descending: bool,
+    server: bool = False,
+    key: SQLColumnExpression[Any] | None = None,
+    ident: SQLColumnExpression[Any] | None = None,
+) -> list[ColumnElement[Any]]:
+    """ORDER BY the sort column, then id. `key` and `ident` stand for the two when they are
+    read from a subquery (_each_text_branch)."""
     column = SORT_COLUMNS.get(sort, Case.received_on)
+    first_of: SQLColumnExpression[Any] = column if key is None else key
+    then: SQLColumnExpression[Any] = Case.id if ident is None else ident
     # Blanks (an anonymous name, no 办结 date) where SQLite puts them: PostgreSQL would put
     # NULL first when descending and last when ascending. Only for a column that can be
     # blank (a case column that allows NULL, or the petitioner's, outer-joined): the clause
@@ -432,10 +437,10 @@ def _order(sort: str, descending: bool, server: bool = False) -> list[ColumnElem
     own = column.property.columns[0]
     blanks = server and (own.nullable or own.table is not Case.__table__)
     if descending:
-        first = column.desc()
-        return [first.nulls_last() if blanks else first, Case.id.desc()]
-    first = column.asc()
-    return [first.nulls_first() if blanks else first, Case.id.asc()]
+        first = first_of.desc()
+        return [first.nulls_last() if blanks else first, then.desc()]
+    first = first_of.asc()
+    return [first.nulls_first() if blanks else first, then.asc()]
 
 
 _ROW_COLUMNS = (
