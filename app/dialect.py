@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, literal
+from sqlalchemy import Boolean, Date, Integer, String, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -191,6 +191,43 @@ def _flag_default(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(flag, "sqlite")
 def _flag_sqlite(element: flag, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.column, **kw)
+
+
+class open_span_holds(ColumnElement[bool]):  # noqa: N801
+    """PostgreSQL: the span [received, final) of a case's open days holds `day` — the very
+    expression of ix_pg_cases_open_span (migration 0010), so that the planner finds the few
+    cases open on a day through it. Only ever added beside the figures' own open test, which
+    implies it; SQLite, without such an index, reads it as true."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("received", InternalTraversal.dp_clauseelement),
+        ("final", InternalTraversal.dp_clauseelement),
+        ("day", InternalTraversal.dp_clauseelement),
+    ]
+    type = Boolean()
+
+    def __init__(self, received: ColumnElement[Any], final: ColumnElement[Any], day: Any) -> None:
+        self.received, self.final = received, final
+        self.day = cast(literal(day, Date()), Date)  # typed even when written as a literal
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return [*self.received._from_objects, *self.final._from_objects]
+
+
+@compiles(open_span_holds)
+def _open_span_default(element: open_span_holds, compiler: SQLCompiler, **kw: Any) -> str:
+    received = compiler.process(element.received, **kw)
+    final = compiler.process(element.final, **kw)
+    # A final date before the received one (imported history) makes an empty span, not an error.
+    upper = f"CASE WHEN {final} IS NULL THEN NULL ELSE greatest({final}, {received}) END"
+    return f"daterange({received}, {upper}, '[)') @> {compiler.process(element.day, **kw)}"
+
+
+@compiles(open_span_holds, "sqlite")
+def _open_span_sqlite(element: open_span_holds, compiler: SQLCompiler, **kw: Any) -> str:
+    return "1"  # (in a WHERE SQLAlchemy writes a boolean as "… = 1" there)
 
 
 def id_source(conn: Any, table: str, block: int = 1000) -> Callable[[], int]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The newest revision in app/migrations/versions. Start-up compares the database with this and
 # imports Alembic (~0.35 s) only when they differ; tests/test_migrations.py checks it is
 # Alembic's head, so a new revision without updating it fails the suite.
-SCHEMA_HEAD = "0009_files"
+SCHEMA_HEAD = "0010_pg_stats"
 UPGRADE_PREFIX = "升级前-"
 # 升级前 copies kept (item 12): each is a full copy of the personal data.
 UPGRADE_COPIES_KEPT = 3

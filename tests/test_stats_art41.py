@@ -5,9 +5,11 @@ import datetime as dt
 
 from accounts import TESTER
 from factories import case_input
+from sqlalchemy import update
 
 from app.cases.service import CaseService
 from app.db import Database
+from app.models import Case
 from app.office.service import OfficeService
 from app.stats.service import StatisticsService
 
@@ -67,3 +69,30 @@ def test_art41_keys(db: Database, cases: CaseService) -> None:
     # A month without those events.
     m = StatisticsService(db, TESTER).compute(D(2025, 6, 1), D(2025, 6, 30)).to_json()
     assert m["outgoing"]["transfers"] == 0 and m["by_target"] == {}
+
+
+def test_a_voided_case_steps_and_units_left_out(db: Database, cases: CaseService) -> None:
+    """Voided cases' 交办/督办 count nowhere (counts and drill-downs agree); 交办机关 only
+    for the channels sent down from above, an assigned case without one as 未填写."""
+    gone = _new(cases, D(2025, 3, 1), channel="上级交办", assigning_org="市信访局")
+    kept = _new(cases, D(2025, 3, 2), channel="上级交办", assigning_org="市信访局")
+    with db.session() as s:  # imported without a 交办机关 (the form requires one)
+        s.execute(update(Case).where(Case.number == kept).values(assigning_org=None))
+    _new(cases, D(2025, 3, 3), assigning_org="市信访局")  # 来信: not assigned, not counted
+    for number in (gone, kept):
+        cases.act(number, "交办", D(2025, 3, 5), {"to": "县住建局", "deadline": "2025-04-01"})
+        cases.act(number, "督办", D(2025, 3, 20), {"by": "分管领导"})
+    cases.act(gone, "作废", D(2025, 3, 25), {"reason": "重复登记"})
+    stats = StatisticsService(db, TESTER)
+    j = stats.compute(D(2025, 1, 1), D(2025, 12, 31)).to_json()
+    assert j["outgoing"] == {
+        "transfers": 0,
+        "assignments": 1,
+        "supervisions": 1,
+        "supervised_cases": 1,
+        "feedback_overdue": 1,
+    }
+    assert j["by_assigning_org"] == {"未填写": 1}
+    kept_id = cases.detail(kept).id
+    for key in ("outgoing.assignments", "outgoing.supervised_cases", "outgoing.feedback_overdue"):
+        assert stats.case_ids(key, D(2025, 1, 1), D(2025, 12, 31)) == [kept_id], key

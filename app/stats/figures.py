@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from app.cases.deadlines import warning_sql
 from app.cases.projection import UNKNOWN
-from app.dialect import days_between, flag, plain_column
+from app.dialect import days_between, flag, open_span_holds, plain_column
 from app.models import Case, Event
 
 VISIT = "来访"
@@ -173,20 +173,31 @@ def received_in(date_from: dt.date, date_to: dt.date) -> ColumnElement[bool]:
     return and_(Case.received_on.between(date_from, date_to), Case.voided.is_(False))
 
 
+def open_span(day: dt.date) -> ColumnElement[bool]:
+    """Received by `day` and not finalised by it, as PostgreSQL's ix_pg_cases_open_span reads
+    it; implied by `open_on(day)` with `received_on <= day`, and true on SQLite."""
+    return open_span_holds(Case.received_on.expression, Case.final_on.expression, day)
+
+
 def populations(s: Scope) -> dict[str, ColumnElement[bool]]:
     # Few cases are open at a date, so "carried" and "open" should walk ix_cases_final_received;
-    # left alone, SQLite picks (voided, received_on) and reads nearly every case.
+    # left alone, SQLite picks (voided, received_on) and reads nearly every case. PostgreSQL
+    # finds them by their open span (migration 0010).
     received, voided = Dates.received_on, flag(Case.voided.expression)
+    before = s.date_from - dt.timedelta(days=1)
     return {
         "R": received_in(s.date_from, s.date_to),
         # A 情况不详 case has no final_on, yet nobody knows it is open: left out of both.
         "carried": and_(
+            open_span(before),
             received < s.date_from,
             voided == 0,
-            open_on(s.date_from - dt.timedelta(days=1)),
+            open_on(before),
             Gaps.known,
         ),
-        "open": and_(received <= s.as_of, voided == 0, open_on(s.as_of), Gaps.known),
+        "open": and_(
+            open_span(s.as_of), received <= s.as_of, voided == 0, open_on(s.as_of), Gaps.known
+        ),
     }
 
 
