@@ -1,7 +1,8 @@
 """postgres: three indexes a year's statistics reads on a server
 
 On SQLite this revision does nothing. On PostgreSQL (app/stats, docs/rules.md 多人使用):
-- ix_pg_cases_open_span: the days a case is open, [received_on, final_on), as a GiST range.
+- ix_pg_cases_open_span: the days a case is open, [received_on, final_on), as a GiST range,
+  with the other columns of the open test, so the count reads the index alone.
   期末未结 and 上期结转 count the cases whose span holds one day; through (final_on,
   received_on) the planner could not tell that "finalised after D, received before D" is a few
   thousand cases and read every case received before D (at 1,000,000 cases 690,000 rows for
@@ -32,6 +33,9 @@ OPEN_SPAN = (
     "daterange(received_on, CASE WHEN final_on IS NULL THEN NULL "
     "ELSE greatest(final_on, received_on) END, '[)')"
 )
+# Every column the open test of the figures reads (app/stats/figures.py populations), so the
+# counts read the index alone: 30 → 12 ms for a year's 上期结转 at 1,000,000 cases.
+OPEN_TEST = "received_on, final_on, voided, status, undone_final_on, undone_on"
 
 
 def _postgres() -> bool:
@@ -41,7 +45,10 @@ def _postgres() -> bool:
 def upgrade() -> None:
     if not _postgres():
         return
-    op.execute(f"CREATE INDEX ix_pg_cases_open_span ON cases USING gist ({OPEN_SPAN})")
+    op.execute(
+        f"CREATE INDEX ix_pg_cases_open_span ON cases "
+        f"USING gist ({OPEN_SPAN}) INCLUDE ({OPEN_TEST})"
+    )
     op.execute('CREATE INDEX ix_pg_events_kind_on_case ON events (kind, "on") INCLUDE (case_id)')
     op.execute("CREATE INDEX ix_pg_cases_voided_ids ON cases (id) WHERE voided IS TRUE")
 
