@@ -210,11 +210,18 @@ def main() -> None:
     kinds = {name: kind for name, (kind, _f) in queries(person).items()} | {
         "stats_year": "stats_year"
     }
+
+    # The list's first page is what it draws first: the LIMIT query (ui/cases/case_list.py runs
+    # it before every id while those take 0.15 s or more, as they do here); every id follows.
+    def shown(name: str, label: str) -> float:
+        first = kinds[name] == "first_page"
+        return times[name][f"{label}_first_screen_ms" if first else f"{label}_ms"]
+
     over = [
         f"{name}({label})"
-        for name, row in times.items()
+        for name in times
         for label in ("sqlite", "postgres")
-        if row[f"{label}_ms"] > TARGETS_MS[kinds[name]]
+        if shown(name, label) > TARGETS_MS[kinds[name]]
     ]
     print(f"targets (ms) {TARGETS_MS}; over: {over or 'none'}; {load()}")
     lite.close()
