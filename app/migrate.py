@@ -258,6 +258,22 @@ def server_revision(conn: Any) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+# pg_trgm created by the database's owner (a trusted extension from 13), GiST indexes with
+# INCLUDE columns (12): the oldest server the revisions run on.
+OLDEST_SERVER = 13
+
+
+def require_server_version(conn: Any) -> None:
+    """Refuse, in Chinese and before any change, a server older than OLDEST_SERVER."""
+    number = int(conn.exec_driver_sql("SHOW server_version_num").scalar())
+    if number < OLDEST_SERVER * 10000:
+        shown = conn.exec_driver_sql("SHOW server_version").scalar()
+        raise DomainError(
+            f"服务器是 PostgreSQL {shown}，信访工作台需要 PostgreSQL {OLDEST_SERVER} 或更高版本。"
+            "请单位升级数据库服务器；数据未做任何改动。"
+        )
+
+
 def upgrade_server(url: "URL") -> bool:
     """Bring the server database to head in one transaction (PostgreSQL's DDL is
     transactional: a failure leaves it at its old revision). No safety copy here: the
@@ -271,6 +287,7 @@ def upgrade_server(url: "URL") -> bool:
             current = server_revision(conn)
             if current == SCHEMA_HEAD:
                 return False
+            require_server_version(conn)
             if current is not None and current not in known_revisions():
                 raise DatabaseTooNew(
                     f"服务器数据库 {describe_url(url)} 由更新版本的信访工作台升级过（结构版本 "

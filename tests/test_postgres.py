@@ -9,6 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -48,6 +49,23 @@ def test_bad_server_urls_get_a_chinese_message() -> None:
         server_url("postgresql://clerk@db.xf.local:5432")
     assert not is_server_url(Path("/tmp/x.sqlite3"))
     assert is_server_url("postgresql://u@h/d") and is_server_url("postgres://u@h/d")
+
+
+class _Server:
+    """A connection that only answers SHOW server_version(_num)."""
+
+    def __init__(self, number: int, shown: str) -> None:
+        self.answers = {"SHOW server_version_num": str(number), "SHOW server_version": shown}
+
+    def exec_driver_sql(self, sql: str) -> SimpleNamespace:
+        return SimpleNamespace(scalar=lambda: self.answers[sql])
+
+
+def test_a_server_older_than_postgresql_13_is_refused_in_chinese() -> None:
+    with pytest.raises(DomainError, match="服务器是 PostgreSQL 12.9，信访工作台需要 PostgreSQL 13"):
+        migrate.require_server_version(_Server(120009, "12.9"))
+    migrate.require_server_version(_Server(130000, "13.0"))  # no error
+    migrate.require_server_version(_Server(150004, "15.4 (Debian 15.4-1)"))
 
 
 def test_config_file_names_the_server_and_never_holds_a_password(tmp_path: Path) -> None:

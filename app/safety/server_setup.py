@@ -40,6 +40,7 @@ def try_connection(url: str, password: str) -> str:
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.pool import NullPool
 
+    from app import migrate
     from app.db import server_url
 
     target = server_url(url)
@@ -48,6 +49,7 @@ def try_connection(url: str, password: str) -> str:
     engine = create_engine(target, poolclass=NullPool, connect_args={"connect_timeout": 10})
     try:
         with engine.connect() as conn:
+            migrate.require_server_version(conn)
             version = conn.exec_driver_sql("SHOW server_version").scalar()
             ssl = conn.exec_driver_sql("SHOW ssl").scalar()
             ours = inspect(conn).has_table("alembic_version")
