@@ -64,10 +64,11 @@ def handling_due_at(
 ) -> ColumnElement[dt.date]:
     """`handling_due` as it stood at A. The row's date includes any 延期; for the (few) cases
     whose 延期 is dated after A, re-project their events up to A with the workflow's own rules."""
-    extended_later = list(
-        session.scalars(
-            select(Event.case_id)
-            .join(Case, Case.id == Event.case_id)
+    heads = {
+        cid: (received_on, channel)
+        for cid, received_on, channel in session.execute(
+            select(Case.id, Case.received_on, Case.channel)
+            .join(Event, Case.id == Event.case_id)
             .where(
                 Event.kind == "延期",
                 Event.on > as_of,
@@ -76,13 +77,11 @@ def handling_due_at(
                 Case.voided.is_(False),
             )
         )
-    )
-    if not extended_later:
+    }
+    if not heads:
         return Dates.handling_due
+    extended_later = list(heads)
     cal = work_calendar(session)
-    heads = session.execute(
-        select(Case.id, Case.received_on, Case.channel).where(Case.id.in_(extended_later))
-    ).all()
     events: dict[int, list[SimpleNamespace]] = {cid: [] for cid in extended_later}
     for cid, seq, kind, on, data in session.execute(
         select(Event.case_id, Event.seq, Event.kind, Event.on, Event.data).where(
@@ -91,7 +90,7 @@ def handling_due_at(
     ):
         events[cid].append(SimpleNamespace(seq=seq, kind=kind, on=on, data=data or {}))
     due: dict[int, dt.date] = {}
-    for cid, received_on, channel in heads:
+    for cid, (received_on, channel) in heads.items():
         then = SimpleNamespace(received_on=received_on, channel=channel)
         project(then, events[cid], cfg, cal)  # type: ignore[arg-type]  # only reads these fields
         due[cid] = then.handling_due
