@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, not_, null, or_, select, true
+from sqlalchemy import and_, case, null, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
@@ -283,10 +283,3 @@ def breakdown_condition(key: str, value: str, s: Scope) -> ColumnElement[bool]:
     if value == BLANK:
         return or_(column.is_(None), column == "")
     return column == value
-
-
-def outside(column: SQLColumnExpression[str | None], known: list[str]) -> ColumnElement[bool]:
-    """A value not among `known` (NULL included), to find values a breakdown must add."""
-    if not known:
-        return true()
-    return or_(column.is_(None), not_(column.in_(known)))
